@@ -1,0 +1,106 @@
+"""Query and body schemas of the directory's own endpoints."""
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from ...shared import vocabulary as v
+from ...shared.places import resolve_place
+from ...shared.schemas import StrictSchema, _country, _language
+
+
+def parse_near(text: str) -> tuple[float, float]:
+    """`lat,lon` or a Dutch place name; unknown places are an error naming the place."""
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) == 2:
+        try:
+            lat, lon = float(parts[0]), float(parts[1])
+        except ValueError:
+            lat = lon = None
+        if lat is not None:
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValidationError("coordinates out of range")
+            return lat, lon
+    place = resolve_place(text)
+    if place is None:
+        raise ValidationError(f"unknown place: {text[:80]!r}")
+    return place.lat, place.lon
+
+
+class NearField(fields.String):
+    """A location given as `lat,lon` or a place name, loaded as (lat, lon)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > 120:
+            raise ValidationError("too long")
+        return parse_near(text)
+
+
+class ProviderQueryArgsSchema(StrictSchema):
+    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text; accents ignored"})
+    type = fields.List(fields.String(validate=validate.OneOf(v.PROVIDER_TYPES)), validate=validate.Length(max=6))
+    need = fields.String(validate=validate.OneOf(v.NEEDS))
+    language = fields.String(validate=_language, metadata={"description": "ISO 639 code; staff or interpreter"})
+    gender = fields.String(validate=validate.OneOf(v.GENDERS))
+    age = fields.Integer(validate=validate.Range(min=0, max=120))
+    near = NearField(metadata={"description": "`lat,lon` or a Dutch place name"})
+    radius_km = fields.Float(validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False), allow_nan=False)
+    available = fields.Boolean(load_default=False, metadata={"description": "true: only free capacity"})
+    include_inactive = fields.Boolean(load_default=False, metadata={"description": "admins only"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
+
+    @validates_schema
+    def _radius_needs_near(self, data, **kwargs):
+        if "radius_km" in data and "near" not in data:
+            raise ValidationError("radius_km needs near", "radius_km")
+
+
+class AreaSchema(StrictSchema):
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
+    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
+    radius_km = fields.Float(required=True, validate=validate.Range(min=0, max=v.MAX_RADIUS_KM), allow_nan=False)
+
+
+class CandidateQuerySchema(StrictSchema):
+    """The hard filters of one need, as the matcher sends them (coordinates already resolved)."""
+
+    need = fields.String(required=True, validate=validate.OneOf(v.NEEDS))
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
+    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
+    gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(v.GENDERS))
+    age = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=120))
+    accompanying_children = fields.Boolean(load_default=False)
+    wheelchair = fields.Boolean(load_default=False)
+    residence_status = fields.String(load_default=None, allow_none=True,
+                                     validate=validate.OneOf(v.RESIDENCE_STATUSES))
+    return_country = fields.String(load_default=None, allow_none=True, validate=_country)
+    max_distance_km = fields.Float(load_default=None, allow_none=True,
+                                   validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
+    avoid = fields.List(fields.Nested(AreaSchema), load_default=list, validate=validate.Length(max=v.MAX_AVOID_AREAS))
+    include_stale = fields.Boolean(load_default=False)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class ReferralQueryArgsSchema(StrictSchema):
+    provider_id = fields.UUID()
+    status = fields.String(validate=validate.OneOf(v.REFERRAL_STATUSES))
+    case_reference = fields.String(validate=validate.Length(min=1, max=v.MAX_CASE_REFERENCE))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
+
+
+class AuditQueryArgsSchema(StrictSchema):
+    actor = fields.String(validate=validate.Length(max=200))
+    action = fields.String(validate=validate.Length(max=100))
+    target = fields.String(validate=validate.Length(max=200))
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
+
+
+class AuditEventSchema(StrictSchema):
+    action = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    target = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    detail = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))

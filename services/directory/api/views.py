@@ -1,0 +1,158 @@
+"""HTTP endpoints of the directory: thin, a schema in, one service call, a schema out."""
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ...shared.paging import envelope
+from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderPatchSchema, ReferralInSchema,
+                               ReferralSchema)
+from .. import service
+from ..domain.queries import Area, AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
+from ..domain.rules import Viewer, iso
+from .args import (AuditEventSchema, AuditQueryArgsSchema, CandidateQuerySchema, ProviderQueryArgsSchema,
+                   ReferralQueryArgsSchema)
+
+providers = Blueprint("providers", __name__, url_prefix="/providers", description="Providers and capacity")
+referrals = Blueprint("referrals", __name__, url_prefix="/referrals", description="Referrals that hold capacity")
+internal = Blueprint("internal", __name__, description="For the matcher and the gateway")
+
+
+def _ctx():
+    return current_app.extensions["haven"]
+
+
+def _viewer() -> Viewer:
+    claims = g.claims
+    return Viewer(role=claims.role, subject=claims.subject, provider_ids=tuple(claims.provider_ids))
+
+
+def _common():
+    ctx = _ctx()
+    return {"store": ctx.store, "viewer": _viewer(), "now": ctx.clock()}
+
+
+def _with_request_id():
+    return dict(_common(), request_id=g.get("request_id"))
+
+
+@providers.route("")
+class Providers(MethodView):
+    @providers.arguments(ProviderQueryArgsSchema, location="query", as_kwargs=True)
+    def get(self, page, size, available, include_inactive, **filters):
+        """Search providers"""
+        query = SearchQuery(text=filters.get("q"), types=tuple(filters.get("type") or ()), need=filters.get("need"),
+                            language=filters.get("language"), gender=filters.get("gender"), age=filters.get("age"),
+                            near=filters.get("near"), radius_km=filters.get("radius_km"), available_only=available,
+                            include_inactive=include_inactive, page=page, size=size)
+        result = service.search_providers(query=query, **_common())
+        return envelope(result.items, result.total, page, size)
+
+    @providers.arguments(ProviderInSchema)
+    def post(self, data):
+        """Create a provider"""
+        view, _ = service.save_provider(data=data, **_with_request_id())
+        return view, 201
+
+
+@providers.route("/<uuid:provider_id>")
+class Provider(MethodView):
+    def get(self, provider_id):
+        """One provider"""
+        return service.get_provider(provider_id=str(provider_id), **_common())
+
+    @providers.arguments(ProviderInSchema)
+    def put(self, data, provider_id):
+        """Replace a provider"""
+        view, created = service.save_provider(data=data, provider_id=str(provider_id), **_with_request_id())
+        return view, 201 if created else 200
+
+    @providers.arguments(ProviderPatchSchema(partial=True))
+    def patch(self, changes, provider_id):
+        """Change some fields of a provider"""
+        # Validated as a partial above; merged from the raw body so defaults never overwrite stored values.
+        return service.patch_provider(provider_id=str(provider_id), changes=request.get_json(), schema=ProviderInSchema(),
+                                      **_with_request_id())
+
+    def delete(self, provider_id):
+        """Delete a provider"""
+        service.delete_provider(provider_id=str(provider_id), **_with_request_id())
+        return "", 204
+
+
+@providers.route("/<uuid:provider_id>/capacity")
+class Capacity(MethodView):
+    @providers.arguments(CapacityUpdateSchema)
+    def put(self, data, provider_id):
+        """Report free capacity"""
+        return service.set_capacity(provider_id=str(provider_id), available=data["available"],
+                                    maximum=data.get("maximum"), **_with_request_id())
+
+
+@internal.route("/candidates", methods=["POST"])
+@internal.arguments(CandidateQuerySchema)
+def candidates(data):
+    """Providers passing every hard filter for one need, nearest first"""
+    query = CandidateQuery(
+        need=data["need"], near=(data["lat"], data["lon"]), gender=data["gender"], age=data["age"],
+        accompanying_children=data["accompanying_children"], wheelchair=data["wheelchair"],
+        residence_status=data["residence_status"], return_country=data["return_country"],
+        max_distance_km=data["max_distance_km"], avoid=tuple(Area(**a) for a in data["avoid"]),
+        include_stale=data["include_stale"], limit=data["limit"])
+    return {"candidates": service.find_candidates(query=query, **_common())}
+
+
+@referrals.route("")
+class Referrals(MethodView):
+    @referrals.arguments(ReferralQueryArgsSchema, location="query", as_kwargs=True)
+    def get(self, page, size, **filters):
+        """List referrals you may see"""
+        query = ReferralFilter(provider_id=str(filters["provider_id"]) if filters.get("provider_id") else None,
+                               status=filters.get("status"), case_reference=filters.get("case_reference"),
+                               page=page, size=size)
+        result = service.list_referrals(query=query, **_common())
+        return envelope(ReferralSchema(many=True).dump(result.items), result.total, page, size)
+
+    @referrals.arguments(ReferralInSchema)
+    def post(self, data):
+        """Refer, holding one unit of capacity"""
+        return service.create_referral(data=data, **_with_request_id()), 201
+
+
+@referrals.route("/<uuid:referral_id>")
+def get_referral(referral_id):
+    """One referral"""
+    return service.get_referral(referral_id=str(referral_id), **_with_request_id())
+
+
+def _transition(to_status: str):
+    def view(referral_id):
+        return service.change_referral(referral_id=str(referral_id), to_status=to_status, **_with_request_id())
+
+    view.__name__ = f"referral_{to_status}"
+    view.__doc__ = f"Make a pending referral {to_status}"
+    return view
+
+
+for _verb, _status in (("accept", "accepted"), ("decline", "declined"), ("cancel", "cancelled")):
+    referrals.route(f"/<uuid:referral_id>/{_verb}", methods=["POST"])(_transition(_status))
+
+
+@internal.route("/audit", methods=["GET"])
+@internal.arguments(AuditQueryArgsSchema, location="query", as_kwargs=True)
+def audit_log(page, size, **filters):
+    """The audit log, newest first"""
+    query = AuditFilter(actor=filters.get("actor"), action=filters.get("action"), target=filters.get("target"),
+                        since=iso(filters["since"]) if filters.get("since") else None,
+                        until=iso(filters["until"]) if filters.get("until") else None, page=page, size=size)
+    result = service.list_audit(query=query, store=_ctx().store, viewer=_viewer())
+    return envelope([entry.__dict__ for entry in result.items], result.total, page, size)
+
+
+@internal.route("/audit", methods=["POST"])
+@internal.arguments(AuditEventSchema)
+def audit_event(data):
+    """Append an event the gateway saw"""
+    service.record_event(action=data["action"], target=data["target"], detail=data["detail"], **_with_request_id())
+    return "", 204

@@ -1,0 +1,62 @@
+"""The directory service: owns providers, capacity, referrals with their holds, and the audit log."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+
+from ..shared.errors import error_response, register_error_handlers
+from ..shared.internal_auth import init_internal_auth
+from ..shared.logs import configure_logging, init_request_logging
+from ..shared.vocabulary import MAX_BODY_BYTES
+from .api.views import internal, providers, referrals
+from .domain.rules import utc_now
+from .settings import DirectorySettings
+from .store import DirectoryStore, StoreUnavailable, store_from_url
+
+
+@dataclass
+class DirectoryContext:
+    store: DirectoryStore
+    settings: DirectorySettings
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the directory app; `config` may carry SETTINGS, STORE and CLOCK (tests)."""
+    config = config or {}
+    settings: DirectorySettings = config.get("SETTINGS") or DirectorySettings.from_env()
+    configure_logging("directory", settings.log_level)
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Haven directory (internal)", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    )
+    store = config.get("STORE") or store_from_url(settings.store_url)
+    app.extensions["haven"] = DirectoryContext(store=store, settings=settings,
+                                               clock=config.get("CLOCK") or utc_now)
+    init_request_logging(app, "directory")
+    init_internal_auth(app, settings.internal_secret)
+    api = Api(app)
+    for blueprint in (providers, referrals, internal):
+        api.register_blueprint(blueprint)
+    register_error_handlers(app)
+
+    @app.errorhandler(StoreUnavailable)
+    def _store_down(err):
+        return error_response(503, "store_unavailable", "the directory store is unavailable; try again shortly",
+                              headers={"Retry-After": "5"})
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok", "service": "directory"}
+
+    @app.get("/readyz")
+    def readyz():
+        ready = store.ping()
+        return jsonify({"ready": ready, "service": "directory", "store": "up" if ready else "down"}), (200 if ready else 503)
+
+    return app

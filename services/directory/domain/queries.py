@@ -1,0 +1,75 @@
+"""What the store is asked: searches, candidate lists, referral and audit filters."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Area:
+    """A circle to stay out of (an area to avoid) or to stay within."""
+
+    lat: float
+    lon: float
+    radius_km: float
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str | None = None
+    types: tuple[str, ...] = ()
+    need: str | None = None
+    language: str | None = None
+    gender: str | None = None
+    age: int | None = None
+    near: tuple[float, float] | None = None
+    radius_km: float | None = None
+    available_only: bool = False
+    include_inactive: bool = False
+    page: int = 1
+    size: int = 20
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    """Every hard filter of the Matching section, applied in the store."""
+
+    need: str
+    near: tuple[float, float]
+    gender: str | None = None
+    age: int | None = None
+    accompanying_children: bool = False
+    wheelchair: bool = False
+    residence_status: str | None = None
+    return_country: str | None = None
+    max_distance_km: float | None = None
+    avoid: tuple[Area, ...] = ()
+    include_stale: bool = False
+    limit: int = 100
+
+
+@dataclass(frozen=True)
+class ReferralFilter:
+    created_by: str | None = None
+    provider_ids: tuple[str, ...] | None = None
+    provider_id: str | None = None
+    status: str | None = None
+    case_reference: str | None = None
+    page: int = 1
+    size: int = 20
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    since: str | None = None
+    until: str | None = None
+    page: int = 1
+    size: int = 50
+
+
+@dataclass
+class Page:
+    items: list = field(default_factory=list)
+    total: int = 0

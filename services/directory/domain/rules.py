@@ -1,0 +1,90 @@
+"""Capacity, freshness and confidentiality rules; no Flask, no store."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from .geo import COARSE_PRECISION_KM, coarsen
+
+STALE_AFTER = timedelta(hours=24)
+EXCLUDED_AFTER = timedelta(days=7)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 with a zone, to the second, always UTC: sorts as text."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: decides what of a confidential location they may see."""
+
+    role: str
+    subject: str
+    provider_ids: tuple[str, ...] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def owns(self, provider_id: str) -> bool:
+        return self.role == "provider" and provider_id in self.provider_ids
+
+    def sees_exact_location(self, provider: dict) -> bool:
+        return not provider["location"].get("confidential") or self.is_admin
+
+
+def public_point(location: dict) -> tuple[float, float]:
+    """The point used for every distance a non-admin can observe: coarse when confidential."""
+    if location.get("confidential"):
+        return coarsen(location["lat"], location["lon"])
+    return location["lat"], location["lon"]
+
+
+def capacity_age(updated: str, now: datetime) -> timedelta:
+    return now - parse_time(updated)
+
+
+def is_stale(updated: str, now: datetime) -> bool:
+    return capacity_age(updated, now) > STALE_AFTER
+
+
+def is_excluded_as_stale(updated: str, now: datetime) -> bool:
+    return capacity_age(updated, now) > EXCLUDED_AFTER
+
+
+def free_units(available: int, held: int) -> int:
+    """Reported free units minus pending holds; never negative."""
+    return max(available - held, 0)
+
+
+def view_of(provider: dict, viewer: Viewer, now: datetime, distance_km: float | None = None) -> dict:
+    """The provider as this viewer may see it, with computed capacity fields."""
+    shown = copy.deepcopy(provider)
+    location = shown["location"]
+    if viewer.sees_exact_location(provider):
+        location["precision_km"] = 0.0
+    else:
+        location["lat"], location["lon"] = public_point(provider["location"])
+        location["address"] = None
+        location["postal_code"] = None
+        location["precision_km"] = COARSE_PRECISION_KM
+    capacity = shown["capacity"]
+    held = capacity.get("held", 0)
+    capacity["held"] = held
+    capacity["free"] = free_units(capacity["available"], held)
+    age = capacity_age(capacity["updated"], now)
+    capacity["age_hours"] = round(age.total_seconds() / 3600, 1)
+    capacity["stale"] = age > STALE_AFTER
+    if distance_km is not None:
+        shown["distance_km"] = round(distance_km, 1)
+    return shown

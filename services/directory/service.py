@@ -1,0 +1,250 @@
+"""The directory's use cases: each takes the store, the viewer and the time, and returns plain data."""
+from __future__ import annotations
+
+import copy
+import uuid
+from datetime import datetime
+
+from ..shared.errors import ApiError, conflict, forbidden, not_found
+from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
+from .domain.referrals import TRANSITIONS, InvalidTransition, NoCapacity, Referral, hold_until
+from .domain.rules import Viewer, iso, view_of
+from .store import AuditEntry, DirectoryStore
+
+ACTION_OF_STATUS = {"accepted": "referral.accept", "declined": "referral.decline", "cancelled": "referral.cancel"}
+
+
+def audit_entry(viewer: Viewer, action: str, target: str | None, now: datetime, request_id: str | None,
+                detail: str | None = None) -> AuditEntry:
+    return AuditEntry(at=iso(now), actor=viewer.subject, role=viewer.role, action=action, target=target,
+                      request_id=request_id, detail=detail)
+
+
+def _require(viewer: Viewer, *roles: str) -> None:
+    if viewer.role not in roles:
+        raise forbidden()
+
+
+# -- providers -------------------------------------------------------------------------------
+
+def search_providers(*, store: DirectoryStore, viewer: Viewer, query: SearchQuery, now: datetime) -> Page:
+    """Search as the HSDS page envelope's contents; inactive providers only for admins."""
+    _require(viewer, "caseworker", "admin")
+    if query.include_inactive and not viewer.is_admin:
+        raise forbidden("only admins can list inactive providers")
+    page = store.search(query, now)
+    return Page([view_of(record, viewer, now, distance) for record, distance in page.items], page.total)
+
+
+def get_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, now: datetime) -> dict:
+    """One provider, for caseworkers, admins and the provider itself."""
+    if not (viewer.role in ("caseworker", "admin") or viewer.owns(provider_id)):
+        raise forbidden()
+    record = store.get_provider(provider_id, now)
+    if record is None:
+        raise not_found("provider")
+    return view_of(record, viewer, now)
+
+
+def save_provider(*, store: DirectoryStore, viewer: Viewer, data: dict, now: datetime, request_id: str | None,
+                  provider_id: str | None = None) -> tuple[dict, bool]:
+    """Create (no id) or replace (PUT) a provider; returns (view, created)."""
+    _require(viewer, "admin")
+    record = _normalise(data, now)
+    if provider_id is not None:
+        if data.get("id") and str(data["id"]) != provider_id:
+            raise ApiError(400, "validation_error", "id: does not match the path", fields={"id": ["does not match the path"]})
+        record["id"] = provider_id
+    existing = store.get_provider(record["id"], now)
+    if provider_id is None and existing is not None:
+        raise conflict("provider_exists", "a provider with this id already exists")
+    if existing is not None and data.get("capacity", {}).get("updated") is None:
+        unchanged = (existing["capacity"]["available"], existing["capacity"]["maximum"])
+        if unchanged == (record["capacity"]["available"], record["capacity"]["maximum"]):
+            record["capacity"]["updated"] = existing["capacity"]["updated"]
+    action = "provider.update" if existing else "provider.create"
+    stored = store.put_provider(record, audit_entry(viewer, action, record["id"], now, request_id))
+    stored["capacity"]["held"] = existing["capacity"].get("held", 0) if existing else 0
+    return view_of(stored, viewer, now), existing is None
+
+
+def patch_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, changes: dict, now: datetime,
+                   request_id: str | None, schema) -> dict:
+    """Merge changes into the stored record, validate the whole again and save it."""
+    _require(viewer, "admin")
+    existing = store.get_provider(provider_id, now)
+    if existing is None:
+        raise not_found("provider")
+    merged = _deep_merge(_input_shape(existing), changes)
+    data = schema.load(merged)
+    view, _ = save_provider(store=store, viewer=viewer, data=data, now=now, request_id=request_id,
+                            provider_id=provider_id)
+    return view
+
+
+def delete_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, now: datetime,
+                    request_id: str | None) -> None:
+    _require(viewer, "admin")
+    if not store.delete_provider(provider_id, audit_entry(viewer, "provider.delete", provider_id, now, request_id)):
+        raise not_found("provider")
+
+
+def set_capacity(*, store: DirectoryStore, viewer: Viewer, provider_id: str, available: int,
+                 maximum: int | None, now: datetime, request_id: str | None) -> dict:
+    """A provider reports its free units; pending holds stay valid and are subtracted from them."""
+    if not (viewer.is_admin or viewer.owns(provider_id)):
+        raise forbidden("only the provider itself or an admin can change its capacity")
+    current = store.get_provider(provider_id, now)
+    if current is None:
+        raise not_found("provider")
+    new_maximum = current["capacity"]["maximum"] if maximum is None else maximum
+    if available > new_maximum:
+        raise ApiError(400, "validation_error", "available: must not be above maximum",
+                       fields={"available": [f"must not be above maximum ({new_maximum})"]})
+    record = store.set_capacity(provider_id, available, maximum, now,
+                                audit_entry(viewer, "capacity.update", provider_id, now, request_id,
+                                            detail=f"available={available}"))
+    return view_of(record, viewer, now)
+
+
+def find_candidates(*, store: DirectoryStore, viewer: Viewer, query: CandidateQuery, now: datetime) -> list[dict]:
+    """Providers passing every hard filter, nearest first, as this viewer may see them."""
+    _require(viewer, "caseworker", "admin")
+    return [view_of(record, viewer, now, distance) for record, distance in store.candidates(query, now)]
+
+
+def _normalise(data: dict, now: datetime) -> dict:
+    record = copy.deepcopy(data)
+    record["id"] = str(record.get("id") or uuid.uuid4())
+    capacity = record["capacity"]
+    capacity["updated"] = iso(capacity["updated"]) if capacity.get("updated") else iso(now)
+    location = record["location"]
+    location["address"] = location.get("address") or ""
+    location["postal_code"] = location.get("postal_code") or ""
+    contact = record["contact"]
+    contact["email"] = contact.get("email") or None
+    return record
+
+
+def _input_shape(record: dict) -> dict:
+    shaped = copy.deepcopy(record)
+    shaped.pop("last_modified", None)
+    shaped["capacity"].pop("held", None)
+    return shaped
+
+
+def _deep_merge(base: dict, changes: dict) -> dict:
+    merged = dict(base)
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+# -- referrals -------------------------------------------------------------------------------
+
+def create_referral(*, store: DirectoryStore, viewer: Viewer, data: dict, now: datetime,
+                    request_id: str | None) -> dict:
+    """Hold one unit of the provider's capacity for a pending referral; 409 when none is free."""
+    _require(viewer, "caseworker")
+    provider_id = str(data["provider_id"])
+    provider = store.get_provider(provider_id, now)
+    if provider is None:
+        raise not_found("provider")
+    if data["need"] not in provider["services"]:
+        raise ApiError(400, "validation_error", "need: this provider does not serve it",
+                       fields={"need": ["this provider does not serve it"]})
+    minutes = data.get("hold_minutes") or provider.get("hold_minutes") or 240
+    referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need=data["need"],
+                        case_reference=data["case_reference"], status="pending", created_by=viewer.subject,
+                        created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now))
+    try:
+        store.create_referral(referral, now, audit_entry(viewer, "referral.create", referral.id, now, request_id,
+                                                         detail=f"provider={provider_id}"))
+    except NoCapacity:
+        raise conflict("no_capacity", "this provider has no free capacity left; nothing was held") from None
+    return _referral_view(referral, provider)
+
+
+def get_referral(*, store: DirectoryStore, viewer: Viewer, referral_id: str, now: datetime,
+                 request_id: str | None) -> dict:
+    """A referral for its creator, its provider or an admin; the creator sees the address once accepted."""
+    referral = _visible_referral(store, viewer, referral_id, now)
+    provider = store.get_provider(referral.provider_id, now)
+    view = _referral_view(referral, provider)
+    if referral.status == "accepted" and referral.created_by == viewer.subject and provider:
+        location = provider["location"]
+        view["address"] = ", ".join(p for p in (location.get("address"), location.get("postal_code"),
+                                                location.get("municipality")) if p)
+        if location.get("confidential"):
+            store.append_audit(audit_entry(viewer, "address.reveal", referral.provider_id, now, request_id,
+                                           detail=f"referral={referral.id}"))
+    return view
+
+
+def change_referral(*, store: DirectoryStore, viewer: Viewer, referral_id: str, to_status: str, now: datetime,
+                    request_id: str | None) -> dict:
+    """Accept or decline (its provider) or cancel (its creator) a pending referral."""
+    referral = _visible_referral(store, viewer, referral_id, now)
+    allowed = viewer.owns(referral.provider_id) if TRANSITIONS[to_status] == "provider" else (
+        viewer.role == "caseworker" and referral.created_by == viewer.subject)
+    if not allowed:
+        raise forbidden(f"this role cannot make a referral {to_status}")
+    try:
+        changed = store.transition_referral(referral_id, to_status, now,
+                                            audit_entry(viewer, ACTION_OF_STATUS[to_status], referral_id, now,
+                                                        request_id))
+    except InvalidTransition as err:
+        raise conflict("invalid_transition", str(err)) from None
+    return _referral_view(changed.as_of(now), store.get_provider(referral.provider_id, now))
+
+
+def list_referrals(*, store: DirectoryStore, viewer: Viewer, query: ReferralFilter, now: datetime) -> Page:
+    """Own referrals for a caseworker, its providers' for a provider, all for an admin."""
+    if viewer.role == "caseworker":
+        query = ReferralFilter(**{**query.__dict__, "created_by": viewer.subject})
+    elif viewer.role == "provider":
+        query = ReferralFilter(**{**query.__dict__, "provider_ids": viewer.provider_ids})
+        if query.case_reference:
+            raise forbidden("case references are searchable only by the caseworker who made them")
+    page = store.list_referrals(query, now)
+    names: dict[str, dict | None] = {}
+    items = []
+    for referral in page.items:
+        if referral.provider_id not in names:
+            names[referral.provider_id] = store.get_provider(referral.provider_id, now)
+        items.append(_referral_view(referral, names[referral.provider_id]))
+    return Page(items, page.total)
+
+
+def _visible_referral(store: DirectoryStore, viewer: Viewer, referral_id: str, now: datetime) -> Referral:
+    referral = store.get_referral(referral_id)
+    if referral is None:
+        raise not_found("referral")
+    visible = viewer.is_admin or referral.created_by == viewer.subject or viewer.owns(referral.provider_id)
+    if not visible:
+        # The same answer as for a missing referral: ids of others' referrals are not confirmed.
+        raise not_found("referral")
+    return referral.as_of(now)
+
+
+def _referral_view(referral: Referral, provider: dict | None) -> dict:
+    view = referral.to_dict()
+    view["provider_name"] = provider["name"] if provider else None
+    view["address"] = None
+    return view
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+def record_event(*, store: DirectoryStore, viewer: Viewer, action: str, target: str | None, now: datetime,
+                 request_id: str | None, detail: str | None = None) -> None:
+    """An event the gateway saw (admin token use, sign-in, token issue) joins the one audit log."""
+    store.append_audit(audit_entry(viewer, action, target, now, request_id, detail))
+
+
+def list_audit(*, store: DirectoryStore, viewer: Viewer, query: AuditFilter) -> Page:
+    _require(viewer, "admin")
+    return store.list_audit(query)

@@ -1,0 +1,101 @@
+"""The directory's store port: one small ABC, one adapter per technology."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
+from ..domain.referrals import Referral
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what to what; never the attributes of a person being helped."""
+
+    at: str
+    actor: str
+    role: str
+    action: str
+    target: str | None
+    request_id: str | None
+    detail: str | None = None
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached or did not answer in time."""
+
+
+class DirectoryStore(ABC):
+    """Providers with their capacity, referrals that hold it, and the audit log.
+
+    Provider records come back with `capacity.held`: the number of pending, unexpired referrals
+    at `now`. Every write takes the audit entry that records it and stores both or neither.
+    """
+
+    @abstractmethod
+    def put_provider(self, record: dict, audit: AuditEntry) -> dict:
+        """Create or replace a provider (by id); returns it as stored."""
+
+    @abstractmethod
+    def get_provider(self, provider_id: str, now: datetime) -> dict | None: ...
+
+    @abstractmethod
+    def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool: ...
+
+    @abstractmethod
+    def set_capacity(self, provider_id: str, available: int, maximum: int | None, now: datetime,
+                     audit: AuditEntry) -> dict | None:
+        """Record a capacity report; `capacity.updated` becomes now."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery, now: datetime) -> Page:
+        """Page.items are (record, distance_km or None), in a stable order."""
+
+    @abstractmethod
+    def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
+        """Providers passing every hard filter, nearest first, at most query.limit."""
+
+    @abstractmethod
+    def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
+        """Insert or replace many providers at once; returns how many."""
+
+    @abstractmethod
+    def count_providers(self) -> int: ...
+
+    @abstractmethod
+    def iter_providers(self, now: datetime) -> Iterable[dict]:
+        """Every provider, in id order (exports, migrations, reindexing)."""
+
+    @abstractmethod
+    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry) -> Referral:
+        """Hold one unit atomically; NoCapacity when nothing is free, and then nothing changes."""
+
+    @abstractmethod
+    def get_referral(self, referral_id: str) -> Referral | None: ...
+
+    @abstractmethod
+    def transition_referral(self, referral_id: str, to_status: str, now: datetime,
+                            audit: AuditEntry) -> Referral:
+        """Move a pending, unexpired referral on; InvalidTransition otherwise. Accepting uses the unit."""
+
+    @abstractmethod
+    def list_referrals(self, query: ReferralFilter, now: datetime) -> Page: ...
+
+    @abstractmethod
+    def expire_referrals(self, now: datetime) -> int:
+        """Mark pending referrals whose hold has passed as expired; returns how many."""
+
+    @abstractmethod
+    def append_audit(self, entry: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def list_audit(self, query: AuditFilter) -> Page: ...
+
+    @abstractmethod
+    def ping(self) -> bool:
+        """True when the store answers."""
+
+    def close(self) -> None:
+        """Release connections."""

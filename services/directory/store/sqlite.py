@@ -1,0 +1,499 @@
+"""The embedded store: one SQLite file in WAL mode, an R*Tree for places and FTS5 for text.
+
+Provider records are kept whole as JSON beside the columns the filters need. Needs, languages,
+residence statuses and return countries sit in one indexed attribute table, so each filter is an
+index probe, and a radius search starts from the R*Tree box instead of every row.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Iterable
+
+from ..domain.geo import bounding_box, distance_km
+from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
+from ..domain.referrals import InvalidTransition, NoCapacity, Referral
+from ..domain.rules import EXCLUDED_AFTER, iso, public_point
+from .base import AuditEntry, DirectoryStore, StoreUnavailable
+
+GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS providers (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    lat REAL NOT NULL, lon REAL NOT NULL,
+    pub_lat REAL NOT NULL, pub_lon REAL NOT NULL,
+    genders INTEGER NOT NULL,
+    min_age INTEGER NOT NULL, max_age INTEGER NOT NULL,
+    accepts_children INTEGER NOT NULL,
+    wheelchair INTEGER NOT NULL,
+    residence_any INTEGER NOT NULL,
+    available INTEGER NOT NULL,
+    capacity_updated TEXT NOT NULL,
+    last_modified TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS providers_name ON providers(name_key, id);
+CREATE TABLE IF NOT EXISTS provider_attrs (
+    kind TEXT NOT NULL, value TEXT NOT NULL, pk INTEGER NOT NULL,
+    PRIMARY KEY (kind, value, pk)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS provider_attrs_pk ON provider_attrs(pk);
+CREATE VIRTUAL TABLE IF NOT EXISTS provider_geo USING rtree(pk, min_lat, max_lat, min_lon, max_lon);
+CREATE VIRTUAL TABLE IF NOT EXISTS provider_text USING fts5(
+    name, organization, description, municipality,
+    tokenize = "porter unicode61 remove_diacritics 2"
+);
+CREATE TABLE IF NOT EXISTS referrals (
+    id TEXT PRIMARY KEY,
+    provider_id TEXT NOT NULL,
+    need TEXT NOT NULL,
+    case_reference TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS referrals_holds ON referrals(provider_id, status, expires_at);
+CREATE INDEX IF NOT EXISTS referrals_creator ON referrals(created_by, created_at);
+CREATE INDEX IF NOT EXISTS referrals_created ON referrals(created_at, id);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT, request_id TEXT, detail TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
+"""
+HELD = ("(SELECT COUNT(*) FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' "
+        "AND r.expires_at > :now)")
+CANDIDATE_RADII_KM = (25.0, 75.0, 200.0, 600.0)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def path_from_url(url: str) -> Path:
+    """sqlite:///relative/or/absolute/path.db -> Path."""
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"not a sqlite URL: {url}")
+    return Path(url[len("sqlite:///"):])
+
+
+def fts_query(text: str) -> str | None:
+    """Words as quoted prefix terms, all required; FTS syntax in user text has no effect."""
+    words = _WORD.findall(text)[:12]
+    return " ".join(f'"{word}"*' for word in words) or None
+
+
+class SqliteDirectoryStore(DirectoryStore):
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._conn().executescript(SCHEMA)
+
+    @classmethod
+    def from_url(cls, url: str) -> "SqliteDirectoryStore":
+        return cls(path_from_url(url))
+
+    # -- connections -------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
+            conn.create_function("distance_km", 4, distance_km, deterministic=True)
+            self._local.conn = conn
+        return conn
+
+    def _write(self):
+        return _Transaction(self._conn())
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def ping(self) -> bool:
+        try:
+            self._conn().execute("SELECT 1").fetchone()
+            return True
+        except sqlite3.Error:
+            return False
+
+    # -- providers ---------------------------------------------------------------------------
+    def put_provider(self, record: dict, audit: AuditEntry) -> dict:
+        stored = dict(record, last_modified=audit.at)
+        with self._write() as conn:
+            self._upsert(conn, stored)
+            _append_audit(conn, audit)
+        return stored
+
+    def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
+        count = 0
+        with self._write() as conn:
+            for record in records:
+                self._upsert(conn, dict(record, last_modified=record.get("last_modified") or audit.at))
+                count += 1
+            _append_audit(conn, AuditEntry(**{**audit.__dict__, "detail": f"{count} providers"}))
+        return count
+
+    def _upsert(self, conn: sqlite3.Connection, record: dict) -> None:
+        location, eligibility, capacity = record["location"], record["eligibility"], record["capacity"]
+        pub_lat, pub_lon = public_point(location)
+        row = conn.execute("SELECT pk FROM providers WHERE id = ?", (record["id"],)).fetchone()
+        values = dict(
+            id=record["id"], doc=json.dumps(record, separators=(",", ":")), type=record["type"],
+            status=record["status"], name_key=record["name"].casefold(),
+            lat=location["lat"], lon=location["lon"], pub_lat=pub_lat, pub_lon=pub_lon,
+            genders=sum(GENDER_BITS[g] for g in eligibility["genders"]),
+            min_age=eligibility["min_age"], max_age=eligibility["max_age"],
+            accepts_children=int(eligibility["accepts_children"]),
+            wheelchair=int(eligibility["wheelchair_accessible"]),
+            residence_any=int(not eligibility["residence_statuses"]),
+            available=capacity["available"], capacity_updated=capacity["updated"],
+            last_modified=record["last_modified"],
+        )
+        if row is None:
+            columns = ", ".join(values)
+            pk = conn.execute(f"INSERT INTO providers ({columns}) VALUES ({', '.join(':' + c for c in values)})",
+                              values).lastrowid
+        else:
+            pk = row["pk"]
+            assignments = ", ".join(f"{c} = :{c}" for c in values)
+            conn.execute(f"UPDATE providers SET {assignments} WHERE pk = :pk", dict(values, pk=pk))
+            conn.execute("DELETE FROM provider_attrs WHERE pk = ?", (pk,))
+            conn.execute("DELETE FROM provider_geo WHERE pk = ?", (pk,))
+            conn.execute("DELETE FROM provider_text WHERE rowid = ?", (pk,))
+        attrs = [("need", need) for need in record["services"]]
+        attrs += [("lang", code) for code in record["languages"]]
+        attrs += [("ilang", code) for code in record.get("interpretation_languages", [])]
+        attrs += [("residence", status) for status in eligibility["residence_statuses"]]
+        attrs += [("country", code) for code in eligibility["countries"]]
+        conn.executemany("INSERT OR IGNORE INTO provider_attrs (kind, value, pk) VALUES (?, ?, ?)",
+                         [(kind, value, pk) for kind, value in attrs])
+        conn.execute("INSERT INTO provider_geo (pk, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)",
+                     (pk, pub_lat, pub_lat, pub_lon, pub_lon))
+        conn.execute("INSERT INTO provider_text (rowid, name, organization, description, municipality) "
+                     "VALUES (?, ?, ?, ?, ?)",
+                     (pk, record["name"], record.get("organization", ""), record.get("description", ""),
+                      location.get("municipality", "")))
+
+    def get_provider(self, provider_id: str, now: datetime) -> dict | None:
+        row = self._conn().execute(f"SELECT p.doc, {HELD} AS held FROM providers p WHERE p.id = :id",
+                                   {"id": provider_id, "now": iso(now)}).fetchone()
+        return _record(row) if row else None
+
+    def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
+        with self._write() as conn:
+            row = conn.execute("SELECT pk FROM providers WHERE id = ?", (provider_id,)).fetchone()
+            if row is None:
+                return False
+            pk = row["pk"]
+            for table, column in (("provider_attrs", "pk"), ("provider_geo", "pk"), ("provider_text", "rowid"),
+                                  ("providers", "pk")):
+                conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (pk,))
+            _append_audit(conn, audit)
+        return True
+
+    def set_capacity(self, provider_id, available, maximum, now, audit):
+        with self._write() as conn:
+            row = conn.execute("SELECT doc FROM providers WHERE id = ?", (provider_id,)).fetchone()
+            if row is None:
+                return None
+            record = json.loads(row["doc"])
+            capacity = record["capacity"]
+            capacity["available"] = available
+            if maximum is not None:
+                capacity["maximum"] = maximum
+            capacity["updated"] = iso(now)
+            record["last_modified"] = iso(now)
+            conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ? "
+                         "WHERE id = ?", (json.dumps(record, separators=(",", ":")), available,
+                                          capacity["updated"], record["last_modified"], provider_id))
+            _append_audit(conn, audit)
+        return self.get_provider(provider_id, now)
+
+    def count_providers(self) -> int:
+        return self._conn().execute("SELECT COUNT(*) FROM providers").fetchone()[0]
+
+    def iter_providers(self, now):
+        cursor = self._conn().execute(f"SELECT p.doc, {HELD} AS held FROM providers p ORDER BY p.id",
+                                      {"now": iso(now)})
+        for row in cursor:
+            yield _record(row)
+
+    # -- search ------------------------------------------------------------------------------
+    def search(self, query: SearchQuery, now: datetime) -> Page:
+        params: dict = {"now": iso(now)}
+        joins, where = [], []
+        if not query.include_inactive:
+            where.append("p.status = 'active'")
+        if query.types:
+            where.append(f"p.type IN ({_placeholders(params, 'type', query.types)})")
+        if query.need:
+            params["need"] = query.need
+            where.append(_has_attr("need", ":need"))
+        if query.language:
+            params["language"] = query.language
+            where.append(f"({_has_attr('lang', ':language')} OR {_has_attr('ilang', ':language')})")
+        if query.gender:
+            params["gender_bit"] = GENDER_BITS[query.gender]
+            where.append("(p.genders & :gender_bit) != 0")
+        if query.age is not None:
+            params["age"] = query.age
+            where.append("p.min_age <= :age AND p.max_age >= :age")
+        if query.available_only:
+            where.append(f"p.available - {HELD} > 0")
+        order = ["p.name_key", "p.id"]
+        distance = "NULL"
+        if query.near:
+            params["near_lat"], params["near_lon"] = query.near
+            distance = "distance_km(p.pub_lat, p.pub_lon, :near_lat, :near_lon)"
+            order.insert(0, "distance")
+            if query.radius_km is not None:
+                params["radius"] = query.radius_km
+                _within_box(joins, where, params, query.near, query.radius_km)
+                where.append(f"{distance} <= :radius")
+        if query.text:
+            fts = fts_query(query.text)
+            if fts is None:
+                return Page()
+            params["fts"] = fts
+            joins.append("JOIN (SELECT rowid AS pk, bm25(provider_text, 10.0, 4.0, 1.0, 2.0) AS rank "
+                         "FROM provider_text WHERE provider_text MATCH :fts) t ON t.pk = p.pk")
+            order.insert(0 if not query.near else 1, "t.rank")
+        params["limit"] = query.size
+        params["offset"] = (query.page - 1) * query.size
+        sql = (f"SELECT p.doc, {HELD} AS held, {distance} AS distance, COUNT(*) OVER () AS total "
+               f"FROM providers p {' '.join(joins)} "
+               f"{'WHERE ' + ' AND '.join(where) if where else ''} "
+               f"ORDER BY {', '.join(order)} LIMIT :limit OFFSET :offset")
+        rows = self._conn().execute(sql, params).fetchall()
+        if not rows and query.page > 1:
+            total = self._conn().execute(
+                f"SELECT COUNT(*) FROM providers p {' '.join(joins)} "
+                f"{'WHERE ' + ' AND '.join(where) if where else ''}", params).fetchone()[0]
+            return Page([], total)
+        total = rows[0]["total"] if rows else 0
+        return Page([(_record(row), row["distance"]) for row in rows], total)
+
+    def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
+        params: dict = {"now": iso(now), "need": query.need, "limit": query.limit}
+        params["near_lat"], params["near_lon"] = query.near
+        where = ["p.status = 'active'", _has_attr("need", ":need"), f"p.available - {HELD} > 0"]
+        # Areas to avoid come first: the exact and the coarse point must both lie outside.
+        for index, area in enumerate(query.avoid):
+            params.update({f"a{index}_lat": area.lat, f"a{index}_lon": area.lon, f"a{index}_r": area.radius_km})
+            where.append(f"distance_km(p.lat, p.lon, :a{index}_lat, :a{index}_lon) > :a{index}_r")
+            where.append(f"distance_km(p.pub_lat, p.pub_lon, :a{index}_lat, :a{index}_lon) > :a{index}_r")
+        if query.gender:
+            params["gender_bit"] = GENDER_BITS[query.gender]
+            where.append("(p.genders & :gender_bit) != 0")
+        if query.age is not None:
+            params["age"] = query.age
+            where.append("p.min_age <= :age AND p.max_age >= :age")
+        if query.accompanying_children:
+            where.append("p.accepts_children = 1")
+        if query.wheelchair:
+            where.append("p.wheelchair = 1")
+        if query.residence_status:
+            params["residence"] = query.residence_status
+            where.append(f"(p.residence_any = 1 OR {_has_attr('residence', ':residence')})")
+        if query.need == "repatriation":
+            if not query.return_country:
+                return []
+            params["country"] = query.return_country
+            where.append(_has_attr("country", ":country"))
+        if not query.include_stale:
+            params["fresh_since"] = iso(now - EXCLUDED_AFTER)
+            where.append("p.capacity_updated >= :fresh_since")
+        distance = "distance_km(p.pub_lat, p.pub_lon, :near_lat, :near_lon)"
+        radii = [r for r in CANDIDATE_RADII_KM if query.max_distance_km is None or r < query.max_distance_km]
+        radii.append(query.max_distance_km or CANDIDATE_RADII_KM[-1] * 40)
+        rows: list = []
+        for radius in radii:
+            # Widen the circle until enough candidates pass: cost follows the answer, not the table.
+            joins: list = []
+            round_where = list(where)
+            round_params = dict(params, radius=radius)
+            _within_box(joins, round_where, round_params, query.near, radius)
+            round_where.append(f"{distance} <= :radius")
+            sql = (f"SELECT p.doc, {HELD} AS held, {distance} AS distance FROM providers p {' '.join(joins)} "
+                   f"WHERE {' AND '.join(round_where)} ORDER BY distance, p.id LIMIT :limit")
+            rows = self._conn().execute(sql, round_params).fetchall()
+            if len(rows) >= query.limit:
+                break
+        return [(_record(row), row["distance"]) for row in rows]
+
+    # -- referrals ---------------------------------------------------------------------------
+    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry) -> Referral:
+        # BEGIN IMMEDIATE takes the write lock before the read: two workers cannot both see a free unit.
+        with self._write() as conn:
+            row = conn.execute(f"SELECT p.available, p.status, {HELD} AS held FROM providers p WHERE p.id = :id",
+                               {"id": referral.provider_id, "now": iso(now)}).fetchone()
+            if row is None or row["status"] != "active" or row["available"] - row["held"] <= 0:
+                raise NoCapacity(referral.provider_id)
+            values = referral.to_dict()
+            conn.execute(f"INSERT INTO referrals ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
+                         values)
+            _append_audit(conn, audit)
+        return referral
+
+    def get_referral(self, referral_id: str) -> Referral | None:
+        row = self._conn().execute("SELECT * FROM referrals WHERE id = ?", (referral_id,)).fetchone()
+        return Referral(**dict(row)) if row else None
+
+    def transition_referral(self, referral_id, to_status, now, audit):
+        with self._write() as conn:
+            row = conn.execute("SELECT * FROM referrals WHERE id = ?", (referral_id,)).fetchone()
+            if row is None:
+                raise KeyError(referral_id)
+            current = Referral(**dict(row)).effective_status(now)
+            if current != "pending":
+                raise InvalidTransition(current, to_status)
+            conn.execute("UPDATE referrals SET status = ?, updated_at = ? WHERE id = ?",
+                         (to_status, iso(now), referral_id))
+            if to_status == "accepted":
+                self._use_unit(conn, row["provider_id"], now)
+            _append_audit(conn, audit)
+        return self.get_referral(referral_id)
+
+    @staticmethod
+    def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime) -> None:
+        """An accepted referral takes the held unit out of the reported free units."""
+        doc_row = conn.execute("SELECT doc FROM providers WHERE id = ?", (provider_id,)).fetchone()
+        if doc_row is None:
+            return
+        record = json.loads(doc_row["doc"])
+        record["capacity"]["available"] = max(record["capacity"]["available"] - 1, 0)
+        record["capacity"]["updated"] = record["last_modified"] = iso(now)
+        conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ? "
+                     "WHERE id = ?", (json.dumps(record, separators=(",", ":")), record["capacity"]["available"],
+                                      record["capacity"]["updated"], record["last_modified"], provider_id))
+
+    def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
+        params: dict = {"now": iso(now), "limit": query.size, "offset": (query.page - 1) * query.size}
+        where = []
+        if query.created_by is not None:
+            params["created_by"] = query.created_by
+            where.append("created_by = :created_by")
+        if query.provider_ids is not None:
+            where.append(f"provider_id IN ({_placeholders(params, 'owned', query.provider_ids) or 'NULL'})")
+        if query.provider_id:
+            params["provider_id"] = query.provider_id
+            where.append("provider_id = :provider_id")
+        if query.case_reference:
+            params["case_reference"] = query.case_reference
+            where.append("case_reference = :case_reference")
+        if query.status == "expired":
+            where.append("(status = 'expired' OR (status = 'pending' AND expires_at <= :now))")
+        elif query.status == "pending":
+            where.append("status = 'pending' AND expires_at > :now")
+        elif query.status:
+            params["status"] = query.status
+            where.append("status = :status")
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self._conn().execute(
+            f"SELECT *, COUNT(*) OVER () AS total FROM referrals {clause} "
+            f"ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset", params).fetchall()
+        total = rows[0]["total"] if rows else self._conn().execute(
+            f"SELECT COUNT(*) FROM referrals {clause}", params).fetchone()[0]
+        items = [Referral(**{k: row[k] for k in row.keys() if k != "total"}).as_of(now) for row in rows]
+        return Page(items, total)
+
+    def expire_referrals(self, now: datetime) -> int:
+        with self._write() as conn:
+            cursor = conn.execute("UPDATE referrals SET status = 'expired', updated_at = expires_at "
+                                  "WHERE status = 'pending' AND expires_at <= ?", (iso(now),))
+            return cursor.rowcount
+
+    # -- audit -------------------------------------------------------------------------------
+    def append_audit(self, entry: AuditEntry) -> None:
+        with self._write() as conn:
+            _append_audit(conn, entry)
+
+    def list_audit(self, query: AuditFilter) -> Page:
+        params: dict = {"limit": query.size, "offset": (query.page - 1) * query.size}
+        where = []
+        for name in ("actor", "action", "target"):
+            if getattr(query, name):
+                params[name] = getattr(query, name)
+                where.append(f"{name} = :{name}")
+        if query.since:
+            params["since"] = query.since
+            where.append("at >= :since")
+        if query.until:
+            params["until"] = query.until
+            where.append("at < :until")
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = self._conn().execute(
+            f"SELECT at, actor, role, action, target, request_id, detail, COUNT(*) OVER () AS total "
+            f"FROM audit {clause} ORDER BY seq DESC LIMIT :limit OFFSET :offset", params).fetchall()
+        total = rows[0]["total"] if rows else self._conn().execute(
+            f"SELECT COUNT(*) FROM audit {clause}", params).fetchone()[0]
+        return Page([AuditEntry(**{k: row[k] for k in row.keys() if k != "total"}) for row in rows], total)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            raise StoreUnavailable(str(err)) from err
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+        return False
+
+
+def _append_audit(conn: sqlite3.Connection, entry: AuditEntry) -> None:
+    conn.execute("INSERT INTO audit (at, actor, role, action, target, request_id, detail) "
+                 "VALUES (:at, :actor, :role, :action, :target, :request_id, :detail)", entry.__dict__)
+
+
+def _record(row) -> dict:
+    record = json.loads(row["doc"])
+    record["capacity"]["held"] = row["held"]
+    return record
+
+
+def _has_attr(kind: str, value_param: str) -> str:
+    return f"EXISTS (SELECT 1 FROM provider_attrs a WHERE a.kind = '{kind}' AND a.value = {value_param} AND a.pk = p.pk)"
+
+
+def _placeholders(params: dict, prefix: str, values) -> str:
+    names = []
+    for index, value in enumerate(values):
+        params[f"{prefix}{index}"] = value
+        names.append(f":{prefix}{index}")
+    return ", ".join(names)
+
+
+def _within_box(joins: list, where: list, params: dict, near, radius_km: float) -> None:
+    min_lat, max_lat, min_lon, max_lon = bounding_box(near[0], near[1], radius_km)
+    params.update(box_min_lat=min_lat, box_max_lat=max_lat, box_min_lon=min_lon, box_max_lon=max_lon)
+    joins.append("JOIN provider_geo g ON g.pk = p.pk")
+    where.append("g.min_lat >= :box_min_lat AND g.max_lat <= :box_max_lat "
+                 "AND g.min_lon >= :box_min_lon AND g.max_lon <= :box_max_lon")

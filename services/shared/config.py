@@ -1,0 +1,64 @@
+"""Reading HAVEN_* settings and the per-instance data folder; nothing here runs at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def env(name: str, default: str | None = None, environ: dict | None = None) -> str | None:
+    source = os.environ if environ is None else environ
+    value = source.get(name)
+    return default if value in (None, "") else value
+
+
+def env_int(name: str, default: int, environ: dict | None = None) -> int:
+    value = env(name, None, environ)
+    return default if value is None else int(value)
+
+
+def env_float(name: str, default: float, environ: dict | None = None) -> float:
+    value = env(name, None, environ)
+    return default if value is None else float(value)
+
+
+def env_bool(name: str, default: bool, environ: dict | None = None) -> bool:
+    value = env(name, None, environ)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def data_dir(environ: dict | None = None) -> Path:
+    """HAVEN_DATA_DIR, or a folder in the user's data directory."""
+    configured = env("HAVEN_DATA_DIR", None, environ)
+    if configured:
+        path = Path(configured)
+    else:
+        base = env("XDG_DATA_HOME", None, environ) or str(Path.home() / ".local" / "share")
+        path = Path(base) / "haven"
+    path.mkdir(parents=True, exist_ok=True)
+    return path.resolve()
+
+
+def default_store_url(environ: dict | None = None) -> str:
+    return env("HAVEN_STORE_URL", None, environ) or f"sqlite:///{data_dir(environ) / 'haven.db'}"
+
+
+def internal_secret(environ: dict | None = None) -> bytes:
+    """The secret the gateway signs internal requests with: HAVEN_INTERNAL_SECRET or a key file."""
+    configured = env("HAVEN_INTERNAL_SECRET", None, environ)
+    if configured:
+        return configured.encode()
+    key_file = data_dir(environ) / "internal.key"
+    if not key_file.exists():
+        # Written to a temporary name and linked into place so no reader ever sees half a key.
+        tmp = key_file.with_name(f".internal.key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return key_file.read_text().strip().encode()

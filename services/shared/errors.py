@@ -1,0 +1,113 @@
+"""One JSON error shape for every service: {"error": {status, code, message, fields?, request_id}}."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error the caller can act on; becomes a 4xx/5xx JSON answer."""
+
+    def __init__(self, status: int, code: str, message: str, *, fields: dict | None = None,
+                 headers: dict | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields
+        self.headers = headers or {}
+
+
+def not_found(what: str) -> ApiError:
+    return ApiError(404, "not_found", f"{what} not found")
+
+
+def bad_field(field: str, message: str) -> ApiError:
+    return ApiError(400, "validation_error", f"{field}: {message}", fields={field: [message]})
+
+
+def conflict(code: str, message: str) -> ApiError:
+    return ApiError(409, code, message)
+
+
+def forbidden(message: str = "not allowed for this role") -> ApiError:
+    return ApiError(403, "forbidden", message)
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None,
+                   headers: dict | None = None):
+    body = {"status": status, "code": code, "message": message,
+            "request_id": getattr(g, "request_id", None)}
+    if fields:
+        body["fields"] = fields
+    response = jsonify({"error": body})
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten_messages(messages, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested messages into {"location.lat": [...]}."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                name = prefix or "body"
+            if isinstance(value, dict):
+                flat.update(flatten_messages(value, name))
+            else:
+                flat.setdefault(name, []).extend(str(v) for v in _as_list(value))
+    else:
+        flat[prefix or "body"] = [str(v) for v in _as_list(messages)]
+    return flat
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def validation_error(messages) -> ApiError:
+    fields = flatten_messages(messages)
+    first = next(iter(fields.items()), ("body", ["invalid"]))
+    return ApiError(400, "validation_error", f"{first[0]}: {first[1][0]}", fields=fields)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error becomes the JSON shape; no stack trace or internal URL ever reaches a caller."""
+
+    @app.errorhandler(ApiError)
+    def _api_error(err: ApiError):
+        return error_response(err.status, err.code, err.message, err.fields, err.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        data = getattr(err, "data", None) or {}
+        messages = data.get("messages")
+        if messages is not None:
+            # flask-smorest (webargs) puts field errors under a location key: json, query, ...
+            merged: dict = {}
+            for location_messages in messages.values():
+                merged.update(location_messages if isinstance(location_messages, dict) else {"body": location_messages})
+            api_error = validation_error(merged)
+            return error_response(api_error.status, api_error.code, api_error.message, api_error.fields)
+        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large",
+                415: "unsupported_media_type", 429: "rate_limited"}.get(err.code or 500, "http_error")
+        headers = {}
+        if err.code == 405 and err.valid_methods:
+            headers["Allow"] = ", ".join(err.valid_methods)
+        status = err.code or 500
+        if status == 422:
+            status, code = 400, "validation_error"
+        message = err.description if status < 500 else "internal error"
+        return error_response(status, code, message, headers=headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "internal error")

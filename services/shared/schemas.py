@@ -1,0 +1,216 @@
+"""Wire schemas that cross service boundaries: providers, capacity, referrals, pages, errors."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from . import vocabulary as v
+from .languages import is_country_code, is_language_code
+
+
+def _language(code: str) -> None:
+    if not is_language_code(code):
+        raise ValidationError(f"not an ISO 639 language code: {code!r}")
+
+
+def _country(code: str) -> None:
+    if not is_country_code(code):
+        raise ValidationError(f"not an ISO 3166-1 alpha-2 country code: {code!r}")
+
+
+def _unique(values) -> None:
+    if len(set(values)) != len(values):
+        raise ValidationError("values must be unique")
+
+
+def LanguageList(max_length: int = v.MAX_PROVIDER_LANGUAGES, **kwargs):
+    return fields.List(fields.String(validate=_language),
+                       validate=[validate.Length(max=max_length), _unique], **kwargs)
+
+
+def Choices(choices, *, min_length: int = 0, max_length: int | None = None, **kwargs):
+    return fields.List(fields.String(validate=validate.OneOf(choices)),
+                       validate=[validate.Length(min=min_length, max=max_length or len(choices)), _unique], **kwargs)
+
+
+class StrictSchema(Schema):
+    """Unknown fields are an error, never silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class LocationSchema(StrictSchema):
+    municipality = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    region = fields.String(load_default="", validate=validate.Length(max=100))
+    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
+    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
+    address = fields.String(load_default="", allow_none=True, validate=validate.Length(max=300))
+    postal_code = fields.String(load_default="", allow_none=True, validate=validate.Length(max=12))
+    confidential = fields.Boolean(load_default=False)
+
+
+class EligibilitySchema(StrictSchema):
+    genders = Choices(v.GENDERS, load_default=list(v.GENDERS))
+    min_age = fields.Integer(load_default=18, validate=validate.Range(min=0, max=120))
+    max_age = fields.Integer(load_default=120, validate=validate.Range(min=0, max=120))
+    accepts_children = fields.Boolean(load_default=False)
+    wheelchair_accessible = fields.Boolean(load_default=False)
+    exploitation_types = Choices(v.EXPLOITATION_TYPES, load_default=list)
+    residence_statuses = Choices(v.RESIDENCE_STATUSES, load_default=list)
+    countries = fields.List(fields.String(validate=_country), validate=[validate.Length(max=250), _unique],
+                            load_default=list)
+
+    @validates_schema
+    def _ages_in_order(self, data, **kwargs):
+        if data.get("min_age", 0) > data.get("max_age", 120):
+            raise ValidationError("min_age must not be above max_age", "min_age")
+
+
+class CapacitySchema(StrictSchema):
+    available = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    maximum = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    unit = fields.String(load_default="bed", validate=validate.OneOf(v.CAPACITY_UNITS))
+    updated = fields.AwareDateTime(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _not_above_maximum(self, data, **kwargs):
+        if "available" in data and "maximum" in data and data["available"] > data["maximum"]:
+            raise ValidationError("available must not be above maximum", "available")
+
+
+class ContactSchema(StrictSchema):
+    phone = fields.String(load_default="", validate=validate.Length(max=40))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    intake_hours = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ProviderInSchema(StrictSchema):
+    """A provider as an admin creates or replaces it."""
+
+    id = fields.UUID(load_default=None)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    organization = fields.String(load_default="", validate=validate.Length(max=200))
+    type = fields.String(required=True, validate=validate.OneOf(v.PROVIDER_TYPES))
+    description = fields.String(load_default="", validate=validate.Length(max=4000))
+    services = Choices(v.NEEDS, min_length=1, required=True)
+    languages = LanguageList(load_default=list)
+    interpretation_languages = LanguageList(load_default=list)
+    location = fields.Nested(LocationSchema, required=True)
+    eligibility = fields.Nested(EligibilitySchema, load_default=lambda: EligibilitySchema().load({}))
+    capacity = fields.Nested(CapacitySchema, required=True)
+    contact = fields.Nested(ContactSchema, load_default=lambda: ContactSchema().load({}))
+    hold_minutes = fields.Integer(load_default=v.DEFAULT_HOLD_MINUTES,
+                                  validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
+    status = fields.String(load_default="active", validate=validate.OneOf(v.PROVIDER_STATUSES))
+
+
+class CapacityUpdateSchema(StrictSchema):
+    """What a provider reports: free units now, and the maximum when it changed."""
+
+    available = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    maximum = fields.Integer(validate=validate.Range(min=0, max=100_000))
+
+
+class ProviderOutLocationSchema(Schema):
+    municipality = fields.String()
+    region = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+    address = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    confidential = fields.Boolean()
+    precision_km = fields.Float(metadata={"description": "0 for an exact location; about 5 when coarsened"})
+
+
+class ProviderOutCapacitySchema(Schema):
+    available = fields.Integer(metadata={"description": "free units as last reported by the provider"})
+    maximum = fields.Integer()
+    unit = fields.String()
+    updated = fields.String(metadata={"description": "ISO 8601 time of the last report"})
+    held = fields.Integer(metadata={"description": "units held by pending referrals"})
+    free = fields.Integer(metadata={"description": "available minus pending holds: what can be referred to now"})
+    age_hours = fields.Float()
+    stale = fields.Boolean(metadata={"description": "older than 24 hours: call to confirm"})
+
+
+class ProviderOutSchema(Schema):
+    """A provider as callers see it; confidential locations are coarsened for all but admins."""
+
+    id = fields.String()
+    name = fields.String()
+    organization = fields.String()
+    type = fields.String()
+    description = fields.String()
+    services = fields.List(fields.String())
+    languages = fields.List(fields.String())
+    interpretation_languages = fields.List(fields.String())
+    location = fields.Nested(ProviderOutLocationSchema)
+    eligibility = fields.Nested(EligibilitySchema)
+    capacity = fields.Nested(ProviderOutCapacitySchema)
+    contact = fields.Nested(ContactSchema)
+    hold_minutes = fields.Integer()
+    status = fields.String()
+    last_modified = fields.String()
+    distance_km = fields.Float(allow_none=True)
+
+
+class PageSchema(Schema):
+    """The HSDS page envelope."""
+
+    total_items = fields.Integer()
+    total_pages = fields.Integer()
+    page_number = fields.Integer()
+    size = fields.Integer()
+    first_page = fields.Boolean()
+    last_page = fields.Boolean()
+    empty = fields.Boolean()
+
+
+class ProviderPageSchema(PageSchema):
+    contents = fields.List(fields.Nested(ProviderOutSchema))
+
+
+class ReferralInSchema(StrictSchema):
+    provider_id = fields.UUID(required=True)
+    need = fields.String(required=True, validate=validate.OneOf(v.NEEDS))
+    case_reference = fields.String(
+        required=True, validate=validate.Length(min=1, max=v.MAX_CASE_REFERENCE),
+        metadata={"description": "An opaque reference chosen by the caseworker. Never a name, "
+                                 "birth date or identity number: no personal data."})
+    hold_minutes = fields.Integer(validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
+
+
+class ReferralSchema(Schema):
+    id = fields.String()
+    provider_id = fields.String()
+    provider_name = fields.String()
+    need = fields.String()
+    case_reference = fields.String()
+    status = fields.String()
+    created_at = fields.String()
+    expires_at = fields.String()
+    updated_at = fields.String()
+    created_by = fields.String()
+    address = fields.String(allow_none=True, metadata={
+        "description": "The provider's address, given to the referring caseworker once accepted"})
+
+
+class ReferralPageSchema(PageSchema):
+    contents = fields.List(fields.Nested(ReferralSchema))
+
+
+class ErrorBodySchema(Schema):
+    status = fields.Integer()
+    code = fields.String()
+    message = fields.String()
+    request_id = fields.String(allow_none=True)
+    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema)
+
+
+class ProviderPatchSchema(ProviderInSchema):
+    """Some fields of a provider; the merged record is validated whole before it is saved."""

@@ -1,0 +1,26 @@
+"""The words of the contract (DESIGN.md, Vocabulary): one place, shared by every service."""
+
+PROVIDER_TYPES = ("shelter", "medical", "mental_health", "legal", "interpreter", "repatriation")
+NEEDS = ("shelter", "medical", "mental_health", "legal", "residence_status", "compensation",
+         "interpreter", "repatriation")
+GENDERS = ("female", "male", "non_binary")
+EXPLOITATION_TYPES = ("sexual", "labour", "criminal", "other")
+RESIDENCE_STATUSES = ("dutch", "eu", "reflection_period", "residence_permit", "asylum", "undocumented", "unknown")
+CAPACITY_UNITS = ("bed", "appointment", "case", "hour")
+PROVIDER_STATUSES = ("active", "inactive", "temporarily_closed")
+REFERRAL_STATUSES = ("pending", "accepted", "declined", "cancelled", "expired")
+ROLES = ("admin", "caseworker", "provider")
+
+# Limits: documented in README (Limits) and enforced by the schemas.
+MAX_PAGE_SIZE = 100
+MAX_RADIUS_KM = 500
+MAX_NEEDS = 10
+MAX_AVOID_AREAS = 10
+MAX_GROUP_SIZE = 50
+MAX_LANGUAGES = 20
+MAX_PROVIDER_LANGUAGES = 60
+MAX_CASE_REFERENCE = 64
+MIN_HOLD_MINUTES = 5
+MAX_HOLD_MINUTES = 72 * 60
+DEFAULT_HOLD_MINUTES = 240
+MAX_BODY_BYTES = 1024 * 1024

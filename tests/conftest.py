@@ -1,0 +1,40 @@
+"""Fixtures shared by every test: temporary data folders, a hand-moved clock, signed clients."""
+from __future__ import annotations
+
+import pytest
+
+from services.directory import create_app as create_directory
+from services.directory.settings import DirectorySettings
+from services.directory.store.sqlite import SqliteDirectoryStore
+from tests.support.clock import ManualClock
+from tests.support.signed import SignedFlaskClient
+
+SECRET = b"test-secret-not-for-production"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    store = SqliteDirectoryStore(tmp_path / "haven.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def directory_app(sqlite_store, clock, tmp_path):
+    settings = DirectorySettings(store_url=f"sqlite:///{tmp_path / 'haven.db'}", internal_secret=SECRET)
+    return create_directory({"SETTINGS": settings, "STORE": sqlite_store, "CLOCK": clock})
+
+
+@pytest.fixture
+def admin(directory_app) -> SignedFlaskClient:
+    return SignedFlaskClient(directory_app, SECRET, "admin")
+
+
+@pytest.fixture
+def caseworker(directory_app) -> SignedFlaskClient:
+    return SignedFlaskClient(directory_app, SECRET, "caseworker")
