@@ -1,0 +1,14 @@
+"""gunicorn settings for every Haven service (containers and `haven up` use the same choices)."""
+import os
+
+bind = os.environ.get("HAVEN_BIND", "0.0.0.0:8080")
+# gthread keeps connections alive between the services without one process per connection.
+worker_class = "gthread"
+workers = int(os.environ.get("HAVEN_WORKERS", "2"))
+threads = int(os.environ.get("HAVEN_THREADS", "4"))
+keepalive = 30
+timeout = 30
+graceful_timeout = 10
+accesslog = None  # each service writes its own JSON access line with the request id
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("HAVEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
