@@ -5,7 +5,8 @@ import math
 
 from geopy.distance import EARTH_RADIUS
 
-KM_PER_DEGREE_LAT = 111.32
+# One degree of latitude on the same sphere as distance_km: a box on any other figure cuts the circle.
+KM_PER_DEGREE_LAT = EARTH_RADIUS * math.pi / 180
 # About 5 km cells at Dutch latitudes (52°N): 0.045° of latitude, 0.075° of longitude.
 COARSE_LAT_STEP = 0.045
 COARSE_LON_STEP = 0.075

@@ -495,5 +495,7 @@ def _within_box(joins: list, where: list, params: dict, near, radius_km: float) 
     min_lat, max_lat, min_lon, max_lon = bounding_box(near[0], near[1], radius_km)
     params.update(box_min_lat=min_lat, box_max_lat=max_lat, box_min_lon=min_lon, box_max_lon=max_lon)
     joins.append("JOIN provider_geo g ON g.pk = p.pk")
-    where.append("g.min_lat >= :box_min_lat AND g.max_lat <= :box_max_lat "
-                 "AND g.min_lon >= :box_min_lon AND g.max_lon <= :box_max_lon")
+    # Overlap, not containment: the R*Tree keeps 32-bit floats rounded outwards, so a point on the
+    # box's edge is stored as a slightly larger box. The exact distance test decides afterwards.
+    where.append("g.max_lat >= :box_min_lat AND g.min_lat <= :box_max_lat "
+                 "AND g.max_lon >= :box_min_lon AND g.min_lon <= :box_max_lon")
