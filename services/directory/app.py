@@ -11,10 +11,12 @@ from flask_smorest import Api
 from ..shared.errors import error_response, register_error_handlers
 from ..shared.internal_auth import init_internal_auth
 from ..shared.logs import configure_logging, init_request_logging
+from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
 from .api.views import internal, providers, referrals
 from .domain.rules import utc_now
 from .settings import DirectorySettings
+from .stale import staleness_by_type
 from .store import DirectoryStore, StoreUnavailable, store_from_url
 
 
@@ -39,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["haven"] = DirectoryContext(store=store, settings=settings,
                                                clock=config.get("CLOCK") or utc_now)
     init_request_logging(app, "directory")
+    init_metrics(app, "directory", staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
     init_internal_auth(app, settings.internal_secret)
     api = Api(app)
     for blueprint in (providers, referrals, internal):
