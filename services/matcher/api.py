@@ -1,0 +1,65 @@
+"""Thin views: a schema loads the profile, one use case does the work, a schema dumps the answer."""
+from __future__ import annotations
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ..shared.errors import forbidden
+from . import service
+from .candidates import DirectoryCandidates
+from .domain.geo import Area, Point
+from .domain.person import Person
+from .schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
+
+matches = Blueprint("matches", __name__, url_prefix="/matches", description="Ranked, explained matches")
+MATCHING_ROLES = ("caseworker", "admin")
+
+
+def person_from(data: dict) -> Person:
+    """A loaded profile as the domain's Person."""
+    return Person(
+        languages=tuple(data["languages"]), location=Point(data["location"]["lat"], data["location"]["lon"]),
+        gender=data.get("gender"), age=data.get("age"), accompanying_children=data["accompanying_children"],
+        wheelchair=data["wheelchair"], exploitation_type=data.get("exploitation_type"),
+        residence_status=data.get("residence_status"), origin_country=data.get("origin_country"),
+        avoid=tuple(Area(a["lat"], a["lon"], a["radius_km"]) for a in data["avoid"]),
+        max_distance_km=data.get("max_distance_km"))
+
+
+@matches.before_request
+def _only_matching_roles():
+    # Before the body is read: a role that may not match learns nothing about what is valid.
+    if g.claims.role not in MATCHING_ROLES:
+        raise forbidden("only caseworkers and admins can ask for matches")
+
+
+def _context():
+    ctx = current_app.extensions["haven"]
+    # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
+    source = DirectoryCandidates(ctx.directory, g.claims.fresh(request_id=g.get("request_id")))
+    return ctx, source
+
+
+@matches.route("")
+class Matches(MethodView):
+    @matches.arguments(MatchRequestSchema)
+    @matches.response(200, MatchResponseSchema)
+    def post(self, data):
+        """Ranked, explained candidates for each need of one person"""
+        ctx, source = _context()
+        return service.match_person(source=source, person=person_from(data), needs=data["needs"],
+                                    weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
+                                    include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+
+
+@matches.route("/group")
+class GroupMatches(MethodView):
+    @matches.arguments(GroupRequestSchema)
+    @matches.response(200, GroupResponseSchema)
+    def post(self, data):
+        """Places for a group freed together, maximising the total match quality under capacity"""
+        ctx, source = _context()
+        return service.match_group(source=source, people=[person_from(p) for p in data["people"]],
+                                   need=data["need"], weights=ctx.settings.weights, now=ctx.clock(),
+                                   include_stale=data["include_stale"])

@@ -1,0 +1,62 @@
+"""The matcher service: stateless; asks the directory for candidates, scores, explains, plans, assigns."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+
+from ..shared.errors import register_error_handlers
+from ..shared.http import ServiceClient
+from ..shared.internal_auth import init_internal_auth
+from ..shared.logs import configure_logging, init_request_logging
+from ..shared.vocabulary import MAX_BODY_BYTES
+from .api import matches
+from .settings import MatcherSettings
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class MatcherContext:
+    directory: ServiceClient
+    settings: MatcherSettings
+    clock: Callable[[], datetime] = field(default=utc_now)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the matcher app; `config` may carry SETTINGS, DIRECTORY_CLIENT and CLOCK (tests)."""
+    config = config or {}
+    settings: MatcherSettings = config.get("SETTINGS") or MatcherSettings.from_env()
+    configure_logging("matcher", settings.log_level)
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Haven matcher (internal)", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    )
+    directory = config.get("DIRECTORY_CLIENT") or ServiceClient("directory", settings.directory_url,
+                                                                settings.internal_secret,
+                                                                timeout=settings.directory_timeout)
+    app.extensions["haven"] = MatcherContext(directory=directory, settings=settings,
+                                             clock=config.get("CLOCK") or utc_now)
+    init_request_logging(app, "matcher")
+    init_internal_auth(app, settings.internal_secret)
+    api = Api(app)
+    api.register_blueprint(matches)
+    register_error_handlers(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return {"status": "ok", "service": "matcher"}
+
+    @app.get("/readyz")
+    def readyz():
+        ready = directory.is_ready()
+        return (jsonify({"ready": ready, "service": "matcher", "directory": "up" if ready else "down"}),
+                200 if ready else 503)
+
+    return app

@@ -1,0 +1,62 @@
+"""Group placement: give each person at most one place so that as many people as possible are placed
+and, among those placements, the total score is highest, without ever exceeding a provider's capacity.
+
+Exact, by the Hungarian-style solver in scipy on a matrix with one column per free unit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+
+@dataclass(frozen=True)
+class Placement:
+    person: int
+    option: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Assignment:
+    placements: tuple[Placement, ...]
+    unplaced: tuple[int, ...]
+
+    @property
+    def total_score(self) -> float:
+        return sum(p.score for p in self.placements)
+
+
+def assign(scores: Sequence[Sequence[float | None]], capacities: Sequence[int]) -> Assignment:
+    """Solve one placement problem.
+
+    `scores[i][j]` is how well option j suits person i, or None when it is not allowed for them (a hard
+    filter fails); `capacities[j]` is how many people option j can take. The answer is deterministic
+    for the same input.
+    """
+    people = len(scores)
+    if any(len(row) != len(capacities) for row in scores):
+        raise ValueError("every row of scores needs one entry per option")
+    # A provider with k free units is k identical columns; never more columns than people who may use it.
+    columns: list[int] = []
+    for option, capacity in enumerate(capacities):
+        takers = sum(1 for row in scores if row[option] is not None)
+        columns.extend([option] * min(max(capacity, 0), takers))
+    if not people or not columns:
+        return Assignment((), tuple(range(people)))
+    feasible = np.array([[row[option] is not None for option in columns] for row in scores], dtype=bool)
+    values = np.array([[row[option] if row[option] is not None else 0.0 for option in columns] for row in scores],
+                      dtype=float)
+    # An impossible pair costs more than every score of the group together could win back, so the solver
+    # first places as many people as it can, then maximises the total; such pairs are dropped afterwards.
+    penalty = people * (float(np.abs(values).max()) + 1.0) + 1.0
+    matrix = np.where(feasible, values, -penalty)
+    rows, cols = linear_sum_assignment(matrix, maximize=True)
+    placements = []
+    for row, col in zip(rows.tolist(), cols.tolist()):
+        if feasible[row, col]:
+            placements.append(Placement(person=row, option=columns[col], score=float(values[row, col])))
+    placed = {p.person for p in placements}
+    return Assignment(tuple(placements), tuple(i for i in range(people) if i not in placed))

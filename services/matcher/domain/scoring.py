@@ -1,0 +1,197 @@
+"""The soft score of a candidate for a person, factor by factor, with reasons in plain words.
+
+Every factor is a number in [0, 1]; the score is their weighted mean over the factors that apply to
+this person (specialism only counts when the person's exploitation type is known), so a score is
+always in [0, 1] and comparable between people. No Flask, no HTTP: plain data in, plain data out.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from datetime import datetime, timezone
+
+from ...shared.languages import language_name
+from .person import Person
+
+STALE_AFTER_HOURS = 24.0
+LEFT_OUT_AFTER_HOURS = 7 * 24.0
+EXPLOITATION_WORDS = {"sexual": "sexual exploitation", "labour": "labour exploitation",
+                      "criminal": "criminal exploitation", "other": "this form of exploitation"}
+# How free capacity reads for each unit: (one, many), with {n} for the number.
+FREE_WORDS = {"bed": ("1 bed free", "{n} beds free"),
+              "appointment": ("1 appointment free", "{n} appointments free"),
+              "case": ("Room for 1 more case", "Room for {n} more cases"),
+              "hour": ("1 hour free", "{n} hours free")}
+ORDINALS = ("first", "second", "third", "fourth", "fifth")
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    """How much each factor counts, and how fast nearness fades; read from HAVEN_MATCH_* settings.
+
+    Defaults: language 0.35, distance 0.25, freshness 0.15, specialism 0.15, headroom 0.10, and a
+    distance factor that halves every 25 km.
+    """
+
+    language: float = 0.35
+    distance: float = 0.25
+    freshness: float = 0.15
+    specialism: float = 0.15
+    headroom: float = 0.10
+    distance_half_life_km: float = 25.0
+
+    def __post_init__(self):
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"scoring weight {item.name} must be a finite number >= 0, not {value!r}")
+        if self.language + self.distance + self.freshness + self.headroom <= 0:
+            raise ValueError("at least one of the language, distance, freshness or headroom weights must be above 0")
+        if self.distance_half_life_km <= 0:
+            raise ValueError("distance_half_life_km must be above 0")
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    value: float
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ScoredCandidate:
+    provider: dict
+    distance_km: float
+    score: float
+    factors: tuple[Factor, ...]
+    staff_language: str | None
+
+    @property
+    def provider_id(self) -> str:
+        return self.provider["id"]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [factor.reason for factor in self.factors if factor.reason]
+
+
+def score_candidate(person: Person, need: str, provider: dict, distance_km: float, now: datetime,
+                    weights: ScoringWeights, *, distance_from: str | None = None) -> ScoredCandidate:
+    """Score one candidate; `distance_from` names the point distances start at when it is not the person."""
+    language, staff_language = language_factor(person.languages, provider, need)
+    factors = [
+        language,
+        distance_factor(distance_km, weights.distance_half_life_km, approximate=_is_coarse(provider),
+                        distance_from=distance_from),
+        freshness_factor(provider["capacity"]["updated"], now),
+    ]
+    if person.exploitation_type:
+        factors.append(specialism_factor(person.exploitation_type, provider))
+    factors.append(headroom_factor(provider["capacity"]))
+    total_weight = sum(getattr(weights, f.name) for f in factors)
+    score = sum(getattr(weights, f.name) * f.value for f in factors) / total_weight if total_weight else 0.0
+    return ScoredCandidate(provider=provider, distance_km=distance_km, score=min(max(score, 0.0), 1.0),
+                           factors=tuple(factors), staff_language=staff_language)
+
+
+def rank(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
+    """Best first; ties go to the nearer, then to the lower id, so equal input gives equal order."""
+    return sorted(scored, key=lambda c: (-c.score, c.distance_km, c.provider_id))
+
+
+def language_factor(languages: tuple[str, ...], provider: dict, need: str = "") -> tuple[Factor, str | None]:
+    """Staff speaking one of the person's languages beats an interpreter; an earlier preference is a little better.
+
+    Returns the factor and the staff language shared, if any.
+    """
+    staff = set(provider.get("languages") or ())
+    interpreted = set(provider.get("interpretation_languages") or ())
+    for position, code in enumerate(languages):
+        if code in staff:
+            value = 1.0 - 0.05 * min(position, 5)
+            if need == "interpreter":
+                return Factor("language", value, f"Interprets {language_label(code)}"), code
+            return Factor("language", value, f"Staff speak {language_label(code)}{_preference(position)}"), code
+    for position, code in enumerate(languages):
+        if code in interpreted:
+            value = 0.45 - 0.05 * min(position, 5)
+            if need == "interpreter":
+                return Factor("language", value, f"Arranges interpreters for {language_label(code)}"), None
+            return Factor("language", value, f"{language_label(code)} only through an interpreter{_preference(position)}"), None
+    first = languages[0] if languages else None
+    return Factor("language", 0.0, f"Interpreter needed for {language_label(first)}" if first else None), None
+
+
+def distance_factor(distance_km: float, half_life_km: float, *, approximate: bool = False,
+                    distance_from: str | None = None) -> Factor:
+    """Nearer is better: the factor halves every `half_life_km`."""
+    value = 0.5 ** (max(distance_km, 0.0) / half_life_km)
+    where = f"from the {distance_from}" if distance_from else "away"
+    if distance_km < 1:
+        text = f"Less than 1 km {where}"
+    else:
+        shown = f"{distance_km:.1f}" if distance_km < 10 else f"{distance_km:.0f}"
+        text = f"{'About ' if approximate else ''}{shown} km {where}"
+    return Factor("distance", value, text)
+
+
+def freshness_factor(updated: str, now: datetime) -> Factor:
+    """Capacity confirmed within a day is trusted; older than that it counts much less and needs a call."""
+    age_hours = max((now - _parse_time(updated)).total_seconds() / 3600, 0.0)
+    if age_hours <= STALE_AFTER_HOURS:
+        value = 1.0 - 0.2 * age_hours / STALE_AFTER_HOURS
+        if age_hours < 1:
+            return Factor("freshness", value, "Capacity confirmed less than an hour ago")
+        return Factor("freshness", value, f"Capacity confirmed {_plural(int(age_hours), 'hour')} ago")
+    if age_hours <= LEFT_OUT_AFTER_HOURS:
+        value = 0.4 - 0.3 * (age_hours - STALE_AFTER_HOURS) / (LEFT_OUT_AFTER_HOURS - STALE_AFTER_HOURS)
+    else:
+        value = 0.0
+    how_long = _plural(int(age_hours), "hour") if age_hours < 48 else _plural(int(age_hours // 24), "day")
+    return Factor("freshness", value, f"Capacity not confirmed for {how_long}: call to confirm")
+
+
+def specialism_factor(exploitation_type: str, provider: dict) -> Factor:
+    """A provider specialised in the person's form of exploitation is best; a general one comes next."""
+    served = (provider.get("eligibility") or {}).get("exploitation_types") or ()
+    words = EXPLOITATION_WORDS.get(exploitation_type, exploitation_type)
+    if exploitation_type in served:
+        return Factor("specialism", 1.0, f"Specialised in {words}")
+    if not served:
+        return Factor("specialism", 0.4, f"No specialism in {words}")
+    return Factor("specialism", 0.2, f"Specialised in other forms of exploitation, not {words}")
+
+
+def headroom_factor(capacity: dict) -> Factor:
+    """More free units: less chance the place is gone before the call; the gain flattens quickly."""
+    free = max(int(capacity.get("free", 0)), 0)
+    one, many = FREE_WORDS.get(capacity.get("unit", "bed"), ("1 place free", "{n} places free"))
+    return Factor("headroom", 1.0 - 0.5 ** free, one if free == 1 else many.format(n=free))
+
+
+def _is_coarse(provider: dict) -> bool:
+    return (provider.get("location") or {}).get("precision_km", 0) > 0
+
+
+def _preference(position: int) -> str:
+    if position == 0:
+        return ""
+    ordinal = ORDINALS[position] if position < len(ORDINALS) else f"no. {position + 1}"
+    return f" (the person's {ordinal} language)"
+
+
+def language_label(code: str) -> str:
+    """A language's English name, or its code when the code is unknown."""
+    try:
+        return language_name(code)
+    except ValueError:
+        return code
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

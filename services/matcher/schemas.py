@@ -1,0 +1,171 @@
+"""Wire schemas of the matcher's endpoints; the gateway documents its public API with the same ones.
+
+A person profile carries attributes only: never a name, birth date or identity number.
+"""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from ..shared import vocabulary as v
+from ..shared.places import resolve_place
+from ..shared.schemas import Choices, ProviderOutSchema, StrictSchema, _country, _language, _unique
+
+
+class PointInSchema(StrictSchema):
+    """A point given as `lat` and `lon`, or as a Dutch `place` name; loaded as {lat, lon}."""
+
+    lat = fields.Float(validate=validate.Range(min=-90, max=90), allow_nan=False)
+    lon = fields.Float(validate=validate.Range(min=-180, max=180), allow_nan=False)
+    place = fields.String(validate=validate.Length(min=1, max=120),
+                          metadata={"description": "a Dutch city, town or village, instead of lat and lon"})
+
+    @validates_schema
+    def _one_form(self, data, **kwargs):
+        has_lat, has_lon, has_place = "lat" in data, "lon" in data, "place" in data
+        if has_place and (has_lat or has_lon):
+            raise ValidationError("give either place or lat and lon, not both", "place")
+        if has_place:
+            if resolve_place(data["place"]) is None:
+                # The typed name is not echoed: a caller's log of this answer stays free of where a person is.
+                raise ValidationError("not a Dutch place we know; give lat and lon instead", "place")
+            return
+        if not has_lat:
+            raise ValidationError("give lat and lon, or place", "lat")
+        if not has_lon:
+            raise ValidationError("give lat and lon, or place", "lon")
+
+    @post_load
+    def _as_point(self, data, **kwargs):
+        if "place" in data:
+            place = resolve_place(data.pop("place"))
+            data["lat"], data["lon"] = place.lat, place.lon
+        return data
+
+
+class AvoidAreaInSchema(PointInSchema):
+    """An area to stay out of: a point or place and a radius around it."""
+
+    radius_km = fields.Float(required=True, allow_nan=False,
+                             validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
+
+
+class PersonSchema(StrictSchema):
+    """The attributes of one person that matching uses."""
+
+    languages = fields.List(fields.String(validate=_language), required=True,
+                            validate=[validate.Length(min=1, max=v.MAX_LANGUAGES), _unique],
+                            metadata={"description": "ISO 639 codes, most preferred first"})
+    gender = fields.String(validate=validate.OneOf(v.GENDERS))
+    age = fields.Integer(validate=validate.Range(min=0, max=120))
+    location = fields.Nested(PointInSchema, required=True, metadata={"description": "{lat, lon} or {place}"})
+    accompanying_children = fields.Boolean(load_default=False)
+    wheelchair = fields.Boolean(load_default=False)
+    exploitation_type = fields.String(validate=validate.OneOf(v.EXPLOITATION_TYPES))
+    residence_status = fields.String(validate=validate.OneOf(v.RESIDENCE_STATUSES))
+    origin_country = fields.String(validate=_country, metadata={
+        "description": "ISO 3166-1 alpha-2; the country to return to when repatriation is needed"})
+    avoid = fields.List(fields.Nested(AvoidAreaInSchema), load_default=list,
+                        validate=validate.Length(max=v.MAX_AVOID_AREAS),
+                        metadata={"description": "areas to avoid: no provider inside them is ever offered"})
+    max_distance_km = fields.Float(allow_nan=False,
+                                   validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
+
+
+class MatchRequestSchema(PersonSchema):
+    """One person and what they need."""
+
+    needs = Choices(v.NEEDS, min_length=1, max_length=v.MAX_NEEDS, required=True)
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20),
+                           metadata={"description": "candidates per need"})
+    include_stale = fields.Boolean(load_default=False, metadata={
+        "description": "also offer providers whose capacity was not confirmed for more than 7 days"})
+
+    @validates_schema
+    def _return_destination(self, data, **kwargs):
+        if "repatriation" in data.get("needs", ()) and not data.get("origin_country"):
+            raise ValidationError("needed when repatriation is among the needs", "origin_country")
+
+
+class GroupRequestSchema(StrictSchema):
+    """People freed together, who all need the same kind of place."""
+
+    people = fields.List(fields.Nested(PersonSchema), required=True,
+                         validate=validate.Length(min=1, max=v.MAX_GROUP_SIZE))
+    need = fields.String(required=True, validate=validate.OneOf(v.NEEDS))
+    include_stale = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def _return_destinations(self, data, **kwargs):
+        if data.get("need") != "repatriation":
+            return
+        missing = {index: {"origin_country": ["needed when the need is repatriation"]}
+                   for index, person in enumerate(data.get("people") or ()) if not person.get("origin_country")}
+        if missing:
+            raise ValidationError({"people": missing})
+
+
+class CandidateOutSchema(Schema):
+    provider = fields.Nested(ProviderOutSchema)
+    score = fields.Float(metadata={"description": "0 to 1, higher is better"})
+    distance_km = fields.Float(metadata={"description": "from the person, or from the shelter in a care plan"})
+    reasons = fields.List(fields.String(), metadata={"description": "why it ranks where it does, factor by factor"})
+    factors = fields.Dict(keys=fields.String(), values=fields.Float(),
+                          metadata={"description": "each factor's value from 0 to 1"})
+
+
+class NeedResultSchema(Schema):
+    need = fields.String()
+    added = fields.Boolean(metadata={"description": "true for an interpreter need the matcher added"})
+    candidates = fields.List(fields.Nested(CandidateOutSchema))
+
+
+class UnmetNeedSchema(Schema):
+    need = fields.String()
+    reason = fields.String()
+
+
+class InterpreterNeededSchema(Schema):
+    language = fields.String()
+    language_name = fields.String()
+    needs = fields.List(fields.String(), metadata={"description": "needs whose candidates share no staff language"})
+
+
+class AnchorLocationSchema(Schema):
+    lat = fields.Float()
+    lon = fields.Float()
+    municipality = fields.String()
+
+
+class CarePlanSchema(Schema):
+    anchor_provider_id = fields.String()
+    anchor_name = fields.String()
+    anchor_location = fields.Nested(AnchorLocationSchema, metadata={
+        "description": "coarsened to about 5 km for a confidential shelter"})
+
+
+class MatchResponseSchema(Schema):
+    results = fields.List(fields.Nested(NeedResultSchema))
+    unmet = fields.List(fields.Nested(UnmetNeedSchema))
+    interpreter_needed = fields.List(fields.Nested(InterpreterNeededSchema))
+    care_plan = fields.Nested(CarePlanSchema, allow_none=True, metadata={
+        "description": "with shelter among the needs: other care is ranked by distance from this shelter"})
+
+
+class GroupAssignmentSchema(Schema):
+    person = fields.Integer(metadata={"description": "index into people"})
+    provider_id = fields.String()
+    provider_name = fields.String()
+    score = fields.Float()
+    distance_km = fields.Float()
+    reasons = fields.List(fields.String())
+
+
+class GroupUnassignedSchema(Schema):
+    person = fields.Integer()
+    reason = fields.String()
+
+
+class GroupResponseSchema(Schema):
+    assignments = fields.List(fields.Nested(GroupAssignmentSchema))
+    unassigned = fields.List(fields.Nested(GroupUnassignedSchema))
+    total_score = fields.Float()

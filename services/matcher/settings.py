@@ -1,0 +1,63 @@
+"""The matcher's settings, from HAVEN_* environment variables.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| HAVEN_DIRECTORY_URL | http://127.0.0.1:8081 | where the directory answers |
+| HAVEN_DIRECTORY_TIMEOUT | 10 | seconds to wait for one directory answer |
+| HAVEN_INTERNAL_SECRET | key file `internal.key` in HAVEN_DATA_DIR | the gateway's signing secret |
+| HAVEN_MATCH_WEIGHT_LANGUAGE | 0.35 | weight of a shared language |
+| HAVEN_MATCH_WEIGHT_DISTANCE | 0.25 | weight of nearness |
+| HAVEN_MATCH_WEIGHT_FRESHNESS | 0.15 | weight of recently confirmed capacity |
+| HAVEN_MATCH_WEIGHT_SPECIALISM | 0.15 | weight of specialism in the exploitation type (when given) |
+| HAVEN_MATCH_WEIGHT_HEADROOM | 0.10 | weight of free capacity |
+| HAVEN_MATCH_DISTANCE_HALF_LIFE_KM | 25 | the distance factor halves every this many km |
+| HAVEN_MATCH_CANDIDATE_POOL | 50 | nearest candidates scored per need (at least `limit`) |
+| HAVEN_LOG_LEVEL | INFO | |
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..shared.config import env, env_float, env_int, internal_secret
+from .domain.scoring import ScoringWeights
+
+DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
+
+
+@dataclass(frozen=True)
+class MatcherSettings:
+    directory_url: str
+    internal_secret: bytes
+    weights: ScoringWeights = field(default_factory=ScoringWeights)
+    directory_timeout: float = 10.0
+    candidate_pool: int = 50
+    log_level: str = "INFO"
+
+    def __post_init__(self):
+        if self.directory_timeout <= 0:
+            raise ValueError("HAVEN_DIRECTORY_TIMEOUT must be above 0")
+        if not 1 <= self.candidate_pool <= 1000:
+            raise ValueError("HAVEN_MATCH_CANDIDATE_POOL must be between 1 and 1000")
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "MatcherSettings":
+        defaults = ScoringWeights()
+        weights = {}
+        for name in ("language", "distance", "freshness", "specialism", "headroom"):
+            variable = f"HAVEN_MATCH_WEIGHT_{name.upper()}"
+            weights[name] = _number(variable, getattr(defaults, name), environ)
+        weights["distance_half_life_km"] = _number("HAVEN_MATCH_DISTANCE_HALF_LIFE_KM",
+                                                   defaults.distance_half_life_km, environ)
+        return cls(directory_url=env("HAVEN_DIRECTORY_URL", DEFAULT_DIRECTORY_URL, environ),
+                   internal_secret=internal_secret(environ),
+                   weights=ScoringWeights(**weights),
+                   directory_timeout=_number("HAVEN_DIRECTORY_TIMEOUT", 10.0, environ),
+                   candidate_pool=env_int("HAVEN_MATCH_CANDIDATE_POOL", 50, environ),
+                   log_level=env("HAVEN_LOG_LEVEL", "INFO", environ))
+
+
+def _number(variable: str, default: float, environ: dict | None) -> float:
+    try:
+        return env_float(variable, default, environ)
+    except ValueError:
+        raise ValueError(f"{variable} must be a number") from None
