@@ -5,7 +5,9 @@ import copy
 import uuid
 from datetime import datetime
 
-from ..shared.errors import ApiError, conflict, forbidden, not_found
+from marshmallow import ValidationError
+
+from ..shared.errors import ApiError, conflict, forbidden, not_found, validation_error
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from .domain.referrals import TRANSITIONS, InvalidTransition, NoCapacity, Referral, hold_until
 from .domain.rules import Viewer, iso, view_of
@@ -76,7 +78,11 @@ def patch_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, c
     if existing is None:
         raise not_found("provider")
     merged = _deep_merge(_input_shape(existing), changes)
-    data = schema.load(merged)
+    try:
+        data = schema.load(merged)
+    except ValidationError as err:
+        # The change alone was valid; together with the stored fields it is not (min_age > max_age).
+        raise validation_error(err.messages) from None
     view, _ = save_provider(store=store, viewer=viewer, data=data, now=now, request_id=request_id,
                             provider_id=provider_id)
     return view
