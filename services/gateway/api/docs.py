@@ -1,0 +1,108 @@
+"""The OpenAPI document: the gateway's Api, the shared error answers, and a decorator per operation."""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask_smorest import Api, Blueprint
+
+from ...shared.schemas import ErrorSchema
+
+log = logging.getLogger(__name__)
+PREFIX = "/api/v1"
+BEARER = "bearerAuth"
+MATCHER_SCHEMAS = "services.matcher.schemas"
+
+_RATE_HEADERS = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+ERROR_RESPONSES: dict[int, tuple[str, str, dict]] = {
+    400: ("BadRequest", "Bad input; `error.fields` names each field and what is wrong with it", {}),
+    401: ("Unauthenticated", "No token, or one that is unknown, revoked or expired",
+          {"WWW-Authenticate": {"schema": {"type": "string"}}}),
+    403: ("Forbidden", "The token's role may not do this, or not for this provider", {}),
+    404: ("NotFound", "No such resource (or one this token may not see)", {}),
+    405: ("MethodNotAllowed", "The path exists but not with this method", {"Allow": {"schema": {"type": "string"}}}),
+    409: ("Conflict", "The state does not allow it: no free capacity, or the referral is no longer pending", {}),
+    413: ("BodyTooLarge", "The body is larger than 1 MiB", {}),
+    429: ("RateLimited", "Too many requests for this token or address", _RATE_HEADERS),
+    502: ("BadGateway", "An internal service gave an answer the gateway could not pass on", {}),
+    503: ("ServiceUnavailable", "An internal service (named in the message) is down; try again shortly",
+          _RATE_HEADERS),
+}
+READ_ERRORS = (401, 403, 429, 503)
+WRITE_ERRORS = (400, 401, 403, 413, 429, 503)
+
+
+def schema_name(schema) -> str:
+    """Component names; the matcher's are prefixed so they never collide with the directory's."""
+    cls = resolve_schema_cls(schema)
+    name = cls.__name__.removesuffix("Schema") or cls.__name__
+    if cls.__module__.startswith("services.matcher") and not name.startswith("Match"):
+        name = f"Match{name}"
+    if getattr(schema, "partial", False):
+        name = f"Partial{name}"
+    return name
+
+
+class GatewayApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+    # Every operation lists its own error answers instead of one generic default.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+
+def create_api(app) -> GatewayApi:
+    app.config.update(API_TITLE="Haven API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+                      OPENAPI_URL_PREFIX=PREFIX, OPENAPI_JSON_PATH="openapi.json",
+                      API_SPEC_OPTIONS={
+                          "info": {"description": (
+                              "Find shelter, care, legal help, interpreters and return support for people "
+                              "freed from human trafficking. Send `Authorization: Bearer <token>`; tokens "
+                              "are issued with `haven tokens issue`. Every answer carries `X-Request-ID`; "
+                              "errors share one shape: `{\"error\": {status, code, message, fields?, "
+                              "request_id}}`.")},
+                      })
+    api = GatewayApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer",
+                                                 "description": "an API token: hvn_..."})
+    for status, (name, description, headers) in ERROR_RESPONSES.items():
+        answer = {"description": description, "content": {"application/json": {"schema": ErrorSchema}}}
+        if headers:
+            answer["headers"] = headers
+        api.spec.components.response(name, answer)
+    return api
+
+
+def operation(blp: Blueprint, *, answer=None, status: int = 200, description: str | None = None, body=None,
+              query=None, errors=READ_ERRORS, public: bool = False):
+    """Document one operation: its query, body, answer and error answers (docs only; nothing is re-serialised)."""
+
+    def decorate(view):
+        doc: dict = {"security": [] if public else [{BEARER: []}]}
+        if query is not None:
+            doc["parameters"] = [{"in": "query", "schema": query}]
+        if body is not None:
+            doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        documented = blp.doc(**doc)(view)
+        documented = blp.alt_response(status, schema=answer, description=description, success=True)(documented)
+        for code in sorted(errors, reverse=True):
+            documented = blp.alt_response(code, response=ERROR_RESPONSES[code][0])(documented)
+        return documented
+
+    return decorate
+
+
+def matcher_schema(*names: str):
+    """The first of these schemas the matcher defines; a plain object until the matcher ships its schemas."""
+    try:
+        module = importlib.import_module(MATCHER_SCHEMAS)
+    except ModuleNotFoundError as err:
+        if err.name not in (MATCHER_SCHEMAS, "services.matcher"):
+            raise
+        return {"type": "object"}
+    for name in names:
+        if hasattr(module, name):
+            return getattr(module, name)
+    log.warning("matcher schema not found", extra={"looked_for": list(names)})
+    return {"type": "object"}
+

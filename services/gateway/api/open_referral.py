@@ -1,0 +1,52 @@
+"""The directory as Open Referral HSDS 3.1 services, confidential locations redacted."""
+from __future__ import annotations
+
+from flask import g, jsonify
+from flask_smorest import Blueprint
+
+from ...shared.signing import Claims
+from .. import hsds
+from ..context import gateway
+from ..forwarding import call, claims_of, passthrough
+from ..identity import authorise
+from .docs import PREFIX, READ_ERRORS, operation
+from .schemas import HsdsQueryArgsSchema, HsdsServicePageSchema, HsdsServiceSchema
+
+blp = Blueprint("HSDS", __name__, url_prefix=f"{PREFIX}/hsds",
+                description="Open Referral HSDS 3.1 (any token): for case-management tools and 211-style directories")
+
+
+def _reading_claims() -> Claims:
+    # HSDS is open to any token (DESIGN.md), providers included, while the directory lets providers read only
+    # their own records. Providers therefore read it with the caseworker view, which never carries an exact
+    # confidential location; the subject stays the token, so the directory still knows who asked.
+    claims = claims_of(g.principal)
+    if claims.role == "provider":
+        return Claims(role="caseworker", subject=claims.subject, request_id=claims.request_id)
+    return claims
+
+
+@blp.route("/services", methods=["GET"])
+@authorise("hsds_services")
+@blp.arguments(HsdsQueryArgsSchema, location="query", as_kwargs=True, error_status_code=400)
+@operation(blp, answer=HsdsServicePageSchema, errors=(400, *READ_ERRORS))
+def hsds_services(page, per_page, search=None):
+    """Services, a page at a time (HSDS page envelope)"""
+    directory = gateway().directory
+    answer = call(directory, "GET", "/providers", params={"q": search, "page": page, "size": per_page},
+                  claims=_reading_claims())
+    if answer.status_code != 200:
+        return passthrough(answer, directory.service)
+    return jsonify(hsds.service_page(answer.json()))
+
+
+@blp.route("/services/<uuid:service_id>", methods=["GET"])
+@operation(blp, answer=HsdsServiceSchema, errors=(404, *READ_ERRORS))
+@authorise("hsds_service")
+def hsds_service(service_id):
+    """One service"""
+    directory = gateway().directory
+    answer = call(directory, "GET", f"/providers/{service_id}", claims=_reading_claims())
+    if answer.status_code != 200:
+        return passthrough(answer, directory.service)
+    return jsonify(hsds.service_of(answer.json()))

@@ -1,0 +1,70 @@
+"""Providers: search, read, manage, and report capacity (forwarded to the directory)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ...directory.api.args import ProviderQueryArgsSchema
+from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderOutSchema, ProviderPageSchema,
+                               ProviderPatchSchema)
+from ..forwarding import json_body, query_params, to_directory
+from ..identity import authorise
+from .docs import PREFIX, READ_ERRORS, WRITE_ERRORS, operation
+
+blp = Blueprint("Providers", __name__, url_prefix=f"{PREFIX}/providers",
+                description="Search providers, manage them (admins) and report capacity (providers)")
+
+
+@blp.route("")
+class Providers(MethodView):
+    @operation(blp, query=ProviderQueryArgsSchema, answer=ProviderPageSchema, errors=(400, *READ_ERRORS))
+    @authorise("search_providers")
+    def get(self):
+        """Search providers
+
+        HSDS page envelope. With `near`, each item carries `distance_km`. Confidential locations are
+        shown as their municipality with coordinates rounded to about 5 km, for everyone but admins.
+        """
+        return to_directory("GET", "/providers", params=query_params())
+
+    @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, status=201, errors=(409, *WRITE_ERRORS))
+    @authorise("create_provider")
+    def post(self):
+        """Create a provider (admin)"""
+        return to_directory("POST", "/providers", body=json_body())
+
+
+@blp.route("/<uuid:provider_id>")
+class Provider(MethodView):
+    @operation(blp, answer=ProviderOutSchema, errors=(404, *READ_ERRORS))
+    @authorise("get_provider")
+    def get(self, provider_id):
+        """One provider (caseworkers, admins, the provider itself)"""
+        return to_directory("GET", f"/providers/{provider_id}")
+
+    @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS))
+    @authorise("replace_provider")
+    def put(self, provider_id):
+        """Replace a provider, or create it with this id (admin)"""
+        return to_directory("PUT", f"/providers/{provider_id}", body=json_body())
+
+    @operation(blp, body=ProviderPatchSchema(partial=True), answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS))
+    @authorise("patch_provider")
+    def patch(self, provider_id):
+        """Change some fields of a provider (admin)"""
+        return to_directory("PATCH", f"/providers/{provider_id}", body=json_body())
+
+    @operation(blp, status=204, description="Deleted", errors=(404, *READ_ERRORS))
+    @authorise("delete_provider")
+    def delete(self, provider_id):
+        """Delete a provider (admin)"""
+        return to_directory("DELETE", f"/providers/{provider_id}")
+
+
+@blp.route("/<uuid:provider_id>/capacity")
+class Capacity(MethodView):
+    @operation(blp, body=CapacityUpdateSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS))
+    @authorise("set_capacity")
+    def put(self, provider_id):
+        """Report free capacity (the provider itself, or an admin); sets `capacity.updated`"""
+        return to_directory("PUT", f"/providers/{provider_id}/capacity", body=json_body())

@@ -1,0 +1,62 @@
+"""Referrals that hold one unit of a provider's capacity (forwarded to the directory)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from ...directory.api.args import ReferralQueryArgsSchema
+from ...shared.schemas import ReferralInSchema, ReferralPageSchema, ReferralSchema
+from ..forwarding import json_body, query_params, to_directory
+from ..identity import authorise
+from .docs import PREFIX, READ_ERRORS, WRITE_ERRORS, operation
+
+blp = Blueprint("Referrals", __name__, url_prefix=f"{PREFIX}/referrals",
+                description="Refer a person to a provider, holding a unit of its capacity until it answers")
+
+
+@blp.route("")
+class Referrals(MethodView):
+    @operation(blp, query=ReferralQueryArgsSchema, answer=ReferralPageSchema, errors=(400, *READ_ERRORS))
+    @authorise("list_referrals")
+    def get(self):
+        """List referrals: your own (caseworker), your providers' (provider) or all (admin)"""
+        return to_directory("GET", "/referrals", params=query_params())
+
+    @operation(blp, body=ReferralInSchema, answer=ReferralSchema, status=201, errors=(404, 409, *WRITE_ERRORS))
+    @authorise("create_referral")
+    def post(self):
+        """Refer (caseworker): holds one unit; 409 when none is free
+
+        The answer is `pending` with `expires_at`: the hold ends then unless the provider accepts.
+        `case_reference` is an opaque reference, never personal data.
+        """
+        return to_directory("POST", "/referrals", body=json_body())
+
+
+@blp.route("/<uuid:referral_id>")
+class Referral(MethodView):
+    @operation(blp, answer=ReferralSchema, errors=(404, *READ_ERRORS))
+    @authorise("get_referral")
+    def get(self, referral_id):
+        """One referral (the caseworker who made it, its provider, an admin)
+
+        Once accepted, the caseworker who made it sees the provider's address (recorded in the audit log).
+        """
+        return to_directory("GET", f"/referrals/{referral_id}")
+
+
+def _transition(verb: str, operation_name: str, summary: str):
+    @operation(blp, answer=ReferralSchema, errors=(404, 409, *READ_ERRORS))
+    @authorise(operation_name)
+    def view(referral_id):
+        return to_directory("POST", f"/referrals/{referral_id}/{verb}")
+
+    view.__name__ = f"{verb}_referral"
+    view.__doc__ = summary
+    return view
+
+
+for _verb, _summary in (("accept", "Accept a pending referral (its provider); the unit stays used"),
+                        ("decline", "Decline a pending referral (its provider); the unit comes back"),
+                        ("cancel", "Cancel a pending referral (the caseworker who made it); the unit comes back")):
+    blp.route(f"/<uuid:referral_id>/{_verb}", methods=["POST"])(_transition(_verb, f"{_verb}_referral", _summary))

@@ -1,0 +1,82 @@
+"""The gateway's settings, from HAVEN_* environment variables (defaults documented in the README)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..shared.config import data_dir, default_store_url, env, env_float, env_int, internal_secret
+
+DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
+DEFAULT_MATCHER_URL = "http://127.0.0.1:8082"
+DEFAULT_SERVICE_TIMEOUT = 10.0
+DEFAULT_RATE_LIMIT = 120          # requests per minute per token
+DEFAULT_RATE_LIMIT_ADDRESS = 600  # requests per minute per client address
+AUTH_DB_NAME = "auth.db"
+SECRET_KEY_FILE = "secret.key"
+
+
+@dataclass(frozen=True)
+class GatewaySettings:
+    directory_url: str
+    matcher_url: str
+    internal_secret: bytes
+    secret_key: bytes
+    auth_db_path: Path
+    service_timeout: float = DEFAULT_SERVICE_TIMEOUT
+    rate_limit: int = DEFAULT_RATE_LIMIT
+    rate_limit_address: int = DEFAULT_RATE_LIMIT_ADDRESS
+    redis_url: str | None = None
+    proxy_count: int = 0
+    log_level: str = "INFO"
+
+    @property
+    def limits_enabled(self) -> bool:
+        """HAVEN_RATE_LIMIT=0 turns every limit off (tests, benchmarks)."""
+        return self.rate_limit > 0
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "GatewaySettings":
+        return cls(
+            directory_url=env("HAVEN_DIRECTORY_URL", DEFAULT_DIRECTORY_URL, environ),
+            matcher_url=env("HAVEN_MATCHER_URL", DEFAULT_MATCHER_URL, environ),
+            internal_secret=internal_secret(environ),
+            secret_key=secret_key(environ),
+            auth_db_path=auth_db_path(environ),
+            service_timeout=env_float("HAVEN_SERVICE_TIMEOUT", DEFAULT_SERVICE_TIMEOUT, environ),
+            rate_limit=env_int("HAVEN_RATE_LIMIT", DEFAULT_RATE_LIMIT, environ),
+            rate_limit_address=env_int("HAVEN_RATE_LIMIT_ADDRESS", DEFAULT_RATE_LIMIT_ADDRESS, environ),
+            redis_url=env("HAVEN_REDIS_URL", None, environ),
+            proxy_count=env_int("HAVEN_PROXY_COUNT", 0, environ),
+            log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
+        )
+
+
+def auth_db_path(environ: dict | None = None) -> Path:
+    """auth.db beside the embedded store when HAVEN_STORE_URL is sqlite:///, else in HAVEN_DATA_DIR."""
+    store_url = default_store_url(environ)
+    if store_url.startswith("sqlite:///"):
+        return Path(store_url[len("sqlite:///"):]).parent / AUTH_DB_NAME
+    return data_dir(environ) / AUTH_DB_NAME
+
+
+def secret_key(environ: dict | None = None) -> bytes:
+    """HAVEN_SECRET_KEY, or a random key kept in secret.key in HAVEN_DATA_DIR (signs web sessions)."""
+    configured = env("HAVEN_SECRET_KEY", None, environ)
+    if configured:
+        return configured.encode()
+    key_file = data_dir(environ) / SECRET_KEY_FILE
+    if not key_file.exists():
+        # Written under a temporary name and linked into place: concurrent workers never read half a key.
+        tmp = key_file.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return key_file.read_text().strip().encode()
