@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from ...shared.paging import envelope
 from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderPatchSchema, ReferralInSchema,
@@ -39,7 +40,9 @@ def _with_request_id():
 
 @providers.route("")
 class Providers(MethodView):
-    @providers.arguments(ProviderQueryArgsSchema, location="query", as_kwargs=True)
+    # unknown=RAISE everywhere: webargs drops unknown query parameters by default, and a misspelt
+    # filter must be a 400, not a search that silently ignores it.
+    @providers.arguments(ProviderQueryArgsSchema, location="query", as_kwargs=True, unknown=RAISE)
     def get(self, page, size, available, include_inactive, **filters):
         """Search providers"""
         query = SearchQuery(text=filters.get("q"), types=tuple(filters.get("type") or ()), need=filters.get("need"),
@@ -105,7 +108,7 @@ def candidates(data):
 
 @referrals.route("")
 class Referrals(MethodView):
-    @referrals.arguments(ReferralQueryArgsSchema, location="query", as_kwargs=True)
+    @referrals.arguments(ReferralQueryArgsSchema, location="query", as_kwargs=True, unknown=RAISE)
     def get(self, page, size, **filters):
         """List referrals you may see"""
         query = ReferralFilter(provider_id=str(filters["provider_id"]) if filters.get("provider_id") else None,
@@ -140,7 +143,7 @@ for _verb, _status in (("accept", "accepted"), ("decline", "declined"), ("cancel
 
 
 @internal.route("/audit", methods=["GET"])
-@internal.arguments(AuditQueryArgsSchema, location="query", as_kwargs=True)
+@internal.arguments(AuditQueryArgsSchema, location="query", as_kwargs=True, unknown=RAISE)
 def audit_log(page, size, **filters):
     """The audit log, newest first"""
     query = AuditFilter(actor=filters.get("actor"), action=filters.get("action"), target=filters.get("target"),
