@@ -1,0 +1,225 @@
+"""Bad input gets a 400 naming the field, and nothing is written."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from services.shared.vocabulary import MAX_HOLD_MINUTES, MIN_HOLD_MINUTES
+from tests.directory.api_support import field_errors
+from tests.support.factories import provider
+
+
+def with_change(path: str, value) -> dict:
+    """A valid provider body with one (possibly nested) field set; `...` deletes it."""
+    body = provider()
+    *parents, leaf = path.split(".")
+    target = body
+    for key in parents:
+        target = target[key]
+    if value is ...:
+        del target[leaf]
+    else:
+        target[leaf] = value
+    return body
+
+
+PROVIDER_FIELD_ERRORS = [
+    # types and needs
+    ("type", "hotel", "type"),
+    ("type", ..., "type"),
+    ("services", ["housing"], "services.0"),
+    ("services", [], "services"),
+    ("services", ["shelter", "shelter"], "services"),
+    ("services", "shelter", "services"),
+    ("status", "open", "status"),
+    # languages (ISO 639) and countries (ISO 3166-1 alpha-2)
+    ("languages", ["english"], "languages.0"),
+    ("languages", ["nl", "zz"], "languages.1"),
+    ("languages", ["NL"], "languages.0"),
+    ("interpretation_languages", ["klingon"], "interpretation_languages.0"),
+    ("eligibility.countries", ["NLD"], "eligibility.countries.0"),
+    ("eligibility.countries", ["ro"], "eligibility.countries.0"),
+    ("eligibility.countries", ["XX"], "eligibility.countries.0"),
+    # coordinates
+    ("location.lat", 90.5, "location.lat"),
+    ("location.lat", -91, "location.lat"),
+    ("location.lon", 180.01, "location.lon"),
+    ("location.lon", -200, "location.lon"),
+    ("location.lat", "north", "location.lat"),
+    ("location.lat", ..., "location.lat"),
+    ("location.municipality", "", "location.municipality"),
+    # ages
+    ("eligibility.min_age", -1, "eligibility.min_age"),
+    ("eligibility.max_age", 121, "eligibility.max_age"),
+    ("eligibility.min_age", "adult", "eligibility.min_age"),
+    ("eligibility.genders", ["woman"], "eligibility.genders.0"),
+    ("eligibility.residence_statuses", ["tourist"], "eligibility.residence_statuses.0"),
+    ("eligibility.exploitation_types", ["forced"], "eligibility.exploitation_types.0"),
+    # capacity
+    ("capacity.available", -1, "capacity.available"),
+    ("capacity.maximum", -5, "capacity.maximum"),
+    ("capacity.available", 11, "capacity.available"),  # the factory's maximum is 10
+    ("capacity.unit", "room", "capacity.unit"),
+    ("capacity.updated", "yesterday", "capacity.updated"),
+    ("capacity.updated", "2026-11-27T08:00:00", "capacity.updated"),  # no zone
+    ("capacity", ..., "capacity"),
+    # unknown fields, at the top and nested
+    ("bogus", 1, "bogus"),
+    ("location.floor", 2, "location.floor"),
+    ("capacity.held", 1, "capacity.held"),
+    # hold time
+    ("hold_minutes", MIN_HOLD_MINUTES - 1, "hold_minutes"),
+    ("hold_minutes", MAX_HOLD_MINUTES + 1, "hold_minutes"),
+    # the rest
+    ("name", "", "name"),
+    ("name", "x" * 201, "name"),
+    ("contact.email", "not-an-address", "contact.email"),
+    ("id", "not-a-uuid", "id"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "field"), PROVIDER_FIELD_ERRORS,
+                         ids=[f"{p}={v!r}"[:60] for p, v, _ in PROVIDER_FIELD_ERRORS])
+def test_a_bad_provider_field_is_refused_by_name_and_nothing_is_stored(admin, caseworker, path, value, field):
+    fields = field_errors(admin.post("/providers", with_change(path, value)))
+    assert field in fields, fields
+    assert admin.get("/providers", include_inactive="true").json["total_items"] == 0
+
+
+def test_min_age_above_max_age_is_refused_naming_min_age(admin):
+    body = with_change("eligibility.min_age", 30)
+    body["eligibility"]["max_age"] = 20
+    assert field_errors(admin.post("/providers", body)) == {"eligibility.min_age": ["min_age must not be above max_age"]}
+
+
+def test_equal_ages_are_accepted(admin):
+    body = provider(eligibility={"min_age": 16, "max_age": 16})
+    assert admin.post("/providers", body).status_code == 201
+
+
+def test_capacity_equal_to_the_maximum_is_accepted(admin):
+    assert admin.post("/providers", provider(capacity={"available": 10, "maximum": 10})).status_code == 201
+
+
+def test_several_bad_fields_are_all_named(admin):
+    body = provider(type="hotel", languages=["english"])
+    body["location"]["lat"] = 100
+    assert {"type", "languages.0", "location.lat"} <= set(field_errors(admin.post("/providers", body)))
+
+
+def test_a_body_that_is_not_an_object_is_refused(admin):
+    assert "body" in field_errors(admin.open("POST", "/providers", json_body=[provider()]))
+
+
+def test_a_bad_replacement_leaves_the_stored_provider_unchanged(admin, create_provider):
+    created = create_provider(name="Origineel")
+    body = copy.deepcopy(provider(name="Nieuw"))
+    body["location"]["lon"] = 999
+    assert "location.lon" in field_errors(admin.put(f"/providers/{created['id']}", body))
+    assert admin.get(f"/providers/{created['id']}").json["name"] == "Origineel"
+
+
+def test_a_patch_is_validated_whole_after_merging(admin, create_provider):
+    created = create_provider(eligibility={"min_age": 18, "max_age": 25})
+    fields = field_errors(admin.patch(f"/providers/{created['id']}", {"eligibility": {"min_age": 30}}))
+    assert "eligibility.min_age" in fields
+    assert admin.get(f"/providers/{created['id']}").json["eligibility"]["min_age"] == 18
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"languages": ["english"]}, "languages.0"),
+    ({"location": {"lat": 91}}, "location.lat"),
+    ({"capacity": {"available": 11}}, "capacity.available"),
+    ({"surprise": True}, "surprise"),
+    ({"location": {"gps": "52,5"}}, "location.gps"),
+])
+def test_a_bad_patch_is_refused_by_name(admin, create_provider, change, field):
+    created = create_provider()
+    assert field in field_errors(admin.patch(f"/providers/{created['id']}", change))
+
+
+# -- capacity reports ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"available": -1}, "available"),
+    ({"available": "three"}, "available"),
+    ({}, "available"),
+    ({"available": 2, "maximum": -1}, "maximum"),
+    ({"available": 2, "extra": 1}, "extra"),
+    ({"available": 11}, "available"),  # above the stored maximum of 10
+    ({"available": 6, "maximum": 5}, "available"),
+])
+def test_a_bad_capacity_report_is_refused_by_name(admin, create_provider, body, field):
+    created = create_provider(capacity={"available": 3, "maximum": 10})
+    assert field in field_errors(admin.put(f"/providers/{created['id']}/capacity", body))
+    assert admin.get(f"/providers/{created['id']}").json["capacity"]["available"] == 3
+
+
+# -- referrals -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"provider_id": "not-a-uuid"}, "provider_id"),
+    ({"need": "housing"}, "need"),
+    ({"need": "legal"}, "need"),  # a need this shelter does not serve
+    ({"case_reference": ""}, "case_reference"),
+    ({"case_reference": "x" * 65}, "case_reference"),
+    ({"hold_minutes": MIN_HOLD_MINUTES - 1}, "hold_minutes"),
+    ({"hold_minutes": MAX_HOLD_MINUTES + 1}, "hold_minutes"),
+    ({"hold_minutes": "long"}, "hold_minutes"),
+    ({"client_name": "A. Person"}, "client_name"),
+])
+def test_a_bad_referral_is_refused_by_name_and_holds_nothing(caseworker, admin, create_provider, change, field):
+    shelter = create_provider(capacity={"available": 1})
+    body = {"provider_id": shelter["id"], "need": "shelter", "case_reference": "zaak-1", **change}
+    assert field in field_errors(caseworker.post("/referrals", body))
+    assert admin.get(f"/providers/{shelter['id']}").json["capacity"]["held"] == 0
+
+
+@pytest.mark.parametrize("missing", ["provider_id", "need", "case_reference"])
+def test_a_referral_without_a_required_field_is_refused_by_name(caseworker, create_provider, missing):
+    shelter = create_provider()
+    body = {"provider_id": shelter["id"], "need": "shelter", "case_reference": "zaak-1"}
+    del body[missing]
+    assert missing in field_errors(caseworker.post("/referrals", body))
+
+
+@pytest.mark.parametrize("minutes", [MIN_HOLD_MINUTES, MAX_HOLD_MINUTES])
+def test_hold_minutes_at_either_bound_are_accepted(caseworker, create_provider, minutes):
+    shelter = create_provider()
+    body = {"provider_id": shelter["id"], "need": "shelter", "case_reference": "zaak-1", "hold_minutes": minutes}
+    assert caseworker.post("/referrals", body).status_code == 201
+
+
+# -- candidates ------------------------------------------------------------------------------
+
+CANDIDATE_BASE = {"need": "shelter", "lat": 52.37, "lon": 4.89}
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"need": "housing"}, "need"),
+    ({"lat": 95}, "lat"),
+    ({"lon": -181}, "lon"),
+    ({"gender": "woman"}, "gender"),
+    ({"age": 130}, "age"),
+    ({"age": -2}, "age"),
+    ({"residence_status": "tourist"}, "residence_status"),
+    ({"return_country": "ROU"}, "return_country"),
+    ({"max_distance_km": 0}, "max_distance_km"),
+    ({"max_distance_km": 501}, "max_distance_km"),
+    ({"avoid": [{"lat": 52, "lon": 5, "radius_km": -1}]}, "avoid.0.radius_km"),
+    ({"avoid": [{"lat": 52, "lon": 500, "radius_km": 1}]}, "avoid.0.lon"),
+    ({"avoid": [{"lat": 52, "lon": 5}]}, "avoid.0.radius_km"),
+    ({"avoid": [{"lat": 52, "lon": 5, "radius_km": 1}] * 11}, "avoid"),
+    ({"limit": 0}, "limit"),
+    ({"name": "A. Person"}, "name"),
+])
+def test_a_bad_candidate_request_is_refused_by_name(caseworker, change, field):
+    assert field in field_errors(caseworker.post("/candidates", {**CANDIDATE_BASE, **change}))
+
+
+@pytest.mark.parametrize("missing", ["need", "lat", "lon"])
+def test_a_candidate_request_without_need_or_place_is_refused_by_name(caseworker, missing):
+    body = dict(CANDIDATE_BASE)
+    del body[missing]
+    assert missing in field_errors(caseworker.post("/candidates", body))
