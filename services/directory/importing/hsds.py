@@ -1,0 +1,142 @@
+"""Open Referral HSDS 3.1 services as provider records: the inverse of the gateway's HSDS mapping.
+
+HSDS has no place for some of what Haven keeps (provider type, who is eligible, interpreted
+languages, hold time), so Haven's exports carry those in one extra service property, `haven`
+(HSDS allows additional properties where it has no suitable one; docs/import.md describes it).
+Services without it, from another directory, get what HSDS itself says and Haven's defaults.
+"""
+from __future__ import annotations
+
+from ...shared import vocabulary as v
+
+EXTENSION = "haven"
+STATUS_OF_HSDS = {"active": "active", "inactive": "inactive", "defunct": "inactive",
+                  "temporarily closed": "temporarily_closed", "temporarily_closed": "temporarily_closed"}
+# The provider type a need implies, for services that do not say their type.
+TYPE_OF_NEED = {"shelter": "shelter", "medical": "medical", "mental_health": "mental_health", "legal": "legal",
+                "residence_status": "legal", "compensation": "legal", "interpreter": "interpreter",
+                "repatriation": "repatriation"}
+INTAKE_PREFIX = "Intake: "
+CONFIDENTIAL_PREFIX = "Confidential address"
+
+
+def provider_of_service(service: dict) -> dict:
+    """A provider record (to be checked by ProviderInSchema) from one HSDS service; ValueError when not one."""
+    if not isinstance(service.get("name"), str) and "id" not in service:
+        raise ValueError("not an HSDS service: it has neither id nor name")
+    extra = service.get(EXTENSION) if isinstance(service.get(EXTENSION), dict) else {}
+    needs = _needs(service)
+    record: dict = {
+        "name": service.get("name"),
+        "organization": extra.get("organization", _organization_name(service)),
+        "description": service.get("description") or "",
+        "services": needs,
+        "languages": [item["code"] for item in _objects(service.get("languages")) if item.get("code")],
+        "location": _location(service, extra),
+        "eligibility": _eligibility(service, extra),
+        "contact": _contact(service, extra),
+        "status": STATUS_OF_HSDS.get(str(service.get("status", "active")).casefold(), service.get("status")),
+    }
+    if service.get("id") is not None:
+        record["id"] = service["id"]
+    kind = extra.get("type") or next((TYPE_OF_NEED[need] for need in needs if need in TYPE_OF_NEED), None)
+    if kind is not None:
+        record["type"] = kind
+    if "interpretation_languages" in extra:
+        record["interpretation_languages"] = extra["interpretation_languages"]
+    if "hold_minutes" in extra:
+        record["hold_minutes"] = extra["hold_minutes"]
+    capacity = _capacity(service, extra)
+    if capacity is not None:
+        record["capacity"] = capacity
+    return record
+
+
+def _objects(value) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _needs(service: dict) -> list[str]:
+    needs = []
+    for attribute in _objects(service.get("attributes")):
+        term = attribute.get("taxonomy_term") if isinstance(attribute.get("taxonomy_term"), dict) else {}
+        if attribute.get("link_type") == "need" or term.get("taxonomy") == "haven-needs":
+            need = attribute.get("value") or term.get("code")
+            if need and need not in needs:
+                needs.append(need)
+    return needs
+
+
+def _organization_name(service: dict) -> str:
+    organization = service.get("organization")
+    return organization.get("name") or "" if isinstance(organization, dict) else ""
+
+
+def _location(service: dict, extra: dict) -> dict:
+    at_locations = _objects(service.get("service_at_locations"))
+    location = next((item["location"] for item in at_locations if isinstance(item.get("location"), dict)), {})
+    address = next(iter(_objects(location.get("addresses"))), {})
+    description = location.get("description") or ""
+    confidential = (extra.get("location") or {}).get("confidential",
+                                                      description.startswith(CONFIDENTIAL_PREFIX))
+    shown = {
+        "municipality": address.get("city") or location.get("name") or "",
+        "region": address.get("state_province") or address.get("region") or "",
+        "address": ", ".join(part for part in (address.get("address_1"), address.get("address_2")) if part),
+        "postal_code": address.get("postal_code") or "",
+        "confidential": confidential,
+    }
+    for ours, theirs in (("lat", "latitude"), ("lon", "longitude")):
+        if location.get(theirs) is not None:
+            shown[ours] = location[theirs]
+    return shown
+
+
+def _eligibility(service: dict, extra: dict) -> dict:
+    rules = dict(extra.get("eligibility") or {})
+    for ours, theirs in (("min_age", "minimum_age"), ("max_age", "maximum_age")):
+        if service.get(theirs) is not None:
+            rules[ours] = _whole(service[theirs])
+    return rules
+
+
+def _capacity(service: dict, extra: dict) -> dict | None:
+    capacity = next(iter(_objects(service.get("capacities"))), None)
+    if capacity is None:
+        return None
+    unit = capacity.get("unit") if isinstance(capacity.get("unit"), dict) else {}
+    shown = {"available": _whole((extra.get("capacity") or {}).get("available", capacity.get("available"))),
+             "maximum": _whole(capacity.get("maximum")),
+             "unit": _unit(unit.get("name"))}
+    if capacity.get("updated"):
+        shown["updated"] = capacity["updated"]
+    return {key: value for key, value in shown.items() if value is not None}
+
+
+def _contact(service: dict, extra: dict) -> dict:
+    phone = next(iter(_objects(service.get("phones"))), {})
+    contact = {"phone": phone.get("number") or "", "email": service.get("email") or None}
+    intake = (extra.get("contact") or {}).get("intake_hours")
+    if intake is None:
+        description = phone.get("description") or ""
+        intake = description[len(INTAKE_PREFIX):] if description.startswith(INTAKE_PREFIX) else ""
+    contact["intake_hours"] = intake
+    return contact
+
+
+def _unit(name) -> str | None:
+    """"Beds", "bed" and "Bed" are all a bed; anything else goes to the schema as given, to be reported."""
+    if not isinstance(name, str) or not name.strip():
+        return None
+    folded = name.strip().casefold()
+    for unit in v.CAPACITY_UNITS:
+        if folded in (unit, unit + "s"):
+            return unit
+    return name
+
+
+def _whole(number):
+    """HSDS numbers may come as 12.0; Haven counts in whole units."""
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
