@@ -16,12 +16,18 @@
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from ..shared.config import env, env_float, env_int, internal_secret
 from .domain.scoring import ScoringWeights
 
 DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
+WEIGHT_VARIABLES = {
+    "language": "HAVEN_MATCH_WEIGHT_LANGUAGE", "distance": "HAVEN_MATCH_WEIGHT_DISTANCE",
+    "freshness": "HAVEN_MATCH_WEIGHT_FRESHNESS", "specialism": "HAVEN_MATCH_WEIGHT_SPECIALISM",
+    "headroom": "HAVEN_MATCH_WEIGHT_HEADROOM", "distance_half_life_km": "HAVEN_MATCH_DISTANCE_HALF_LIFE_KM",
+}
 
 
 @dataclass(frozen=True)
@@ -43,11 +49,11 @@ class MatcherSettings:
     def from_env(cls, environ: dict | None = None) -> "MatcherSettings":
         defaults = ScoringWeights()
         weights = {}
-        for name in ("language", "distance", "freshness", "specialism", "headroom"):
-            variable = f"HAVEN_MATCH_WEIGHT_{name.upper()}"
-            weights[name] = _number(variable, getattr(defaults, name), environ)
-        weights["distance_half_life_km"] = _number("HAVEN_MATCH_DISTANCE_HALF_LIFE_KM",
-                                                   defaults.distance_half_life_km, environ)
+        for name, variable in WEIGHT_VARIABLES.items():
+            value = _number(variable, getattr(defaults, name), environ)
+            if not math.isfinite(value) or value < 0:
+                raise ValueError(f"{variable} must be a finite number >= 0")
+            weights[name] = value
         return cls(directory_url=env("HAVEN_DIRECTORY_URL", DEFAULT_DIRECTORY_URL, environ),
                    internal_secret=internal_secret(environ),
                    weights=ScoringWeights(**weights),

@@ -1,0 +1,206 @@
+"""Scoring and explaining one candidate: pure functions, no HTTP."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.matcher.domain.geo import Area, Point
+from services.matcher.domain.person import Person, failed_requirements
+from services.matcher.domain.scoring import ScoringWeights, rank, score_candidate
+from services.matcher.settings import MatcherSettings
+
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+UTRECHT = Point(52.0907, 5.1214)
+
+
+def view(**overrides) -> dict:
+    """A provider as the directory's candidate list shows it."""
+    record = {
+        "id": overrides.pop("id", "00000000-0000-0000-0000-000000000001"), "name": "Shelter", "type": "shelter",
+        "services": ["shelter"], "languages": ["nl"], "interpretation_languages": [], "status": "active",
+        "location": {"municipality": "Utrecht", "lat": UTRECHT.lat, "lon": UTRECHT.lon, "precision_km": 0.0},
+        "eligibility": {"genders": ["female", "male", "non_binary"], "min_age": 18, "max_age": 120,
+                        "accepts_children": False, "wheelchair_accessible": False, "exploitation_types": [],
+                        "residence_statuses": [], "countries": []},
+        "capacity": {"available": 3, "free": 3, "unit": "bed", "updated": NOW.isoformat()},
+    }
+    for key, value in overrides.items():
+        record[key] = {**record[key], **value} if isinstance(value, dict) else value
+    return record
+
+
+def person(**overrides) -> Person:
+    return Person(**{"languages": ("nl",), "location": UTRECHT, **overrides})
+
+
+def score(provider: dict, who: Person | None = None, distance: float = 5.0, weights=ScoringWeights(), need="shelter"):
+    return score_candidate(who or person(), need, provider, distance, NOW, weights)
+
+
+def test_staff_speaking_a_later_language_beats_an_interpreter_for_the_first():
+    who = person(languages=("ti", "ar", "fr", "de", "es", "en"))
+
+    staff = score(view(languages=["en"]), who)
+    interpreted = score(view(interpretation_languages=["ti"]), who)
+
+    assert staff.score > interpreted.score
+    assert staff.staff_language == "en" and interpreted.staff_language is None
+    assert "Tigrinya only through an interpreter" in interpreted.reasons
+
+
+def test_an_earlier_language_preference_is_slightly_better():
+    who = person(languages=("ro", "en"))
+
+    first, second = score(view(languages=["ro"]), who), score(view(languages=["en"]), who)
+
+    assert 0 < first.score - second.score < 0.05
+    assert first.reasons[0] == "Staff speak Romanian"
+    assert second.reasons[0] == "Staff speak English (the person's second language)"
+
+
+def test_no_shared_language_says_an_interpreter_is_needed():
+    result = score(view(languages=["nl"]), person(languages=("ti",)))
+
+    assert result.reasons[0] == "Interpreter needed for Tigrinya"
+    assert dict((f.name, f.value) for f in result.factors)["language"] == 0
+
+
+def test_the_distance_factor_halves_every_half_life():
+    weights = ScoringWeights(distance_half_life_km=20)
+
+    factors = [dict((f.name, f.value) for f in score(view(), distance=d, weights=weights).factors)["distance"]
+               for d in (0, 20, 40)]
+
+    assert factors == pytest.approx([1.0, 0.5, 0.25])
+
+
+@pytest.mark.parametrize(("age", "reason"), [
+    (timedelta(minutes=20), "Capacity confirmed less than an hour ago"),
+    (timedelta(hours=3), "Capacity confirmed 3 hours ago"),
+    (timedelta(hours=30), "Capacity not confirmed for 30 hours: call to confirm"),
+    (timedelta(days=3, hours=5), "Capacity not confirmed for 3 days: call to confirm"),
+])
+def test_freshness_is_said_in_plain_words(age, reason):
+    result = score(view(capacity={"updated": (NOW - age).isoformat()}))
+
+    assert reason in result.reasons
+
+
+def test_capacity_older_than_a_day_counts_much_less():
+    values = []
+    for age in (timedelta(hours=1), timedelta(hours=23), timedelta(hours=25), timedelta(days=6), timedelta(days=9)):
+        result = score(view(capacity={"updated": (NOW - age).isoformat()}))
+        values.append(dict((f.name, f.value) for f in result.factors)["freshness"])
+
+    assert values == sorted(values, reverse=True)
+    assert values[1] - values[2] > 0.3
+    assert values[-1] == 0
+
+
+def test_a_specialism_counts_only_when_the_exploitation_type_is_known():
+    specialised = view(eligibility={"exploitation_types": ["labour"]})
+
+    without_type = score(specialised)
+    with_type = score(specialised, person(exploitation_type="labour"))
+    other_type = score(specialised, person(exploitation_type="sexual"))
+
+    assert "specialism" not in {f.name for f in without_type.factors}
+    assert "Specialised in labour exploitation" in with_type.reasons
+    assert with_type.score > other_type.score
+    assert "Specialised in other forms of exploitation, not sexual exploitation" in other_type.reasons
+
+
+@pytest.mark.parametrize(("unit", "free", "reason"), [
+    ("bed", 2, "2 beds free"), ("bed", 1, "1 bed free"), ("appointment", 4, "4 appointments free"),
+    ("case", 1, "Room for 1 more case"), ("hour", 12, "12 hours free"),
+])
+def test_free_capacity_is_said_in_the_providers_unit(unit, free, reason):
+    assert reason in score(view(capacity={"unit": unit, "free": free})).reasons
+
+
+def test_more_free_places_score_a_little_higher():
+    assert score(view(capacity={"free": 4})).score > score(view(capacity={"free": 1})).score
+
+
+def test_weights_come_from_configuration():
+    near_no_staff = view(id="a", languages=["nl"], interpretation_languages=["ro"])
+    far_with_staff = view(id="b", languages=["ro"])
+    who = person(languages=("ro",))
+    by_distance = ScoringWeights(language=0, distance=1, freshness=0, specialism=0, headroom=0)
+
+    default = rank([score(near_no_staff, who, 1), score(far_with_staff, who, 30)])
+    distance_only = rank([score(near_no_staff, who, 1, by_distance), score(far_with_staff, who, 30, by_distance)])
+
+    assert [c.provider_id for c in default] == ["b", "a"]
+    assert [c.provider_id for c in distance_only] == ["a", "b"]
+
+
+def test_weights_are_read_from_the_environment():
+    settings = MatcherSettings.from_env({"HAVEN_INTERNAL_SECRET": "s", "HAVEN_MATCH_WEIGHT_LANGUAGE": "0.5",
+                                         "HAVEN_MATCH_WEIGHT_HEADROOM": "0", "HAVEN_DIRECTORY_URL": "http://d:1"})
+
+    assert settings.weights == ScoringWeights(language=0.5, headroom=0.0)
+    assert settings.directory_url == "http://d:1"
+
+
+@pytest.mark.parametrize("bad", ["-1", "nan", "lots"])
+def test_a_bad_weight_stops_the_service_from_starting(bad):
+    with pytest.raises(ValueError, match="HAVEN_MATCH_WEIGHT_LANGUAGE"):
+        MatcherSettings.from_env({"HAVEN_INTERNAL_SECRET": "s", "HAVEN_MATCH_WEIGHT_LANGUAGE": bad})
+
+
+@given(languages=st.lists(st.sampled_from(["nl", "en", "ro", "ti", "pl"]), min_size=1, max_size=5, unique=True),
+       distance=st.floats(min_value=0, max_value=500), free=st.integers(min_value=0, max_value=50),
+       hours=st.floats(min_value=0, max_value=400), exploitation=st.sampled_from([None, "labour", "sexual"]))
+def test_every_score_lies_between_zero_and_one(languages, distance, free, hours, exploitation):
+    provider = view(languages=["ro"], interpretation_languages=["ti"],
+                    capacity={"free": free, "updated": (NOW - timedelta(hours=hours)).isoformat()})
+
+    result = score(provider, person(languages=tuple(languages), exploitation_type=exploitation), distance)
+
+    assert 0 <= result.score <= 1
+    assert len(result.reasons) == len(result.factors)
+
+
+def test_ties_go_to_the_nearer_then_to_the_lower_id():
+    no_distance = ScoringWeights(distance=0)
+    same = [score(view(id=i), distance=d, weights=no_distance) for i, d in (("c", 5), ("a", 5), ("b", 2))]
+
+    assert [c.provider_id for c in rank(same)] == ["b", "a", "c"]
+
+
+def test_a_provider_inside_an_area_to_avoid_fails_the_matchers_own_check():
+    who = person(avoid=(Area(UTRECHT.lat, UTRECHT.lon, 2),))
+
+    assert failed_requirements(who, "shelter", view(), 0) == ["avoid"]
+
+
+@pytest.mark.parametrize(("who", "provider", "failed"), [
+    (person(gender="male"), view(eligibility={"genders": ["female"]}), ["gender"]),
+    (person(age=16), view(), ["age"]),
+    (person(accompanying_children=True), view(), ["children"]),
+    (person(wheelchair=True), view(), ["wheelchair"]),
+    (person(residence_status="asylum"), view(eligibility={"residence_statuses": ["eu"]}), ["residence_status"]),
+    (person(residence_status="asylum"), view(), []),
+    (person(max_distance_km=10), view(), ["distance"]),
+    (person(), view(capacity={"free": 0}), ["capacity"]),
+])
+def test_each_hard_filter_is_checked_again_by_the_matcher(who, provider, failed):
+    assert failed_requirements(who, "shelter", provider, 12) == failed
+
+
+def test_a_return_only_goes_to_an_organisation_serving_the_country():
+    office = view(services=["repatriation"], eligibility={"countries": ["RO"]})
+
+    assert failed_requirements(person(origin_country="RO"), "repatriation", office, 1) == []
+    assert failed_requirements(person(origin_country="NG"), "repatriation", office, 1) == ["return_country"]
+
+
+def test_an_interpreter_must_offer_one_of_the_persons_languages():
+    agency = view(services=["interpreter"], languages=["pl"], interpretation_languages=["uk"])
+
+    assert failed_requirements(person(languages=("uk",)), "interpreter", agency, 1) == []
+    assert failed_requirements(person(languages=("ti",)), "interpreter", agency, 1) == ["language"]
