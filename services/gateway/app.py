@@ -1,6 +1,7 @@
 """The gateway: the public API under /api/v1 with tokens, roles, rate limits, request ids and OpenAPI."""
 from __future__ import annotations
 
+import importlib
 from importlib import resources
 
 from flask import Flask, Response, jsonify, request
@@ -21,7 +22,8 @@ DOCS_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the gateway; `config` may carry SETTINGS, AUTH_STORE, CLOCK, DIRECTORY_CLIENT, MATCHER_CLIENT."""
+    """Build the gateway; `config` may carry SETTINGS, AUTH_STORE, CLOCK, DIRECTORY_CLIENT, MATCHER_CLIENT,
+    and for the web pages WEB (False: API only), WEB_SETTINGS and ACCOUNT_STORE."""
     config = config or {}
     settings: GatewaySettings = config.get("SETTINGS") or GatewaySettings.from_env()
     configure_logging("gateway", settings.log_level)
@@ -49,7 +51,23 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     _register_gateway_errors(app)
     _register_pages(app)
+    if config.get("WEB", True):
+        _register_web(app, config)
     return app
+
+
+def _register_web(app: Flask, config: dict) -> None:
+    """The web pages, when their package is installed beside the API (services/gateway/web)."""
+    try:
+        web = importlib.import_module(f"{__package__}.web")
+    except ModuleNotFoundError as err:
+        if err.name != f"{__package__}.web":
+            raise
+        return
+    register = getattr(web, "register_web", None)
+    if register is not None:
+        options = {"settings": config.get("WEB_SETTINGS"), "accounts": config.get("ACCOUNT_STORE")}
+        register(app, **{name: value for name, value in options.items() if value is not None})
 
 
 def _refuse_large_bodies(app: Flask) -> None:

@@ -12,8 +12,7 @@ blp = Blueprint("Matches", __name__, url_prefix=f"{PREFIX}/matches",
 
 
 @blp.route("", methods=["POST"])
-@operation(blp, body=matcher_schema("MatchRequestSchema", "ProfileSchema"),
-           answer=matcher_schema("MatchResponseSchema", "MatchResultSchema", "MatchesSchema"),
+@operation(blp, body=matcher_schema("MatchRequestSchema"), answer=matcher_schema("MatchResponseSchema"),
            errors=WRITE_ERRORS)
 @authorise("match")
 def match():
@@ -26,8 +25,7 @@ def match():
 
 
 @blp.route("/group", methods=["POST"])
-@operation(blp, body=matcher_schema("GroupMatchRequestSchema", "GroupRequestSchema"),
-           answer=matcher_schema("GroupMatchResponseSchema", "GroupResultSchema", "GroupAssignmentSchema"),
+@operation(blp, body=matcher_schema("GroupRequestSchema"), answer=matcher_schema("GroupResponseSchema"),
            errors=WRITE_ERRORS)
 @authorise("match_group")
 def match_group():
