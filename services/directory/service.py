@@ -136,6 +136,8 @@ def _input_shape(record: dict) -> dict:
     shaped = copy.deepcopy(record)
     shaped.pop("last_modified", None)
     shaped["capacity"].pop("held", None)
+    # Left to save_provider, which keeps it when capacity is unchanged and stamps now when it changed.
+    shaped["capacity"].pop("updated", None)
     return shaped
 
 
