@@ -42,7 +42,7 @@ def test_problems_in_a_json_array_are_reported_at_the_line_where_the_record_star
     good, bad = provider(name="Goed"), provider(name="Fout", location={"lat": -91})
     path = tmp_path / "providers.json"
     path.write_text(json.dumps([good, bad], indent=2))
-    bad_line = path.read_text().splitlines().index("  {", 1) + 1
+    bad_line = [number for number, line in enumerate(path.read_text().splitlines(), start=1) if line == "  {"][1]
 
     code, out, err = haven("import", str(path), "--quiet")
 

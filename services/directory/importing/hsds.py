@@ -30,7 +30,6 @@ def provider_of_service(service: dict) -> dict:
         "name": service.get("name"),
         "organization": extra.get("organization", _organization_name(service)),
         "description": service.get("description") or "",
-        "services": needs,
         "languages": [item["code"] for item in _objects(service.get("languages")) if item.get("code")],
         "location": _location(service, extra),
         "eligibility": _eligibility(service, extra),
@@ -39,6 +38,8 @@ def provider_of_service(service: dict) -> dict:
     }
     if service.get("id") is not None:
         record["id"] = service["id"]
+    if needs:
+        record["services"] = needs
     kind = extra.get("type") or next((TYPE_OF_NEED[need] for need in needs if need in TYPE_OF_NEED), None)
     if kind is not None:
         record["type"] = kind
@@ -80,12 +81,14 @@ def _location(service: dict, extra: dict) -> dict:
     confidential = (extra.get("location") or {}).get("confidential",
                                                       description.startswith(CONFIDENTIAL_PREFIX))
     shown = {
-        "municipality": address.get("city") or location.get("name") or "",
         "region": address.get("state_province") or address.get("region") or "",
         "address": ", ".join(part for part in (address.get("address_1"), address.get("address_2")) if part),
         "postal_code": address.get("postal_code") or "",
         "confidential": confidential,
     }
+    municipality = address.get("city") or location.get("name")
+    if municipality:
+        shown["municipality"] = municipality
     for ours, theirs in (("lat", "latitude"), ("lon", "longitude")):
         if location.get(theirs) is not None:
             shown[ours] = location[theirs]
