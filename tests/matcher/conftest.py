@@ -1,6 +1,8 @@
 """The matcher against a real directory: a real SQLite file, served over real HTTP on a free port."""
 from __future__ import annotations
 
+import io
+import logging
 import threading
 
 import pytest
@@ -8,6 +10,7 @@ from werkzeug.serving import make_server
 
 from services.matcher import create_app as create_matcher
 from services.matcher.settings import MatcherSettings
+from services.shared.logs import JsonFormatter
 from tests.conftest import SECRET
 from tests.support.signed import SignedFlaskClient
 
@@ -18,7 +21,8 @@ class ServedApp:
     def __init__(self, app):
         self.server = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
@@ -65,3 +69,15 @@ def add_providers(admin):
         return created
 
     return add
+
+
+@pytest.fixture
+def json_logs():
+    """Every log line of the process as the services write them (JSON), collected in memory."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter("test"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield stream
+    root.removeHandler(handler)
