@@ -1,0 +1,131 @@
+"""Web pages for caseworkers, providers and admins: Jinja templates, static CSS and JS, Dutch and English.
+
+`register_web(app)` adds them to the gateway app; they act as the signed-in person through the
+gateway's own signed clients, so the internal services enforce roles and ownership as for the API.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pycountry
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ...shared import vocabulary as v
+from ...shared.languages import country_name, language_name
+from ..accounts import AccountStore, Passwords, open_account_store
+from . import views  # noqa: F401  (routes)
+from .blueprint import bp, expected_csrf_token
+from .context import EXTENSION, WebContext, current_account
+from .formatting import age, duration, local_time, time_left
+from .i18n import DEFAULT_LOCALE, gettext, term
+from .reasons import translate_reason
+from .settings import WebSettings
+
+__all__ = ["register_web"]
+
+
+def register_web(app: Flask, *, settings: WebSettings | None = None, accounts: AccountStore | None = None) -> None:
+    """Add the pages to a gateway app (after the gateway context is on it)."""
+    settings = settings or WebSettings.from_env()
+    store = accounts or open_account_store(settings.accounts_db_path)
+    app.extensions[EXTENSION] = WebContext(settings=settings, accounts=store, passwords=Passwords())
+    app.register_blueprint(bp)
+
+
+@bp.app_template_global("csrf_token")
+def _csrf_token() -> str:
+    return expected_csrf_token()
+
+
+@bp.context_processor
+def _page_helpers() -> dict:
+    locale = g.get("locale", DEFAULT_LOCALE)
+    now = g.get("web_now")
+
+    def language_label(code: str) -> str:
+        try:
+            return language_name(code, locale)
+        except ValueError:
+            return code
+
+    def country_label(code: str) -> str:
+        try:
+            return country_name(code, locale)
+        except ValueError:
+            return code
+
+    return {
+        "_": lambda text, **values: gettext(locale, text, **values),
+        "term": lambda kind, value: term(locale, kind, value),
+        "locale": locale,
+        "account": current_account(),
+        "vocab": v,
+        "language_label": language_label,
+        "country_label": country_label,
+        "when": lambda text, with_date=True: local_time(text, locale, with_date=with_date),
+        "left": lambda text: time_left(text, now, locale) if now else "",
+        "age_text": lambda hours: age(hours, locale),
+        "minutes_text": lambda minutes: duration(minutes, locale),
+        "countries": _countries(locale),
+        "current_path": request.full_path.rstrip("?") if request.method == "GET" else request.path,
+    }
+
+
+def _locale() -> str:
+    return g.get("locale", DEFAULT_LOCALE)
+
+
+@bp.app_template_filter("zip_terms")
+def _zip_terms(values, kind: str) -> list[tuple[str, str]]:
+    """Vocabulary values as (value, word) options for a select or checkboxes."""
+    return [(value, term(_locale(), kind, value)) for value in values]
+
+
+def _term_filter(kind: str):
+    def word(value):
+        return term(_locale(), kind, value)
+
+    return word
+
+
+for _kind in ("need", "gender", "exploitation", "residence", "type"):
+    bp.add_app_template_filter(_term_filter(_kind), f"{_kind}_term")
+
+
+@bp.app_template_filter("language_label")
+def _language_label(code: str) -> str:
+    try:
+        return language_name(code, _locale())
+    except ValueError:
+        return code
+
+
+@bp.app_template_filter("country_label")
+def _country_label(code: str) -> str:
+    try:
+        return country_name(code, _locale())
+    except ValueError:
+        return code
+
+
+@bp.app_template_filter("reason")
+def _reason(text: str) -> str:
+    """The matcher's reasons are English; Dutch pages show them in Dutch where the wording is known."""
+    return translate_reason(text, _locale())
+
+
+@lru_cache(maxsize=None)
+def _countries(locale: str) -> list[tuple[str, str]]:
+    names = [(country.alpha_2, country_name(country.alpha_2, locale)) for country in pycountry.countries]
+    return sorted(names, key=lambda pair: pair[1])
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException):
+    locale = g.get("locale", DEFAULT_LOCALE)
+    titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 413: "Too large"}
+    title = gettext(locale, titles.get(err.code, "Something went wrong"))
+    message = {403: gettext(locale, "Your role cannot open this page."),
+               404: gettext(locale, "This page does not exist.")}.get(err.code, "")
+    return render_template("error.html", title=title, message=message), err.code or 500

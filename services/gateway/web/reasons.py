@@ -1,0 +1,130 @@
+"""The matcher explains its ranking in English sentences; Dutch pages show them in Dutch.
+
+Each known wording has a pattern here; a sentence no pattern knows is shown as the matcher wrote it,
+so a new reason is never lost, only untranslated (tests/gateway/test_web_reasons.py keeps the list
+in step with the matcher).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ...shared.languages import COUNTRY_NAMES_NL, LANGUAGE_NAMES, country_name
+
+ORDINALS_NL = {"first": "eerste", "second": "tweede", "third": "derde", "fourth": "vierde", "fifth": "vijfde"}
+EXPLOITATION_NL = {"sexual exploitation": "seksuele uitbuiting", "labour exploitation": "arbeidsuitbuiting",
+                   "criminal exploitation": "criminele uitbuiting", "this form of exploitation": "deze vorm van uitbuiting"}
+NEED_WORDS_NL = {"shelter": "opvang", "medical care": "medische zorg", "mental-health care": "ggz-zorg",
+                 "legal help": "juridische hulp", "help with residence status": "hulp bij verblijfsstatus",
+                 "help with a compensation claim": "hulp bij een schadeclaim", "interpreter": "tolk",
+                 "return support": "hulp bij terugkeer"}
+UNITS_NL = {"bed": ("bed", "bedden"), "appointment": ("afspraak", "afspraken"), "hour": ("uur", "uur")}
+
+
+@lru_cache(maxsize=1)
+def _dutch_language_names() -> dict[str, str]:
+    return {english: dutch for english, dutch in LANGUAGE_NAMES.values()}
+
+
+def _language(name: str) -> str:
+    return _dutch_language_names().get(name, name)
+
+
+def _languages(names: str) -> str:
+    return ", ".join(_language(name.strip()) for name in names.split(","))
+
+
+@lru_cache(maxsize=1)
+def _dutch_country_names() -> dict[str, str]:
+    names = {}
+    for code, dutch in COUNTRY_NAMES_NL.items():
+        try:
+            names[country_name(code, "en")] = dutch
+        except ValueError:
+            continue
+    return names
+
+
+def _number(text: str) -> str:
+    return text.replace(".", ",")
+
+
+def _preference(text: str | None) -> str:
+    if not text:
+        return ""
+    ordinal = re.match(r" \(the person's (\w+|no\. \d+) language\)", text)
+    if not ordinal:
+        return text
+    word = ordinal.group(1)
+    return f" ({ORDINALS_NL.get(word, word.replace('no.', 'nr.'))} taal van de persoon)"
+
+
+def _hours_or_days(count: str, unit: str) -> str:
+    return f"{count} {'uur' if unit.startswith('hour') else ('dag' if count == '1' else 'dagen')}"
+
+
+def _free(count: str | None, unit_words: str) -> str:
+    if unit_words.startswith("more case"):
+        return f"Ruimte voor nog {count or 1} {'zaak' if (count or '1') == '1' else 'zaken'}"
+    for english, (one, many) in UNITS_NL.items():
+        if unit_words.startswith(english):
+            return f"{count or 1} {one if (count or '1') == '1' else many} vrij"
+    return f"{count or 1} vrij"
+
+
+_PREF = r"( \(the person's (?:\w+|no\. \d+) language\))?"
+# (pattern, Dutch): the Dutch is a function of the match.
+PATTERNS: list[tuple[re.Pattern, callable]] = [
+    (re.compile(r"^Interprets (.+)$"), lambda m: f"Tolkt {_language(m[1])}"),
+    (re.compile(rf"^Staff speak (.+?){_PREF}$"), lambda m: f"Medewerkers spreken {_language(m[1])}{_preference(m[2])}"),
+    (re.compile(r"^Arranges interpreters for (.+)$"), lambda m: f"Regelt tolken voor {_language(m[1])}"),
+    (re.compile(rf"^(.+?) only through an interpreter{_PREF}$"),
+     lambda m: f"{_language(m[1])} alleen via een tolk{_preference(m[2])}"),
+    (re.compile(r"^Interpreter needed for (.+)$"), lambda m: f"Tolk nodig voor {_language(m[1])}"),
+    (re.compile(r"^Less than 1 km away$"), lambda m: "Minder dan 1 km hiervandaan"),
+    (re.compile(r"^Less than 1 km from the shelter$"), lambda m: "Minder dan 1 km van de opvang"),
+    (re.compile(r"^(About )?([\d.]+) km away$"),
+     lambda m: f"{'Ongeveer ' if m[1] else ''}{_number(m[2])} km hiervandaan"),
+    (re.compile(r"^(About )?([\d.]+) km from the shelter$"),
+     lambda m: f"{'Ongeveer ' if m[1] else ''}{_number(m[2])} km van de opvang"),
+    (re.compile(r"^Capacity confirmed less than an hour ago$"), lambda m: "Capaciteit minder dan een uur geleden bevestigd"),
+    (re.compile(r"^Capacity confirmed (\d+) hours? ago$"), lambda m: f"Capaciteit {m[1]} uur geleden bevestigd"),
+    (re.compile(r"^Capacity not confirmed for (\d+) (hours?|days?): call to confirm$"),
+     lambda m: f"Capaciteit al {_hours_or_days(m[1], m[2])} niet bevestigd: bel om het na te gaan"),
+    (re.compile(r"^Specialised in other forms of exploitation, not (.+)$"),
+     lambda m: f"Gespecialiseerd in andere vormen van uitbuiting, niet in {EXPLOITATION_NL.get(m[1], m[1])}"),
+    (re.compile(r"^Specialised in (.+)$"), lambda m: f"Gespecialiseerd in {EXPLOITATION_NL.get(m[1], m[1])}"),
+    (re.compile(r"^No specialism in (.+)$"), lambda m: f"Geen specialisatie in {EXPLOITATION_NL.get(m[1], m[1])}"),
+    (re.compile(r"^Room for (\d+) more cases?$"), lambda m: _free(m[1], "more case")),
+    (re.compile(r"^(\d+) (beds?|appointments?|hours?) free$"), lambda m: _free(m[1], m[2])),
+    (re.compile(r"^No return organisation with free capacity serves (.+)$"),
+     lambda m: f"Geen terugkeerorganisatie met vrije capaciteit werkt voor {_dutch_country_names().get(m[1], m[1])}"),
+    (re.compile(r"^No interpreter with free capacity offers (.+)$"),
+     lambda m: f"Geen tolk met vrije capaciteit biedt {_languages(m[1])}"),
+    (re.compile(r"^No (.+?) with free capacity meets this person's requirements"
+                r"( within ([\d.]+) km( of the shelter)?)?( outside the areas to avoid)?"
+                r"(; providers that have not confirmed capacity for 7 days were left out \(include_stale shows them\))?$"),
+     lambda m: ("Geen " + NEED_WORDS_NL.get(m[1], m[1]) + " met vrije capaciteit past bij wat deze persoon nodig heeft"
+                + (f" binnen {_number(m[3])} km" + (" van de opvang" if m[4] else "") if m[2] else "")
+                + (" buiten de gebieden om te vermijden" if m[5] else "")
+                + ("; aanbieders die hun capaciteit 7 dagen niet bevestigden zijn weggelaten"
+                   " (vink ze aan om ze te tonen)" if m[6] else ""))),
+    (re.compile(r"^The (\d+) suitable providers? had no free place left after placing others in this group$"),
+     lambda m: f"De {m[1]} geschikte {'aanbieder had' if m[1] == '1' else 'aanbieders hadden'} geen vrije plaats "
+               "meer na het plaatsen van anderen uit deze groep"),
+]
+
+
+def translate_reason(text: str, locale: str) -> str:
+    """The reason in the page's language; English, or an unknown wording, stays as it is."""
+    if locale != "nl" or not text:
+        return text
+    for pattern, dutch in PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return dutch(match)
+    return text
+
+
+def is_known(text: str) -> bool:
+    return any(pattern.match(text) for pattern, _ in PATTERNS)

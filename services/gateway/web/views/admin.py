@@ -1,0 +1,253 @@
+"""Admin pages: providers (create, edit, deactivate, confidential), accounts, API tokens, the audit log."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta, timezone
+
+from flask import g, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from ....shared import vocabulary as v
+from ....shared.http import ServiceUnavailable
+from ...accounts import AccountError
+from ...accounts import service as accounts
+from ...auth import issue_token, revoke_token
+from ...context import gateway
+from ..backend import BackendError
+from ..blueprint import bp, requires
+from ..context import claims_for, current_account, web
+from ..forms import api_field_errors, provider_form_values, provider_record
+from ..i18n import gettext
+
+PAGE_SIZE = 25
+
+
+def _int(text, default):
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def _record(action: str, target: str | None, detail: str | None = None) -> None:
+    web().backend.record(claims_for(current_account()), action, target, detail)
+
+
+# -- providers -------------------------------------------------------------------------------
+
+@bp.get("/admin/providers")
+@requires("admin")
+def admin_providers():
+    params = {"include_inactive": "true", "size": PAGE_SIZE, "page": max(_int(request.args.get("page"), 1), 1)}
+    q = (request.args.get("q") or "").strip()[:200]
+    if q:
+        params["q"] = q
+    provider_type = request.args.get("type")
+    if provider_type in v.PROVIDER_TYPES:
+        params["type"] = provider_type
+    data = web().backend.search_providers(claims_for(current_account()), params)
+    return render_template("admin/providers.html", page=data, q=q, provider_type=provider_type,
+                           msg=request.args.get("msg"))
+
+
+@bp.route("/admin/providers/new", methods=["GET", "POST"])
+@requires("admin")
+def admin_provider_new():
+    if request.method == "GET":
+        return render_template("admin/provider_form.html", values=provider_form_values({}), errors={}, provider=None)
+    parsed = provider_record(request.form, g.locale)
+    if parsed.ok:
+        try:
+            created = web().backend.create_provider(claims_for(current_account()), parsed.body)
+            return redirect(url_for("web.admin_providers", msg="created", q=created["name"]))
+        except BackendError as err:
+            parsed.errors.update(api_field_errors(err.fields, g.locale) or {"form": err.message})
+    return render_template("admin/provider_form.html", values=_echo(request.form), errors=parsed.errors,
+                           provider=None), 400
+
+
+@bp.route("/admin/providers/<uuid:provider_id>/edit", methods=["GET", "POST"])
+@requires("admin")
+def admin_provider_edit(provider_id):
+    claims = claims_for(current_account())
+    provider = web().backend.get_provider(claims, str(provider_id))
+    if request.method == "GET":
+        return render_template("admin/provider_form.html", values=provider_form_values(provider), errors={},
+                               provider=provider)
+    parsed = provider_record(request.form, g.locale)
+    if parsed.ok:
+        try:
+            web().backend.replace_provider(claims, str(provider_id), parsed.body)
+            return redirect(url_for("web.admin_providers", msg="saved", q=parsed.body["name"]))
+        except BackendError as err:
+            parsed.errors.update(api_field_errors(err.fields, g.locale) or {"form": err.message})
+    return render_template("admin/provider_form.html", values=_echo(request.form), errors=parsed.errors,
+                           provider=provider), 400
+
+
+def _echo(form) -> dict:
+    """Posted values back into the form, lists kept as lists."""
+    values = {key: form.get(key) for key in form}
+    for key in ("services", "genders", "exploitation_types", "residence_statuses"):
+        values[key] = form.getlist(key)
+    for key in ("confidential", "accepts_children", "wheelchair_accessible"):
+        values[key] = bool(form.get(key))
+    return values
+
+
+@bp.post("/admin/providers/<uuid:provider_id>/status")
+@requires("admin")
+def admin_provider_status(provider_id):
+    status = request.form.get("status")
+    if status not in v.PROVIDER_STATUSES:
+        return render_template("error.html", title=gettext(g.locale, "Provider"),
+                               message=gettext(g.locale, "Choose one of the options")), 400
+    web().backend.patch_provider(claims_for(current_account()), str(provider_id), {"status": status})
+    return redirect(url_for("web.admin_providers", msg="saved", q=request.form.get("q") or None))
+
+
+@bp.post("/admin/providers/<uuid:provider_id>/confidential")
+@requires("admin")
+def admin_provider_confidential(provider_id):
+    confidential = request.form.get("confidential") == "1"
+    web().backend.patch_provider(claims_for(current_account()), str(provider_id),
+                                 {"location": {"confidential": confidential}})
+    return redirect(url_for("web.admin_providers", msg="saved", q=request.form.get("q") or None))
+
+
+# -- accounts --------------------------------------------------------------------------------
+
+@bp.get("/admin/accounts")
+@requires("admin")
+def admin_accounts():
+    return _accounts_page()
+
+
+def _accounts_page(*, form=None, errors=None, created=None, password=None, status=200):
+    ctx = web()
+    return render_template("admin/accounts.html", accounts=ctx.accounts.list_accounts(), now=ctx.now(),
+                           form=form or MultiDict(), errors=errors or {}, created=created, password=password,
+                           msg=request.args.get("msg")), status
+
+
+@bp.post("/admin/accounts")
+@requires("admin")
+def admin_account_create():
+    ctx = web()
+    form = request.form
+    provider_ids = tuple(p for p in (form.get("provider_ids") or "").replace(",", " ").split() if p)
+    try:
+        account, password = accounts.create_account(
+            store=ctx.accounts, passwords=ctx.passwords, policy=ctx.settings.policy, email=form.get("email") or "",
+            role=form.get("role") or "", provider_ids=provider_ids, password=form.get("password") or None,
+            locale=form.get("locale") if form.get("locale") in ("nl", "en") else "nl", now=ctx.now())
+    except AccountError as err:
+        return _accounts_page(form=form, errors={err.field: err.message}, status=400)
+    try:
+        _record("account.create", account.subject, f"role={account.role}")
+    except (BackendError, ServiceUnavailable):
+        # An account nobody can trace back is not left usable.
+        accounts.disable_account(store=ctx.accounts, account_id=account.id)
+        return _accounts_page(form=form, errors={"form": gettext(
+            g.locale, "The audit log did not answer, so the new account was disabled. Try again.")}, status=503)
+    return _accounts_page(created=account, password=None if form.get("password") else password)
+
+
+@bp.post("/admin/accounts/<uuid:account_id>/<any(disable, enable, 'reset-password'):verb>")
+@requires("admin")
+def admin_account_change(account_id, verb):
+    ctx = web()
+    account_id = str(account_id)
+    if verb == "disable" and account_id == current_account().id:
+        return _accounts_page(errors={"form": gettext(g.locale, "You cannot disable your own account.")},
+                              status=400)
+    try:
+        if verb == "disable":
+            account = accounts.disable_account(store=ctx.accounts, account_id=account_id)
+        elif verb == "enable":
+            account = accounts.enable_account(store=ctx.accounts, account_id=account_id)
+        else:
+            account, password = accounts.reset_password(store=ctx.accounts, passwords=ctx.passwords,
+                                                        policy=ctx.settings.policy, account_id=account_id)
+    except AccountError as err:
+        return _accounts_page(errors={"form": err.message}, status=404)
+    _record(f"account.{verb.replace('-', '_')}", account.subject)
+    if verb == "reset-password":
+        return _accounts_page(created=account, password=password)
+    return redirect(url_for("web.admin_accounts", msg=verb))
+
+
+# -- API tokens ------------------------------------------------------------------------------
+
+@bp.get("/admin/tokens")
+@requires("admin")
+def admin_tokens():
+    return _tokens_page()
+
+
+def _tokens_page(*, form=None, errors=None, issued=None, status=200):
+    ctx = gateway()
+    return render_template("admin/tokens.html", tokens=ctx.auth_store.list(), now=ctx.clock(),
+                           form=form or MultiDict(), errors=errors or {}, issued=issued,
+                           msg=request.args.get("msg")), status
+
+
+@bp.post("/admin/tokens")
+@requires("admin")
+def admin_token_issue():
+    ctx = gateway()
+    form = request.form
+    role = form.get("role") or ""
+    provider_ids = tuple(p for p in (form.get("provider_ids") or "").replace(",", " ").split() if p)
+    try:
+        token_id, plaintext = issue_token(ctx.auth_store, role=role, provider_ids=provider_ids,
+                                          name=(form.get("name") or "").strip()[:100], now=ctx.clock(),
+                                          audit=_record)
+    except ValueError as err:
+        return _tokens_page(form=form, errors={"form": str(err)}, status=400)
+    return _tokens_page(issued={"id": token_id, "token": plaintext})
+
+
+@bp.post("/admin/tokens/<uuid:token_id>/revoke")
+@requires("admin")
+def admin_token_revoke(token_id):
+    ctx = gateway()
+    revoke_token(ctx.auth_store, token_id=str(token_id), now=ctx.clock(), audit=_record)
+    return redirect(url_for("web.admin_tokens", msg="revoked"))
+
+
+# -- audit log -------------------------------------------------------------------------------
+
+AUDIT_FILTERS = ("actor", "action", "target")
+
+
+@bp.get("/admin/audit")
+@requires("admin")
+def admin_audit():
+    params: dict = {"size": 50, "page": max(_int(request.args.get("page"), 1), 1)}
+    errors: dict[str, str] = {}
+    for name in AUDIT_FILTERS:
+        value = (request.args.get(name) or "").strip()[:200]
+        if value:
+            params[name] = value
+    if "@" in params.get("actor", ""):
+        # Admins know people by email; the log knows them as user:<id>.
+        found = web().accounts.find_by_email(params["actor"].lower())
+        params["actor"] = found.subject if found else params["actor"]
+    for name, days_after in (("since", 0), ("until", 1)):
+        value = (request.args.get(name) or "").strip()
+        if value:
+            try:
+                day = datetime.strptime(value, "%Y-%m-%d").date()
+            except ValueError:
+                errors[name] = gettext(g.locale, "Use the form YYYY-MM-DD")
+                continue
+            # "until" a day includes that whole day: the directory filters at < until.
+            params[name] = datetime.combine(day + timedelta(days=days_after), time.min, tzinfo=timezone.utc).isoformat()
+    data = None
+    if not errors:
+        try:
+            data = web().backend.audit_log(claims_for(current_account()), params)
+        except BackendError as err:
+            errors = api_field_errors(err.fields, g.locale) or {"form": err.message}
+    emails = {account.subject: account.email for account in web().accounts.list_accounts()}
+    return render_template("admin/audit.html", page=data, errors=errors, args=request.args, emails=emails)
