@@ -50,7 +50,7 @@ def service_env(store_url: str, port: int) -> dict[str, str]:
 def start_service(name: str, port: int, env: dict, workers: int, threads: int) -> ServiceProcess:
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
-               "--graceful-timeout", "10", "--access-logfile", "", "--error-logfile", "-",
+               "--graceful-timeout", "10", "--error-logfile", "-",
                f"services.{name}:create_app()"]
     return ServiceProcess(name, port, subprocess.Popen(command, env=env))
 
