@@ -24,11 +24,10 @@ class GatewayContext:
     matcher: ServiceClient
     clock: Callable[[], datetime] = field(default=utc_now)
 
-    def close(self) -> None:
-        """Close pooled connections (tests and shutdown)."""
+    def close_clients(self) -> None:
+        """Close the pooled connections to the internal services (tests and shutdown)."""
         self.directory.session.close()
         self.matcher.session.close()
-        self.auth_store.close()
 
 
 def gateway() -> GatewayContext:

@@ -1,6 +1,7 @@
 """Rate limits per token and per client address (Flask-Limiter); in memory, or in Redis when shared."""
 from __future__ import annotations
 
+import math
 import time
 
 from flask import Flask, g, request
@@ -49,7 +50,8 @@ def init_limits(app: Flask, settings: GatewaySettings) -> Limiter | None:
     @app.errorhandler(RateLimitExceeded)
     def _rate_limited(err: RateLimitExceeded):
         current = limiter.current_limit
-        retry_after = max(1, (current.reset_at if current else int(time.time()) + 60) - int(time.time()))
+        resets_at = current.window[0] if current else time.time() + 60
+        retry_after = min(60, max(1, math.ceil(resets_at - time.time())))
         scope = "token" if err.limit.scope == "caller" else "address"
         amount = err.limit.limit.amount
         headers = {"Retry-After": str(retry_after), "X-RateLimit-Limit": str(amount),

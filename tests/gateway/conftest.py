@@ -29,6 +29,7 @@ class Stack:
     auth_store: SqliteAuthStore
     directory_url: str
     matcher_url: str
+    has_matcher: bool = True
 
     def settings(self, **overrides) -> GatewaySettings:
         base = GatewaySettings(directory_url=self.directory_url, matcher_url=self.matcher_url,
@@ -66,7 +67,7 @@ def _start_stack(folder: Path):
         matcher_url = matcher.url
     auth_store = SqliteAuthStore(folder / "auth.db")
     stack = Stack(folder=folder, store=store, auth_store=auth_store, directory_url=directory.url,
-                  matcher_url=matcher_url)
+                  matcher_url=matcher_url, has_matcher=matcher_app is not None)
 
     def stop():
         for server in served:
@@ -100,9 +101,7 @@ def make_gateway(stack):
 
     yield make
     for app in built:
-        context = app.extensions["haven_gateway"]
-        context.directory.session.close()
-        context.matcher.session.close()
+        app.extensions["haven_gateway"].close_clients()
 
 
 class ApiClient:

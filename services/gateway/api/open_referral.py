@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import g, jsonify
+from marshmallow import RAISE
 from flask_smorest import Blueprint
 
 from ...shared.signing import Claims
@@ -28,10 +29,14 @@ def _reading_claims() -> Claims:
 
 @blp.route("/services", methods=["GET"])
 @authorise("hsds_services")
-@blp.arguments(HsdsQueryArgsSchema, location="query", as_kwargs=True, error_status_code=400)
+@blp.arguments(HsdsQueryArgsSchema, location="query", as_kwargs=True, error_status_code=400, unknown=RAISE)
 @operation(blp, answer=HsdsServicePageSchema, errors=(400, *READ_ERRORS))
 def hsds_services(page, per_page, search=None):
-    """Services, a page at a time (HSDS page envelope)"""
+    """Services, a page at a time (HSDS page envelope)
+
+    Filters HSDS defines but Haven does not support (taxonomy, organization, modified_after) are refused
+    with 400 rather than silently ignored.
+    """
     directory = gateway().directory
     answer = call(directory, "GET", "/providers", params={"q": search, "page": page, "size": per_page},
                   claims=_reading_claims())
