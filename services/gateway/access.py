@@ -5,6 +5,7 @@ again, including what only they can know (who made a referral, which provider it
 """
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from .auth.tokens import Principal
@@ -18,13 +19,21 @@ class Access:
     # For providers: a parameter (path or query) that, when given, must name one of their own providers.
     own_provider_param: str | None = None
 
-    def permits(self, principal: Principal, params: dict[str, str]) -> bool:
+    def permits(self, principal: Principal, params: dict[str, list[str]]) -> bool:
+        """`params`: every value of every path and query parameter (a query may repeat one)."""
         if principal.role not in self.roles:
             return False
         if principal.role == PROVIDER and self.own_provider_param:
-            value = params.get(self.own_provider_param)
-            return value is None or principal.owns(str(value))
+            return all(principal.owns(_canonical(value)) for value in params.get(self.own_provider_param, ()))
         return True
+
+
+def _canonical(provider_id: str) -> str:
+    """Ids compare as UUIDs: upper case or braces in a query must not turn an owner into a stranger."""
+    try:
+        return str(uuid.UUID(provider_id))
+    except ValueError:
+        return provider_id
 
 
 def _roles(*roles: str, own: str | None = None) -> Access:

@@ -61,7 +61,8 @@ def authorise(operation: str):
                 if g.get("auth_failure"):
                     log.info("refused token", extra={"reason": g.auth_failure})
                 raise unauthenticated()
-            params = {**request.args.to_dict(), **{k: str(v) for k, v in (request.view_args or {}).items()}}
+            params = {**request.args.to_dict(flat=False),
+                      **{name: [str(value)] for name, value in (request.view_args or {}).items()}}
             if not access.permits(principal, params):
                 raise forbidden(_refusal(operation, principal.role))
             if principal.is_admin:

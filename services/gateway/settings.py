@@ -1,4 +1,19 @@
-"""The gateway's settings, from HAVEN_* environment variables (defaults documented in the README)."""
+"""The gateway's settings, from HAVEN_* environment variables.
+
+| variable | default | meaning |
+| --- | --- | --- |
+| HAVEN_DIRECTORY_URL | http://127.0.0.1:8081 | where the directory answers |
+| HAVEN_MATCHER_URL | http://127.0.0.1:8082 | where the matcher answers |
+| HAVEN_SERVICE_TIMEOUT | 10 | seconds to wait for one answer of an internal service |
+| HAVEN_RATE_LIMIT | 120 | requests per minute per token; `0` turns every limit off (tests, benchmarks) |
+| HAVEN_RATE_LIMIT_ADDRESS | 600 | requests per minute per client address, with or without a token; `0`: none |
+| HAVEN_REDIS_URL | (none) | keep rate-limit counters in Redis, shared by every worker and replica; without it each process counts alone |
+| HAVEN_PROXY_COUNT | 0 | proxies in front of the gateway whose X-Forwarded-For / -Proto to trust |
+| HAVEN_SECRET_KEY | key file `secret.key` in HAVEN_DATA_DIR | signs web sessions |
+| HAVEN_INTERNAL_SECRET | key file `internal.key` in HAVEN_DATA_DIR | signs requests to the internal services |
+| HAVEN_DATA_DIR, HAVEN_STORE_URL | see services.shared.config | tokens live in `auth.db` beside a sqlite:/// store, else in HAVEN_DATA_DIR |
+| HAVEN_LOG_LEVEL | INFO | |
+"""
 from __future__ import annotations
 
 import os

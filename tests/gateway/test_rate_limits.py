@@ -88,3 +88,12 @@ def test_an_address_limit_in_redis_gives_429_with_retry_after(stack, make_gatewa
     assert client.get("/providers", environ_base=address).status_code == 200
     assert client.get("/providers", environ_base=address).status_code == 200
     _assert_rate_limited(client.get("/providers", environ_base=address), 2)
+
+
+def test_a_redis_that_is_down_leaves_limits_working_in_memory_instead_of_failing_requests(stack, make_gateway):
+    from tests.gateway.servers import free_port
+
+    app = make_gateway(rate_limit=2, rate_limit_address=0, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    client = ApiClient(app, stack.issue("caseworker"))
+    assert [client.get("/providers").status_code for _ in range(2)] == [200, 200]
+    _assert_rate_limited(client.get("/providers"), 2)
