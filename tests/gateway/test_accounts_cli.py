@@ -21,7 +21,14 @@ def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("HAVEN_STORE_URL", raising=False)
     monkeypatch.delenv("HAVEN_INTERNAL_SECRET", raising=False)
+    cheap_password_hashes(monkeypatch)
     return tmp_path
+
+
+def cheap_password_hashes(monkeypatch):
+    # The tests are about the commands, not the hash's cost (the default costs most of a second here).
+    for name, value in (("TIME_COST", "1"), ("MEMORY_KIB", "1024"), ("PARALLELISM", "1")):
+        monkeypatch.setenv(f"HAVEN_PASSWORD_{name}", value)
 
 
 def sign_in(email: str, password: str):
@@ -135,6 +142,7 @@ def test_demo_accounts_are_made_once_and_give_the_same_sign_ins_again(data_dir):
 
 
 def test_demo_passwords_differ_between_instances(tmp_path, monkeypatch):
+    cheap_password_hashes(monkeypatch)
     passwords = []
     for name in ("a", "b"):
         monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / name))

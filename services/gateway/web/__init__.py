@@ -17,7 +17,7 @@ from ..accounts import AccountStore, Passwords, open_account_store
 from . import views  # noqa: F401  (routes)
 from .blueprint import bp, expected_csrf_token
 from .context import EXTENSION, WebContext, current_account
-from .formatting import age, duration, local_time, time_left
+from .formatting import age, duration, local_time, number, time_left
 from .i18n import DEFAULT_LOCALE, gettext, term
 from .reasons import translate_reason
 from .settings import WebSettings
@@ -91,6 +91,11 @@ def _term_filter(kind: str):
 
 for _kind in ("need", "gender", "exploitation", "residence", "type"):
     bp.add_app_template_filter(_term_filter(_kind), f"{_kind}_term")
+
+
+@bp.app_template_filter("num")
+def _number(value, digits: int = 1) -> str:
+    return number(value, _locale(), digits)
 
 
 @bp.app_template_filter("language_label")

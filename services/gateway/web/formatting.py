@@ -58,9 +58,17 @@ def time_left(expires_at: str | None, now: datetime, locale: str) -> str:
 
 
 def age(hours: float | None, locale: str) -> str:
-    """How old a capacity report is: "less than an hour", "5 h", "3 days"."""
+    """How old a capacity report is, in whole hours: "less than an hour", "5 h", "3 days"."""
     if hours is None:
         return ""
     if hours < 1:
         return gettext(locale, "less than an hour")
-    return duration(hours * 60, locale)
+    return duration(int(hours) * 60, locale)
+
+
+def number(value: float | None, locale: str, digits: int = 1) -> str:
+    """1.5 as "1,5" in Dutch; whole numbers without decimals."""
+    if value is None:
+        return ""
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
+    return text.replace(".", ",") if locale == "nl" else text
