@@ -38,8 +38,16 @@ def _sqlite_store(tmp_path: Path):
         store.close()
 
 
+def _engine_store(tmp_path: Path):
+    # A fresh index prefix on the one engine this test process shares; skipped without Java.
+    from tests.support.engine_store import engine_store
+
+    return engine_store()
+
+
 STORE_FACTORIES: dict[str, StoreFactory] = {
     "sqlite": StoreFactory(make=_sqlite_store),
+    "engine": StoreFactory(make=_engine_store, marks=(pytest.mark.engine,)),
 }
 
 

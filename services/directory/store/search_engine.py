@@ -1,0 +1,607 @@
+"""The scale-out store: Elasticsearch or OpenSearch, one implementation for both.
+
+Capacity holds live on the provider document, so taking one is a single optimistic-concurrency
+update (read with `_seq_no`, check what is free, write with `if_seq_no`/`if_primary_term`, retry on
+409): with N units free and any number of concurrent requests on any number of processes, exactly N
+succeed. Every distance, radius and sort uses the public point (coarse when the address is
+confidential); the exact point is used only to keep providers out of areas to avoid. The engine
+has no transactions: a record is written first and its audit entry right after, and a referral whose
+document cannot be written gives its hold back.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import random
+import re
+import threading
+import time
+import uuid
+from datetime import datetime
+from typing import Callable, Iterable, Iterator
+
+from ..domain.geo import distance_km
+from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
+from ..domain.referrals import InvalidTransition, NoCapacity, Referral
+from ..domain.rules import EXCLUDED_AFTER, iso
+from .base import AuditEntry, DirectoryStore, StoreUnavailable
+from .search_engine_client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
+from .search_engine_mappings import (TEXT_FIELDS, IndexNames, live_holds, now_ms, provider_document,
+                                     record_of)
+from .search_engine_indices import ensure_indices
+
+MAX_WINDOW = 10_000          # from + size beyond this pages with search_after instead
+WALK_CHUNK = 1_000
+BULK_CHUNK = 500
+CONFLICT_RETRIES = 200       # optimistic-concurrency attempts before giving up with 503
+BLOCKED_WAIT_S = 30.0        # how long a write waits out a reindex's short write block
+RING_M = 1.0                 # radius edges are decided in Python within this band, to the metre
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Free capacity after holds, at read time: reported units minus holds that have not expired.
+FREE_SCRIPT = """
+long held = 0;
+def expiries = doc['hold_expiry_ms'];
+for (int i = 0; i < expiries.size(); ++i) {
+  if (expiries.get(i) > params.now) { held++; }
+}
+return doc['available'].value - held > 0;
+"""
+
+
+class SearchEngineDirectoryStore(DirectoryStore):
+    def __init__(self, config: EngineConfig, client: EngineClient | None = None):
+        self.config = config
+        self.client = client or EngineClient(config)
+        self.names = IndexNames(config.prefix)
+        self.providers = self.names.alias("providers")
+        self.referrals = self.names.alias("referrals")
+        self.audit = self.names.alias("audit")
+        self._refresh = config.refresh
+        self._ready = False
+        self._ready_lock = threading.Lock()
+        self._seq_lock = threading.Lock()
+        self._last_seq = 0
+
+    @classmethod
+    def from_url(cls, url: str) -> "SearchEngineDirectoryStore":
+        return cls(EngineConfig.from_url(url))
+
+    # -- connection and indices --------------------------------------------------------------
+    def _ensure(self) -> None:
+        """Create the indices and aliases on first use, not at construction: a down engine must not stop startup."""
+        if self._ready:
+            return
+        with self._ready_lock:
+            if not self._ready:
+                ensure_indices(self.client, self.names, self.config)
+                self._ready = True
+
+    def ping(self) -> bool:
+        try:
+            status = self.client.health().get("status")
+        except Exception:  # noqa: BLE001 - any failure to answer means not ready
+            return False
+        if status not in ("green", "yellow"):
+            return False
+        try:
+            self._ensure()
+        except Exception:  # noqa: BLE001
+            return False
+        return True
+
+    def close(self) -> None:
+        self.client.close()
+
+    def _blocked_retry(self, write: Callable[[], object]):
+        """Run a write, waiting out a reindex's write block on the old index."""
+        deadline = time.monotonic() + BLOCKED_WAIT_S
+        delay = 0.05
+        while True:
+            try:
+                return write()
+            except WriteBlocked:
+                if time.monotonic() > deadline:
+                    raise StoreUnavailable("the index stayed read-only too long") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    def _next_seq(self) -> int:
+        with self._seq_lock:
+            self._last_seq = max(time.time_ns(), self._last_seq + 1)
+            return self._last_seq
+
+    def _append_audit(self, entry: AuditEntry) -> None:
+        document = self._audit_document(entry)
+        self._blocked_retry(lambda: self.client.index(self.audit, document["id"], document,
+                                                      refresh=self._refresh, op_type="create"))
+
+    def _audit_document(self, entry: AuditEntry) -> dict:
+        # `seq` keeps insertion order (newest first on reading) even for entries stamped the same second.
+        return dict(entry.__dict__, id=uuid.uuid4().hex, seq=self._next_seq())
+
+    # -- providers ---------------------------------------------------------------------------
+    def _save_provider(self, record: dict, *, refresh) -> None:
+        """Index a provider record, keeping the holds already on its document."""
+        record = _without_held(record)
+
+        def change(found: dict | None) -> dict:
+            holds = found["_source"].get("holds", []) if found else []
+            return provider_document(record, holds)
+
+        self._update_provider(record["id"], change, refresh=refresh, create=True)
+
+    def _update_provider(self, provider_id: str, change: Callable[[dict | None], dict | None], *, refresh,
+                         create: bool = False) -> dict | None:
+        """Read, change and write one provider document under optimistic concurrency; retries on 409.
+
+        `change` gets the document as read (None when absent) and returns the new source, or None to
+        write nothing. Returns the source written, or None.
+        """
+        self._ensure()
+        deadline = time.monotonic() + BLOCKED_WAIT_S
+        for attempt in itertools.count():
+            found = self.client.get(self.providers, provider_id)
+            if found is None and not create:
+                return None
+            source = change(found)
+            if source is None:
+                return None
+            try:
+                if found is None:
+                    self.client.index(self.providers, provider_id, source, refresh=refresh, op_type="create")
+                else:
+                    self.client.index(self.providers, provider_id, source, refresh=refresh,
+                                      if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"])
+                return source
+            except VersionConflict:
+                if attempt >= CONFLICT_RETRIES:
+                    raise StoreUnavailable("too many concurrent changes to one provider; try again") from None
+                # Jittered, growing pauses: contenders spread out instead of colliding again.
+                time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
+            except WriteBlocked:
+                if time.monotonic() > deadline:
+                    raise StoreUnavailable("the index stayed read-only too long") from None
+                time.sleep(0.1)
+        raise AssertionError("unreachable")
+
+    def put_provider(self, record: dict, audit: AuditEntry) -> dict:
+        stored = dict(record, last_modified=audit.at)
+        self._save_provider(stored, refresh=self._refresh)
+        self._append_audit(audit)
+        return stored
+
+    def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
+        self._ensure()
+        prepared_all = [_without_held(dict(r, last_modified=r.get("last_modified") or audit.at)) for r in records]
+        for record in prepared_all:
+            provider_document(record, [])  # every record is checked before the first is written
+        count = 0
+        for prepared in _chunks(prepared_all, BULK_CHUNK):
+            existing = self.client.mget(self.providers, [r["id"] for r in prepared])
+            actions = []
+            for record in prepared:
+                found = existing.get(record["id"])
+                holds = found["_source"].get("holds", []) if found else []
+                action = {"_index": self.providers, "_id": record["id"],
+                          "_source": provider_document(record, holds)}
+                if found:
+                    action.update(_op_type="index", if_seq_no=found["_seq_no"],
+                                  if_primary_term=found["_primary_term"])
+                else:
+                    action["_op_type"] = "create"
+                actions.append(action)
+            failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False))
+            by_id = {record["id"]: record for record in prepared}
+            for item in failed:
+                result = next(iter(item.values()))
+                if result.get("status") != 409:
+                    raise RuntimeError(f"bulk write of provider {result.get('_id')} failed: {result.get('error')}")
+            # The conflicts (a hold taken meanwhile, or one id twice in the load) go one by one, in order.
+            conflicted = {next(iter(item.values()))["_id"] for item in failed}
+            for record in prepared:
+                if record["id"] in conflicted:
+                    self._save_provider(by_id[record["id"]], refresh=False)
+            count += len(prepared)
+        self.client.refresh(self.providers)
+        self._append_audit(AuditEntry(**{**audit.__dict__, "detail": f"{count} providers"}))
+        return count
+
+    def get_provider(self, provider_id: str, now: datetime) -> dict | None:
+        self._ensure()
+        found = self.client.get(self.providers, provider_id)
+        return record_of(found["_source"], now) if found else None
+
+    def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
+        self._ensure()
+        deleted = self._blocked_retry(lambda: self.client.delete(self.providers, provider_id, refresh=self._refresh))
+        if deleted:
+            self._append_audit(audit)
+        return bool(deleted)
+
+    def set_capacity(self, provider_id, available, maximum, now, audit):
+        def change(found: dict) -> dict:
+            source = found["_source"]
+            record = source["record"]
+            capacity = record["capacity"]
+            capacity["available"] = available
+            if maximum is not None:
+                capacity["maximum"] = maximum
+            capacity["updated"] = record["last_modified"] = iso(now)
+            return provider_document(record, source.get("holds", []))
+
+        if self._update_provider(provider_id, change, refresh=self._refresh) is None:
+            return None
+        self._append_audit(audit)
+        return self.get_provider(provider_id, now)
+
+    def count_providers(self) -> int:
+        self._ensure()
+        return self.client.count(self.providers)
+
+    def iter_providers(self, now: datetime) -> Iterator[dict]:
+        self._ensure()
+        body = {"query": {"match_all": {}}, "sort": [{"id": "asc"}]}
+        for hit in self._walk(self.providers, body):
+            yield record_of(hit["_source"], now)
+
+    # -- search ------------------------------------------------------------------------------
+    def search(self, query: SearchQuery, now: datetime) -> Page:
+        self._ensure()
+        filters: list[dict] = []
+        must: list[dict] = []
+        should: list[dict] = []
+        if not query.include_inactive:
+            filters.append({"term": {"status": "active"}})
+        if query.types:
+            filters.append({"terms": {"type": list(query.types)}})
+        if query.need:
+            filters.append({"term": {"services": query.need}})
+        if query.language:
+            filters.append({"bool": {"should": [{"term": {"languages": query.language}},
+                                                {"term": {"interpretation_languages": query.language}}],
+                                     "minimum_should_match": 1}})
+        if query.gender:
+            filters.append({"term": {"genders": query.gender}})
+        if query.age is not None:
+            filters.append({"range": {"min_age": {"lte": query.age}}})
+            filters.append({"range": {"max_age": {"gte": query.age}}})
+        if query.available_only:
+            filters.append(_free_capacity(now))
+        sort: list = [{"name_key": "asc"}, {"id": "asc"}]
+        if query.text:
+            words = _WORD.findall(query.text)[:12]
+            if not words:
+                return Page()
+            must.extend(_word_query(word) for word in words)
+            should.append({"multi_match": {"query": " ".join(words), "type": "most_fields",
+                                           "fields": _text_fields(stemmed=True)}})
+            sort.insert(0, {"_score": "desc"})
+        if query.near:
+            lat, lon = query.near
+            if query.radius_km is not None:
+                filters.append(self._within("public_point", lat, lon, query.radius_km))
+            sort.insert(0, _by_distance(lat, lon))
+        body = {"query": {"bool": {"filter": filters, "must": must, "should": should}}, "sort": sort}
+        hits, total = self._page(self.providers, body, query.page, query.size)
+        items = []
+        for hit in hits:
+            source = hit["_source"]
+            distance = None
+            if query.near:
+                point = source["public_point"]
+                distance = distance_km(point["lat"], point["lon"], query.near[0], query.near[1])
+            items.append((record_of(source, now), distance))
+        return Page(items, total)
+
+    def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
+        self._ensure()
+        if query.need == "repatriation" and not query.return_country:
+            return []
+        lat, lon = query.near
+        filters: list[dict] = [{"term": {"status": "active"}}, {"term": {"services": query.need}},
+                               _free_capacity(now)]
+        must_not: list[dict] = []
+        # Areas to avoid come first: the exact and the coarse point must both lie outside.
+        for area in query.avoid:
+            must_not.append(self._within("exact_point", area.lat, area.lon, area.radius_km))
+            must_not.append(self._within("public_point", area.lat, area.lon, area.radius_km))
+        if query.gender:
+            filters.append({"term": {"genders": query.gender}})
+        if query.age is not None:
+            filters.append({"range": {"min_age": {"lte": query.age}}})
+            filters.append({"range": {"max_age": {"gte": query.age}}})
+        if query.accompanying_children:
+            filters.append({"term": {"accepts_children": True}})
+        if query.wheelchair:
+            filters.append({"term": {"wheelchair_accessible": True}})
+        if query.residence_status:
+            filters.append({"bool": {"should": [{"term": {"residence_any": True}},
+                                                {"term": {"residence_statuses": query.residence_status}}],
+                                     "minimum_should_match": 1}})
+        if query.need == "repatriation":
+            filters.append({"term": {"countries": query.return_country}})
+        if not query.include_stale:
+            filters.append({"range": {"capacity_updated": {"gte": iso(now - EXCLUDED_AFTER)}}})
+        if query.max_distance_km is not None:
+            filters.append(self._within("public_point", lat, lon, query.max_distance_km))
+        body = {"query": {"bool": {"filter": filters, "must_not": must_not}},
+                "sort": [_by_distance(lat, lon), {"id": "asc"}], "size": query.limit}
+        answer = self.client.search(self.providers, body)
+        results = []
+        for hit in answer["hits"]["hits"]:
+            point = hit["_source"]["public_point"]
+            results.append((record_of(hit["_source"], now), distance_km(point["lat"], point["lon"], lat, lon)))
+        return results
+
+    def _within(self, field: str, lat: float, lon: float, radius_km: float) -> dict:
+        """Documents whose point lies within the circle, edge included, decided to the metre as the embedded store does.
+
+        The engine measures on quantised coordinates, a few millimetres off; the few documents in a
+        thin band around the edge are judged in Python on the exact stored point instead.
+        """
+        inner_m, outer_m = radius_km * 1000 - RING_M, radius_km * 1000 + RING_M
+        ring: dict = {"bool": {"filter": [_geo_within(field, lat, lon, outer_m)]}}
+        if inner_m > 0:
+            ring["bool"]["must_not"] = [_geo_within(field, lat, lon, inner_m)]
+        body = {"query": ring, "_source": [field], "sort": [{"id": "asc"}]}
+        inside_ids = [hit["_id"] for hit in self._walk(self.providers, body)
+                      if distance_km(hit["_source"][field]["lat"], hit["_source"][field]["lon"], lat, lon)
+                      <= radius_km]
+        alternatives = []
+        if inner_m > 0:
+            alternatives.append(_geo_within(field, lat, lon, inner_m))
+        if inside_ids:
+            alternatives.append({"ids": {"values": inside_ids}})
+        if not alternatives:
+            return {"match_none": {}}
+        return {"bool": {"should": alternatives, "minimum_should_match": 1}}
+
+    # -- paging ------------------------------------------------------------------------------
+    def _page(self, index: str, body: dict, page: int, size: int) -> tuple[list[dict], int]:
+        """One page and the total; deep pages walk with search_after on the (unique) sort."""
+        offset = (page - 1) * size
+        if offset + size <= MAX_WINDOW:
+            answer = self.client.search(index, dict(body, **{"from": offset, "size": size, "track_total_hits": True}))
+            return answer["hits"]["hits"], answer["hits"]["total"]["value"]
+        total = self.client.count(index, body["query"])
+        hits = list(itertools.islice(self._walk(index, body), offset, offset + size))
+        return hits, total
+
+    def _walk(self, index: str, body: dict) -> Iterator[dict]:
+        """Every hit of a search in its sort order, in chunks, with search_after (no scroll, no point in time)."""
+        after = None
+        while True:
+            request = dict(body, size=WALK_CHUNK, track_total_hits=False)
+            if after is not None:
+                request["search_after"] = after
+            hits = self.client.search(index, request)["hits"]["hits"]
+            yield from hits
+            if len(hits) < WALK_CHUNK:
+                return
+            after = hits[-1]["sort"]
+
+    # -- referrals ---------------------------------------------------------------------------
+    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry) -> Referral:
+        hold = {"referral_id": referral.id, "expires_at": referral.expires_at}
+
+        def take_hold(found: dict | None) -> dict:
+            if found is None:
+                raise NoCapacity(referral.provider_id)
+            source = found["_source"]
+            record = source["record"]
+            holds = live_holds(source.get("holds", []), now)
+            if record["status"] != "active" or record["capacity"]["available"] - len(holds) <= 0:
+                raise NoCapacity(referral.provider_id)
+            return provider_document(record, holds + [hold])
+
+        if self._update_provider(referral.provider_id, take_hold, refresh=self._refresh) is None:
+            raise NoCapacity(referral.provider_id)
+        try:
+            self._blocked_retry(lambda: self.client.index(self.referrals, referral.id, referral.to_dict(),
+                                                          refresh=self._refresh, op_type="create"))
+        except Exception:
+            self._release_hold(referral.provider_id, referral.id)
+            raise
+        self._append_audit(audit)
+        return referral
+
+    def _release_hold(self, provider_id: str, referral_id: str, *, use_unit_at: datetime | None = None) -> None:
+        """Give a held unit back, or (accepting) turn it into a used one: available goes down by one."""
+
+        def release(found: dict) -> dict:
+            source = found["_source"]
+            record = source["record"]
+            holds = [hold for hold in source.get("holds", []) if hold["referral_id"] != referral_id]
+            if use_unit_at is not None:
+                capacity = record["capacity"]
+                capacity["available"] = max(capacity["available"] - 1, 0)
+                capacity["updated"] = record["last_modified"] = iso(use_unit_at)
+            return provider_document(record, holds)
+
+        self._update_provider(provider_id, release, refresh=self._refresh)
+
+    def get_referral(self, referral_id: str) -> Referral | None:
+        self._ensure()
+        found = self.client.get(self.referrals, referral_id)
+        return Referral(**found["_source"]) if found else None
+
+    def transition_referral(self, referral_id, to_status, now, audit):
+        self._ensure()
+        for attempt in itertools.count():
+            found = self.client.get(self.referrals, referral_id)
+            if found is None:
+                raise KeyError(referral_id)
+            referral = Referral(**found["_source"])
+            current = referral.effective_status(now)
+            if current != "pending":
+                raise InvalidTransition(current, to_status)
+            changed = dict(found["_source"], status=to_status, updated_at=iso(now))
+            try:
+                # Claiming the referral first: of two concurrent transitions only one gets past here.
+                self._blocked_retry(lambda: self.client.index(
+                    self.referrals, referral_id, changed, refresh=self._refresh,
+                    if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"]))
+                break
+            except VersionConflict:
+                if attempt >= CONFLICT_RETRIES:
+                    raise StoreUnavailable("too many concurrent changes to one referral; try again") from None
+        self._release_hold(referral.provider_id, referral_id,
+                           use_unit_at=now if to_status == "accepted" else None)
+        self._append_audit(audit)
+        return Referral(**changed)
+
+    def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
+        self._ensure()
+        filters: list[dict] = []
+        if query.created_by is not None:
+            filters.append({"term": {"created_by": query.created_by}})
+        if query.provider_ids is not None:
+            filters.append({"terms": {"provider_id": list(query.provider_ids)}})
+        if query.provider_id:
+            filters.append({"term": {"provider_id": query.provider_id}})
+        if query.case_reference:
+            filters.append({"term": {"case_reference": query.case_reference}})
+        at = iso(now)
+        if query.status == "expired":
+            filters.append({"bool": {"should": [
+                {"term": {"status": "expired"}},
+                {"bool": {"filter": [{"term": {"status": "pending"}}, {"range": {"expires_at": {"lte": at}}}]}},
+            ], "minimum_should_match": 1}})
+        elif query.status == "pending":
+            filters.append({"term": {"status": "pending"}})
+            filters.append({"range": {"expires_at": {"gt": at}}})
+        elif query.status:
+            filters.append({"term": {"status": query.status}})
+        body = {"query": {"bool": {"filter": filters}}, "sort": [{"created_at": "desc"}, {"id": "asc"}]}
+        hits, total = self._page(self.referrals, body, query.page, query.size)
+        return Page([Referral(**hit["_source"]).as_of(now) for hit in hits], total)
+
+    def expire_referrals(self, now: datetime) -> int:
+        self._ensure()
+        body = {"query": {"bool": {"filter": [{"term": {"status": "pending"}},
+                                              {"range": {"expires_at": {"lte": iso(now)}}}]}},
+                "sort": [{"id": "asc"}], "seq_no_primary_term": True}
+        actions = []
+        for hit in self._walk(self.referrals, body):
+            source = hit["_source"]
+            actions.append({"_op_type": "index", "_index": self.referrals, "_id": hit["_id"],
+                            "_source": dict(source, status="expired", updated_at=source["expires_at"]),
+                            "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
+        if not actions:
+            return 0
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh))
+        # A conflict means the referral moved on meanwhile (accepted, cancelled): it is not expired by us.
+        for item in failed:
+            result = next(iter(item.values()))
+            if result.get("status") != 409:
+                raise RuntimeError(f"expiring referral {result.get('_id')} failed: {result.get('error')}")
+        return len(actions) - len(failed)
+
+    # -- audit -------------------------------------------------------------------------------
+    def append_audit(self, entry: AuditEntry) -> None:
+        self._ensure()
+        self._append_audit(entry)
+
+    def list_audit(self, query: AuditFilter) -> Page:
+        self._ensure()
+        filters: list[dict] = []
+        for name in ("actor", "action", "target"):
+            if getattr(query, name):
+                filters.append({"term": {name: getattr(query, name)}})
+        if query.since:
+            filters.append({"range": {"at": {"gte": query.since}}})
+        if query.until:
+            filters.append({"range": {"at": {"lt": query.until}}})
+        body = {"query": {"bool": {"filter": filters}}, "sort": [{"seq": "desc"}, {"id": "asc"}]}
+        hits, total = self._page(self.audit, body, query.page, query.size)
+        fields = AuditEntry.__dataclass_fields__
+        return Page([AuditEntry(**{k: v for k, v in hit["_source"].items() if k in fields}) for hit in hits], total)
+
+    # -- copying between stores (migrate) ----------------------------------------------------
+    def import_referrals(self, referrals: Iterable[Referral], now: datetime) -> int:
+        """Store referrals as they are (a migration); pending, unexpired ones hold their unit again."""
+        self._ensure()
+        count = 0
+        for chunk in _chunks(referrals, BULK_CHUNK):
+            actions = [{"_op_type": "index", "_index": self.referrals, "_id": r.id, "_source": r.to_dict()}
+                       for r in chunk]
+            failed = self.client.bulk(actions, refresh=False)
+            if failed:
+                raise RuntimeError(f"importing referrals failed: {failed[:3]}")
+            for referral in chunk:
+                if referral.effective_status(now) == "pending":
+                    self._add_hold(referral)
+            count += len(chunk)
+        self.client.refresh(self.referrals)
+        self.client.refresh(self.providers)
+        return count
+
+    def _add_hold(self, referral: Referral) -> None:
+        hold = {"referral_id": referral.id, "expires_at": referral.expires_at}
+
+        def add(found: dict) -> dict | None:
+            source = found["_source"]
+            holds = source.get("holds", [])
+            if any(h["referral_id"] == referral.id for h in holds):
+                return None
+            return provider_document(source["record"], holds + [hold])
+
+        self._update_provider(referral.provider_id, add, refresh=False)
+
+    def import_audit(self, entries: Iterable[AuditEntry]) -> int:
+        """Append entries oldest first, keeping their order (a migration)."""
+        self._ensure()
+        count = 0
+        for chunk in _chunks(entries, BULK_CHUNK):
+            documents = [self._audit_document(entry) for entry in chunk]
+            actions = [{"_op_type": "create", "_index": self.audit, "_id": doc["id"], "_source": doc}
+                       for doc in documents]
+            failed = self.client.bulk(actions, refresh=False)
+            if failed:
+                raise RuntimeError(f"importing audit entries failed: {failed[:3]}")
+            count += len(chunk)
+        self.client.refresh(self.audit)
+        return count
+
+
+# -- query pieces ----------------------------------------------------------------------------
+
+def _free_capacity(now: datetime) -> dict:
+    return {"script": {"script": {"source": FREE_SCRIPT, "lang": "painless", "params": {"now": now_ms(now)}}}}
+
+
+def _geo_within(field: str, lat: float, lon: float, metres: float) -> dict:
+    return {"geo_distance": {"distance": f"{metres:.3f}m", "distance_type": "arc", field: {"lat": lat, "lon": lon}}}
+
+
+def _by_distance(lat: float, lon: float) -> dict:
+    return {"_geo_distance": {"public_point": {"lat": lat, "lon": lon}, "order": "asc", "unit": "km",
+                              "distance_type": "arc"}}
+
+
+def _text_fields(*, stemmed: bool) -> list[str]:
+    suffix = ".stem" if stemmed else ""
+    return [f"{name}{suffix}^{boost:g}" for name, boost in TEXT_FIELDS.items()]
+
+
+def _word_query(word: str) -> dict:
+    """One word of the text, matched as a prefix of a word in any text field, folded, stemmed or not."""
+    return {"multi_match": {"query": word, "type": "bool_prefix", "operator": "and",
+                            "fields": _text_fields(stemmed=False) + _text_fields(stemmed=True)}}
+
+
+def _without_held(record: dict) -> dict:
+    """The record as stored: `capacity.held` is computed on every read, never kept."""
+    if "held" not in record.get("capacity", {}):
+        return record
+    record = copy.copy(record)
+    record["capacity"] = {k: v for k, v in record["capacity"].items() if k != "held"}
+    return record
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+

@@ -1,0 +1,284 @@
+"""One small client over Elasticsearch and OpenSearch: the calls the directory makes, the same for both.
+
+The official clients differ in call signatures (keyword arguments against a `body`) and in their
+exception classes; everything else in the search-engine store is written once against this class.
+Errors come out as three kinds: `StoreUnavailable` (the engine cannot be reached, timed out or is
+overloaded), `VersionConflict` (an optimistic-concurrency check failed) and `WriteBlocked` (the index
+is read-only for a moment, as during a reindex); anything else is a programming error and propagates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .base import StoreUnavailable
+
+SCHEMES = {"elasticsearch+http": ("elasticsearch", "http"), "elasticsearch+https": ("elasticsearch", "https"),
+           "opensearch+http": ("opensearch", "http"), "opensearch+https": ("opensearch", "https")}
+UNAVAILABLE_STATUSES = {429, 502, 503, 504}
+
+
+class VersionConflict(Exception):
+    """The document changed since it was read (409)."""
+
+
+class WriteBlocked(Exception):
+    """The index refuses writes for now (a reindex is switching it); try again shortly."""
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What a store URL says: which client, where, and the few tunables tests and operators need."""
+
+    flavour: str
+    hosts: tuple[str, ...]
+    username: str | None = None
+    password: str | None = None
+    prefix: str = ""
+    timeout: float = 5.0
+    max_retries: int = 1
+    refresh: str = "wait_for"
+    refresh_interval: str = "1s"
+    shards: int = 1
+    replicas: str = "0-1"
+    verify_certs: bool = True
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_url(cls, url: str) -> "EngineConfig":
+        """`opensearch+http://user:pass@host:9200,host2:9200/?prefix=test-&timeout=3`."""
+        parts = urlsplit(url)
+        if parts.scheme not in SCHEMES:
+            raise ValueError(f"unsupported search-engine URL scheme: {parts.scheme}")
+        flavour, transport = SCHEMES[parts.scheme]
+        netloc = parts.netloc
+        username = password = None
+        if "@" in netloc:
+            credentials, netloc = netloc.rsplit("@", 1)
+            username, _, password = credentials.partition(":")
+            username, password = unquote(username), unquote(password)
+        if not netloc:
+            raise ValueError("the search-engine URL names no host")
+        hosts = tuple(f"{transport}://{host}" for host in netloc.split(","))
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        refresh = query.pop("refresh", "wait_for")
+        if refresh not in ("wait_for", "true"):
+            raise ValueError("refresh must be wait_for or true")
+        return cls(
+            flavour=flavour, hosts=hosts, username=username or None, password=password or None,
+            prefix=query.pop("prefix", ""), timeout=float(query.pop("timeout", 5.0)),
+            max_retries=int(query.pop("max_retries", 1)), refresh=refresh,
+            refresh_interval=query.pop("refresh_interval", "1s"), shards=int(query.pop("shards", 1)),
+            replicas=query.pop("replicas", "0-1"),
+            verify_certs=query.pop("verify_certs", "true").lower() not in ("0", "false", "no"),
+            extra=query,
+        )
+
+
+class EngineClient:
+    """The directory's calls, for either official client."""
+
+    def __init__(self, config: EngineConfig):
+        self.config = config
+        self.flavour = config.flavour
+        if config.flavour == "elasticsearch":
+            import elasticsearch
+            from elasticsearch import helpers
+
+            auth = {"basic_auth": (config.username, config.password or "")} if config.username else {}
+            self._client = elasticsearch.Elasticsearch(
+                list(config.hosts), request_timeout=config.timeout, max_retries=config.max_retries,
+                retry_on_timeout=False, verify_certs=config.verify_certs, **auth)
+            self._helpers = helpers
+            self._unreachable = (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout)
+            self._api_error = elasticsearch.ApiError
+            self._transport_error = elasticsearch.TransportError
+        else:
+            import opensearchpy
+            from opensearchpy import helpers
+
+            auth = {"http_auth": (config.username, config.password or "")} if config.username else {}
+            self._client = opensearchpy.OpenSearch(
+                list(config.hosts), timeout=config.timeout, max_retries=config.max_retries,
+                retry_on_timeout=False, verify_certs=config.verify_certs, **auth)
+            self._helpers = helpers
+            self._unreachable = (opensearchpy.ConnectionError,)
+            self._api_error = opensearchpy.TransportError
+            self._transport_error = opensearchpy.TransportError
+
+    # -- error translation -------------------------------------------------------------------
+    def _translate(self, err: Exception) -> Exception:
+        if isinstance(err, self._unreachable):
+            return StoreUnavailable(f"search engine unreachable: {type(err).__name__}")
+        if isinstance(err, self._api_error):
+            status = _status(err)
+            kind = _error_type(err)
+            if status == 409:
+                return VersionConflict(kind or "version conflict")
+            if kind == "cluster_block_exception" and "write" in str(err).lower():
+                return WriteBlocked(str(err)[:300])
+            if status in UNAVAILABLE_STATUSES or (isinstance(status, int) and status >= 500):
+                return StoreUnavailable(f"search engine answered {status}: {kind}")
+        elif isinstance(err, self._transport_error):
+            return StoreUnavailable(f"search engine transport error: {type(err).__name__}")
+        return err
+
+    def _call(self, method, *args, missing=False, **kwargs):
+        """Run one client call; a 404 answers `None` when `missing` is allowed."""
+        try:
+            return method(*args, **kwargs)
+        except Exception as err:  # noqa: BLE001 - translated below, anything unknown is re-raised
+            if missing and isinstance(err, self._api_error) and _status(err) == 404:
+                return None
+            translated = self._translate(err)
+            if translated is err:
+                raise
+            raise translated from err
+
+    # -- documents ---------------------------------------------------------------------------
+    def get(self, index: str, doc_id: str) -> dict | None:
+        """The document with `_seq_no` and `_primary_term`, read in real time; None when absent."""
+        found = self._call(self._client.get, index=index, id=doc_id, missing=True)
+        if found is None or not found.get("found"):
+            return None
+        return dict(found)
+
+    def mget(self, index: str, ids: list[str]) -> dict[str, dict]:
+        """Found documents by id, each with `_seq_no` and `_primary_term`."""
+        if not ids:
+            return {}
+        if self.flavour == "elasticsearch":
+            answer = self._call(self._client.mget, index=index, ids=ids)
+        else:
+            answer = self._call(self._client.mget, index=index, body={"ids": ids})
+        return {doc["_id"]: dict(doc) for doc in answer["docs"] if doc.get("found")}
+
+    def index(self, index: str, doc_id: str, document: dict, *, refresh: str | bool | None = None,
+              if_seq_no: int | None = None, if_primary_term: int | None = None,
+              op_type: str | None = None) -> dict:
+        params: dict[str, Any] = {}
+        if refresh is not None:
+            params["refresh"] = refresh
+        if if_seq_no is not None:
+            params.update(if_seq_no=if_seq_no, if_primary_term=if_primary_term)
+        if op_type is not None:
+            params["op_type"] = op_type
+        if self.flavour == "elasticsearch":
+            return self._call(self._client.index, index=index, id=doc_id, document=document, **params)
+        return self._call(self._client.index, index=index, id=doc_id, body=document, **params)
+
+    def delete(self, index: str, doc_id: str, *, refresh: str | bool | None = None,
+               if_seq_no: int | None = None, if_primary_term: int | None = None) -> bool:
+        params: dict[str, Any] = {}
+        if refresh is not None:
+            params["refresh"] = refresh
+        if if_seq_no is not None:
+            params.update(if_seq_no=if_seq_no, if_primary_term=if_primary_term)
+        return self._call(self._client.delete, index=index, id=doc_id, missing=True, **params) is not None
+
+    def search(self, index: str, body: dict) -> dict:
+        if self.flavour == "elasticsearch":
+            return self._call(self._client.search, index=index, **_es_search_args(body))
+        return self._call(self._client.search, index=index, body=body)
+
+    def count(self, index: str, query: dict | None = None) -> int:
+        if self.flavour == "elasticsearch":
+            answer = self._call(self._client.count, index=index, query=query or {"match_all": {}})
+        else:
+            answer = self._call(self._client.count, index=index, body={"query": query or {"match_all": {}}})
+        return int(answer["count"])
+
+    def bulk(self, actions: Iterable[dict], *, refresh: str | bool | None = None,
+             chunk_size: int = 500) -> list[dict]:
+        """Send actions with the client's bulk helper; returns the failed items (empty when all went in)."""
+        params = {} if refresh is None else {"refresh": refresh}
+        try:
+            _, errors = self._helpers.bulk(self._client, actions, chunk_size=chunk_size, raise_on_error=False,
+                                           raise_on_exception=True, max_retries=0, **params)
+        except Exception as err:  # noqa: BLE001 - translated below
+            translated = self._translate(err)
+            if translated is err:
+                raise
+            raise translated from err
+        return list(errors)
+
+    # -- indices and the cluster -------------------------------------------------------------
+    def health(self) -> dict:
+        return dict(self._call(self._client.cluster.health))
+
+    def alias_targets(self, alias: str) -> list[str]:
+        """The indices an alias points to; empty when the alias does not exist."""
+        answer = self._call(self._client.indices.get_alias, name=alias, missing=True)
+        return sorted(answer.keys()) if answer else []
+
+    def create_index(self, name: str, settings: dict, mappings: dict, aliases: dict | None = None) -> bool:
+        """Create an index (with aliases, atomically); False when it already exists."""
+        body = {"settings": settings, "mappings": mappings}
+        if aliases:
+            body["aliases"] = aliases
+        try:
+            if self.flavour == "elasticsearch":
+                self._call(self._client.indices.create, index=name, **body)
+            else:
+                self._call(self._client.indices.create, index=name, body=body)
+        except Exception as err:
+            if _error_type(err) == "resource_already_exists_exception":
+                return False
+            raise
+        return True
+
+    def index_exists(self, name: str) -> bool:
+        return bool(self._call(self._client.indices.exists, index=name))
+
+    def update_aliases(self, actions: list[dict]) -> None:
+        if self.flavour == "elasticsearch":
+            self._call(self._client.indices.update_aliases, actions=actions)
+        else:
+            self._call(self._client.indices.update_aliases, body={"actions": actions})
+
+    def put_settings(self, index: str, settings: dict) -> None:
+        if self.flavour == "elasticsearch":
+            self._call(self._client.indices.put_settings, index=index, settings=settings)
+        else:
+            self._call(self._client.indices.put_settings, index=index, body=settings)
+
+    def delete_index(self, name: str) -> None:
+        self._call(self._client.indices.delete, index=name, missing=True)
+
+    def refresh(self, index: str) -> None:
+        self._call(self._client.indices.refresh, index=index)
+
+    def get_mapping(self, index: str) -> dict:
+        return dict(self._call(self._client.indices.get_mapping, index=index))
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _status(err: Exception) -> int | str | None:
+    status = getattr(err, "status_code", None)
+    if status is None and getattr(err, "meta", None) is not None:
+        status = getattr(err.meta, "status", None)
+    return status
+
+
+def _error_type(err: Exception) -> str | None:
+    """The engine's error type (`version_conflict_engine_exception`, ...), from either client."""
+    body = getattr(err, "info", None)
+    if not isinstance(body, dict):
+        body = getattr(err, "body", None)
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            return error.get("type")
+        if isinstance(error, str):
+            return error
+    error = getattr(err, "error", None)
+    return error if isinstance(error, str) else None
+
+
+def _es_search_args(body: dict) -> dict:
+    """A search body as the Elasticsearch client's keyword arguments."""
+    renamed = {"from": "from_", "_source": "source"}
+    return {renamed.get(key, key): value for key, value in body.items()}

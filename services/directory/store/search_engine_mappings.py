@@ -1,0 +1,197 @@
+"""Index names, settings and mappings of the search-engine store, and the provider document.
+
+Each kind of record lives in a versioned index (`haven-providers-v1`) behind an alias
+(`haven-providers`); the store only ever names the alias, so a reindex can build `-v2` beside it and
+switch the alias in one atomic step. A provider document keeps the record whole (not indexed) beside
+the fields its filters need, plus the pending holds on its capacity, so taking a hold is one
+optimistic-concurrency update of one document.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..domain.rules import iso, parse_time, public_point
+
+KINDS = ("providers", "referrals", "audit")
+GENDERS = frozenset({"female", "male", "non_binary"})
+TEXT_FIELDS = {"name": 10.0, "organization": 4.0, "description": 1.0, "municipality": 2.0}
+
+ANALYSIS = {
+    "analyzer": {
+        # Accents and case never matter: "coördinatie" and "Coordinatie" are one word.
+        "folded": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
+        # Word endings neither: "trafficked" finds "trafficking", as the embedded store's porter tokenizer does.
+        "folded_stemmed": {"type": "custom", "tokenizer": "standard",
+                           "filter": ["lowercase", "asciifolding", "porter_stem"]},
+    }
+}
+_KEYWORD = {"type": "keyword"}
+_TEXT = {"type": "text", "analyzer": "folded", "fields": {"stem": {"type": "text", "analyzer": "folded_stemmed"}}}
+
+PROVIDER_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": _KEYWORD,
+        "name": _TEXT,
+        "name_key": _KEYWORD,
+        "organization": _TEXT,
+        "description": _TEXT,
+        "municipality": _TEXT,
+        "type": _KEYWORD,
+        "status": _KEYWORD,
+        "services": _KEYWORD,
+        "languages": _KEYWORD,
+        "interpretation_languages": _KEYWORD,
+        "genders": _KEYWORD,
+        "min_age": {"type": "integer"},
+        "max_age": {"type": "integer"},
+        "accepts_children": {"type": "boolean"},
+        "wheelchair_accessible": {"type": "boolean"},
+        "residence_statuses": _KEYWORD,
+        "residence_any": {"type": "boolean"},
+        "countries": _KEYWORD,
+        "available": {"type": "integer"},
+        "capacity_updated": {"type": "date"},
+        "last_modified": {"type": "date"},
+        # The point every distance, radius and sort uses: coarse (~5 km) when the address is confidential.
+        "public_point": {"type": "geo_point"},
+        # The exact point serves one purpose only: keeping providers out of areas to avoid.
+        "exact_point": {"type": "geo_point"},
+        "hold_expiry_ms": {"type": "long"},
+        "holds": {"type": "object", "enabled": False},
+        "record": {"type": "object", "enabled": False},
+    },
+}
+REFERRAL_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": _KEYWORD,
+        "provider_id": _KEYWORD,
+        "need": _KEYWORD,
+        "case_reference": _KEYWORD,
+        "status": _KEYWORD,
+        "created_by": _KEYWORD,
+        "created_at": {"type": "date"},
+        "expires_at": {"type": "date"},
+        "updated_at": {"type": "date"},
+    },
+}
+AUDIT_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": _KEYWORD,
+        "seq": {"type": "long"},
+        "at": {"type": "date"},
+        "actor": _KEYWORD,
+        "role": _KEYWORD,
+        "action": _KEYWORD,
+        "target": _KEYWORD,
+        "request_id": _KEYWORD,
+        "detail": {"type": "keyword", "index": False, "doc_values": False},
+    },
+}
+MAPPINGS = {"providers": PROVIDER_MAPPINGS, "referrals": REFERRAL_MAPPINGS, "audit": AUDIT_MAPPINGS}
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    """Alias and versioned index names under one configurable prefix."""
+
+    prefix: str = ""
+
+    def alias(self, kind: str) -> str:
+        return f"{self.prefix}haven-{kind}"
+
+    def versioned(self, kind: str, version: int) -> str:
+        return f"{self.alias(kind)}-v{version}"
+
+    def version_of(self, kind: str, index: str) -> int:
+        stem = f"{self.alias(kind)}-v"
+        if not index.startswith(stem) or not index[len(stem):].isdigit():
+            raise ValueError(f"{index} is not a versioned {kind} index")
+        return int(index[len(stem):])
+
+
+def index_settings(*, shards: int, replicas: str, refresh_interval: str) -> dict:
+    return {"index": {"number_of_shards": shards, "auto_expand_replicas": replicas,
+                      "refresh_interval": refresh_interval},
+            "analysis": ANALYSIS}
+
+
+# -- provider documents ----------------------------------------------------------------------
+
+def epoch_ms(text: str) -> int:
+    return int(parse_time(text).timestamp() * 1000)
+
+
+def now_ms(now: datetime) -> int:
+    """Now to the second, as the embedded store compares it (ISO text to the second)."""
+    return epoch_ms(iso(now))
+
+
+def provider_document(record: dict, holds: list[dict]) -> dict:
+    """The indexed document of a provider record and the holds on its capacity; ValueError when it cannot be one."""
+    location, eligibility, capacity = record["location"], record["eligibility"], record["capacity"]
+    _check(record)
+    pub_lat, pub_lon = public_point(location)
+    return {
+        "id": record["id"],
+        "name": record["name"],
+        "name_key": record["name"].casefold(),
+        "organization": record.get("organization", ""),
+        "description": record.get("description", ""),
+        "municipality": location.get("municipality", ""),
+        "type": record["type"],
+        "status": record["status"],
+        "services": list(record["services"]),
+        "languages": list(record["languages"]),
+        "interpretation_languages": list(record.get("interpretation_languages", [])),
+        "genders": list(eligibility["genders"]),
+        "min_age": eligibility["min_age"],
+        "max_age": eligibility["max_age"],
+        "accepts_children": bool(eligibility["accepts_children"]),
+        "wheelchair_accessible": bool(eligibility["wheelchair_accessible"]),
+        "residence_statuses": list(eligibility["residence_statuses"]),
+        "residence_any": not eligibility["residence_statuses"],
+        "countries": list(eligibility["countries"]),
+        "available": capacity["available"],
+        "capacity_updated": capacity["updated"],
+        "last_modified": record["last_modified"],
+        "public_point": {"lat": pub_lat, "lon": pub_lon},
+        "exact_point": {"lat": location["lat"], "lon": location["lon"]},
+        "holds": holds,
+        "hold_expiry_ms": [epoch_ms(hold["expires_at"]) for hold in holds],
+        "record": record,
+    }
+
+
+def live_holds(holds: list[dict], now: datetime) -> list[dict]:
+    """Holds that still hold a unit at `now` (expiry is exact, to the second)."""
+    cutoff = now_ms(now)
+    return [hold for hold in holds if epoch_ms(hold["expires_at"]) > cutoff]
+
+
+def record_of(source: dict, now: datetime) -> dict:
+    """The provider record from its document, with `capacity.held` at `now`."""
+    record = source["record"]
+    record["capacity"]["held"] = len(live_holds(source.get("holds", []), now))
+    return record
+
+
+def _check(record: dict) -> None:
+    """Refuse what the embedded store refuses, before anything is written (a bulk load is all or nothing)."""
+    location, eligibility, capacity = record["location"], record["eligibility"], record["capacity"]
+    unknown = set(eligibility["genders"]) - GENDERS
+    if unknown:
+        raise ValueError(f"unknown genders: {sorted(unknown)}")
+    for name, value in (("min_age", eligibility["min_age"]), ("max_age", eligibility["max_age"]),
+                        ("available", capacity["available"])):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError(f"{name} must be a whole number")
+    lat, lon = location["lat"], location["lon"]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) or not (
+            -90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValueError("location lat/lon out of range")
+    parse_time(capacity["updated"])
+    parse_time(record["last_modified"])

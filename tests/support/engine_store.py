@@ -1,0 +1,95 @@
+"""Search-engine stores for tests: one shared node, a fresh index prefix per store, no leftovers.
+
+Without Java the engine tests are skipped with the reason; with HAVEN_REQUIRE_ENGINE=1 (CI) a missing
+engine fails them instead.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import uuid
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from services.directory.store.search_engine import SearchEngineDirectoryStore
+from services.directory.store.search_engine_indices import drop_indices, empty_indices
+from tests.support.engine import URL_ENV, engine_url, unavailable_reason
+
+REQUIRE_ENV = "HAVEN_REQUIRE_ENGINE"
+# Short refreshes keep `refresh=wait_for` writes quick in tests; the behaviour is the same as at 1 s.
+TEST_OPTIONS = "refresh_interval=20ms&timeout=10"
+
+
+def require_engine() -> str:
+    """The shared engine's http URL; skips (or fails, when required) without one."""
+    url = engine_url()
+    if url is None:
+        reason = f"search engine unavailable: {unavailable_reason()}"
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(f"{reason} ({REQUIRE_ENV}=1)", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+def store_url(http_url: str, prefix: str, flavour: str = "opensearch", options: str = TEST_OPTIONS) -> str:
+    """`opensearch+http://host:port/?prefix=...` for an engine at `http_url`."""
+    parts = urlsplit(http_url)
+    return f"{flavour}+{parts.scheme}://{parts.netloc}/?prefix={prefix}&{options}"
+
+
+def fresh_prefix() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}-"
+
+
+@contextlib.contextmanager
+def engine_store(prefix: str | None = None) -> Iterator[SearchEngineDirectoryStore]:
+    """An empty store under its own index prefix on the shared engine.
+
+    Without a given prefix, the indices of an earlier test are emptied and reused: creating three
+    indices costs over a second, emptying them a few milliseconds. A given prefix is dropped on exit.
+    """
+    http_url = require_engine()
+    pooled = prefix is None
+    if pooled:
+        prefix = _idle.pop() if _idle else _new_pooled_prefix()
+    store = SearchEngineDirectoryStore.from_url(store_url(http_url, prefix))
+    try:
+        yield store
+    finally:
+        try:
+            if pooled:
+                empty_indices(store.client, store.names)
+                _idle.append(prefix)
+            else:
+                drop_indices(store.client, store.names)
+        finally:
+            store.close()
+
+
+_idle: list[str] = []
+_pooled: list[str] = []
+
+
+def _new_pooled_prefix() -> str:
+    if not _pooled and os.environ.get(URL_ENV):
+        # An engine that outlives the tests keeps nothing of them. (Registered after the shared
+        # engine's own exit handler, so it runs before a temporary engine would be stopped.)
+        atexit.register(_drop_pooled)
+    prefix = fresh_prefix()
+    _pooled.append(prefix)
+    return prefix
+
+
+def _drop_pooled() -> None:
+    url = engine_url()
+    for prefix in _pooled:
+        store = SearchEngineDirectoryStore.from_url(store_url(url, prefix))
+        try:
+            drop_indices(store.client, store.names)
+        except Exception:  # noqa: BLE001 - best effort as the process ends
+            pass
+        finally:
+            store.close()
