@@ -11,7 +11,7 @@ from datetime import datetime
 from .candidates import CandidateSource
 from .domain.assignment import assign
 from .domain.geo import Point, between
-from .domain.person import Person, candidate_query, failed_requirements, provider_point
+from .domain.person import Person, area_query, candidate_query, failed_requirements, provider_point
 from .domain.plan import Anchor, anchor_of, needs_without_shared_language, unmet_reason
 from .domain.scoring import ScoredCandidate, ScoringWeights, language_label, rank, score_candidate
 
@@ -83,31 +83,57 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     """Places for a group freed together: as many people placed as possible, then the best total score."""
     started = time.perf_counter()
     counts = _Counts()
-    # Enough nearest candidates per distinct set of hard filters that a full group still has choice.
-    fetch_limit = min(max(50, 2 * len(people)), MAX_CANDIDATES_PER_QUERY)
-    queries = list(dict.fromkeys(candidate_query(person, need, include_stale=include_stale, limit=fetch_limit)
-                                 for person in people))
+    # One shared pool per place to look from (usually one: people freed together are in one place), wide
+    # enough for the whole group; a person whose own filters leave too few places in it is asked for alone.
+    pool_limit = min(max(100, 4 * len(people)), MAX_CANDIDATES_PER_QUERY)
+    own_limit = min(max(50, 2 * len(people)), MAX_CANDIDATES_PER_QUERY)
     pooled: dict[str, dict] = {}
-    for batch in source.fetch(queries):
-        counts.fetched += len(batch)
-        for provider in batch:
-            pooled.setdefault(provider["id"], provider)
+    # People with the same attributes are checked and scored once.
+    distinct = list(dict.fromkeys(people))
+    allowed: list[dict[str, float | None]] = [{} for _ in distinct]
+
+    def distance_if_allowed(index: int, provider: dict) -> float | None:
+        """The distance when the provider passes this person's hard filters; None when it does not."""
+        seen = allowed[index]
+        if provider["id"] not in seen:
+            person = distinct[index]
+            distance = between(person.location, provider_point(provider))
+            seen[provider["id"]] = None if failed_requirements(person, need, provider, distance) else distance
+        return seen[provider["id"]]
+
+    def places_for(index: int) -> int:
+        return sum(int(p["capacity"].get("free", 0)) for p in pooled.values()
+                   if distance_if_allowed(index, p) is not None)
+
+    queries = list(dict.fromkeys(area_query(person, need, include_stale=include_stale, limit=pool_limit)
+                                 for person in distinct))
+    _add_to_pool(pooled, source.fetch(queries), counts)
+    # With as many free places as there are people, a person can be placed whatever the others get.
+    short = [distinct[i] for i in range(len(distinct)) if places_for(i) < len(people)]
+    if short:
+        own = list(dict.fromkeys(candidate_query(person, need, include_stale=include_stale, limit=own_limit)
+                                 for person in short))
+        queries += own
+        _add_to_pool(pooled, source.fetch(own), counts)
     # Sorted by id: the same input builds the same matrix, so the same assignment comes out.
     options = [pooled[provider_id] for provider_id in sorted(pooled)]
-    scored: list[list[ScoredCandidate | None]] = []
-    for person in people:
+    scored_rows = []
+    for index, person in enumerate(distinct):
         row = []
         for provider in options:
-            distance = between(person.location, provider_point(provider))
-            allowed = not failed_requirements(person, need, provider, distance)
-            row.append(score_candidate(person, need, provider, distance, now, weights) if allowed else None)
-        scored.append(row)
+            distance = distance_if_allowed(index, provider)
+            row.append(None if distance is None else
+                       score_candidate(person, need, provider, distance, now, weights, explain=False))
+        scored_rows.append(row)
+    row_of = {person: index for index, person in enumerate(distinct)}
+    scored = [scored_rows[row_of[person]] for person in people]
     result = assign([[c.score if c else None for c in row] for row in scored],
                     [int(provider["capacity"].get("free", 0)) for provider in options])
 
     assignments = []
     for placement in sorted(result.placements, key=lambda p: p.person):
-        chosen = scored[placement.person][placement.option]
+        compared = scored[placement.person][placement.option]
+        chosen = score_candidate(people[placement.person], need, compared.provider, compared.distance_km, now, weights)
         assignments.append({"person": placement.person, "provider_id": chosen.provider_id,
                             "provider_name": chosen.provider["name"], "score": round(chosen.score, 3),
                             "distance_km": round(chosen.distance_km, 1), "reasons": chosen.reasons})
@@ -123,6 +149,13 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
                                    "assigned_count": len(assignments),
                                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
     return {"assignments": assignments, "unassigned": unassigned, "total_score": round(result.total_score, 3)}
+
+
+def _add_to_pool(pooled: dict[str, dict], batches: list[list[dict]], counts: _Counts) -> None:
+    for batch in batches:
+        counts.fetched += len(batch)
+        for provider in batch:
+            pooled.setdefault(provider["id"], provider)
 
 
 def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now: datetime,

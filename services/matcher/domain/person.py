@@ -69,6 +69,16 @@ def candidate_query(person: Person, need: str, *, origin: Point | None = None, i
         max_distance_km=person.max_distance_km, avoid=person.avoid, include_stale=include_stale, limit=limit)
 
 
+def area_query(person: Person, need: str, *, include_stale: bool = False, limit: int = 50) -> CandidateQuery:
+    """Only where to look (place, areas to avoid, distance, return country), without the person's own
+    eligibility (gender, age, children, wheelchair, residence status): one pool several people can share,
+    each person's own filters then checked by `failed_requirements`."""
+    return CandidateQuery(
+        need=need, origin=person.location,
+        return_country=person.origin_country if need == "repatriation" else None,
+        max_distance_km=person.max_distance_km, avoid=person.avoid, include_stale=include_stale, limit=limit)
+
+
 def provider_point(provider: dict) -> Point:
     """Where the provider is as the caller may see it (coarse when its address is confidential)."""
     return Point(provider["location"]["lat"], provider["location"]["lon"])

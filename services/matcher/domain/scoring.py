@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
+from functools import lru_cache
 
 from ...shared.languages import language_name
 from .person import Person
@@ -76,18 +77,24 @@ class ScoredCandidate:
 
 
 def score_candidate(person: Person, need: str, provider: dict, distance_km: float, now: datetime,
-                    weights: ScoringWeights, *, distance_from: str | None = None) -> ScoredCandidate:
-    """Score one candidate; `distance_from` names the point distances start at when it is not the person."""
-    language, staff_language = language_factor(person.languages, provider, need)
+                    weights: ScoringWeights, *, distance_from: str | None = None,
+                    explain: bool = True) -> ScoredCandidate:
+    """Score one candidate; `distance_from` names the point distances start at when it is not the person.
+
+    With `explain` false the reasons are left out: for the many pairs of a group placement that are
+    only compared, never shown.
+    """
+    language, staff_language = language_factor(person.languages, provider, need, explain=explain)
+    capacity = provider["capacity"]
     factors = [
         language,
         distance_factor(distance_km, weights.distance_half_life_km, approximate=_is_coarse(provider),
-                        distance_from=distance_from),
-        freshness_factor(provider["capacity"]["updated"], now),
+                        distance_from=distance_from, explain=explain),
+        freshness_factor(capacity["updated"], now),
     ]
     if person.exploitation_type:
         factors.append(specialism_factor(person.exploitation_type, provider))
-    factors.append(headroom_factor(provider["capacity"]))
+    factors.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")))
     total_weight = sum(getattr(weights, f.name) for f in factors)
     score = sum(getattr(weights, f.name) * f.value for f in factors) / total_weight if total_weight else 0.0
     return ScoredCandidate(provider=provider, distance_km=distance_km, score=min(max(score, 0.0), 1.0),
@@ -99,33 +106,45 @@ def rank(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
     return sorted(scored, key=lambda c: (-c.score, c.distance_km, c.provider_id))
 
 
-def language_factor(languages: tuple[str, ...], provider: dict, need: str = "") -> tuple[Factor, str | None]:
+def language_factor(languages: tuple[str, ...], provider: dict, need: str = "", *,
+                    explain: bool = True) -> tuple[Factor, str | None]:
     """Staff speaking one of the person's languages beats an interpreter; an earlier preference is a little better.
 
     Returns the factor and the staff language shared, if any.
     """
-    staff = set(provider.get("languages") or ())
-    interpreted = set(provider.get("interpretation_languages") or ())
+    staff = provider.get("languages") or ()
     for position, code in enumerate(languages):
         if code in staff:
-            value = 1.0 - 0.05 * min(position, 5)
-            if need == "interpreter":
-                return Factor("language", value, f"Interprets {language_label(code)}"), code
-            return Factor("language", value, f"Staff speak {language_label(code)}{_preference(position)}"), code
+            reason = _language_reason("staff", code, position, need) if explain else None
+            return Factor("language", 1.0 - 0.05 * min(position, 5), reason), code
+    interpreted = provider.get("interpretation_languages") or ()
     for position, code in enumerate(languages):
         if code in interpreted:
-            value = 0.45 - 0.05 * min(position, 5)
-            if need == "interpreter":
-                return Factor("language", value, f"Arranges interpreters for {language_label(code)}"), None
-            return Factor("language", value, f"{language_label(code)} only through an interpreter{_preference(position)}"), None
+            reason = _language_reason("interpreted", code, position, need) if explain else None
+            return Factor("language", 0.45 - 0.05 * min(position, 5), reason), None
     first = languages[0] if languages else None
-    return Factor("language", 0.0, f"Interpreter needed for {language_label(first)}" if first else None), None
+    return Factor("language", 0.0, _language_reason("none", first, 0, need) if explain else None), None
+
+
+def _language_reason(how: str, code: str | None, position: int, need: str) -> str | None:
+    if code is None:
+        return None
+    name = language_label(code)
+    if how == "staff":
+        return f"Interprets {name}" if need == "interpreter" else f"Staff speak {name}{_preference(position)}"
+    if how == "interpreted":
+        if need == "interpreter":
+            return f"Arranges interpreters for {name}"
+        return f"{name} only through an interpreter{_preference(position)}"
+    return f"Interpreter needed for {name}"
 
 
 def distance_factor(distance_km: float, half_life_km: float, *, approximate: bool = False,
-                    distance_from: str | None = None) -> Factor:
+                    distance_from: str | None = None, explain: bool = True) -> Factor:
     """Nearer is better: the factor halves every `half_life_km`."""
     value = 0.5 ** (max(distance_km, 0.0) / half_life_km)
+    if not explain:
+        return Factor("distance", value, None)
     where = f"from the {distance_from}" if distance_from else "away"
     if distance_km < 1:
         text = f"Less than 1 km {where}"
@@ -135,6 +154,7 @@ def distance_factor(distance_km: float, half_life_km: float, *, approximate: boo
     return Factor("distance", value, text)
 
 
+@lru_cache(maxsize=4096)
 def freshness_factor(updated: str, now: datetime) -> Factor:
     """Capacity confirmed within a day is trusted; older than that it counts much less and needs a call."""
     age_hours = max((now - _parse_time(updated)).total_seconds() / 3600, 0.0)
@@ -162,10 +182,11 @@ def specialism_factor(exploitation_type: str, provider: dict) -> Factor:
     return Factor("specialism", 0.2, f"Specialised in other forms of exploitation, not {words}")
 
 
-def headroom_factor(capacity: dict) -> Factor:
+@lru_cache(maxsize=1024)
+def headroom_factor(free: int, unit: str) -> Factor:
     """More free units: less chance the place is gone before the call; the gain flattens quickly."""
-    free = max(int(capacity.get("free", 0)), 0)
-    one, many = FREE_WORDS.get(capacity.get("unit", "bed"), ("1 place free", "{n} places free"))
+    free = max(free, 0)
+    one, many = FREE_WORDS.get(unit, ("1 place free", "{n} places free"))
     return Factor("headroom", 1.0 - 0.5 ** free, one if free == 1 else many.format(n=free))
 
 
