@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generator, Iterator
+from typing import Generator, Iterable, Iterator
 
 from .flat import COLUMN_NAMES, REQUIRED_COLUMNS, unflatten
 
@@ -53,7 +52,7 @@ def looks_like_hsds(record: dict) -> bool:
 def read_rows(path: Path, fmt: str) -> Iterator[Row]:
     """Every record in the file in order; ImportFileError when the file cannot be read at all."""
     if fmt == "csv":
-        return _csv_rows(_read_text(path))
+        return _csv_file_rows(path)
     if fmt == "json":
         return _json_rows(_read_text(path), "")
     if fmt == "hsds":
@@ -76,10 +75,26 @@ def _read_text(path: Path) -> str:
 
 # -- CSV ---------------------------------------------------------------------------------------
 
-def _csv_rows(text: str) -> Iterator[Row]:
-    first_line = text.split("\n", 1)[0]
+def _csv_file_rows(path: Path) -> Iterator[Row]:
+    """Rows read as the file streams in: a large file is never held whole in memory."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except FileNotFoundError:
+        raise ImportFileError(f"no such file: {path}") from None
+    except OSError as err:
+        raise ImportFileError(f"cannot read {path}: {err.strerror}") from None
+    with handle:
+        try:
+            first_line = handle.readline()
+            handle.seek(0)
+            yield from _csv_rows(handle, first_line)
+        except UnicodeDecodeError:
+            raise ImportFileError(f"{path.name} is not UTF-8 text; save it as UTF-8") from None
+
+
+def _csv_rows(lines: Iterable[str], first_line: str) -> Iterator[Row]:
     delimiter = "\t" if "\t" in first_line else ";" if ";" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = [name.strip().lower() for name in next(reader)]
     except StopIteration:
