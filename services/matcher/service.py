@@ -83,45 +83,14 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     """Places for a group freed together: as many people placed as possible, then the best total score."""
     started = time.perf_counter()
     counts = _Counts()
-    # One shared pool per place to look from (usually one: people freed together are in one place), wide
-    # enough for the whole group; a person whose own filters leave too few places in it is asked for alone.
-    pool_limit = min(max(100, 4 * len(people)), MAX_CANDIDATES_PER_QUERY)
-    own_limit = min(max(50, 2 * len(people)), MAX_CANDIDATES_PER_QUERY)
-    pooled: dict[str, dict] = {}
-    # People with the same attributes are checked and scored once.
-    distinct = list(dict.fromkeys(people))
-    allowed: list[dict[str, float | None]] = [{} for _ in distinct]
-
-    def distance_if_allowed(index: int, provider: dict) -> float | None:
-        """The distance when the provider passes this person's hard filters; None when it does not."""
-        seen = allowed[index]
-        if provider["id"] not in seen:
-            person = distinct[index]
-            distance = between(person.location, provider_point(provider))
-            seen[provider["id"]] = None if failed_requirements(person, need, provider, distance) else distance
-        return seen[provider["id"]]
-
-    def places_for(index: int) -> int:
-        return sum(int(p["capacity"].get("free", 0)) for p in pooled.values()
-                   if distance_if_allowed(index, p) is not None)
-
-    queries = list(dict.fromkeys(area_query(person, need, include_stale=include_stale, limit=pool_limit)
-                                 for person in distinct))
-    _add_to_pool(pooled, source.fetch(queries), counts)
-    # With as many free places as there are people, a person can be placed whatever the others get.
-    short = [distinct[i] for i in range(len(distinct)) if places_for(i) < len(people)]
-    if short:
-        own = list(dict.fromkeys(candidate_query(person, need, include_stale=include_stale, limit=own_limit)
-                                 for person in short))
-        queries += own
-        _add_to_pool(pooled, source.fetch(own), counts)
-    # Sorted by id: the same input builds the same matrix, so the same assignment comes out.
-    options = [pooled[provider_id] for provider_id in sorted(pooled)]
+    distinct = list(dict.fromkeys(people))  # people with the same attributes are checked and scored once
+    reach = _Reach(distinct, need)
+    options, queries = _group_candidates(source, reach, need, include_stale, len(people), counts)
     scored_rows = []
     for index, person in enumerate(distinct):
         row = []
         for provider in options:
-            distance = distance_if_allowed(index, provider)
+            distance = reach.distance(index, provider)
             row.append(None if distance is None else
                        score_candidate(person, need, provider, distance, now, weights, explain=False))
         scored_rows.append(row)
@@ -133,7 +102,8 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     assignments = []
     for placement in sorted(result.placements, key=lambda p: p.person):
         compared = scored[placement.person][placement.option]
-        chosen = score_candidate(people[placement.person], need, compared.provider, compared.distance_km, now, weights)
+        chosen = score_candidate(people[placement.person], need, compared.provider, compared.distance_km, now,
+                                 weights)
         assignments.append({"person": placement.person, "provider_id": chosen.provider_id,
                             "provider_name": chosen.provider["name"], "score": round(chosen.score, 3),
                             "distance_km": round(chosen.distance_km, 1), "reasons": chosen.reasons})
@@ -149,6 +119,52 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
                                    "assigned_count": len(assignments),
                                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
     return {"assignments": assignments, "unassigned": unassigned, "total_score": round(result.total_score, 3)}
+
+
+class _Reach:
+    """Which providers pass which person's hard filters, and how far away they are; each pair checked once."""
+
+    def __init__(self, people: list[Person], need: str):
+        self.people = people
+        self.need = need
+        self._seen: list[dict[str, float | None]] = [{} for _ in people]
+
+    def distance(self, index: int, provider: dict) -> float | None:
+        """The distance when the provider passes this person's hard filters; None when it does not."""
+        seen = self._seen[index]
+        if provider["id"] not in seen:
+            person = self.people[index]
+            distance = between(person.location, provider_point(provider))
+            seen[provider["id"]] = None if failed_requirements(person, self.need, provider, distance) else distance
+        return seen[provider["id"]]
+
+    def free_places(self, index: int, providers) -> int:
+        return sum(int(p["capacity"].get("free", 0)) for p in providers if self.distance(index, p) is not None)
+
+
+def _group_candidates(source: CandidateSource, reach: _Reach, need: str, include_stale: bool, group_size: int,
+                      counts: _Counts) -> tuple[list[dict], list]:
+    """The candidates for a group, sorted by id (the same input builds the same matrix), and the queries asked.
+
+    One shared pool per place to look from (usually one: people freed together are in one place), wide
+    enough for the whole group, with each person's own eligibility checked here; anyone with fewer free
+    places in it than there are people is asked for alone, since only then could the others leave them
+    without a place.
+    """
+    pool_limit = min(max(100, 4 * group_size), MAX_CANDIDATES_PER_QUERY)
+    own_limit = min(max(50, 2 * group_size), MAX_CANDIDATES_PER_QUERY)
+    pooled: dict[str, dict] = {}
+    queries = list(dict.fromkeys(area_query(person, need, include_stale=include_stale, limit=pool_limit)
+                                 for person in reach.people))
+    _add_to_pool(pooled, source.fetch(queries), counts)
+    short = [person for index, person in enumerate(reach.people)
+             if reach.free_places(index, pooled.values()) < group_size]
+    if short:
+        own = list(dict.fromkeys(candidate_query(person, need, include_stale=include_stale, limit=own_limit)
+                                 for person in short))
+        queries += own
+        _add_to_pool(pooled, source.fetch(own), counts)
+    return [pooled[provider_id] for provider_id in sorted(pooled)], queries
 
 
 def _add_to_pool(pooled: dict[str, dict], batches: list[list[dict]], counts: _Counts) -> None:

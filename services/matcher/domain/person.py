@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .geo import Area, Point, between
+from .geo import Area, Point
 
 
 @dataclass(frozen=True)
