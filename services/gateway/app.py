@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..shared.errors import ApiError, error_response, register_error_handlers
 from ..shared.http import ServiceClient
 from ..shared.logs import configure_logging, init_request_logging
+from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
 from .api import BLUEPRINTS, PREFIX, create_api
 from .auth import AuthStoreUnavailable, open_auth_store
@@ -42,6 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     # Hooks run in this order: request id, body size, who is calling, then the rate limits keyed by it.
     init_request_logging(app, "gateway")
+    init_metrics(app, "gateway", expose=False)  # public port: collected, never served here
     _refuse_large_bodies(app)
     init_identity(app)
     init_limits(app, settings)

@@ -12,6 +12,7 @@ from ..shared.errors import register_error_handlers
 from ..shared.http import ServiceClient
 from ..shared.internal_auth import init_internal_auth
 from ..shared.logs import configure_logging, init_request_logging
+from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
 from .api import matches
 from .settings import MatcherSettings
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["haven"] = MatcherContext(directory=directory, settings=settings,
                                              clock=config.get("CLOCK") or utc_now)
     init_request_logging(app, "matcher")
+    init_metrics(app, "matcher")
     init_internal_auth(app, settings.internal_secret)
     api = Api(app)
     api.register_blueprint(matches)

@@ -211,3 +211,40 @@ def test_multiprocess_mode_sums_every_worker_when_the_folder_is_set(tmp_path):
 def test_request_metrics_carry_help_text(name):
     text = scrape(plain_app())
     assert f"# HELP {name}" in text
+
+
+def test_the_matcher_serves_its_metrics_on_its_internal_port(tmp_path):
+    from services.matcher import create_app as create_matcher
+    from services.matcher.settings import MatcherSettings
+    from tests.conftest import SECRET
+
+    app = create_matcher({"SETTINGS": MatcherSettings(directory_url="http://127.0.0.1:9", internal_secret=SECRET)})
+    try:
+        app.test_client().get("/healthz")
+        found = samples(scrape(app))
+    finally:
+        app.extensions["haven"].directory.session.close()
+    assert value(found, "haven_http_requests_total", service="matcher", method="GET", route="/healthz",
+                 status="200") == 1
+
+
+def test_the_gateway_counts_requests_but_never_serves_metrics_on_its_public_port(tmp_path):
+    from services.gateway import create_app as create_gateway
+    from services.gateway.settings import GatewaySettings
+    from tests.conftest import SECRET
+
+    settings = GatewaySettings(directory_url="http://127.0.0.1:9", matcher_url="http://127.0.0.1:9",
+                               internal_secret=SECRET, secret_key=b"k" * 32, auth_db_path=tmp_path / "auth.db",
+                               rate_limit=0)
+    app = create_gateway({"SETTINGS": settings, "WEB": False})
+    context = app.extensions["haven_gateway"]
+    try:
+        answer = app.test_client().get("/metrics")
+    finally:
+        context.directory.session.close()
+        context.matcher.session.close()
+        context.auth_store.close()
+
+    assert answer.status_code == 404
+    assert b"haven_http_requests" not in answer.data
+    assert app_metrics(app).requests.labels("gateway", "GET", "<unmatched>", "404")._value.get() == 1
