@@ -68,7 +68,7 @@ def age(hours: float | None, locale: str) -> str:
 
 def number(value: float | None, locale: str, digits: int = 1) -> str:
     """1.5 as "1,5" in Dutch; whole numbers without decimals."""
-    if value is None:
+    if not isinstance(value, (int, float)):
         return ""
     text = f"{value:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{value:.0f}"
     return text.replace(".", ",") if locale == "nl" else text

@@ -18,7 +18,8 @@ NEED_WORDS_NL = {"shelter": "opvang", "medical care": "medische zorg", "mental-h
                  "legal help": "juridische hulp", "help with residence status": "hulp bij verblijfsstatus",
                  "help with a compensation claim": "hulp bij een schadeclaim", "interpreter": "tolk",
                  "return support": "hulp bij terugkeer"}
-UNITS_NL = {"bed": ("bed", "bedden"), "appointment": ("afspraak", "afspraken"), "hour": ("uur", "uur")}
+UNITS_NL = {"bed": ("bed", "bedden"), "appointment": ("afspraak", "afspraken"), "hour": ("uur", "uur"),
+            "place": ("plaats", "plaatsen")}
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +97,7 @@ PATTERNS: list[tuple[re.Pattern, callable]] = [
     (re.compile(r"^Specialised in (.+)$"), lambda m: f"Gespecialiseerd in {EXPLOITATION_NL.get(m[1], m[1])}"),
     (re.compile(r"^No specialism in (.+)$"), lambda m: f"Geen specialisatie in {EXPLOITATION_NL.get(m[1], m[1])}"),
     (re.compile(r"^Room for (\d+) more cases?$"), lambda m: _free(m[1], "more case")),
-    (re.compile(r"^(\d+) (beds?|appointments?|hours?) free$"), lambda m: _free(m[1], m[2])),
+    (re.compile(r"^(\d+) (beds?|appointments?|hours?|places?) free$"), lambda m: _free(m[1], m[2])),
     (re.compile(r"^No return organisation with free capacity serves (.+)$"),
      lambda m: f"Geen terugkeerorganisatie met vrije capaciteit werkt voor {_dutch_country_names().get(m[1], m[1])}"),
     (re.compile(r"^No interpreter with free capacity offers (.+)$"),
