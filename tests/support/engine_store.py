@@ -12,11 +12,10 @@ import uuid
 from typing import Iterator
 from urllib.parse import urlsplit
 
-import pytest
-
 from services.directory.store.search_engine import SearchEngineDirectoryStore
 from services.directory.store.search_engine_indices import drop_indices, empty_indices
 from tests.support.engine import URL_ENV, engine_url, unavailable_reason
+from tests.support.requirements import require
 
 REQUIRE_ENV = "HAVEN_REQUIRE_ENGINE"
 # Short refreshes keep `refresh=wait_for` writes quick in tests; the behaviour is the same as at 1 s.
@@ -26,11 +25,7 @@ TEST_OPTIONS = "refresh_interval=20ms&timeout=10"
 def require_engine() -> str:
     """The shared engine's http URL; skips (or fails, when required) without one."""
     url = engine_url()
-    if url is None:
-        reason = f"search engine unavailable: {unavailable_reason()}"
-        if os.environ.get(REQUIRE_ENV) == "1":
-            pytest.fail(f"{reason} ({REQUIRE_ENV}=1)", pytrace=False)
-        pytest.skip(reason)
+    require(url is not None, f"search engine unavailable: {unavailable_reason()}", REQUIRE_ENV)
     return url
 
 

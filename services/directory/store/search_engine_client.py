@@ -17,6 +17,7 @@ from .base import StoreUnavailable
 SCHEMES = {"elasticsearch+http": ("elasticsearch", "http"), "elasticsearch+https": ("elasticsearch", "https"),
            "opensearch+http": ("opensearch", "http"), "opensearch+https": ("opensearch", "https")}
 UNAVAILABLE_STATUSES = {429, 502, 503, 504}
+ADMIN_TIMEOUT = 60.0
 
 
 class VersionConflict(Exception):
@@ -87,10 +88,12 @@ class EngineClient:
             from elasticsearch import helpers
 
             auth = {"basic_auth": (config.username, config.password or "")} if config.username else {}
-            self._client = elasticsearch.Elasticsearch(
-                list(config.hosts), request_timeout=config.timeout, max_retries=config.max_retries,
-                retry_on_timeout=False, verify_certs=config.verify_certs, **auth)
-            self._helpers = helpers
+
+            def connect(timeout: float):
+                return elasticsearch.Elasticsearch(
+                    list(config.hosts), request_timeout=timeout, max_retries=config.max_retries,
+                    retry_on_timeout=False, verify_certs=config.verify_certs, **auth)
+
             self._unreachable = (elasticsearch.ConnectionError, elasticsearch.ConnectionTimeout)
             self._api_error = elasticsearch.ApiError
             self._transport_error = elasticsearch.TransportError
@@ -99,13 +102,20 @@ class EngineClient:
             from opensearchpy import helpers
 
             auth = {"http_auth": (config.username, config.password or "")} if config.username else {}
-            self._client = opensearchpy.OpenSearch(
-                list(config.hosts), timeout=config.timeout, max_retries=config.max_retries,
-                retry_on_timeout=False, verify_certs=config.verify_certs, **auth)
-            self._helpers = helpers
+
+            def connect(timeout: float):
+                return opensearchpy.OpenSearch(
+                    list(config.hosts), timeout=timeout, max_retries=config.max_retries,
+                    retry_on_timeout=False, verify_certs=config.verify_certs, **auth)
+
             self._unreachable = (opensearchpy.ConnectionError,)
             self._api_error = opensearchpy.TransportError
             self._transport_error = opensearchpy.TransportError
+        self._helpers = helpers
+        # Requests answer within the short timeout or the directory says 503; creating an index, switching
+        # aliases and bulk loads may take the cluster longer, so they go through a patient second client.
+        self._client = connect(config.timeout)
+        self._admin = connect(max(config.timeout, ADMIN_TIMEOUT))
 
     # -- error translation -------------------------------------------------------------------
     def _translate(self, err: Exception) -> Exception:
@@ -194,7 +204,7 @@ class EngineClient:
         """Send actions with the client's bulk helper; returns the failed items (empty when all went in)."""
         params = {} if refresh is None else {"refresh": refresh}
         try:
-            _, errors = self._helpers.bulk(self._client, actions, chunk_size=chunk_size, raise_on_error=False,
+            _, errors = self._helpers.bulk(self._admin, actions, chunk_size=chunk_size, raise_on_error=False,
                                            raise_on_exception=True, max_retries=0, **params)
         except Exception as err:  # noqa: BLE001 - translated below
             translated = self._translate(err)
@@ -219,9 +229,9 @@ class EngineClient:
             body["aliases"] = aliases
         try:
             if self.flavour == "elasticsearch":
-                self._call(self._client.indices.create, index=name, **body)
+                self._call(self._admin.indices.create, index=name, **body)
             else:
-                self._call(self._client.indices.create, index=name, body=body)
+                self._call(self._admin.indices.create, index=name, body=body)
         except Exception as err:
             if _error_type(err) == "resource_already_exists_exception":
                 return False
@@ -233,27 +243,28 @@ class EngineClient:
 
     def update_aliases(self, actions: list[dict]) -> None:
         if self.flavour == "elasticsearch":
-            self._call(self._client.indices.update_aliases, actions=actions)
+            self._call(self._admin.indices.update_aliases, actions=actions)
         else:
-            self._call(self._client.indices.update_aliases, body={"actions": actions})
+            self._call(self._admin.indices.update_aliases, body={"actions": actions})
 
     def put_settings(self, index: str, settings: dict) -> None:
         if self.flavour == "elasticsearch":
-            self._call(self._client.indices.put_settings, index=index, settings=settings)
+            self._call(self._admin.indices.put_settings, index=index, settings=settings)
         else:
-            self._call(self._client.indices.put_settings, index=index, body=settings)
+            self._call(self._admin.indices.put_settings, index=index, body=settings)
 
     def delete_index(self, name: str) -> None:
-        self._call(self._client.indices.delete, index=name, missing=True)
+        self._call(self._admin.indices.delete, index=name, missing=True)
 
     def refresh(self, index: str) -> None:
-        self._call(self._client.indices.refresh, index=index)
+        self._call(self._admin.indices.refresh, index=index)
 
     def get_mapping(self, index: str) -> dict:
         return dict(self._call(self._client.indices.get_mapping, index=index))
 
     def close(self) -> None:
         self._client.close()
+        self._admin.close()
 
 
 def _status(err: Exception) -> int | str | None:

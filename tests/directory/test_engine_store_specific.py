@@ -1,0 +1,272 @@
+"""What only the search-engine store has: reindexing behind aliases, migration, many processes, a dead engine."""
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+import requests
+
+from services.cli import main as haven
+from services.directory import create_app as create_directory
+from services.directory.domain.queries import AuditFilter, ReferralFilter, SearchQuery
+from services.directory.domain.referrals import NoCapacity, Referral, hold_until
+from services.directory.domain.rules import iso, utc_now
+from services.directory.settings import DirectorySettings
+from services.directory.store import AuditEntry
+from services.directory.store.search_engine import SearchEngineDirectoryStore
+from services.directory.store.sqlite import SqliteDirectoryStore
+from services.shared.signing import Claims
+from tests.support.engine import URL_ENV, EngineUnavailable, free_port, start_engine
+from tests.support.engine_store import engine_store, fresh_prefix, require_engine, store_url
+from tests.support.factories import provider
+from tests.support.processes import start_gunicorn
+from tests.support.requirements import require
+from tests.support.signed import SignedFlaskClient, signed_request
+
+pytestmark = pytest.mark.engine
+
+SECRET = "engine-test-secret"
+
+
+def audit(action: str = "test.write", target: str | None = None, now=None) -> AuditEntry:
+    return AuditEntry(at=iso(now or utc_now()), actor="admin:1", role="admin", action=action, target=target,
+                      request_id=None)
+
+
+def record(now, **overrides) -> dict:
+    made = provider(**overrides)
+    made["capacity"]["updated"] = iso(now)
+    return made
+
+
+def refer(store, provider_id: str, now, minutes: int = 240, case_reference: str = "case-1") -> Referral:
+    referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need="shelter",
+                        case_reference=case_reference, status="pending", created_by="caseworker:1",
+                        created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now))
+    return store.create_referral(referral, now, audit("referral.create", referral.id, now))
+
+
+def snapshot(store, now) -> dict:
+    """Everything a store holds, in comparable form."""
+    return {
+        "providers": list(store.iter_providers(now)),
+        "referrals": [r.to_dict() for r in store.list_referrals(ReferralFilter(size=1000), now).items],
+        "audit": [e.__dict__ for e in store.list_audit(AuditFilter(size=1000)).items],
+    }
+
+
+@pytest.fixture
+def engine_url():
+    return require_engine()
+
+
+# -- reindex ---------------------------------------------------------------------------------
+
+def test_reindex_moves_every_alias_to_a_new_index_and_keeps_every_document(engine_url):
+    now = utc_now()
+    with engine_store(fresh_prefix()) as store:
+        shelters = [store.put_provider(record(now, name=f"Opvang {n}", description="Coördinatie van zorg"),
+                                       audit("provider.create"))
+                    for n in range(12)]
+        held = refer(store, shelters[3]["id"], now)
+        refer(store, shelters[4]["id"], now)
+        store.transition_referral(held.id, "accepted", now, audit("referral.accept", held.id, now))
+        before = snapshot(store, now)
+        old = {kind: store.client.alias_targets(store.names.alias(kind)) for kind in ("providers", "referrals", "audit")}
+
+        url = store_url(engine_url, store.names.prefix)
+        assert haven(["reindex", "--store", url, "--quiet"]) == 0
+
+        for kind, [old_index] in old.items():
+            assert store.client.alias_targets(store.names.alias(kind)) == [store.names.versioned(kind, 2)]
+            assert old_index == store.names.versioned(kind, 1)
+            assert not store.client.index_exists(old_index)
+        after = snapshot(store, now)
+        assert after["providers"] == before["providers"]
+        assert after["referrals"] == before["referrals"]
+        assert after["audit"][1:] == before["audit"]
+        assert after["audit"][0]["action"] == "store.reindex"
+        # The analysers and the capacity script came along with the mappings.
+        assert store.search(SearchQuery(text="coordinatie", size=50), now).total == 12
+        assert store.search(SearchQuery(available_only=True, size=50), now).total == 12
+        assert store.get_provider(shelters[4]["id"], now)["capacity"]["held"] == 1
+
+        assert haven(["reindex", "--store", url, "--quiet", "--kind", "providers"]) == 0
+        assert store.client.alias_targets(store.names.alias("providers")) == [store.names.versioned("providers", 3)]
+
+
+def test_writes_during_a_reindex_all_land_in_the_new_index(engine_url):
+    now = utc_now()
+    with engine_store(fresh_prefix()) as store:
+        store.bulk_upsert([record(now, name=f"Bulk {n}") for n in range(3000)], audit("provider.import"))
+        counted = store.put_provider(record(now, name="Teller", capacity={"available": 500, "maximum": 500}),
+                                     audit("provider.create"))
+        written, referred, failures = [], [], []
+        done = threading.Event()
+
+        def keep_writing():
+            writer = SearchEngineDirectoryStore.from_url(store_url(engine_url, store.names.prefix))
+            try:
+                while not done.is_set():
+                    try:
+                        written.append(writer.put_provider(record(now, name="Tijdens"), audit())["id"])
+                        referred.append(refer(writer, counted["id"], now).id)
+                    except Exception as err:  # noqa: BLE001 - every failure is reported below
+                        failures.append(repr(err))
+            finally:
+                writer.close()
+
+        thread = threading.Thread(target=keep_writing)
+        thread.start()
+        try:
+            assert haven(["reindex", "--store", store_url(engine_url, store.names.prefix), "--quiet"]) == 0
+        finally:
+            done.set()
+            thread.join(60)
+
+        assert failures == []
+        assert written and referred
+        assert store.count_providers() == 3001 + len(written)
+        assert all(store.get_provider(provider_id, now) for provider_id in written)
+        assert store.get_provider(counted["id"], now)["capacity"]["held"] == len(referred)
+        assert store.list_referrals(ReferralFilter(status="pending"), now).total == len(referred)
+
+
+# -- migrate ---------------------------------------------------------------------------------
+
+def test_migrate_copies_sqlite_to_the_engine_and_back_without_losing_anything(engine_url, tmp_path):
+    now = utc_now()
+    source = SqliteDirectoryStore(tmp_path / "source.db")
+    shelters = [source.put_provider(record(now - timedelta(hours=n), name=f"Huis {n}",
+                                           location={"confidential": n % 2 == 0}), audit("provider.create", None, now))
+                for n in range(30)]
+    pending = refer(source, shelters[0]["id"], now)
+    accepted = refer(source, shelters[1]["id"], now, case_reference="case-2")
+    source.transition_referral(accepted.id, "accepted", now, audit("referral.accept", accepted.id, now))
+    refer(source, shelters[2]["id"], now - timedelta(hours=5), minutes=60)  # expired by now
+    source.append_audit(audit("token.issue", "token:1", now))
+    expected = snapshot(source, now)
+    source.close()
+
+    prefix = fresh_prefix()
+    target_url = store_url(engine_url, prefix)
+    with engine_store(prefix) as engine:
+        assert haven(["migrate", "--from", f"sqlite:///{tmp_path / 'source.db'}", "--to", target_url, "-q"]) == 0
+        copied = snapshot(engine, now)
+        assert copied["providers"] == expected["providers"]
+        assert copied["referrals"] == expected["referrals"]
+        old_entries = [e for e in copied["audit"] if e["action"] not in ("provider.migrate", "store.migrate")]
+        assert old_entries == expected["audit"]
+        assert engine.get_provider(shelters[0]["id"], now)["capacity"]["held"] == 1
+        assert engine.get_referral(pending.id).status == "pending"
+        # The copied hold still counts: the last free unit of the first shelter can go, not one more.
+        free = shelters[0]["capacity"]["available"] - 1
+        for _ in range(free):
+            refer(engine, shelters[0]["id"], now)
+        with pytest.raises(NoCapacity):
+            refer(engine, shelters[0]["id"], now)
+
+        # A target that already holds data is refused unless forced.
+        assert haven(["migrate", "--from", f"sqlite:///{tmp_path / 'source.db'}", "--to", target_url, "-q"]) == 1
+
+        back = tmp_path / "back.db"
+        assert haven(["migrate", "--from", target_url, "--to", f"sqlite:///{back}", "-q"]) == 0
+        round_trip = SqliteDirectoryStore(back)
+        try:
+            again = snapshot(round_trip, now)
+            assert again["providers"] == snapshot(engine, now)["providers"]
+            assert again["referrals"] == snapshot(engine, now)["referrals"]
+        finally:
+            round_trip.close()
+
+
+# -- many processes --------------------------------------------------------------------------
+
+FREE_UNITS = 7
+ATTEMPTS = 200
+THREADS = 50
+
+
+@pytest.mark.integration
+def test_two_directory_processes_on_one_engine_hold_exactly_the_free_units(engine_url, tmp_path):
+    prefix = fresh_prefix()
+    env = {"HAVEN_DATA_DIR": str(tmp_path), "HAVEN_INTERNAL_SECRET": SECRET, "HAVEN_LOG_LEVEL": "WARNING",
+           "HAVEN_STORE_URL": store_url(engine_url, prefix)}
+    with engine_store(prefix) as store, \
+            start_gunicorn("services.directory:create_app()", env, workers=4) as first, \
+            start_gunicorn("services.directory:create_app()", env, workers=4) as second:
+        admin = Claims(role="admin", subject="admin:seed")
+        body = provider(capacity={"available": FREE_UNITS, "maximum": FREE_UNITS})
+        seeded = signed_request(first.url, SECRET.encode(), admin, "POST", "/providers", json_body=body)
+        assert seeded.status_code == 201, seeded.text
+        provider_id = seeded.json()["id"]
+
+        sessions = threading.local()
+        start = threading.Barrier(THREADS)
+
+        def refer_over_http(n: int) -> int:
+            if not hasattr(sessions, "session"):
+                sessions.session = requests.Session()
+                start.wait(timeout=30)
+            service = (first, second)[n % 2]
+            caseworker = Claims(role="caseworker", subject=f"caseworker:{n % 13}")
+            return signed_request(service.url, SECRET.encode(), caseworker, "POST", "/referrals",
+                                  session=sessions.session,
+                                  json_body={"provider_id": provider_id, "need": "shelter",
+                                             "case_reference": f"race-{n}"}).status_code
+
+        with ThreadPoolExecutor(max_workers=THREADS) as pool:
+            statuses = Counter(pool.map(refer_over_http, range(ATTEMPTS)))
+
+        assert statuses == {201: FREE_UNITS, 409: ATTEMPTS - FREE_UNITS}, (
+            f"{statuses}\n{first.stderr_tail()}\n{second.stderr_tail()}")
+        now = utc_now()
+        assert store.get_provider(provider_id, now)["capacity"]["held"] == FREE_UNITS
+        assert store.list_referrals(ReferralFilter(status="pending", size=100), now).total == FREE_UNITS
+        assert store.list_referrals(ReferralFilter(size=100), now).total == FREE_UNITS
+        for service in (first, second):
+            seen = signed_request(service.url, SECRET.encode(), admin, "GET", f"/providers/{provider_id}")
+            assert (seen.json()["capacity"]["held"], seen.json()["capacity"]["free"]) == (FREE_UNITS, 0)
+
+
+# -- a dead engine ---------------------------------------------------------------------------
+
+def directory_on(url: str) -> SignedFlaskClient:
+    settings = DirectorySettings(store_url=url, internal_secret=SECRET.encode())
+    return SignedFlaskClient(create_directory({"SETTINGS": settings}), SECRET.encode(), "caseworker")
+
+
+def test_a_directory_whose_engine_does_not_answer_starts_unready_and_answers_503(engine_url):
+    closed = f"opensearch+http://127.0.0.1:{free_port()}/?prefix={fresh_prefix()}&timeout=2"
+    caseworker = directory_on(closed)
+
+    ready = caseworker.client.get("/readyz")
+    assert (ready.status_code, ready.json["ready"]) == (503, False)
+    found = caseworker.get("/providers", q="opvang")
+    assert found.status_code == 503, found.json
+    assert found.json["error"]["code"] == "store_unavailable"
+    assert caseworker.get("/providers/00000000-0000-4000-8000-000000000000").status_code == 503
+
+
+def test_stopping_the_engine_makes_the_directory_unready_and_its_searches_503(tmp_path, monkeypatch):
+    # A node of its own: the shared one must survive this test.
+    monkeypatch.delenv(URL_ENV, raising=False)
+    try:
+        node = start_engine(tmp_path)
+    except EngineUnavailable as err:
+        require(False, f"cannot start a dedicated search engine: {err}", "HAVEN_REQUIRE_ENGINE")
+    try:
+        caseworker = directory_on(store_url(node.url, fresh_prefix(), options="timeout=3"))
+        assert caseworker.client.get("/readyz").json["ready"] is True
+        assert caseworker.get("/providers", q="opvang").status_code == 200
+    finally:
+        node.stop()
+    ready = caseworker.client.get("/readyz")
+    assert (ready.status_code, ready.json["ready"]) == (503, False)
+    found = caseworker.get("/providers", q="opvang")
+    assert found.status_code == 503, found.json
+    assert found.json["error"]["code"] == "store_unavailable"
