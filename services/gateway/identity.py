@@ -50,7 +50,10 @@ def unauthenticated() -> ApiError:
 
 
 def authorise(operation: str):
-    """Let the view run only for a caller whose role may perform `operation`; admin use is audited first."""
+    """Let the view run only for a caller whose role may perform `operation`.
+
+    Every use of an admin token is recorded first, refused attempts included.
+    """
     access = OPERATIONS[operation]
 
     def decorate(view):
@@ -63,10 +66,11 @@ def authorise(operation: str):
                 raise unauthenticated()
             params = {**request.args.to_dict(flat=False),
                       **{name: [str(value)] for name, value in (request.view_args or {}).items()}}
-            if not access.permits(principal, params):
-                raise forbidden(_refusal(operation, principal.role))
+            allowed = access.permits(principal, params)
             if principal.is_admin:
-                record_admin_request()
+                record_admin_request(refused=not allowed)
+            if not allowed:
+                raise forbidden(_refusal(operation, principal.role))
             return view(*args, **kwargs)
 
         guarded.operation = operation  # type: ignore[attr-defined]
@@ -81,12 +85,12 @@ def _refusal(operation: str, role: str) -> str:
     return f"not allowed for the {role} role"
 
 
-def record_admin_request() -> None:
+def record_admin_request(*, refused: bool = False) -> None:
     """Append admin.request to the audit log before anything is done: the route template, never a body."""
     route = request.url_rule.rule if request.url_rule else request.path
     directory = gateway().directory
-    answer = call(directory, "POST", "/audit",
-                  body={"action": ADMIN_REQUEST, "target": route[:200], "detail": request.method})
+    detail = f"{request.method} refused" if refused else request.method
+    answer = call(directory, "POST", "/audit", body={"action": ADMIN_REQUEST, "target": route[:200], "detail": detail})
     if answer.status_code != 204:
         log.error("audit log refused an admin request record", extra={"status": answer.status_code})
         raise ServiceUnavailable(directory.service)

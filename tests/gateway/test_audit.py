@@ -34,6 +34,14 @@ def test_every_admin_request_is_recorded_with_its_route_template_and_never_its_b
     assert created["id"] not in {entry["target"] for entry in entries}
 
 
+def test_an_admin_token_refused_an_operation_is_recorded_as_refused(stack, make_gateway):
+    token = stack.issue("admin")
+    admin = ApiClient(make_gateway(), token)
+    assert admin.post("/matches", json={}).status_code == 403
+    entries = admin.get(f"/audit?actor=token:{_token_id(stack, token)}&action=admin.request").json["contents"]
+    assert ("POST refused", "/api/v1/matches") in {(entry["detail"], entry["target"]) for entry in entries}
+
+
 def test_requests_of_other_roles_are_not_recorded_as_admin_requests(stack, make_gateway):
     app = make_gateway()
     caseworker = stack.issue("caseworker")
