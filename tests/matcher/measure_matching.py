@@ -1,6 +1,6 @@
 """Not a test: a first timing of the matcher on a large synthetic directory.
 
-    python -m tests.matcher.measure_matching [--providers 10000] [--runs 30]
+    python -m tests.matcher.measure_matching [--providers 10000] [--runs 30] [--pool 50]
 
 Loads synthetic providers into a SQLite file, serves the directory over real HTTP on 127.0.0.1 and
 drives the matcher in-process with signed requests; prints the median and 90th percentile of a
@@ -69,6 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--providers", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--pool", type=int, default=50, help="candidates scored per need")
     args = parser.parse_args()
     now = datetime.now(timezone.utc)
     with tempfile.TemporaryDirectory() as folder:
@@ -85,7 +86,7 @@ def main() -> None:
         served = ServedApp(directory)
         try:
             matcher = create_matcher({"SETTINGS": MatcherSettings(directory_url=served.url, internal_secret=SECRET,
-                                                                  log_level="WARNING")})
+                                                                  candidate_pool=args.pool, log_level="WARNING")})
             client = SignedFlaskClient(matcher, SECRET, "caseworker")
             print(summary("four-need match", timed(client, "/matches", FOUR_NEEDS, args.runs)))
             print(summary("50-person group placement", timed(client, "/matches/group", group_of(50), args.runs)))
