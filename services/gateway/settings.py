@@ -7,11 +7,11 @@
 | HAVEN_SERVICE_TIMEOUT | 10 | seconds to wait for one answer of an internal service |
 | HAVEN_RATE_LIMIT | 120 | requests per minute per token; `0` turns every limit off (tests, benchmarks) |
 | HAVEN_RATE_LIMIT_ADDRESS | 600 | requests per minute per client address, with or without a token; `0`: none |
-| HAVEN_REDIS_URL | (none) | keep rate-limit counters in Redis, shared by every worker and replica; without it each process counts alone |
+| HAVEN_REDIS_URL | (none) | rate-limit counters in Redis, shared by all workers and replicas (else per process) |
 | HAVEN_PROXY_COUNT | 0 | proxies in front of the gateway whose X-Forwarded-For / -Proto to trust |
 | HAVEN_SECRET_KEY | key file `secret.key` in HAVEN_DATA_DIR | signs web sessions |
 | HAVEN_INTERNAL_SECRET | key file `internal.key` in HAVEN_DATA_DIR | signs requests to the internal services |
-| HAVEN_DATA_DIR, HAVEN_STORE_URL | see services.shared.config | tokens live in `auth.db` beside a sqlite:/// store, else in HAVEN_DATA_DIR |
+| HAVEN_DATA_DIR, HAVEN_STORE_URL | services.shared.config | tokens: `auth.db` beside a sqlite:/// store, else in the data dir |
 | HAVEN_LOG_LEVEL | INFO | |
 """
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """One JSON error shape for everything that can go wrong, and no hang or 500 when a service is down."""
 from __future__ import annotations
 
+import socket
 import uuid
 
 import pytest
@@ -89,6 +90,21 @@ def test_a_directory_that_is_down_gets_503_naming_it(stack, down_gateway):
 def test_a_directory_that_is_down_stops_admin_requests_since_they_cannot_be_audited(stack, down_gateway):
     answer = ApiClient(down_gateway, stack.issue("admin")).patch(f"/providers/{uuid.uuid4()}", json={"name": "x"})
     assert "directory" in _assert_error(answer, 503, "service_unavailable")["message"]
+
+
+def test_a_directory_that_accepts_but_never_answers_gets_503_after_the_timeout_not_a_hang(stack):
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # connections complete in the kernel; nothing ever reads or answers them
+    try:
+        app = create_app({"SETTINGS": stack.settings(directory_url=f"http://127.0.0.1:{silent.getsockname()[1]}",
+                                                     service_timeout=0.2),
+                          "AUTH_STORE": stack.auth_store, "WEB": False})
+        answer = ApiClient(app, stack.issue("caseworker")).get("/providers")
+        assert "directory" in _assert_error(answer, 503, "service_unavailable")["message"]
+        app.extensions["haven_gateway"].close_clients()
+    finally:
+        silent.close()
 
 
 def test_a_matcher_that_is_down_gets_503_naming_it(stack, down_gateway):
