@@ -13,8 +13,8 @@ from .auth import Principal
 from .context import gateway
 
 log = logging.getLogger(__name__)
-# Headers of an internal answer worth passing on; the rest (server, date, request id) are the gateway's own.
-PASSED_HEADERS = ("Retry-After", "Location")
+# Headers of an internal answer passed on; the rest (server, date, request id, any internal URL) are not.
+PASSED_HEADERS = ("Retry-After",)
 
 
 def claims_of(principal: Principal) -> Claims:
