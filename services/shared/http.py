@@ -63,6 +63,8 @@ class ServiceClient:
                 # A POST that may have reached the service is never sent twice (attempts is 1).
                 log.warning("call failed", extra={"target_service": self.service, "attempt": attempt + 1,
                                                   "error": type(err).__name__})
+                if isinstance(err, requests.ReadTimeout):
+                    break  # a service that accepted but did not answer in time would only hang again
                 if attempt + 1 < attempts:
                     time.sleep(0.05 * (attempt + 1))
         raise ServiceUnavailable(self.service)
