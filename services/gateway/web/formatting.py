@@ -54,7 +54,8 @@ def time_left(expires_at: str | None, now: datetime, locale: str) -> str:
     moment = parse(expires_at)
     if moment is None:
         return ""
-    return duration((moment - now).total_seconds() / 60, locale)
+    # To the nearest minute: a four-hour hold made a second ago reads "4 h", not "3 h 59 min".
+    return duration(round((moment - now).total_seconds() / 60), locale)
 
 
 def age(hours: float | None, locale: str) -> str:

@@ -200,7 +200,7 @@
 
   /* -- hold time left, counted down on the page -------------------------------------------- */
   function formatLeft(iso) {
-    var minutes = Math.floor((new Date(iso).getTime() - Date.now()) / 60000);
+    var minutes = Math.round((new Date(iso).getTime() - Date.now()) / 60000);
     if (isNaN(minutes)) { return null; }
     if (minutes <= 0) { return messages.expired; }
     var text;
@@ -250,6 +250,13 @@
             if (reloadOnChange) { window.location.reload(); return; }
             badge.className = "badge status-" + info.status;
             badge.textContent = info.status_text;
+            if (info.status === "accepted" && info.url) {
+              // Accepted: the address is one click away (reading it there is what gets audited).
+              var link = document.createElement("a");
+              link.href = info.url; link.textContent = messages.address;
+              status.appendChild(document.createTextNode(" "));
+              status.appendChild(link);
+            }
             var left = row.querySelector("[data-left]");
             if (left && info.status !== "pending") { left.textContent = "—"; }
           }

@@ -4,7 +4,7 @@ Suggestions are POSTed: what is typed describes a person, and rule 2 keeps that 
 """
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify, request, url_for
 
 from ....shared.languages import suggest_languages
 from ....shared.places import suggest_places
@@ -54,7 +54,8 @@ def ui_referral_status():
         found[referral["id"]] = {"status": referral["status"],
                                  "status_text": term(g.locale, "status", referral["status"]),
                                  "left": time_left(referral["expires_at"], g.web_now, g.locale) if pending else "",
-                                 "expires_at": local_time(referral["expires_at"], g.locale)}
+                                 "expires_at": local_time(referral["expires_at"], g.locale),
+                                 "url": url_for("web.referral_detail", referral_id=referral["id"])}
     answer = {"referrals": found}
     if account.role == "provider":
         answer["pending"] = backend.list_referrals(claims, {"status": "pending", "size": 1})["total_items"]

@@ -1,0 +1,150 @@
+"""Haven in a real browser: the three services as gunicorn processes on a temporary data folder with the
+demo data and demo accounts, driven by Playwright through Debian's Chromium.
+
+Chromium missing: the tests are skipped with the reason, unless HAVEN_REQUIRE_BROWSER=1 (CI), then they fail.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from tests.support.processes import ServiceProcess, free_port, start_gunicorn
+from tests.support.requirements import require
+
+CHROMIUM = os.environ.get("HAVEN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+# Cheap password hashes in every process: these tests are about the pages, not the hash's cost.
+CHEAP_HASHES = {"HAVEN_PASSWORD_TIME_COST": "1", "HAVEN_PASSWORD_MEMORY_KIB": "1024", "HAVEN_PASSWORD_PARALLELISM": "1"}
+SHORT_IDLE_SECONDS = 4
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    require(chromium_available(), f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)",
+            "HAVEN_REQUIRE_BROWSER")
+    return CHROMIUM
+
+
+@dataclass
+class Haven:
+    """A running instance: the gateway's URL, one with a short idle timeout, and the demo sign-ins."""
+
+    url: str
+    short_idle_url: str
+    accounts: dict
+    provider_id: str
+    provider_name: str
+    provider_address: str
+    data_dir: Path
+
+
+def _prepare_data(folder: Path, env: dict) -> tuple[dict, dict]:
+    """Demo providers and demo accounts, made as `haven up --demo` makes them."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        from services.cli.run import load_demo_data
+        from services.cli.users import create_demo_accounts
+        from services.directory.demo import demo_providers
+        from services.shared.config import default_store_url, internal_secret
+
+        internal_secret()
+        load_demo_data(default_store_url())
+        shelter = next(p for p in demo_providers(datetime.now(timezone.utc))
+                       if p["type"] == "shelter" and p["status"] == "active")
+        return create_demo_accounts(shelter["id"]), shelter
+
+
+@pytest.fixture(scope="session")
+def haven(chromium, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("haven-browser")
+    ports = {name: free_port() for name in ("gateway", "directory", "matcher", "short_idle")}
+    env = {"HAVEN_DATA_DIR": str(folder), "HAVEN_RATE_LIMIT": "0", "HAVEN_LOG_LEVEL": "WARNING",
+           "HAVEN_WEB_POLL_SECONDS": "5",
+           "HAVEN_DIRECTORY_URL": f"http://127.0.0.1:{ports['directory']}",
+           "HAVEN_MATCHER_URL": f"http://127.0.0.1:{ports['matcher']}", **CHEAP_HASHES}
+    for name in ("HAVEN_STORE_URL", "HAVEN_INTERNAL_SECRET", "HAVEN_SECRET_KEY", "HAVEN_SECURE_COOKIES"):
+        env[name] = ""  # this instance's own folder decides, never the developer's environment
+    accounts, shelter = _prepare_data(folder, env)
+    started: list[ServiceProcess] = []
+    try:
+        for name, spec in (("directory", "services.directory:create_app()"),
+                           ("matcher", "services.matcher:create_app()"),
+                           ("gateway", "services.gateway:create_app()")):
+            started.append(start_gunicorn(spec, env, port=ports[name], workers=2,
+                                          extra_args=("--worker-class", "gthread", "--threads", "4")))
+        # A second gateway on the same data, whose sessions idle out after a few seconds.
+        started.append(start_gunicorn("services.gateway:create_app()",
+                                      {**env, "HAVEN_SESSION_IDLE_MINUTES": str(SHORT_IDLE_SECONDS / 60)},
+                                      port=ports["short_idle"], workers=1))
+        yield Haven(url=started[2].url, short_idle_url=started[3].url, accounts=accounts, provider_id=shelter["id"],
+                    provider_name=shelter["name"], provider_address=shelter["location"]["address"], data_dir=folder)
+    finally:
+        for service in reversed(started):
+            service.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+class Problems:
+    """Console errors and refused requests of a page: a CSP violation or a failing script shows up here."""
+
+    def __init__(self):
+        self.messages: list[str] = []
+
+    def watch(self, page) -> None:
+        page.on("console", lambda message: self.messages.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: self.messages.append(str(error)))
+
+
+@pytest.fixture
+def new_page(browser, haven):
+    """Pages in fresh browser contexts (separate cookie jars: one per person), closed after the test."""
+    contexts = []
+
+    def make(*, base_url: str | None = None, phone: bool = False):
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        context = browser.new_context(base_url=base_url or haven.url, viewport=viewport, locale="nl-NL",
+                                      timezone_id="Europe/Amsterdam", is_mobile=phone, has_touch=phone)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.problems = Problems()
+        page.problems.watch(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/sign-in")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Aanmelden").click()
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
