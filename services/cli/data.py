@@ -104,6 +104,8 @@ def cmd_import(args) -> int:
 
     if args.chunk_size < 1:
         return _error("import", "--chunk-size must be at least 1")
+    if not args.file.is_file():
+        return _error("import", f"no such file: {args.file}")
     try:
         geocoder = _geocoder(args)
     except ValueError as err:

@@ -201,3 +201,18 @@ def test_an_online_geocoder_needs_a_user_agent_and_a_known_name(haven, tmp_path)
     assert code == 1 and "--geocoder-user-agent" in err
     code, _, err = haven("import", str(path), "--geocoder", "no-such-service", "--geocoder-user-agent", "x")
     assert code == 1 and "no geocoder named 'no-such-service'" in err
+
+
+def test_malformed_hsds_objects_are_problems_of_their_record_not_a_crash(haven, tmp_path):
+    odd = hsds_service(name="Vreemd")
+    odd["haven"] = {"location": "secret", "eligibility": ["x"], "capacity": 3, "contact": None}
+    odd["organization"] = "Stichting"
+    odd["phones"] = [{"number": 5, "description": 7}]
+    odd["service_at_locations"][0]["location"]["description"] = {"text": "?"}
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps([odd]))
+
+    code, _, err = haven("import", str(path), "--quiet", "--format", "hsds")
+
+    assert code == 0
+    assert "line 1: contact.phone: not a valid string" in err

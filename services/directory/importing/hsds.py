@@ -24,7 +24,7 @@ def provider_of_service(service: dict) -> dict:
     """A provider record (to be checked by ProviderInSchema) from one HSDS service; ValueError when not one."""
     if not isinstance(service.get("name"), str) and "id" not in service:
         raise ValueError("not an HSDS service: it has neither id nor name")
-    extra = service.get(EXTENSION) if isinstance(service.get(EXTENSION), dict) else {}
+    extra = _dict(service.get(EXTENSION))
     needs = _needs(service)
     record: dict = {
         "name": service.get("name"),
@@ -53,6 +53,14 @@ def provider_of_service(service: dict) -> dict:
     return record
 
 
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _objects(value) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
@@ -60,7 +68,7 @@ def _objects(value) -> list[dict]:
 def _needs(service: dict) -> list[str]:
     needs = []
     for attribute in _objects(service.get("attributes")):
-        term = attribute.get("taxonomy_term") if isinstance(attribute.get("taxonomy_term"), dict) else {}
+        term = _dict(attribute.get("taxonomy_term"))
         if attribute.get("link_type") == "need" or term.get("taxonomy") == "haven-needs":
             need = attribute.get("value") or term.get("code")
             if need and need not in needs:
@@ -69,17 +77,15 @@ def _needs(service: dict) -> list[str]:
 
 
 def _organization_name(service: dict) -> str:
-    organization = service.get("organization")
-    return organization.get("name") or "" if isinstance(organization, dict) else ""
+    return _dict(service.get("organization")).get("name") or ""
 
 
 def _location(service: dict, extra: dict) -> dict:
     at_locations = _objects(service.get("service_at_locations"))
     location = next((item["location"] for item in at_locations if isinstance(item.get("location"), dict)), {})
     address = next(iter(_objects(location.get("addresses"))), {})
-    description = location.get("description") or ""
-    confidential = (extra.get("location") or {}).get("confidential",
-                                                      description.startswith(CONFIDENTIAL_PREFIX))
+    confidential = _dict(extra.get("location")).get(
+        "confidential", _text(location.get("description")).startswith(CONFIDENTIAL_PREFIX))
     shown = {
         "region": address.get("state_province") or address.get("region") or "",
         "address": ", ".join(part for part in (address.get("address_1"), address.get("address_2")) if part),
@@ -96,7 +102,7 @@ def _location(service: dict, extra: dict) -> dict:
 
 
 def _eligibility(service: dict, extra: dict) -> dict:
-    rules = dict(extra.get("eligibility") or {})
+    rules = dict(_dict(extra.get("eligibility")))
     for ours, theirs in (("min_age", "minimum_age"), ("max_age", "maximum_age")):
         if service.get(theirs) is not None:
             rules[ours] = _whole(service[theirs])
@@ -107,8 +113,8 @@ def _capacity(service: dict, extra: dict) -> dict | None:
     capacity = next(iter(_objects(service.get("capacities"))), None)
     if capacity is None:
         return None
-    unit = capacity.get("unit") if isinstance(capacity.get("unit"), dict) else {}
-    shown = {"available": _whole((extra.get("capacity") or {}).get("available", capacity.get("available"))),
+    unit = _dict(capacity.get("unit"))
+    shown = {"available": _whole(_dict(extra.get("capacity")).get("available", capacity.get("available"))),
              "maximum": _whole(capacity.get("maximum")),
              "unit": _unit(unit.get("name"))}
     if capacity.get("updated"):
@@ -119,9 +125,9 @@ def _capacity(service: dict, extra: dict) -> dict | None:
 def _contact(service: dict, extra: dict) -> dict:
     phone = next(iter(_objects(service.get("phones"))), {})
     contact = {"phone": phone.get("number") or "", "email": service.get("email") or None}
-    intake = (extra.get("contact") or {}).get("intake_hours")
+    intake = _dict(extra.get("contact")).get("intake_hours")
     if intake is None:
-        description = phone.get("description") or ""
+        description = _text(phone.get("description"))
         intake = description[len(INTAKE_PREFIX):] if description.startswith(INTAKE_PREFIX) else ""
     contact["intake_hours"] = intake
     return contact

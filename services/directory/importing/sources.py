@@ -46,7 +46,8 @@ def looks_like_hsds(record: dict) -> bool:
     """An HSDS service has no Haven `location` or `type`, and has HSDS-only fields."""
     if "location" in record or "type" in record:
         return False
-    return any(key in record for key in ("service_at_locations", "capacities", "organization", "languages"))
+    return any(key in record for key in ("service_at_locations", "capacities", "organization", "organization_id",
+                                         "attributes", "phones"))
 
 
 def read_rows(path: Path, fmt: str) -> Iterator[Row]:
