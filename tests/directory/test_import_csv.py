@@ -277,3 +277,12 @@ def test_an_empty_file_is_a_clear_error(haven, tmp_path):
     code, _, err = haven("import", str(path))
     assert code == 1
     assert "the file is empty" in err
+
+
+def test_empty_columns_a_spreadsheet_adds_at_the_end_are_ignored(haven, stored, tmp_path):
+    path = write_csv(tmp_path, HEADER + ",,", "Opvang,shelter,shelter,Utrecht,52.1,5.2,1,4,bed,,",
+                     "Opvang Kort,shelter,shelter,Utrecht,52.1,5.2,1,4")
+    code, _, err = haven("import", str(path), "--quiet", "--strict")
+    assert code == 0, err
+    assert sorted(record["name"] for record in stored().values()) == ["Opvang", "Opvang Kort"]
+    assert all(record["capacity"]["unit"] == "bed" for record in stored().values())

@@ -110,17 +110,17 @@ def _csv_rows(lines: Iterable[str], first_line: str) -> Iterator[Row]:
         if len(cells) > len(header):
             yield Row(where, error=f"{len(cells)} cells, but the header names {len(header)} columns")
             continue
-        cells = cells + [""] * (len(header) - len(cells))
-        yield Row(where, data=unflatten(dict(zip(header, cells))))
+        # Columns without a name (a spreadsheet's empty trailing columns) are left out.
+        yield Row(where, data=unflatten({name: cell for name, cell in zip(header, cells) if name}))
 
 
 def _check_header(header: list[str]) -> None:
-    unknown = [name for name in header if name not in COLUMN_NAMES]
+    unknown = [name for name in header if name and name not in COLUMN_NAMES]
     if unknown:
         raise ImportFileError(f"line 1: unknown column{'s' if len(unknown) > 1 else ''} "
                               f"{', '.join(repr(name) for name in unknown)}; "
                               f"the columns are: {', '.join(COLUMN_NAMES)}")
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    repeated = sorted({name for name in header if name and header.count(name) > 1})
     if repeated:
         raise ImportFileError(f"line 1: column{'s' if len(repeated) > 1 else ''} "
                               f"{', '.join(repeated)} appear{'' if len(repeated) > 1 else 's'} more than once")
