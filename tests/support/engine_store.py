@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import uuid
 from typing import Iterator
@@ -79,6 +80,8 @@ def _new_pooled_prefix() -> str:
 
 
 def _drop_pooled() -> None:
+    # The process is ending: log handlers may point at streams pytest has already closed.
+    logging.disable(logging.CRITICAL)
     url = engine_url()
     for prefix in _pooled:
         store = SearchEngineDirectoryStore.from_url(store_url(url, prefix))

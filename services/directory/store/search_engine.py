@@ -280,7 +280,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         if query.near:
             lat, lon = query.near
             if query.radius_km is not None:
-                filters.append(self._within("public_point", lat, lon, query.radius_km))
+                filters.extend(self._circles([("public_point", lat, lon, query.radius_km)]))
             sort.insert(0, _by_distance(lat, lon))
         body = {"query": {"bool": {"filter": filters, "must": must, "should": should}}, "sort": sort}
         hits, total = self._page(self.providers, body, query.page, query.size)
@@ -301,11 +301,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
         lat, lon = query.near
         filters: list[dict] = [{"term": {"status": "active"}}, {"term": {"services": query.need}},
                                _free_capacity(now)]
-        must_not: list[dict] = []
         # Areas to avoid come first: the exact and the coarse point must both lie outside.
-        for area in query.avoid:
-            must_not.append(self._within("exact_point", area.lat, area.lon, area.radius_km))
-            must_not.append(self._within("public_point", area.lat, area.lon, area.radius_km))
+        avoided = [(field, area.lat, area.lon, area.radius_km) for area in query.avoid
+                   for field in ("exact_point", "public_point")]
+        within = [("public_point", lat, lon, query.max_distance_km)] if query.max_distance_km is not None else []
+        circles = self._circles(avoided + within)
+        must_not = circles[:len(avoided)]
+        filters.extend(circles[len(avoided):])
         if query.gender:
             filters.append({"term": {"genders": query.gender}})
         if query.age is not None:
@@ -323,8 +325,6 @@ class SearchEngineDirectoryStore(DirectoryStore):
             filters.append({"term": {"countries": query.return_country}})
         if not query.include_stale:
             filters.append({"range": {"capacity_updated": {"gte": iso(now - EXCLUDED_AFTER)}}})
-        if query.max_distance_km is not None:
-            filters.append(self._within("public_point", lat, lon, query.max_distance_km))
         body = {"query": {"bool": {"filter": filters, "must_not": must_not}},
                 "sort": [_by_distance(lat, lon), {"id": "asc"}], "size": query.limit}
         answer = self.client.search(self.providers, body)
@@ -334,28 +334,39 @@ class SearchEngineDirectoryStore(DirectoryStore):
             results.append((record_of(hit["_source"], now), distance_km(point["lat"], point["lon"], lat, lon)))
         return results
 
-    def _within(self, field: str, lat: float, lon: float, radius_km: float) -> dict:
-        """Documents whose point lies within the circle, edge included, decided to the metre as the embedded store does.
+    def _circles(self, circles: list[tuple[str, float, float, float]]) -> list[dict]:
+        """For each (point field, lat, lon, radius_km): documents whose point lies within, edge included.
 
-        The engine measures on quantised coordinates, a few millimetres off; the few documents in a
-        thin band around the edge are judged in Python on the exact stored point instead.
+        Decided to the metre as the embedded store decides it: the engine measures on quantised
+        coordinates, a few millimetres off, so the few documents in a thin band around any edge are
+        fetched in one search and judged in Python on the exact stored point.
         """
-        inner_m, outer_m = radius_km * 1000 - RING_M, radius_km * 1000 + RING_M
-        ring: dict = {"bool": {"filter": [_geo_within(field, lat, lon, outer_m)]}}
-        if inner_m > 0:
-            ring["bool"]["must_not"] = [_geo_within(field, lat, lon, inner_m)]
-        body = {"query": ring, "_source": [field], "sort": [{"id": "asc"}]}
-        inside_ids = [hit["_id"] for hit in self._walk(self.providers, body)
-                      if distance_km(hit["_source"][field]["lat"], hit["_source"][field]["lon"], lat, lon)
-                      <= radius_km]
-        alternatives = []
-        if inner_m > 0:
-            alternatives.append(_geo_within(field, lat, lon, inner_m))
-        if inside_ids:
-            alternatives.append({"ids": {"values": inside_ids}})
-        if not alternatives:
-            return {"match_none": {}}
-        return {"bool": {"should": alternatives, "minimum_should_match": 1}}
+        if not circles:
+            return []
+        rings = []
+        for field, lat, lon, radius_km in circles:
+            inner_m, outer_m = radius_km * 1000 - RING_M, radius_km * 1000 + RING_M
+            ring: dict = {"bool": {"filter": [_geo_within(field, lat, lon, outer_m)]}}
+            if inner_m > 0:
+                ring["bool"]["must_not"] = [_geo_within(field, lat, lon, inner_m)]
+            rings.append(ring)
+        fields = sorted({field for field, *_ in circles})
+        body = {"query": {"bool": {"should": rings, "minimum_should_match": 1}}, "_source": fields,
+                "sort": [{"id": "asc"}]}
+        edge = list(self._walk(self.providers, body))
+        filters = []
+        for field, lat, lon, radius_km in circles:
+            inside_ids = [hit["_id"] for hit in edge
+                          if distance_km(hit["_source"][field]["lat"], hit["_source"][field]["lon"], lat, lon)
+                          <= radius_km]
+            alternatives = []
+            if radius_km * 1000 - RING_M > 0:
+                alternatives.append(_geo_within(field, lat, lon, radius_km * 1000 - RING_M))
+            if inside_ids:
+                alternatives.append({"ids": {"values": inside_ids}})
+            filters.append({"bool": {"should": alternatives, "minimum_should_match": 1}} if alternatives
+                            else {"match_none": {}})
+        return filters
 
     # -- paging ------------------------------------------------------------------------------
     def _page(self, index: str, body: dict, page: int, size: int) -> tuple[list[dict], int]:

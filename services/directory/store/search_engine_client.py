@@ -8,7 +8,8 @@ is read-only for a moment, as during a reindex); anything else is a programming 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -16,8 +17,10 @@ from .base import StoreUnavailable
 
 SCHEMES = {"elasticsearch+http": ("elasticsearch", "http"), "elasticsearch+https": ("elasticsearch", "https"),
            "opensearch+http": ("opensearch", "http"), "opensearch+https": ("opensearch", "https")}
+OPTIONS = {"prefix", "timeout", "max_retries", "refresh_interval", "shards", "replicas", "verify_certs"}
 UNAVAILABLE_STATUSES = {429, 502, 503, 504}
 ADMIN_TIMEOUT = 60.0
+_PREFIX = re.compile(r"(?:[a-z0-9][a-z0-9._-]*)?")
 
 
 class VersionConflict(Exception):
@@ -44,7 +47,6 @@ class EngineConfig:
     shards: int = 1
     replicas: str = "0-1"
     verify_certs: bool = True
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def from_url(cls, url: str) -> "EngineConfig":
@@ -66,6 +68,11 @@ class EngineConfig:
         refresh = query.pop("refresh", "wait_for")
         if refresh not in ("wait_for", "true"):
             raise ValueError("refresh must be wait_for or true")
+        unknown = set(query) - OPTIONS
+        if unknown:
+            raise ValueError(f"unknown search-engine URL options: {', '.join(sorted(unknown))}")
+        if not _PREFIX.fullmatch(query.get("prefix", "")):
+            raise ValueError("prefix: lower-case letters, digits, '.', '_' and '-' only, not starting with '-', '_' or '.'")
         return cls(
             flavour=flavour, hosts=hosts, username=username or None, password=password or None,
             prefix=query.pop("prefix", ""), timeout=float(query.pop("timeout", 5.0)),
@@ -73,7 +80,6 @@ class EngineConfig:
             refresh_interval=query.pop("refresh_interval", "1s"), shards=int(query.pop("shards", 1)),
             replicas=query.pop("replicas", "0-1"),
             verify_certs=query.pop("verify_certs", "true").lower() not in ("0", "false", "no"),
-            extra=query,
         )
 
 
