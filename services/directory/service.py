@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from marshmallow import ValidationError
 
@@ -11,6 +11,7 @@ from ..shared.errors import ApiError, conflict, forbidden, not_found, validation
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from .domain.referrals import TRANSITIONS, InvalidTransition, NoCapacity, Referral, hold_until
 from .domain.rules import Viewer, iso, view_of
+from .stale import stale_providers
 from .store import AuditEntry, DirectoryStore
 
 ACTION_OF_STATUS = {"accepted": "referral.accept", "declined": "referral.decline", "cancelled": "referral.cancel"}
@@ -243,6 +244,14 @@ def _referral_view(referral: Referral, provider: dict | None) -> dict:
     view["provider_name"] = provider["name"] if provider else None
     view["address"] = None
     return view
+
+
+# -- stale capacity --------------------------------------------------------------------------
+
+def list_stale(*, store: DirectoryStore, viewer: Viewer, now: datetime, older_than_hours: float) -> list[dict]:
+    """Providers to call because their capacity count is old (admins)."""
+    _require(viewer, "admin")
+    return stale_providers(store, now, timedelta(hours=older_than_hours))
 
 
 # -- audit -----------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ OPERATIONS: dict[str, Access] = {
     "decline_referral": _roles(PROVIDER),
     "cancel_referral": _roles(CASEWORKER),
     "read_audit": _roles(ADMIN),
+    "stale_providers": _roles(ADMIN),
     "hsds_services": _roles(ADMIN, CASEWORKER, PROVIDER),
     "hsds_service": _roles(ADMIN, CASEWORKER, PROVIDER),
 }

@@ -214,3 +214,26 @@ class ErrorSchema(Schema):
 
 class ProviderPatchSchema(ProviderInSchema):
     """Some fields of a provider; the merged record is validated whole before it is saved."""
+
+
+class StaleProviderSchema(Schema):
+    """A provider whose capacity count is old, with the contact to call it on."""
+
+    id = fields.String()
+    name = fields.String()
+    type = fields.String()
+    status = fields.String()
+    municipality = fields.String()
+    phone = fields.String()
+    email = fields.String()
+    intake_hours = fields.String()
+    available = fields.Integer()
+    maximum = fields.Integer()
+    unit = fields.String()
+    updated = fields.String()
+    age_hours = fields.Float()
+
+
+class StaleListSchema(Schema):
+    total_items = fields.Integer()
+    contents = fields.List(fields.Nested(StaleProviderSchema))

@@ -104,3 +104,8 @@ class AuditEventSchema(StrictSchema):
     action = fields.String(required=True, validate=validate.Length(min=1, max=100))
     target = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     detail = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class StaleQueryArgsSchema(StrictSchema):
+    hours = fields.Float(load_default=24, validate=validate.Range(min=1, max=24 * 365), allow_nan=False,
+                         metadata={"description": "capacity older than this many hours (default 24)"})

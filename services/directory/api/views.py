@@ -13,7 +13,7 @@ from .. import service
 from ..domain.queries import Area, AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
 from ..domain.rules import Viewer, iso
 from .args import (AuditEventSchema, AuditQueryArgsSchema, CandidateQuerySchema, ProviderQueryArgsSchema,
-                   ReferralQueryArgsSchema)
+                   ReferralQueryArgsSchema, StaleQueryArgsSchema)
 
 providers = Blueprint("providers", __name__, url_prefix="/providers", description="Providers and capacity")
 referrals = Blueprint("referrals", __name__, url_prefix="/referrals", description="Referrals that hold capacity")
@@ -159,3 +159,11 @@ def audit_event(data):
     """Append an event the gateway saw"""
     service.record_event(action=data["action"], target=data["target"], detail=data["detail"], **_with_request_id())
     return "", 204
+
+
+@internal.route("/stale", methods=["GET"])
+@internal.arguments(StaleQueryArgsSchema, location="query", as_kwargs=True)
+def stale(hours):
+    """Providers whose capacity count is older than `hours`, oldest first, with their contact"""
+    found = service.list_stale(older_than_hours=hours, **_common())
+    return {"total_items": len(found), "contents": found}
