@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from marshmallow import ValidationError
 
 from ..shared.errors import ApiError, conflict, forbidden, not_found, validation_error
+from ..shared.metrics import count_referral
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from .domain.referrals import TRANSITIONS, InvalidTransition, NoCapacity, Referral, hold_until
 from .domain.rules import Viewer, iso, view_of
@@ -174,6 +175,7 @@ def create_referral(*, store: DirectoryStore, viewer: Viewer, data: dict, now: d
                                                          detail=f"provider={provider_id}"))
     except NoCapacity:
         raise conflict("no_capacity", "this provider has no free capacity left; nothing was held") from None
+    count_referral("pending")
     return _referral_view(referral, provider)
 
 
@@ -207,6 +209,7 @@ def change_referral(*, store: DirectoryStore, viewer: Viewer, referral_id: str, 
                                                         request_id))
     except InvalidTransition as err:
         raise conflict("invalid_transition", str(err)) from None
+    count_referral(to_status)
     return _referral_view(changed.as_of(now), store.get_provider(referral.provider_id, now))
 
 

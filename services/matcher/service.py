@@ -8,6 +8,7 @@ import logging
 import time
 from datetime import datetime
 
+from ..shared.metrics import count_match
 from .candidates import CandidateSource
 from .domain.assignment import assign
 from .domain.geo import Point, between
@@ -71,6 +72,8 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
         "care_plan": _care_plan(anchor),
     }
     _log_refused(counts)
+    for need in ordered:
+        count_match(need, found=bool(ranked[need]))
     log.info("match", extra={"needs_count": len(needs), "added_needs_count": len(added),
                              "candidates_count": counts.fetched,
                              "unmet_count": len(answer["unmet"]),
