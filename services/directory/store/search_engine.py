@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import itertools
 import random
-import re
 import threading
 import time
 import uuid
@@ -23,30 +22,19 @@ from typing import Callable, Iterable, Iterator
 from ..domain.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
-from ..domain.rules import EXCLUDED_AFTER, iso
+from ..domain.rules import iso
 from .base import AuditEntry, DirectoryStore, StoreUnavailable
 from .search_engine_client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
-from .search_engine_mappings import (TEXT_FIELDS, IndexNames, live_holds, now_ms, provider_document,
-                                     record_of)
 from .search_engine_indices import ensure_indices
+from .search_engine_mappings import IndexNames, live_holds, provider_document, record_of
+from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
+                                    passed_holds_body, referrals_body, search_body, words_of)
 
 MAX_WINDOW = 10_000          # from + size beyond this pages with search_after instead
 WALK_CHUNK = 1_000
 BULK_CHUNK = 500
 CONFLICT_RETRIES = 200       # optimistic-concurrency attempts before giving up with 503
 BLOCKED_WAIT_S = 30.0        # how long a write waits out a reindex's short write block
-RING_M = 1.0                 # radius edges are decided in Python within this band, to the metre
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-# Free capacity after holds, at read time: reported units minus holds that have not expired.
-FREE_SCRIPT = """
-long held = 0;
-def expiries = doc['hold_expiry_ms'];
-for (int i = 0; i < expiries.size(); ++i) {
-  if (expiries.get(i) > params.now) { held++; }
-}
-return doc['available'].value - held > 0;
-"""
 
 
 class SearchEngineDirectoryStore(DirectoryStore):
@@ -248,125 +236,29 @@ class SearchEngineDirectoryStore(DirectoryStore):
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:
         self._ensure()
-        filters: list[dict] = []
-        must: list[dict] = []
-        should: list[dict] = []
-        if not query.include_inactive:
-            filters.append({"term": {"status": "active"}})
-        if query.types:
-            filters.append({"terms": {"type": list(query.types)}})
-        if query.need:
-            filters.append({"term": {"services": query.need}})
-        if query.language:
-            filters.append({"bool": {"should": [{"term": {"languages": query.language}},
-                                                {"term": {"interpretation_languages": query.language}}],
-                                     "minimum_should_match": 1}})
-        if query.gender:
-            filters.append({"term": {"genders": query.gender}})
-        if query.age is not None:
-            filters.append({"range": {"min_age": {"lte": query.age}}})
-            filters.append({"range": {"max_age": {"gte": query.age}}})
-        if query.available_only:
-            filters.append(_free_capacity(now))
-        sort: list = [{"name_key": "asc"}, {"id": "asc"}]
-        if query.text:
-            words = _WORD.findall(query.text)[:12]
-            if not words:
-                return Page()
-            must.extend(_word_query(word) for word in words)
-            should.append({"multi_match": {"query": " ".join(words), "type": "most_fields",
-                                           "fields": _text_fields(stemmed=True)}})
-            sort.insert(0, {"_score": "desc"})
-        if query.near:
-            lat, lon = query.near
-            if query.radius_km is not None:
-                filters.extend(self._circles([("public_point", lat, lon, query.radius_km)]))
-            sort.insert(0, _by_distance(lat, lon))
-        body = {"query": {"bool": {"filter": filters, "must": must, "should": should}}, "sort": sort}
-        hits, total = self._page(self.providers, body, query.page, query.size)
-        items = []
-        for hit in hits:
-            source = hit["_source"]
-            distance = None
-            if query.near:
-                point = source["public_point"]
-                distance = distance_km(point["lat"], point["lon"], query.near[0], query.near[1])
-            items.append((record_of(source, now), distance))
-        return Page(items, total)
+        words = words_of(query.text) if query.text else []
+        if query.text and not words:
+            return Page()
+        within = self._circles([("public_point", *query.near, query.radius_km)]) if (
+            query.near and query.radius_km is not None) else []
+        hits, total = self._page(self.providers, search_body(query, words, now, within), query.page, query.size)
+        return Page([(record_of(hit["_source"], now), _distance(hit, query.near)) for hit in hits], total)
 
     def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
         self._ensure()
         if query.need == "repatriation" and not query.return_country:
             return []
-        lat, lon = query.near
-        filters: list[dict] = [{"term": {"status": "active"}}, {"term": {"services": query.need}},
-                               _free_capacity(now)]
-        # Areas to avoid come first: the exact and the coarse point must both lie outside.
-        avoided = [(field, area.lat, area.lon, area.radius_km) for area in query.avoid
-                   for field in ("exact_point", "public_point")]
-        within = [("public_point", lat, lon, query.max_distance_km)] if query.max_distance_km is not None else []
-        circles = self._circles(avoided + within)
-        must_not = circles[:len(avoided)]
-        filters.extend(circles[len(avoided):])
-        if query.gender:
-            filters.append({"term": {"genders": query.gender}})
-        if query.age is not None:
-            filters.append({"range": {"min_age": {"lte": query.age}}})
-            filters.append({"range": {"max_age": {"gte": query.age}}})
-        if query.accompanying_children:
-            filters.append({"term": {"accepts_children": True}})
-        if query.wheelchair:
-            filters.append({"term": {"wheelchair_accessible": True}})
-        if query.residence_status:
-            filters.append({"bool": {"should": [{"term": {"residence_any": True}},
-                                                {"term": {"residence_statuses": query.residence_status}}],
-                                     "minimum_should_match": 1}})
-        if query.need == "repatriation":
-            filters.append({"term": {"countries": query.return_country}})
-        if not query.include_stale:
-            filters.append({"range": {"capacity_updated": {"gte": iso(now - EXCLUDED_AFTER)}}})
-        body = {"query": {"bool": {"filter": filters, "must_not": must_not}},
-                "sort": [_by_distance(lat, lon), {"id": "asc"}], "size": query.limit}
-        answer = self.client.search(self.providers, body)
-        results = []
-        for hit in answer["hits"]["hits"]:
-            point = hit["_source"]["public_point"]
-            results.append((record_of(hit["_source"], now), distance_km(point["lat"], point["lon"], lat, lon)))
-        return results
+        avoided, within = candidate_circles(query)
+        filters = self._circles(avoided + within)
+        body = candidates_body(query, now, avoided=filters[:len(avoided)], within=filters[len(avoided):])
+        hits = self.client.search(self.providers, body)["hits"]["hits"]
+        return [(record_of(hit["_source"], now), _distance(hit, query.near)) for hit in hits]
 
-    def _circles(self, circles: list[tuple[str, float, float, float]]) -> list[dict]:
-        """For each (point field, lat, lon, radius_km): documents whose point lies within, edge included.
-
-        Decided to the metre as the embedded store decides it: the engine measures on quantised
-        coordinates, a few millimetres off, so the few documents in a thin band around any edge are
-        fetched in one search and judged in Python on the exact stored point.
-        """
+    def _circles(self, circles: list) -> list[dict]:
+        """A filter per circle, its edge decided to the metre on the stored points (one extra search)."""
         if not circles:
             return []
-        rings = []
-        for field, lat, lon, radius_km in circles:
-            inner_m, outer_m = radius_km * 1000 - RING_M, radius_km * 1000 + RING_M
-            ring: dict = {"bool": {"filter": [_geo_within(field, lat, lon, outer_m)]}}
-            if inner_m > 0:
-                ring["bool"]["must_not"] = [_geo_within(field, lat, lon, inner_m)]
-            rings.append(ring)
-        fields = sorted({field for field, *_ in circles})
-        body = {"query": {"bool": {"should": rings, "minimum_should_match": 1}}, "_source": fields,
-                "sort": [{"id": "asc"}]}
-        edge = list(self._walk(self.providers, body))
-        filters = []
-        for field, lat, lon, radius_km in circles:
-            inside_ids = [hit["_id"] for hit in edge
-                          if distance_km(hit["_source"][field]["lat"], hit["_source"][field]["lon"], lat, lon)
-                          <= radius_km]
-            alternatives = []
-            if radius_km * 1000 - RING_M > 0:
-                alternatives.append(_geo_within(field, lat, lon, radius_km * 1000 - RING_M))
-            if inside_ids:
-                alternatives.append({"ids": {"values": inside_ids}})
-            filters.append({"bool": {"should": alternatives, "minimum_should_match": 1}} if alternatives
-                            else {"match_none": {}})
-        return filters
+        return circle_filters(circles, list(self._walk(self.providers, edge_body(circles))))
 
     # -- paging ------------------------------------------------------------------------------
     def _page(self, index: str, body: dict, page: int, size: int) -> tuple[list[dict], int]:
@@ -464,37 +356,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         self._ensure()
-        filters: list[dict] = []
-        if query.created_by is not None:
-            filters.append({"term": {"created_by": query.created_by}})
-        if query.provider_ids is not None:
-            filters.append({"terms": {"provider_id": list(query.provider_ids)}})
-        if query.provider_id:
-            filters.append({"term": {"provider_id": query.provider_id}})
-        if query.case_reference:
-            filters.append({"term": {"case_reference": query.case_reference}})
-        at = iso(now)
-        if query.status == "expired":
-            filters.append({"bool": {"should": [
-                {"term": {"status": "expired"}},
-                {"bool": {"filter": [{"term": {"status": "pending"}}, {"range": {"expires_at": {"lte": at}}}]}},
-            ], "minimum_should_match": 1}})
-        elif query.status == "pending":
-            filters.append({"term": {"status": "pending"}})
-            filters.append({"range": {"expires_at": {"gt": at}}})
-        elif query.status:
-            filters.append({"term": {"status": query.status}})
-        body = {"query": {"bool": {"filter": filters}}, "sort": [{"created_at": "desc"}, {"id": "asc"}]}
-        hits, total = self._page(self.referrals, body, query.page, query.size)
+        hits, total = self._page(self.referrals, referrals_body(query, now), query.page, query.size)
         return Page([Referral(**hit["_source"]).as_of(now) for hit in hits], total)
 
     def expire_referrals(self, now: datetime) -> int:
         self._ensure()
-        body = {"query": {"bool": {"filter": [{"term": {"status": "pending"}},
-                                              {"range": {"expires_at": {"lte": iso(now)}}}]}},
-                "sort": [{"id": "asc"}], "seq_no_primary_term": True}
         actions = []
-        for hit in self._walk(self.referrals, body):
+        for hit in self._walk(self.referrals, passed_holds_body(now)):
             source = hit["_source"]
             actions.append({"_op_type": "index", "_index": self.referrals, "_id": hit["_id"],
                             "_source": dict(source, status="expired", updated_at=source["expires_at"]),
@@ -516,16 +384,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def list_audit(self, query: AuditFilter) -> Page:
         self._ensure()
-        filters: list[dict] = []
-        for name in ("actor", "action", "target"):
-            if getattr(query, name):
-                filters.append({"term": {name: getattr(query, name)}})
-        if query.since:
-            filters.append({"range": {"at": {"gte": query.since}}})
-        if query.until:
-            filters.append({"range": {"at": {"lt": query.until}}})
-        body = {"query": {"bool": {"filter": filters}}, "sort": [{"seq": "desc"}, {"id": "asc"}]}
-        hits, total = self._page(self.audit, body, query.page, query.size)
+        hits, total = self._page(self.audit, audit_body(query), query.page, query.size)
         fields = AuditEntry.__dataclass_fields__
         return Page([AuditEntry(**{k: v for k, v in hit["_source"].items() if k in fields}) for hit in hits], total)
 
@@ -576,30 +435,12 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return count
 
 
-# -- query pieces ----------------------------------------------------------------------------
-
-def _free_capacity(now: datetime) -> dict:
-    return {"script": {"script": {"source": FREE_SCRIPT, "lang": "painless", "params": {"now": now_ms(now)}}}}
-
-
-def _geo_within(field: str, lat: float, lon: float, metres: float) -> dict:
-    return {"geo_distance": {"distance": f"{metres:.3f}m", "distance_type": "arc", field: {"lat": lat, "lon": lon}}}
-
-
-def _by_distance(lat: float, lon: float) -> dict:
-    return {"_geo_distance": {"public_point": {"lat": lat, "lon": lon}, "order": "asc", "unit": "km",
-                              "distance_type": "arc"}}
-
-
-def _text_fields(*, stemmed: bool) -> list[str]:
-    suffix = ".stem" if stemmed else ""
-    return [f"{name}{suffix}^{boost:g}" for name, boost in TEXT_FIELDS.items()]
-
-
-def _word_query(word: str) -> dict:
-    """One word of the text, matched as a prefix of a word in any text field, folded, stemmed or not."""
-    return {"multi_match": {"query": word, "type": "bool_prefix", "operator": "and",
-                            "fields": _text_fields(stemmed=False) + _text_fields(stemmed=True)}}
+def _distance(hit: dict, near: tuple[float, float] | None) -> float | None:
+    """Kilometres from `near` to the public point, as the embedded store computes them."""
+    if near is None:
+        return None
+    point = hit["_source"]["public_point"]
+    return distance_km(point["lat"], point["lon"], near[0], near[1])
 
 
 def _without_held(record: dict) -> dict:
