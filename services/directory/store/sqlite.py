@@ -75,6 +75,7 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 HELD = ("(SELECT COUNT(*) FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' "
         "AND r.expires_at > :now)")
 CANDIDATE_RADII_KM = (25.0, 75.0, 200.0, 600.0)
+DRIVER_COUNT_LIMIT = 1_000_000  # a count past this says only "long"; no store here holds more
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -238,17 +239,29 @@ class SqliteDirectoryStore(DirectoryStore):
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:
         params: dict = {"now": iso(now)}
+        lists = []  # attribute filters as (kinds, parameter): each is one posting list in provider_attrs
+        if query.need:
+            params["need"] = query.need
+            lists.append((("need",), "need"))
+        if query.language:
+            params["language"] = query.language
+            lists.append((("lang", "ilang"), "language"))
+        driver = self._search_driver(query, params, lists)
+        # With a driver the query starts from its posting list; without one, from the R*Tree box.
+        # Filters name the pk of the table read first, so they run before the wide providers row is read.
+        if driver:
+            pk, join = "f.pk", "CROSS JOIN"  # CROSS JOIN keeps the written order
+        else:
+            from_box = query.near and query.radius_km is not None and not query.text
+            pk, join = ("g.pk" if from_box else "p.pk"), "JOIN"
         joins, where = [], []
         if not query.include_inactive:
             where.append("p.status = 'active'")
         if query.types:
             where.append(f"p.type IN ({_placeholders(params, 'type', query.types)})")
-        if query.need:
-            params["need"] = query.need
-            where.append(_has_attr("need", ":need"))
-        if query.language:
-            params["language"] = query.language
-            where.append(f"({_has_attr('lang', ':language')} OR {_has_attr('ilang', ':language')})")
+        for kinds, name in lists:
+            if (kinds, name) != driver:
+                where.append(f"({' OR '.join(_has_attr(kind, ':' + name, pk) for kind in kinds)})")
         if query.gender:
             params["gender_bit"] = GENDER_BITS[query.gender]
             where.append("(p.genders & :gender_bit) != 0")
@@ -265,30 +278,62 @@ class SqliteDirectoryStore(DirectoryStore):
             order.insert(0, "distance")
             if query.radius_km is not None:
                 params["radius"] = query.radius_km
-                _within_box(joins, where, params, query.near, query.radius_km)
+                _within_box(joins, where, params, query.near, query.radius_km, "f.pk" if driver else "p.pk", join)
                 where.append(f"{distance} <= :radius")
         if query.text:
             fts = fts_query(query.text)
             if fts is None:
                 return Page()
             params["fts"] = fts
-            joins.append("JOIN (SELECT rowid AS pk, bm25(provider_text, 10.0, 4.0, 1.0, 2.0) AS rank "
-                         "FROM provider_text WHERE provider_text MATCH :fts) t ON t.pk = p.pk")
+            joins.append(f"{join} (SELECT rowid AS pk, bm25(provider_text, 10.0, 4.0, 1.0, 2.0) AS rank "
+                         f"FROM provider_text WHERE provider_text MATCH :fts) t ON t.pk = {pk}")
             order.insert(0 if not query.near else 1, "t.rank")
+        if driver:
+            kinds, name = driver
+            source = (f"(SELECT DISTINCT pk FROM provider_attrs WHERE kind IN ({', '.join(map(_quoted, kinds))}) "
+                      f"AND value = :{name}) f {' '.join(joins)} "
+                      f"CROSS JOIN providers p ON p.pk = f.pk")
+        else:
+            source = f"providers p {' '.join(joins)}"
         params["limit"] = query.size
         params["offset"] = (query.page - 1) * query.size
         sql = (f"SELECT p.doc, {HELD} AS held, {distance} AS distance, COUNT(*) OVER () AS total "
-               f"FROM providers p {' '.join(joins)} "
-               f"{'WHERE ' + ' AND '.join(where) if where else ''} "
+               f"FROM {source} {'WHERE ' + ' AND '.join(where) if where else ''} "
                f"ORDER BY {', '.join(order)} LIMIT :limit OFFSET :offset")
         rows = self._conn().execute(sql, params).fetchall()
         if not rows and query.page > 1:
             total = self._conn().execute(
-                f"SELECT COUNT(*) FROM providers p {' '.join(joins)} "
-                f"{'WHERE ' + ' AND '.join(where) if where else ''}", params).fetchone()[0]
+                f"SELECT COUNT(*) FROM {source} {'WHERE ' + ' AND '.join(where) if where else ''}", params).fetchone()[0]
             return Page([], total)
         total = rows[0]["total"] if rows else 0
         return Page([(_record(row), row["distance"]) for row in rows], total)
+
+    def _search_driver(self, query: SearchQuery, params: dict, lists: list) -> tuple | None:
+        """The attribute list to start a search from, or None to start from the R*Tree box.
+
+        A 50 km circle in the Netherlands holds half the country, so the box is often the weaker
+        filter: the shorter of the lists and the box wins. Counts stop at the smallest so far, so
+        choosing costs little more than reading the winner's index range.
+        """
+        if not lists or query.text:
+            return None  # text: the full-text index drives; probed once per listed pk it would be quadratic
+        conn = self._conn()
+        best, best_count = None, DRIVER_COUNT_LIMIT
+        for kinds, name in lists:
+            count = conn.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM provider_attrs WHERE kind IN ({', '.join('?' * len(kinds))}) "
+                "AND value = ? LIMIT ?)", (*kinds, params[name], best_count)).fetchone()[0]
+            if best is None or count < best_count:
+                best, best_count = (kinds, name), count
+        if query.near and query.radius_km is not None:
+            min_lat, max_lat, min_lon, max_lon = bounding_box(query.near[0], query.near[1], query.radius_km)
+            in_box = conn.execute(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM provider_geo g WHERE g.max_lat >= ? AND g.min_lat <= ? "
+                "AND g.max_lon >= ? AND g.min_lon <= ? LIMIT ?)",
+                (min_lat, max_lat, min_lon, max_lon, best_count)).fetchone()[0]
+            if in_box < best_count:
+                return None
+        return best
 
     def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
         params: dict = {"now": iso(now), "need": query.need, "limit": query.limit}
@@ -479,8 +524,12 @@ def _record(row) -> dict:
     return record
 
 
-def _has_attr(kind: str, value_param: str) -> str:
-    return f"EXISTS (SELECT 1 FROM provider_attrs a WHERE a.kind = '{kind}' AND a.value = {value_param} AND a.pk = p.pk)"
+def _has_attr(kind: str, value_param: str, pk: str = "p.pk") -> str:
+    return f"EXISTS (SELECT 1 FROM provider_attrs a WHERE a.kind = '{kind}' AND a.value = {value_param} AND a.pk = {pk})"
+
+
+def _quoted(kind: str) -> str:
+    return f"'{kind}'"
 
 
 def _placeholders(params: dict, prefix: str, values) -> str:
@@ -491,10 +540,11 @@ def _placeholders(params: dict, prefix: str, values) -> str:
     return ", ".join(names)
 
 
-def _within_box(joins: list, where: list, params: dict, near, radius_km: float) -> None:
+def _within_box(joins: list, where: list, params: dict, near, radius_km: float, pk: str = "p.pk",
+                join: str = "JOIN") -> None:
     min_lat, max_lat, min_lon, max_lon = bounding_box(near[0], near[1], radius_km)
     params.update(box_min_lat=min_lat, box_max_lat=max_lat, box_min_lon=min_lon, box_max_lon=max_lon)
-    joins.append("JOIN provider_geo g ON g.pk = p.pk")
+    joins.append(f"{join} provider_geo g ON g.pk = {pk}")
     # Overlap, not containment: the R*Tree keeps 32-bit floats rounded outwards, so a point on the
     # box's edge is stored as a slightly larger box. The exact distance test decides afterwards.
     where.append("g.max_lat >= :box_min_lat AND g.min_lat <= :box_max_lat "
