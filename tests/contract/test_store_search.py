@@ -316,3 +316,26 @@ def test_text_results_page_without_duplicates_or_gaps(directory):
     seen = [i for p in pages for i in ids(p)]
     assert sorted(seen) == sorted(r["id"] for r in added)
     assert len(set(seen)) == 11
+
+
+@pytest.mark.parametrize("narrowest", ["language", "need", "radius"])
+def test_combined_filters_give_the_same_answer_whichever_is_narrowest(directory, narrowest):
+    # Many providers pass the two wide filters and few the narrow one, so a store that starts from
+    # the narrowest filter and one that starts from the map must agree.
+    wide = {"languages": ["nl"], "services": ["shelter", "medical"], "location": at(point_at(ORIGIN, 5, 0))}
+    narrow = {"language": {"languages": ["ti"]}, "need": {"services": ["shelter", "compensation"]},
+              "radius": {"location": at(point_at(ORIGIN, 5, 0))}}[narrowest]
+    far = at(point_at(ORIGIN, 80, 90))
+    for n in range(12):
+        fields = dict(wide, name=f"Breed {n}")
+        if narrowest == "radius":
+            fields["location"] = far
+        directory.add(**fields)
+    matches = [directory.add(**{**wide, **narrow, "name": f"Smal {n}"}) for n in range(3)]
+    if narrowest != "radius":
+        directory.add(**{**wide, **narrow, "name": "Te ver", "location": far})
+    query = {"language": {"language": "ti"}, "need": {"need": "compensation"}, "radius": {}}[narrowest]
+    base = {"language": "nl", "need": "shelter", "near": ORIGIN, "radius_km": 20}
+    page = search(directory, **{**base, **query})
+    assert sorted(ids(page)) == sorted(r["id"] for r in matches)
+    assert page.total == 3
