@@ -184,7 +184,8 @@ class ReferralInSchema(StrictSchema):
 class ReferralSchema(Schema):
     id = fields.String()
     provider_id = fields.String()
-    provider_name = fields.String()
+    provider_name = fields.String(allow_none=True, metadata={
+        "description": "null once the provider has been deleted (its referrals are kept)"})
     need = fields.String()
     case_reference = fields.String()
     status = fields.String()
