@@ -8,7 +8,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from ..shared import vocabulary as v
 from ..shared.places import resolve_place
-from ..shared.schemas import Choices, ProviderOutSchema, StrictSchema, _country, _language, _unique
+from ..shared.schemas import (COUNTRY_CODE, LANGUAGE_CODE, UNIQUE, Choices, ProviderOutSchema, StrictSchema, _country,
+                              _language, _unique)
 
 
 class PointInSchema(StrictSchema):
@@ -52,9 +53,9 @@ class AvoidAreaInSchema(PointInSchema):
 class PersonSchema(StrictSchema):
     """The attributes of one person that matching uses."""
 
-    languages = fields.List(fields.String(validate=_language), required=True,
+    languages = fields.List(fields.String(validate=_language, metadata=LANGUAGE_CODE), required=True,
                             validate=[validate.Length(min=1, max=v.MAX_LANGUAGES), _unique],
-                            metadata={"description": "ISO 639 codes, most preferred first"})
+                            metadata={**UNIQUE, "description": "ISO 639 codes, most preferred first"})
     gender = fields.String(validate=validate.OneOf(v.GENDERS))
     age = fields.Integer(validate=validate.Range(min=0, max=120))
     location = fields.Nested(PointInSchema, required=True, metadata={"description": "{lat, lon} or {place}"})
@@ -63,7 +64,7 @@ class PersonSchema(StrictSchema):
     exploitation_type = fields.String(validate=validate.OneOf(v.EXPLOITATION_TYPES))
     residence_status = fields.String(validate=validate.OneOf(v.RESIDENCE_STATUSES))
     origin_country = fields.String(validate=_country, metadata={
-        "description": "ISO 3166-1 alpha-2; the country to return to when repatriation is needed"})
+        **COUNTRY_CODE, "description": "ISO 3166-1 alpha-2; the country to return to when repatriation is needed"})
     avoid = fields.List(fields.Nested(AvoidAreaInSchema), load_default=list,
                         validate=validate.Length(max=v.MAX_AVOID_AREAS),
                         metadata={"description": "areas to avoid: no provider inside them is ever offered"})

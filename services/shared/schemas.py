@@ -22,14 +22,22 @@ def _unique(values) -> None:
         raise ValidationError("values must be unique")
 
 
+# What the validators above accept, as the OpenAPI document states it (the lists of codes are too long for enums).
+LANGUAGE_CODE = {"pattern": "^[a-z]{2,3}$", "description": "ISO 639 code"}
+COUNTRY_CODE = {"pattern": "^[A-Z]{2}$", "description": "ISO 3166-1 alpha-2 code"}
+UNIQUE = {"uniqueItems": True}
+
+
 def LanguageList(max_length: int = v.MAX_PROVIDER_LANGUAGES, **kwargs):
-    return fields.List(fields.String(validate=_language),
-                       validate=[validate.Length(max=max_length), _unique], **kwargs)
+    return fields.List(fields.String(validate=_language, metadata=LANGUAGE_CODE),
+                       validate=[validate.Length(max=max_length), _unique],
+                       metadata={**UNIQUE, **kwargs.pop("metadata", {})}, **kwargs)
 
 
 def Choices(choices, *, min_length: int = 0, max_length: int | None = None, **kwargs):
     return fields.List(fields.String(validate=validate.OneOf(choices)),
-                       validate=[validate.Length(min=min_length, max=max_length or len(choices)), _unique], **kwargs)
+                       validate=[validate.Length(min=min_length, max=max_length or len(choices)), _unique],
+                       metadata={**UNIQUE, **kwargs.pop("metadata", {})}, **kwargs)
 
 
 class StrictSchema(Schema):
@@ -58,8 +66,8 @@ class EligibilitySchema(StrictSchema):
     wheelchair_accessible = fields.Boolean(load_default=False)
     exploitation_types = Choices(v.EXPLOITATION_TYPES, load_default=list)
     residence_statuses = Choices(v.RESIDENCE_STATUSES, load_default=list)
-    countries = fields.List(fields.String(validate=_country), validate=[validate.Length(max=250), _unique],
-                            load_default=list)
+    countries = fields.List(fields.String(validate=_country, metadata=COUNTRY_CODE),
+                            validate=[validate.Length(max=250), _unique], load_default=list, metadata=UNIQUE)
 
     @validates_schema
     def _ages_in_order(self, data, **kwargs):

@@ -5,7 +5,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ...shared import vocabulary as v
 from ...shared.places import resolve_place
-from ...shared.schemas import StrictSchema, _country, _language
+from ...shared.schemas import LANGUAGE_CODE, StrictSchema, _country, _language
 
 
 def parse_near(text: str) -> tuple[float, float]:
@@ -40,7 +40,8 @@ class ProviderQueryArgsSchema(StrictSchema):
     q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text; accents ignored"})
     type = fields.List(fields.String(validate=validate.OneOf(v.PROVIDER_TYPES)), validate=validate.Length(max=6))
     need = fields.String(validate=validate.OneOf(v.NEEDS))
-    language = fields.String(validate=_language, metadata={"description": "ISO 639 code; staff or interpreter"})
+    language = fields.String(validate=_language,
+                             metadata={**LANGUAGE_CODE, "description": "ISO 639 code; staff or interpreter"})
     gender = fields.String(validate=validate.OneOf(v.GENDERS))
     age = fields.Integer(validate=validate.Range(min=0, max=120))
     near = NearField(metadata={"description": "`lat,lon` or a Dutch place name"})
