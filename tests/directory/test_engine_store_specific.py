@@ -189,6 +189,7 @@ def test_migrate_copies_sqlite_to_the_engine_and_back_without_losing_anything(en
 FREE_UNITS = 7
 ATTEMPTS = 200
 THREADS = 50
+START_S = 90  # a loaded CI machine can take a while to boot eight workers
 
 
 @pytest.mark.integration
@@ -197,8 +198,8 @@ def test_two_directory_processes_on_one_engine_hold_exactly_the_free_units(engin
     env = {"HAVEN_DATA_DIR": str(tmp_path), "HAVEN_INTERNAL_SECRET": SECRET, "HAVEN_LOG_LEVEL": "WARNING",
            "HAVEN_STORE_URL": store_url(engine_url, prefix)}
     with engine_store(prefix) as store, \
-            start_gunicorn("services.directory:create_app()", env, workers=4) as first, \
-            start_gunicorn("services.directory:create_app()", env, workers=4) as second:
+            start_gunicorn("services.directory:create_app()", env, workers=4, timeout=START_S) as first, \
+            start_gunicorn("services.directory:create_app()", env, workers=4, timeout=START_S) as second:
         admin = Claims(role="admin", subject="admin:seed")
         body = provider(capacity={"available": FREE_UNITS, "maximum": FREE_UNITS})
         seeded = signed_request(first.url, SECRET.encode(), admin, "POST", "/providers", json_body=body)
