@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 from flask_smorest import Api
 
 from ..shared.errors import error_response, register_error_handlers
-from ..shared.internal_auth import init_internal_auth
+from ..shared.internal_auth import init_internal_auth, replay_guard
 from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
                                                clock=config.get("CLOCK") or utc_now)
     init_request_logging(app, "directory")
     init_metrics(app, "directory", staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
-    init_internal_auth(app, settings.internal_secret)
+    init_internal_auth(app, settings.internal_secret, replay_guard(settings.replay_db))
     api = Api(app)
     for blueprint in (providers, referrals, internal):
         api.register_blueprint(blueprint)

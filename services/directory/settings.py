@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..shared.config import default_store_url, env, internal_secret
+from ..shared.config import data_dir, default_store_url, env, internal_secret
 
 
 @dataclass(frozen=True)
@@ -11,8 +12,11 @@ class DirectorySettings:
     store_url: str
     internal_secret: bytes
     log_level: str = "INFO"
+    # Nonces of signed requests, shared by every worker on the machine (None: this process only).
+    replay_db: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "DirectorySettings":
         return cls(store_url=default_store_url(environ), internal_secret=internal_secret(environ),
-                   log_level=env("HAVEN_LOG_LEVEL", "INFO", environ))
+                   log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
+                   replay_db=data_dir(environ) / "nonces-directory.db")

@@ -10,7 +10,7 @@ from flask_smorest import Api
 
 from ..shared.errors import register_error_handlers
 from ..shared.http import ServiceClient
-from ..shared.internal_auth import init_internal_auth
+from ..shared.internal_auth import init_internal_auth, replay_guard
 from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
@@ -46,7 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
                                              clock=config.get("CLOCK") or utc_now)
     init_request_logging(app, "matcher")
     init_metrics(app, "matcher")
-    init_internal_auth(app, settings.internal_secret)
+    init_internal_auth(app, settings.internal_secret, replay_guard(settings.replay_db))
     api = Api(app)
     api.register_blueprint(matches)
     register_error_handlers(app)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from ..shared.config import env, env_float, env_int, internal_secret
+from ..shared.config import data_dir, env, env_float, env_int, internal_secret
 from .domain.scoring import ScoringWeights
 
 DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
@@ -38,6 +39,8 @@ class MatcherSettings:
     directory_timeout: float = 10.0
     candidate_pool: int = 50
     log_level: str = "INFO"
+    # Nonces of signed requests, shared by every worker on the machine (None: this process only).
+    replay_db: Path | None = None
 
     def __post_init__(self):
         if self.directory_timeout <= 0:
@@ -59,7 +62,8 @@ class MatcherSettings:
                    weights=ScoringWeights(**weights),
                    directory_timeout=_number("HAVEN_DIRECTORY_TIMEOUT", 10.0, environ),
                    candidate_pool=env_int("HAVEN_MATCH_CANDIDATE_POOL", 50, environ),
-                   log_level=env("HAVEN_LOG_LEVEL", "INFO", environ))
+                   log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
+                   replay_db=data_dir(environ) / "nonces-matcher.db")
 
 
 def _number(variable: str, default: float, environ: dict | None) -> float:

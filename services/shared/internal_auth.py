@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from flask import Flask, g, request
 
 from .errors import ApiError
-from .signing import Claims, ReplayGuard, SignatureError, verify
+from .signing import Claims, ReplayGuard, SignatureError, SqliteReplayGuard, verify
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 log = logging.getLogger(__name__)
@@ -18,9 +19,13 @@ def signed_path() -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
-def init_internal_auth(app: Flask, secret: bytes) -> None:
-    """Refuse every request without a valid, fresh, first-seen gateway signature."""
-    guard = ReplayGuard()
+def init_internal_auth(app: Flask, secret: bytes, guard: ReplayGuard | None = None) -> None:
+    """Refuse every request without a valid, fresh, first-seen gateway signature.
+
+    `guard` remembers used nonces; give one shared by every worker (SqliteReplayGuard) in production,
+    or a replayed request could reach a worker that has not seen it.
+    """
+    guard = guard or ReplayGuard()
 
     @app.before_request
     def _verify():
@@ -33,6 +38,11 @@ def init_internal_auth(app: Flask, secret: bytes) -> None:
             log.warning("refused internal request", extra={"reason": str(err)})
             raise ApiError(401, "unauthenticated", "request not signed by the gateway") from err
         return None
+
+
+def replay_guard(path: Path | None) -> ReplayGuard:
+    """One nonce memory for all workers when a file is given, else this process's own."""
+    return SqliteReplayGuard(path) if path else ReplayGuard()
 
 
 def current_claims() -> Claims:

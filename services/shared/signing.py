@@ -11,9 +11,11 @@ import hashlib
 import hmac
 import json
 import secrets
+import sqlite3
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 CLAIMS_HEADER = "X-Haven-Claims"
 SIGNATURE_HEADER = "X-Haven-Signature"
@@ -62,7 +64,7 @@ def sign(secret: bytes, method: str, path: str, body: bytes, claims: Claims) -> 
 
 
 class ReplayGuard:
-    """Remembers nonces for the skew window; a second use of one is refused."""
+    """Remembers nonces for the skew window in this process; a second use of one is refused."""
 
     def __init__(self, window_seconds: int = MAX_SKEW_SECONDS):
         self.window = window_seconds
@@ -78,6 +80,41 @@ class ReplayGuard:
                 return False
             self._seen[nonce] = now
             return True
+
+
+class SqliteReplayGuard(ReplayGuard):
+    """Nonces in a small SQLite file, so every gunicorn worker on the machine refuses a replay.
+
+    Losing the file loses nothing that matters: a nonce is only needed for the 60 s skew window,
+    so the file runs without fsync.
+    """
+
+    def __init__(self, path: Path, window_seconds: int = MAX_SKEW_SECONDS):
+        super().__init__(window_seconds)
+        self.path = Path(path)
+        self._local = threading.local()
+        self._inserts = 0
+        self._conn().execute("CREATE TABLE IF NOT EXISTS nonces (nonce TEXT PRIMARY KEY, seen REAL NOT NULL)")
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=OFF")
+            self._local.conn = conn
+        return conn
+
+    def check_and_remember(self, nonce: str, now: float) -> bool:
+        conn = self._conn()
+        try:
+            conn.execute("INSERT INTO nonces (nonce, seen) VALUES (?, ?)", (nonce, now))
+        except sqlite3.IntegrityError:
+            return False
+        self._inserts += 1
+        if self._inserts % 1000 == 0:
+            conn.execute("DELETE FROM nonces WHERE seen < ?", (now - 2 * self.window,))
+        return True
 
 
 def verify(secret: bytes, method: str, path: str, body: bytes, headers, guard: ReplayGuard,
