@@ -115,6 +115,9 @@ def test_writes_during_a_reindex_all_land_in_the_new_index(engine_url):
                     try:
                         written.append(writer.put_provider(record(now, name="Tijdens"), audit())["id"])
                         referred.append(refer(writer, counted["id"], now).id)
+                        loaded = [record(now, name="Geladen") for _ in range(3)]
+                        writer.bulk_upsert(loaded, audit("provider.import"))
+                        written.extend(r["id"] for r in loaded)
                     except Exception as err:  # noqa: BLE001 - every failure is reported below
                         failures.append(repr(err))
             finally:

@@ -217,7 +217,10 @@ class EngineClient:
             if translated is err:
                 raise
             raise translated from err
-        return list(errors)
+        errors = list(errors)
+        if any(_item_error_type(item) == "cluster_block_exception" for item in errors):
+            raise WriteBlocked("bulk write refused by an index write block")
+        return errors
 
     # -- indices and the cluster -------------------------------------------------------------
     def health(self) -> dict:
@@ -293,6 +296,11 @@ def _error_type(err: Exception) -> str | None:
             return error
     error = getattr(err, "error", None)
     return error if isinstance(error, str) else None
+
+
+def _item_error_type(item: dict) -> str | None:
+    error = next(iter(item.values()), {}).get("error")
+    return error.get("type") if isinstance(error, dict) else None
 
 
 def _es_search_args(body: dict) -> dict:
