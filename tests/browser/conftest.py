@@ -117,23 +117,43 @@ class Problems:
         page.on("pageerror", lambda error: self.messages.append(str(error)))
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def new_page(browser, haven):
-    """Pages in fresh browser contexts (separate cookie jars: one per person), closed after the test."""
+def new_page(browser, haven, request):
+    """Pages in fresh browser contexts (separate cookie jars: one per person), closed after the test.
+
+    When the test fails, each page is saved as failed-<test>-<n>.png beside the other screenshots.
+    """
     contexts = []
+    pages = []
 
     def make(*, base_url: str | None = None, phone: bool = False):
         viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
         context = browser.new_context(base_url=base_url or haven.url, viewport=viewport, locale="nl-NL",
                                       timezone_id="Europe/Amsterdam", is_mobile=phone, has_touch=phone)
-        context.set_default_timeout(15_000)
+        # Generous: the machine may be busy with other test runs; a passing step never waits this long.
+        context.set_default_timeout(30_000)
         contexts.append(context)
         page = context.new_page()
         page.problems = Problems()
         page.problems.watch(page)
+        pages.append(page)
         return page
 
     yield make
+    if getattr(request.node, "browser_test_failed", False):
+        for number, page in enumerate(pages, start=1):
+            try:
+                screenshot(page, f"failed-{request.node.name}-{number}")
+            except Exception:  # a crashed page has nothing to show
+                pass
     for context in contexts:
         context.close()
 
@@ -148,3 +168,31 @@ def sign_in(page, email: str, password: str) -> None:
 def screenshot(page, name: str, *, full_page: bool = True) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+@pytest.fixture
+def make_account(haven):
+    """A fresh account on the running instance (its own, so locking it disturbs no other test)."""
+    from argon2 import PasswordHasher
+
+    from services.gateway.accounts import AccountPolicy, Passwords, open_account_store
+    from services.gateway.accounts import service as accounts
+
+    store = open_account_store(haven.data_dir / "accounts.db")
+    passwords = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    made = []
+
+    def make(role: str = "caseworker", provider_ids: tuple[str, ...] = ()) -> tuple[str, str]:
+        email = f"{role}-{len(made)}-{os.urandom(3).hex()}@example.org"
+        password = "browser test password"
+        accounts.create_account(store=store, passwords=passwords, policy=AccountPolicy(), email=email, role=role,
+                                provider_ids=provider_ids, password=password, now=datetime.now(timezone.utc))
+        made.append(email)
+        return email, password
+
+    yield make
+    store.close()
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -60,26 +60,29 @@ def test_match_refer_accept_and_audit(new_page, haven):
     screenshot(caseworker, "caseworker-match-results")
 
     # One click refers and holds a bed; the hold and its end are shown in place.
+    case_reference = caseworker.get_by_label("Dossierkenmerk voor verwijzingen").input_value()
+    assert re.fullmatch(r"C-[A-Z0-9]{6}", case_reference)
     ours.get_by_role("button", name="Verwijzen").click()
     result = ours.locator("[data-refer-result]")
     result.get_by_role("link", name="Verwijzing openen").wait_for()
     assert re.search(r"Verwezen: één plaats vastgehouden tot \d\d:\d\d \(4 u\)", result.inner_text())
 
     caseworker.get_by_role("link", name="Mijn verwijzingen").click()
-    row = caseworker.locator("tr", has_text=haven.provider_name)
+    row = caseworker.locator("tr", has_text=case_reference)
+    assert haven.provider_name in row.inner_text()
     assert "In afwachting" in row.inner_text()
     screenshot(caseworker, "caseworker-referrals-pending")
 
     # The provider sees it pending, with the hold time left, and accepts.
     provider.get_by_role("link", name="Verwijzingen").click()
-    pending = provider.locator("li.pending").first
+    pending = provider.locator("li.pending", has_text=case_reference)
     assert "nog 3 u" in pending.inner_text() or "nog 4 u" in pending.inner_text()
     screenshot(provider, "provider-referrals-pending")
     pending.get_by_role("button", name="Accepteren").click()
     provider.get_by_text("Geaccepteerd. De casemanager ziet nu uw adres.").wait_for()
 
     # Without reloading, the caseworker's list turns to accepted; the referral shows the address.
-    row.locator(".status-accepted").wait_for(timeout=20_000)
+    row.locator(".status-accepted").wait_for()
     row.get_by_role("link", name="adres").click()
     caseworker.get_by_text(haven.provider_address).wait_for()
     screenshot(caseworker, "caseworker-referral-accepted")

@@ -16,6 +16,9 @@ PIXELS_PER_DEGREE_LAT = 180.0
 MARGIN_DEGREES = 0.12
 
 
+MARKER_RADIUS = 10.0
+
+
 @dataclass(frozen=True)
 class Marker:
     x: float
@@ -24,6 +27,13 @@ class Marker:
     title: str
     kind: str  # "person" | "candidate" | "anchor"
     need: str | None = None
+    # Where the place really is, when the marker was moved aside so it does not hide another one.
+    at_x: float | None = None
+    at_y: float | None = None
+
+    @property
+    def moved(self) -> bool:
+        return self.at_x is not None
 
 
 @dataclass(frozen=True)
@@ -100,17 +110,42 @@ def build_map(*, person: tuple[float, float] | None = None, person_title: str = 
     for lat, lon, radius_km, title in avoid:
         x, y = projection.xy(lat, lon)
         svg.circles.append(Circle(round(x, 1), round(y, 1), round(projection.km(radius_km), 1), title))
-    for candidate in candidates:
+    placed: list[tuple[float, float]] = []
+    if person is not None:
+        x, y = projection.xy(*person)
+        if projection.contains(x, y):
+            placed.append((x, y))
+            person_marker = Marker(round(x, 1), round(y, 1), "", person_title, "person")
+        else:
+            svg.outside += 1
+            person_marker = None
+    # The care plan's shelter first, so it keeps its true place when others crowd it.
+    for candidate in sorted(candidates, key=lambda c: c.get("kind") != "anchor"):
         x, y = projection.xy(candidate["lat"], candidate["lon"])
         if not projection.contains(x, y):
             svg.outside += 1
             continue
-        svg.markers.append(Marker(round(x, 1), round(y, 1), candidate["label"], candidate["title"],
-                                  candidate.get("kind", "candidate"), candidate.get("need")))
-    if person is not None:
-        x, y = projection.xy(*person)
-        if projection.contains(x, y):
-            svg.markers.append(Marker(round(x, 1), round(y, 1), "", person_title, "person"))
-        else:
-            svg.outside += 1
+        shown_x, shown_y = _free_spot(x, y, placed)
+        placed.append((shown_x, shown_y))
+        moved = (shown_x, shown_y) != (x, y)
+        svg.markers.append(Marker(round(shown_x, 1), round(shown_y, 1), candidate["label"], candidate["title"],
+                                  candidate.get("kind", "candidate"), candidate.get("need"),
+                                  round(x, 1) if moved else None, round(y, 1) if moved else None))
+    if person is not None and person_marker is not None:
+        svg.markers.append(person_marker)
     return svg
+
+
+def _free_spot(x: float, y: float, placed: list[tuple[float, float]]) -> tuple[float, float]:
+    """The point itself, or the nearest spot on a widening spiral around it where no marker is yet."""
+    spacing = 2 * MARKER_RADIUS + 2
+    for step in range(0, 60):
+        if step == 0:
+            spot = (x, y)
+        else:
+            angle = step * 2.4  # radians: the golden angle spreads spots evenly
+            distance = spacing * math.sqrt(step) * 0.9
+            spot = (x + distance * math.cos(angle), y + distance * math.sin(angle))
+        if all(math.hypot(spot[0] - px, spot[1] - py) >= spacing for px, py in placed):
+            return spot
+    return x, y

@@ -47,3 +47,14 @@ def test_the_map_draws_the_person_areas_and_candidates_and_counts_those_beyond_i
     assert [m.kind for m in svg.markers] == ["candidate", "person"]
     assert len(svg.circles) == 1 and svg.circles[0].r > 20
     assert svg.outside == 1
+
+
+def test_markers_on_the_same_spot_are_moved_apart_with_a_line_to_the_true_spot():
+    same = [{"lat": 52.37, "lon": 4.90, "label": str(n), "title": str(n)} for n in range(1, 5)]
+    svg = build_map(candidates=same + [{"lat": 52.37, "lon": 4.90, "label": "5", "title": "5", "kind": "anchor"}])
+    anchor = next(m for m in svg.markers if m.kind == "anchor")
+    assert not anchor.moved  # the care plan's shelter keeps its true place
+    others = [m for m in svg.markers if m.kind == "candidate"]
+    assert all(m.moved and (m.at_x, m.at_y) == (anchor.x, anchor.y) for m in others)
+    spots = [(m.x, m.y) for m in svg.markers]
+    assert all(((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 >= 20 for i, a in enumerate(spots) for b in spots[i + 1:])
