@@ -122,6 +122,9 @@ def _headers(response):
     # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts.
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+    if secure_cookies():
+        # Behind TLS: browsers keep to https for this host from now on.
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
     if request.endpoint != "web.static":
         # Pages show capacity, referrals and sometimes addresses: never kept in a shared cache or the back button.
         response.headers["Cache-Control"] = "no-store"

@@ -209,3 +209,9 @@ def test_before_sign_in_the_language_is_kept_in_a_cookie(pages):
 def test_signing_in_is_recorded_in_the_audit_log(caseworker, demo_stack):
     entries = demo_stack.store.list_audit(AuditFilter(actor=caseworker.account.subject)).items
     assert [entry.action for entry in entries] == ["account.sign_in"]
+
+
+def test_behind_tls_pages_ask_browsers_to_stay_on_https(make_web, web_app, make_account):
+    assert "Strict-Transport-Security" not in Pages(web_app).get("/sign-in").headers
+    secure = Pages(make_web(secure_cookies=True)).get("/sign-in")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
