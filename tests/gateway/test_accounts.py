@@ -253,3 +253,12 @@ def test_a_configured_policy_changes_the_limits(store, passwords, clock, make_ac
     token = sign_in(store, passwords, clock, policy=strict).token
     clock.advance(seconds=6)
     assert accounts.resume_session(store=store, policy=strict, token=token, now=clock()).expired
+
+
+def test_signing_in_forgets_sessions_that_idled_out(store, passwords, clock, make_account):
+    make_account()
+    make_account(email="other@example.org")
+    abandoned = sign_in(store, passwords, clock).token
+    clock.advance(minutes=45)
+    sign_in(store, passwords, clock, email="other@example.org")
+    assert store.get_session(hash_session_token(abandoned)) is None

@@ -76,6 +76,8 @@ def sign_in(*, store: AccountStore, passwords: Passwords, policy: AccountPolicy,
         changes["password_hash"] = passwords.hash(password)
     account = account.with_changes(**changes)
     store.update_account(account)
+    # Sessions nobody came back to are forgotten here, so the table never grows without bound.
+    store.delete_sessions_idle_since(now - policy.idle_timeout)
     token, session = start_session(store=store, account=account, now=now)
     return SignIn(account, token=token, session=session)
 
