@@ -43,6 +43,7 @@ class Provider(MethodView):
         return to_directory("GET", f"/providers/{provider_id}")
 
     @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS))
+    @blp.alt_response(201, schema=ProviderOutSchema, description="Created: no provider had this id", success=True)
     @authorise("replace_provider")
     def put(self, provider_id):
         """Replace a provider, or create it with this id (admin)"""
