@@ -1,0 +1,22 @@
+"""A running Haven (three gunicorn services, demo data, rate limits off) shared by a module's tests."""
+from __future__ import annotations
+
+import pytest
+
+from tests.reliability.figures import FIGURES
+from tests.support.stack import start_stack
+
+
+@pytest.fixture(scope="module")
+def haven(tmp_path_factory):
+    stack = start_stack(tmp_path_factory.mktemp("haven"))
+    yield stack
+    stack.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Counts and latencies are recorded, never asserted as times: they are printed for the reader."""
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for name, text in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {text}")
