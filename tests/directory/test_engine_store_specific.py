@@ -16,7 +16,7 @@ from services.directory.domain.queries import AuditFilter, ReferralFilter, Searc
 from services.directory.domain.referrals import NoCapacity, Referral, hold_until
 from services.directory.domain.rules import iso, utc_now
 from services.directory.settings import DirectorySettings
-from services.directory.store import AuditEntry
+from services.directory.store import AuditEntry, StoreUnavailable
 from services.directory.store.search_engine import SearchEngineDirectoryStore
 from services.directory.store.sqlite import SqliteDirectoryStore
 from services.shared.signing import Claims
@@ -76,7 +76,8 @@ def test_reindex_moves_every_alias_to_a_new_index_and_keeps_every_document(engin
         refer(store, shelters[4]["id"], now)
         store.transition_referral(held.id, "accepted", now, audit("referral.accept", held.id, now))
         before = snapshot(store, now)
-        old = {kind: store.client.alias_targets(store.names.alias(kind)) for kind in ("providers", "referrals", "audit")}
+        kinds = ("providers", "referrals", "audit")
+        old = {kind: store.client.alias_targets(store.names.alias(kind)) for kind in kinds}
 
         url = store_url(engine_url, store.names.prefix)
         assert haven(["reindex", "--store", url, "--quiet"]) == 0
@@ -274,3 +275,24 @@ def test_stopping_the_engine_makes_the_directory_unready_and_its_searches_503(tm
     found = caseworker.get("/providers", q="opvang")
     assert found.status_code == 503, found.json
     assert found.json["error"]["code"] == "store_unavailable"
+
+
+def test_indices_deleted_by_hand_make_the_store_unavailable_until_readiness_recreates_them(engine_url):
+    now = utc_now()
+    with engine_store(fresh_prefix()) as store:
+        kept = store.put_provider(record(now), audit())
+        for kind in ("providers", "referrals", "audit"):
+            for index in store.client.alias_targets(store.names.alias(kind)):
+                store.client.delete_index(index)
+
+        with pytest.raises(StoreUnavailable):
+            store.get_provider(kept["id"], now)
+        with pytest.raises(StoreUnavailable):
+            store.put_provider(record(now), audit())
+        # No index was made up on the fly under the alias's name, with guessed mappings.
+        assert not store.client.index_exists(store.names.alias("providers"))
+
+        assert store.ping() is True
+        again = store.put_provider(record(now), audit())
+        assert store.search(SearchQuery(near=(52.09, 5.12), radius_km=10), now).total == 1
+        assert store.get_provider(again["id"], now) is not None

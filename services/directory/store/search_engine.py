@@ -73,7 +73,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
         if status not in ("green", "yellow"):
             return False
         try:
-            self._ensure()
+            # Every time, not once: indices deleted by hand come back before writes need them.
+            ensure_indices(self.client, self.names, self.config)
         except Exception:  # noqa: BLE001
             return False
         return True
@@ -102,7 +103,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
     def _append_audit(self, entry: AuditEntry) -> None:
         document = self._audit_document(entry)
         self._blocked_retry(lambda: self.client.index(self.audit, document["id"], document,
-                                                      refresh=self._refresh, op_type="create"))
+                                                      refresh=self._refresh, op_type="create", require_alias=True))
 
     def _audit_document(self, entry: AuditEntry) -> dict:
         # `seq` keeps insertion order (newest first on reading) even for entries stamped the same second.
@@ -137,9 +138,10 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 return None
             try:
                 if found is None:
-                    self.client.index(self.providers, provider_id, source, refresh=refresh, op_type="create")
+                    self.client.index(self.providers, provider_id, source, refresh=refresh, op_type="create",
+                                      require_alias=True)
                 else:
-                    self.client.index(self.providers, provider_id, source, refresh=refresh,
+                    self.client.index(self.providers, provider_id, source, refresh=refresh, require_alias=True,
                                       if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"])
                 return source
             except VersionConflict:
@@ -179,7 +181,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 else:
                     action["_op_type"] = "create"
                 actions.append(action)
-            failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False))
+            failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False, require_alias=True))
             by_id = {record["id"]: record for record in prepared}
             for item in failed:
                 result = next(iter(item.values()))
@@ -302,7 +304,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             raise NoCapacity(referral.provider_id)
         try:
             self._blocked_retry(lambda: self.client.index(self.referrals, referral.id, referral.to_dict(),
-                                                          refresh=self._refresh, op_type="create"))
+                                                          refresh=self._refresh, op_type="create", require_alias=True))
         except Exception:
             self._release_hold(referral.provider_id, referral.id)
             raise
@@ -343,7 +345,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             try:
                 # Claiming the referral first: of two concurrent transitions only one gets past here.
                 self._blocked_retry(lambda: self.client.index(
-                    self.referrals, referral_id, changed, refresh=self._refresh,
+                    self.referrals, referral_id, changed, refresh=self._refresh, require_alias=True,
                     if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"]))
                 break
             except VersionConflict:
@@ -369,7 +371,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                             "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
         if not actions:
             return 0
-        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh))
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh, require_alias=True))
         # A conflict means the referral moved on meanwhile (accepted, cancelled): it is not expired by us.
         for item in failed:
             result = next(iter(item.values()))
@@ -396,7 +398,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         for chunk in _chunks(referrals, BULK_CHUNK):
             actions = [{"_op_type": "index", "_index": self.referrals, "_id": r.id, "_source": r.to_dict()}
                        for r in chunk]
-            failed = self.client.bulk(actions, refresh=False)
+            failed = self.client.bulk(actions, refresh=False, require_alias=True)
             if failed:
                 raise RuntimeError(f"importing referrals failed: {failed[:3]}")
             for referral in chunk:
@@ -427,7 +429,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             documents = [self._audit_document(entry) for entry in chunk]
             actions = [{"_op_type": "create", "_index": self.audit, "_id": doc["id"], "_source": doc}
                        for doc in documents]
-            failed = self.client.bulk(actions, refresh=False)
+            failed = self.client.bulk(actions, refresh=False, require_alias=True)
             if failed:
                 raise RuntimeError(f"importing audit entries failed: {failed[:3]}")
             count += len(chunk)

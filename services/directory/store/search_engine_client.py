@@ -72,7 +72,7 @@ class EngineConfig:
         if unknown:
             raise ValueError(f"unknown search-engine URL options: {', '.join(sorted(unknown))}")
         if not _PREFIX.fullmatch(query.get("prefix", "")):
-            raise ValueError("prefix: lower-case letters, digits, '.', '_' and '-' only, not starting with '-', '_' or '.'")
+            raise ValueError("prefix: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit")
         return cls(
             flavour=flavour, hosts=hosts, username=username or None, password=password or None,
             prefix=query.pop("prefix", ""), timeout=float(query.pop("timeout", 5.0)),
@@ -132,6 +132,8 @@ class EngineClient:
             kind = _error_type(err)
             if status == 409:
                 return VersionConflict(kind or "version conflict")
+            if kind == "index_not_found_exception":
+                return StoreUnavailable("the store's indices are missing; /readyz recreates them")
             if kind == "cluster_block_exception" and "write" in str(err).lower():
                 return WriteBlocked(str(err)[:300])
             if status in UNAVAILABLE_STATUSES or (isinstance(status, int) and status >= 500):
@@ -140,12 +142,17 @@ class EngineClient:
             return StoreUnavailable(f"search engine transport error: {type(err).__name__}")
         return err
 
-    def _call(self, method, *args, missing=False, **kwargs):
-        """Run one client call; a 404 answers `None` when `missing` is allowed."""
+    def _call(self, method, *args, missing: str | None = None, **kwargs):
+        """Run one client call; a 404 answers `None` when `missing` allows it.
+
+        `missing="document"` allows a missing document only: a missing index is the store being
+        unavailable, never "not found". `missing="any"` allows a missing index or alias too.
+        """
         try:
             return method(*args, **kwargs)
         except Exception as err:  # noqa: BLE001 - translated below, anything unknown is re-raised
-            if missing and isinstance(err, self._api_error) and _status(err) == 404:
+            if missing and isinstance(err, self._api_error) and _status(err) == 404 and (
+                    missing == "any" or _error_type(err) != "index_not_found_exception"):
                 return None
             translated = self._translate(err)
             if translated is err:
@@ -155,7 +162,7 @@ class EngineClient:
     # -- documents ---------------------------------------------------------------------------
     def get(self, index: str, doc_id: str) -> dict | None:
         """The document with `_seq_no` and `_primary_term`, read in real time; None when absent."""
-        found = self._call(self._client.get, index=index, id=doc_id, missing=True)
+        found = self._call(self._client.get, index=index, id=doc_id, missing="document")
         if found is None or not found.get("found"):
             return None
         return dict(found)
@@ -172,8 +179,9 @@ class EngineClient:
 
     def index(self, index: str, doc_id: str, document: dict, *, refresh: str | bool | None = None,
               if_seq_no: int | None = None, if_primary_term: int | None = None,
-              op_type: str | None = None) -> dict:
-        params: dict[str, Any] = {}
+              op_type: str | None = None, require_alias: bool = False) -> dict:
+        """Write one document; with `require_alias` a missing alias fails instead of auto-creating an index."""
+        params: dict[str, Any] = {"require_alias": True} if require_alias else {}
         if refresh is not None:
             params["refresh"] = refresh
         if if_seq_no is not None:
@@ -191,7 +199,7 @@ class EngineClient:
             params["refresh"] = refresh
         if if_seq_no is not None:
             params.update(if_seq_no=if_seq_no, if_primary_term=if_primary_term)
-        return self._call(self._client.delete, index=index, id=doc_id, missing=True, **params) is not None
+        return self._call(self._client.delete, index=index, id=doc_id, missing="document", **params) is not None
 
     def search(self, index: str, body: dict) -> dict:
         if self.flavour == "elasticsearch":
@@ -205,10 +213,12 @@ class EngineClient:
             answer = self._call(self._client.count, index=index, body={"query": query or {"match_all": {}}})
         return int(answer["count"])
 
-    def bulk(self, actions: Iterable[dict], *, refresh: str | bool | None = None,
-             chunk_size: int = 500) -> list[dict]:
+    def bulk(self, actions: Iterable[dict], *, refresh: str | bool | None = None, chunk_size: int = 500,
+             require_alias: bool = False) -> list[dict]:
         """Send actions with the client's bulk helper; returns the failed items (empty when all went in)."""
-        params = {} if refresh is None else {"refresh": refresh}
+        params: dict[str, Any] = {} if refresh is None else {"refresh": refresh}
+        if require_alias:
+            params["require_alias"] = True
         try:
             _, errors = self._helpers.bulk(self._admin, actions, chunk_size=chunk_size, raise_on_error=False,
                                            raise_on_exception=True, max_retries=0, **params)
@@ -220,6 +230,8 @@ class EngineClient:
         errors = list(errors)
         if any(_item_error_type(item) == "cluster_block_exception" for item in errors):
             raise WriteBlocked("bulk write refused by an index write block")
+        if any(_item_error_type(item) == "index_not_found_exception" for item in errors):
+            raise StoreUnavailable("the store's indices are missing; /readyz recreates them")
         return errors
 
     # -- indices and the cluster -------------------------------------------------------------
@@ -228,7 +240,7 @@ class EngineClient:
 
     def alias_targets(self, alias: str) -> list[str]:
         """The indices an alias points to; empty when the alias does not exist."""
-        answer = self._call(self._client.indices.get_alias, name=alias, missing=True)
+        answer = self._call(self._client.indices.get_alias, name=alias, missing="any")
         return sorted(answer.keys()) if answer else []
 
     def create_index(self, name: str, settings: dict, mappings: dict, aliases: dict | None = None) -> bool:
@@ -263,7 +275,7 @@ class EngineClient:
             self._call(self._admin.indices.put_settings, index=index, body=settings)
 
     def delete_index(self, name: str) -> None:
-        self._call(self._admin.indices.delete, index=name, missing=True)
+        self._call(self._admin.indices.delete, index=name, missing="any")
 
     def refresh(self, index: str) -> None:
         self._call(self._admin.indices.refresh, index=index)
