@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from .procs import REPO
-from .runner import Bench, Options
+from .runner import SERVICE_WORKLOADS, Bench, Options
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -31,6 +32,14 @@ def _stores(text: str) -> tuple[str, ...]:
     return stores
 
 
+def _workloads(text: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [name for name in chosen if name not in SERVICE_WORKLOADS + ("mixed",)]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"workloads are {', '.join(SERVICE_WORKLOADS)} and mixed")
+    return chosen
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=(
         "Start Haven as `haven up` does, drive it over HTTP and write bench/results/ "
@@ -39,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stores", type=_stores, help="sqlite, opensearch or both (default both)")
     parser.add_argument("--quick", action="store_true",
                         help="1,000 and 10,000 providers on SQLite with short phases (about 3 minutes)")
+    parser.add_argument("--workloads", type=_workloads,
+                        help=f"a subset of {','.join(SERVICE_WORKLOADS)},mixed (default all; import always runs)")
+    parser.add_argument("--no-worker-study", action="store_true",
+                        help="skip the chain under other gunicorn worker settings (the per-configuration chain "
+                             "baseline still runs)")
     parser.add_argument("--clients", type=int, help="closed-loop clients in throughput phases (default 8)")
     parser.add_argument("--out", help="results folder (default bench/results)")
     parser.add_argument("--head", action="store_true",
@@ -65,18 +79,30 @@ def run_from_head(argv: list[str], out: Path) -> int:
     rest = [arg for arg in argv if arg != "--head"]
     if "--out" not in rest:
         rest += ["--out", str(out)]
-    return subprocess.run([sys.executable, "-m", "bench", *rest], cwd=clone, env=env).returncode
+    # Replaced rather than wrapped, so signals reach the run that cleans up after itself.
+    os.chdir(clone)
+    os.execve(sys.executable, [sys.executable, "-m", "bench", *rest], env)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # Ctrl-C and SIGTERM both unwind through the `finally` blocks that stop every process started,
+    # also when started in the background, where SIGINT arrives ignored.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     args = build_parser().parse_args(argv)
     if args.head:
         return run_from_head(argv, Path(args.out).resolve() if args.out else REPO / "bench" / "results")
     overrides = {key: value for key, value in (("sizes", args.sizes), ("stores", args.stores),
-                                               ("clients", args.clients)) if value}
+                                               ("clients", args.clients), ("workloads", args.workloads)) if value}
     if args.out:
         overrides["out_dir"] = Path(args.out).resolve()
+    if args.no_worker_study:
+        overrides["chain_variants"] = ()
     options = Options.quick_options(**overrides) if args.quick else Options(**overrides)
     started = time.monotonic()
     results = Bench(options).run()

@@ -171,10 +171,12 @@ def markdown(results: dict, out_dir: Path) -> str:
         f"throughput ratios workload / baseline (higher is better).",
         "",
     ]
-    for skipped in results.get("skipped", []):
-        lines.append(f"- Not measured: {skipped['store']}: {skipped['reason']}.")
-    if results.get("skipped"):
-        lines.append("")
+    notes = [f"- Not measured: {skipped['store']}: {skipped['reason']}." for skipped in results.get("skipped", [])]
+    notes += [f"- Failed: {failed['store']} {failed['size']:,}: {failed['error']}" for failed in results.get("failed", [])]
+    launchers = sorted({c.get("launcher", "") for c in results["configs"]} - {"", "haven up"})
+    notes += [f"- Services: {launcher}." for launcher in launchers]
+    if notes:
+        lines += notes + [""]
 
     lines += ["## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
     for target in results["targets"]:
@@ -233,7 +235,18 @@ def markdown(results: dict, out_dir: Path) -> str:
                          f"{s['conflicts']} | {statuses} |")
     lines.append("")
 
-    lines += ["## Three-hop chain: gunicorn worker settings", "",
+    if results["chain_variants"]:
+        lines += chain_table(results)
+    lines += ["![median and p99 match latency against the number of providers](match_latency.png)", ""]
+
+    findings = out_dir / FINDINGS_FILE
+    if findings.exists():
+        lines += [findings.read_text().rstrip(), ""]
+    return "\n".join(lines)
+
+
+def chain_table(results: dict) -> list[str]:
+    lines = ["## Three-hop chain: gunicorn worker settings", "",
               "The same three tiny apps (bearer check, then two signed hops with `ServiceClient`, signature and "
               "replay check on each internal hop) under each worker setting. `haven up` uses gthread, "
               "2 workers x 4 threads.", "",
@@ -244,12 +257,7 @@ def markdown(results: dict, out_dir: Path) -> str:
         lines.append(f"| {variant['settings']} | {fmt(lat['median_ms'], 2)} | {fmt(lat['p99_ms'], 2)} | "
                      f"{fmt(tp['throughput'])} | {fmt(tp['median_ms'], 2)} | {fmt(tp['p99_ms'], 2)} | "
                      f"{lat['errors'] + tp['errors']} | {variant['load_average']} |")
-    lines += ["", "![median and p99 match latency against the number of providers](match_latency.png)", ""]
-
-    findings = out_dir / FINDINGS_FILE
-    if findings.exists():
-        lines += [findings.read_text().rstrip(), ""]
-    return "\n".join(lines)
+    return lines + [""]
 
 
 # -- plot ----------------------------------------------------------------------------------------

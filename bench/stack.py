@@ -15,6 +15,7 @@ from .procs import HAVEN_UP, REPO, environment, gunicorn_masters, stop_process, 
 SEED = 2026
 CAPACITY_PROVIDERS = 50
 REFERRAL_PROVIDERS = 100
+SERVICE_TIMEOUT = 60
 
 
 @dataclass
@@ -88,8 +89,11 @@ class HavenInstance:
     launcher: str = ""
 
     def env(self) -> dict[str, str]:
-        # Rate limits off: the bench measures the services, not the limiter's refusals.
-        return environment(HAVEN_DATA_DIR=str(self.data_dir), HAVEN_STORE_URL=self.store_url, HAVEN_RATE_LIMIT="0")
+        # Rate limits off: the bench measures the services, not the limiter's refusals. The gateway waits
+        # up to 60 s for an internal answer instead of 10: a slow workload is timed, not cut off at 10 s
+        # with a 503 while its work goes on behind the gateway.
+        return environment(HAVEN_DATA_DIR=str(self.data_dir), HAVEN_STORE_URL=self.store_url, HAVEN_RATE_LIMIT="0",
+                           HAVEN_SERVICE_TIMEOUT=str(SERVICE_TIMEOUT))
 
     def run(self, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
         with open(self.log, "ab") as errors:
@@ -126,6 +130,13 @@ class HavenInstance:
         directly (see `start_directly`) and `self.launcher` says so.
         """
         self.port = port
+        try:
+            self._up(port)
+        except BaseException:
+            self.down()
+            raise
+
+    def _up(self, port: int) -> None:
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(haven_command("up", "--port", str(port), "--store", self.store_url),
                                             env=self.env(), cwd=REPO, stdout=out, stderr=subprocess.STDOUT,
