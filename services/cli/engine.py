@@ -79,8 +79,7 @@ def cmd_reindex(args) -> int:
     url = args.store or default_store_url()
     if not url.startswith(("elasticsearch+", "opensearch+")):
         return _error("reindex", f"reindexing needs a search-engine store, not {url.split(':', 1)[0]}")
-    store = store_from_url(url)
-    assert isinstance(store, SearchEngineDirectoryStore)
+    store: SearchEngineDirectoryStore = store_from_url(url)
     progress = _progress(args)
     bars: dict = {}
 
