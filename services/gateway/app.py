@@ -115,6 +115,9 @@ def _register_pages(app: Flask) -> None:
     def api_docs():
         response = Response(static.joinpath("docs.html").read_text(encoding="utf-8"), mimetype="text/html")
         response.headers["Content-Security-Policy"] = DOCS_CSP
+        # The same as the web pages: the page's address (and a token typed into it) never leaves the site.
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
         return response
 
     @app.get(f"{PREFIX}/docs.js")
