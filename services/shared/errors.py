@@ -80,6 +80,9 @@ def validation_error(messages) -> ApiError:
 
 def register_error_handlers(app: Flask) -> None:
     """Every error becomes the JSON shape; no stack trace or internal URL ever reaches a caller."""
+    # Flask reads FLASK_DEBUG when the app is made; debug mode would hand errors to Werkzeug's debugger page.
+    app.debug = False
+    app.config["PROPAGATE_EXCEPTIONS"] = False
 
     @app.errorhandler(ApiError)
     def _api_error(err: ApiError):
