@@ -273,3 +273,14 @@ def test_every_form_field_has_a_label(caseworker, path):
     ids = re.findall(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html)
     labels = set(re.findall(r'<label for="([^"]+)"', html))
     assert ids and not [i for i in ids if i not in labels]
+
+
+def test_the_results_lead_back_to_the_form_with_the_answers_filled_in(caseworker):
+    caseworker.get("/match")
+    results = caseworker.post("/match", MATCH_FORM).get_data(as_text=True)
+    hidden = dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', results))
+    assert hidden["place"] == "Utrecht" and hidden["age"] == "24"
+    back = caseworker.post("/match", {**MATCH_FORM, "action": "edit"}).get_data(as_text=True)
+    assert "<h1>Persoon matchen</h1>" in back
+    assert 'value="Utrecht"' in back and 'value="24"' in back and 'value="Rotterdam"' in back
+    assert 'id="f-needs-legal" name="needs" value="legal" checked' in back

@@ -117,8 +117,11 @@ def match():
     if request.method == "GET":
         return render_template("caseworker/match.html", form=MultiDict(), errors={}, avoid_rows=2)
     form = request.form
-    parsed = match_body(form, g.locale)
     avoid_rows = max(2, len(form.getlist("avoid_place")))
+    if form.get("action") == "edit":
+        # Back from the results to the form, filled in from the results page itself: nothing was kept.
+        return render_template("caseworker/match.html", form=form, errors={}, avoid_rows=avoid_rows)
+    parsed = match_body(form, g.locale)
     if not parsed.ok:
         return render_template("caseworker/match.html", form=form, errors=parsed.errors, avoid_rows=avoid_rows), 400
     try:
@@ -128,7 +131,8 @@ def match():
         errors.setdefault("form", err.message)
         return render_template("caseworker/match.html", form=form, errors=errors,
                                avoid_rows=avoid_rows), 400 if err.status < 500 else err.status
-    return render_template("caseworker/results.html", answer=answer, body=parsed.body,
+    asked = [(name, value) for name, value in form.items(multi=True) if name not in ("csrf_token", "action")]
+    return render_template("caseworker/results.html", answer=answer, body=parsed.body, asked=asked,
                            languages_text=language_display(parsed.body["languages"], g.locale),
                            numbers=_map_numbers(answer), svg=_results_map(parsed.body, answer),
                            case_reference=new_case_reference())
