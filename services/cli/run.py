@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import gunicorn
 import requests
 
 from ..shared.config import data_dir, default_store_url, internal_secret
@@ -50,8 +51,11 @@ def service_env(store_url: str, port: int) -> dict[str, str]:
 def start_service(name: str, port: int, env: dict, workers: int, threads: int) -> ServiceProcess:
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
-               "--graceful-timeout", "10", "--error-logfile", "-",
-               f"services.{name}:create_app()"]
+               "--graceful-timeout", "10", "--error-logfile", "-"]
+    if gunicorn.version_info >= (27, 0):
+        # Three arbiters would otherwise share one control socket in the home folder.
+        command.append("--no-control-socket")
+    command.append(f"services.{name}:create_app()")
     return ServiceProcess(name, port, subprocess.Popen(command, env=env))
 
 
