@@ -27,7 +27,8 @@ __all__ = ["register_web"]
 
 def register_web(app: Flask, *, settings: WebSettings | None = None, accounts: AccountStore | None = None) -> None:
     """Add the pages to a gateway app (after the gateway context is on it)."""
-    settings = settings or WebSettings.from_env()
+    gateway_settings = app.extensions["haven_gateway"].settings
+    settings = settings or WebSettings.from_env(beside=gateway_settings.auth_db_path)
     store = accounts or open_account_store(settings.accounts_db_path)
     app.extensions[EXTENSION] = WebContext(settings=settings, accounts=store, passwords=Passwords())
     app.register_blueprint(bp)

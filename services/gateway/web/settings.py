@@ -19,7 +19,8 @@ class WebSettings:
     poll_seconds: int = 20
 
     @classmethod
-    def from_env(cls, environ: dict | None = None) -> "WebSettings":
+    def from_env(cls, environ: dict | None = None, *, beside: Path | None = None) -> "WebSettings":
+        """Settings from HAVEN_*; `beside` is the gateway's auth.db, whose folder accounts.db shares."""
         policy = AccountPolicy(
             idle_timeout=timedelta(minutes=env_float("HAVEN_SESSION_IDLE_MINUTES", 30, environ)),
             max_lifetime=timedelta(hours=env_float("HAVEN_SESSION_MAX_HOURS", 12, environ)),
@@ -28,7 +29,8 @@ class WebSettings:
         )
         secure = None if env("HAVEN_SECURE_COOKIES", None, environ) is None else env_bool(
             "HAVEN_SECURE_COOKIES", False, environ)
-        return cls(accounts_db_path=accounts_db_path(environ), policy=policy, secure_cookies=secure,
+        path = beside.parent / ACCOUNTS_DB_NAME if beside is not None else accounts_db_path(environ)
+        return cls(accounts_db_path=path, policy=policy, secure_cookies=secure,
                    poll_seconds=env_int("HAVEN_WEB_POLL_SECONDS", 20, environ))
 
 

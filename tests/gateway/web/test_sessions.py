@@ -215,3 +215,17 @@ def test_behind_tls_pages_ask_browsers_to_stay_on_https(make_web, web_app, make_
     assert "Strict-Transport-Security" not in Pages(web_app).get("/sign-in").headers
     secure = Pages(make_web(secure_cookies=True)).get("/sign-in")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_accounts_live_beside_the_gateways_auth_store(demo_stack):
+    from services.gateway import create_app as create_gateway
+
+    app = create_gateway({"SETTINGS": demo_stack.settings(), "AUTH_STORE": demo_stack.auth_store})
+    try:
+        context = app.extensions["haven_web"]
+        assert context.settings.accounts_db_path == demo_stack.folder / "accounts.db"
+        assert context.accounts.ping()
+    finally:
+        app.extensions["haven_web"].accounts.close()
+        app.extensions["haven_gateway"].directory.session.close()
+        app.extensions["haven_gateway"].matcher.session.close()
