@@ -34,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)
     app.extensions["haven_gateway"] = GatewayContext(
         settings=settings,
-        auth_store=config.get("AUTH_STORE") or open_auth_store(settings.auth_db_path),
+        auth_store=config.get("AUTH_STORE") or open_auth_store(settings.auth_db_path, settings.store_url),
         directory=config.get("DIRECTORY_CLIENT") or ServiceClient(
             "directory", settings.directory_url, settings.internal_secret, timeout=settings.service_timeout),
         matcher=config.get("MATCHER_CLIENT") or ServiceClient(

@@ -11,7 +11,7 @@
 | HAVEN_PROXY_COUNT | 0 | proxies in front of the gateway whose X-Forwarded-For / -Proto to trust |
 | HAVEN_SECRET_KEY | key file `secret.key` in HAVEN_DATA_DIR | signs web sessions |
 | HAVEN_INTERNAL_SECRET | key file `internal.key` in HAVEN_DATA_DIR | signs requests to the internal services |
-| HAVEN_DATA_DIR, HAVEN_STORE_URL | services.shared.config | tokens: `auth.db` beside a sqlite:/// store, else in the data dir |
+| HAVEN_DATA_DIR, HAVEN_STORE_URL | services.shared.config | tokens: `auth.db` beside a sqlite:/// store, else in the data dir; a search-engine URL (`opensearch+…`, `elasticsearch+…`) keeps tokens, accounts and sessions in the engine, shared by every replica |
 | HAVEN_LOG_LEVEL | INFO | |
 """
 from __future__ import annotations
@@ -39,6 +39,8 @@ class GatewaySettings:
     internal_secret: bytes
     secret_key: bytes
     auth_db_path: Path
+    # A search-engine store URL: tokens (and accounts, sessions) live there; "" keeps them in SQLite files.
+    store_url: str = ""
     service_timeout: float = DEFAULT_SERVICE_TIMEOUT
     rate_limit: int = DEFAULT_RATE_LIMIT
     rate_limit_address: int = DEFAULT_RATE_LIMIT_ADDRESS
@@ -59,6 +61,7 @@ class GatewaySettings:
             internal_secret=internal_secret(environ),
             secret_key=secret_key(environ),
             auth_db_path=auth_db_path(environ),
+            store_url=engine_store_url(None, environ) or "",
             service_timeout=env_float("HAVEN_SERVICE_TIMEOUT", DEFAULT_SERVICE_TIMEOUT, environ),
             rate_limit=env_int("HAVEN_RATE_LIMIT", DEFAULT_RATE_LIMIT, environ),
             rate_limit_address=env_int("HAVEN_RATE_LIMIT_ADDRESS", DEFAULT_RATE_LIMIT_ADDRESS, environ),
@@ -66,6 +69,14 @@ class GatewaySettings:
             proxy_count=env_int("HAVEN_PROXY_COUNT", 0, environ),
             log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
         )
+
+
+def engine_store_url(store_url: str | None = None, environ: dict | None = None) -> str | None:
+    """The store URL when it names a search engine, else None; `store_url` None means HAVEN_STORE_URL."""
+    from .auth.search_engine import is_engine_url
+
+    url = env("HAVEN_STORE_URL", None, environ) if store_url is None else store_url
+    return url if is_engine_url(url) else None
 
 
 def auth_db_path(environ: dict | None = None) -> Path:

@@ -14,15 +14,19 @@ def settings_for(config: EngineConfig) -> dict:
     return index_settings(shards=config.shards, replicas=config.replicas, refresh_interval=config.refresh_interval)
 
 
-def ensure_indices(client: EngineClient, names: IndexNames, config: EngineConfig) -> None:
-    """Create `<alias>-v1` with its alias for every kind whose alias does not exist yet (safe to race)."""
-    for kind in KINDS:
+def ensure_indices(client: EngineClient, names: IndexNames, config: EngineConfig,
+                   mappings: dict[str, dict] = MAPPINGS) -> None:
+    """Create `<alias>-v1` with its alias for every kind whose alias does not exist yet (safe to race).
+
+    `mappings` (kind -> mappings) defaults to the directory's kinds; the gateway passes its own.
+    """
+    for kind, kind_mappings in mappings.items():
         alias = names.alias(kind)
         if client.alias_targets(alias):
             continue
         first = names.versioned(kind, 1)
         # The alias is created with the index in one request: no reader ever sees one without the other.
-        if not client.create_index(first, settings_for(config), MAPPINGS[kind], aliases={alias: {}}):
+        if not client.create_index(first, settings_for(config), kind_mappings, aliases={alias: {}}):
             if not client.alias_targets(alias):
                 client.update_aliases([{"add": {"index": first, "alias": alias}}])
 
@@ -117,19 +121,20 @@ def _walk_by_id(client: EngineClient, index: str) -> Iterator[dict]:
         after = hits[-1]["sort"]
 
 
-def drop_indices(client: EngineClient, names: IndexNames) -> None:
+def drop_indices(client: EngineClient, names: IndexNames, kinds=KINDS) -> None:
     """Delete every index behind this prefix's aliases (tests, and tearing an instance down)."""
-    for kind in KINDS:
+    for kind in kinds:
         for index in client.alias_targets(names.alias(kind)):
             client.delete_index(index)
 
 
-def empty_indices(client: EngineClient, names: IndexNames) -> None:
+def empty_indices(client: EngineClient, names: IndexNames, kinds=KINDS) -> None:
     """Delete every document behind this prefix's aliases, keeping the indices (quicker than recreating them).
 
     Document by document through the bulk API: delete-by-query lives in a module a minimal node may lack.
+    Every document needs a keyword `id` field (the walk sorts on it).
     """
-    for kind in KINDS:
+    for kind in kinds:
         alias = names.alias(kind)
         client.refresh(alias)
         ids = [hit["_id"] for hit in _walk_by_id(client, alias)]
