@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
 
 import pytest
 import requests
 
-from services.gateway.accounts import AccountPolicy, Passwords
-from services.gateway.accounts import service as accounts
-from services.gateway.accounts.passwords import hasher_from_env
-from services.gateway.accounts.sqlite import SqliteAccountStore
-from services.gateway.web.settings import accounts_db_path
-from tests.security.conftest import PASSWORD, sign_in
 from tests.support.leaks import internal_detail
 
 pytestmark = pytest.mark.integration
@@ -84,15 +77,9 @@ def test_no_api_error_shows_a_trace_a_path_or_an_internal_address(haven):
 
 
 def test_no_page_error_shows_a_trace_a_path_or_an_internal_address(haven):
-    store = SqliteAccountStore(accounts_db_path(haven.env))
-    try:
-        accounts.create_account(store=store, passwords=Passwords(hasher_from_env(haven.env)), policy=AccountPolicy(),
-                                email="errors@example.org", role="provider", provider_ids=(haven.provider_id,),
-                                password=PASSWORD, now=datetime.now(timezone.utc))
-    finally:
-        store.close()
+    haven.create_account("provider", "errors@example.org")
     anonymous = requests.Session()
-    browser = sign_in(haven, "errors@example.org")
+    browser = haven.sign_in("errors@example.org")
     site = haven.gateway_url
     pages = {
         "wrong password": anonymous.post(f"{site}/sign-in", data={"email": "errors@example.org", "password": "no"},

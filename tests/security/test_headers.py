@@ -2,19 +2,13 @@
 policy, no caching of what pages show, and HSTS only when the gateway knows it is behind TLS."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 import requests
 
 from services.gateway import create_app
-from services.gateway.accounts import AccountPolicy, Passwords
-from services.gateway.accounts import service as accounts
-from services.gateway.accounts.passwords import hasher_from_env
-from services.gateway.accounts.sqlite import SqliteAccountStore
+from services.gateway.accounts import AccountPolicy
 from services.gateway.settings import GatewaySettings
-from services.gateway.web.settings import WebSettings, accounts_db_path
-from tests.security.conftest import PASSWORD, sign_in
+from services.gateway.web.settings import WebSettings
 
 pytestmark = pytest.mark.integration
 
@@ -53,17 +47,9 @@ def assert_page_headers(answer: requests.Response | object, where: str) -> None:
 @pytest.fixture(scope="module")
 def signed_in(haven):
     """A signed-in browser session for each role."""
-    store = SqliteAccountStore(accounts_db_path(haven.env))
-    passwords = Passwords(hasher_from_env(haven.env))
-    try:
-        for role in PAGES_OF_ROLE:
-            accounts.create_account(store=store, passwords=passwords, policy=AccountPolicy(),
-                                    email=f"headers-{role}@example.org", role=role, password=PASSWORD,
-                                    provider_ids=(haven.provider_id,) if role == "provider" else (),
-                                    now=datetime.now(timezone.utc))
-    finally:
-        store.close()
-    return {role: sign_in(haven, f"headers-{role}@example.org") for role in PAGES_OF_ROLE}
+    for role in PAGES_OF_ROLE:
+        haven.create_account(role, f"headers-{role}@example.org")
+    return {role: haven.sign_in(f"headers-{role}@example.org") for role in PAGES_OF_ROLE}
 
 
 def test_pages_anyone_can_open_carry_the_security_headers(haven):

@@ -4,20 +4,14 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from datetime import datetime, timezone
 
 import pytest
 import requests
 
-from services.gateway.accounts import AccountPolicy, Passwords
-from services.gateway.accounts import service as accounts
-from services.gateway.accounts.passwords import hasher_from_env
-from services.gateway.accounts.sqlite import SqliteAccountStore
+from services.gateway.settings import secret_key
 from services.gateway.web.settings import accounts_db_path
 from services.shared.config import internal_secret
-from services.gateway.settings import secret_key
-from tests.security.conftest import PASSWORD, sign_in
-from tests.support.stack import sqlite_rows
+from tests.support.stack import PASSWORD, sqlite_rows
 
 pytestmark = pytest.mark.integration
 
@@ -29,14 +23,8 @@ def used_secrets(haven):
     answer = requests.get(f"{haven.api}/providers", params={"need": "shelter"},
                           headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert answer.status_code == 200
-    store = SqliteAccountStore(accounts_db_path(haven.env))
-    try:
-        accounts.create_account(store=store, passwords=Passwords(hasher_from_env(haven.env)),
-                                policy=AccountPolicy(), email="at-rest@example.org", role="caseworker",
-                                password=PASSWORD, now=datetime.now(timezone.utc))
-    finally:
-        store.close()
-    browser = sign_in(haven, "at-rest@example.org")
+    haven.create_account("caseworker", "at-rest@example.org")
+    browser = haven.sign_in("at-rest@example.org")
     cookie = browser.cookies["haven_session"]
     assert browser.get(f"{haven.gateway_url}/referrals", timeout=30).status_code == 200
     return {"token": token, "password": PASSWORD, "session cookie": cookie}

@@ -10,6 +10,7 @@ others expect it, as after a restart in production.
 """
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -17,13 +18,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import requests
+
 from services.directory.demo import load_demo
 from services.directory.store import store_from_url
+from services.gateway.accounts import AccountPolicy, Passwords
+from services.gateway.accounts import service as accounts
+from services.gateway.accounts.passwords import hasher_from_env
+from services.gateway.accounts.sqlite import SqliteAccountStore
 from services.gateway.auth.sqlite import SqliteAuthStore
 from services.gateway.settings import auth_db_path
+from services.gateway.web.settings import accounts_db_path
 from tests.support.processes import ServiceProcess, free_port, start_gunicorn
 
 SERVICES = ("directory", "matcher", "gateway")
+PASSWORD = "correct horse battery staple 42"
+FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 # The production worker model (deploy/gunicorn.conf.py): threads keep connections alive between services.
 GUNICORN_ARGS = ("--worker-class", "gthread", "--threads", "4", "--keep-alive", "30")
 
@@ -85,6 +95,27 @@ class HavenStack:
         finally:
             store.close()
         return plaintext
+
+    def create_account(self, role: str, email: str, password: str = PASSWORD) -> None:
+        """A web sign-in, written straight into the gateway's account store (a provider manages provider_id)."""
+        store = SqliteAccountStore(accounts_db_path(self.env))
+        try:
+            accounts.create_account(store=store, passwords=Passwords(hasher_from_env(self.env)), policy=AccountPolicy(),
+                                    email=email, role=role, password=password,
+                                    provider_ids=(self.provider_id,) if role == "provider" else (),
+                                    now=datetime.now(timezone.utc))
+        finally:
+            store.close()
+
+    def sign_in(self, email: str, password: str = PASSWORD) -> requests.Session:
+        """A browser-like session signed in through the real form (pre-session cookie and form token)."""
+        browser = requests.Session()
+        form = browser.get(f"{self.gateway_url}/sign-in", timeout=30)
+        token = FORM_TOKEN.search(form.text).group(1)
+        answer = browser.post(f"{self.gateway_url}/sign-in", timeout=30, allow_redirects=False,
+                              data={"email": email, "password": password, "csrf_token": token})
+        assert answer.status_code == 302, answer.text[:500]
+        return browser
 
     def stderr(self, service: str) -> str:
         return self.processes[service].stderr_tail()
