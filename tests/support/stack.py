@@ -22,11 +22,10 @@ import requests
 
 from services.directory.demo import load_demo
 from services.directory.store import store_from_url
-from services.gateway.accounts import AccountPolicy, Passwords
+from services.gateway.accounts import AccountPolicy, Passwords, open_account_store
 from services.gateway.accounts import service as accounts
 from services.gateway.accounts.passwords import hasher_from_env
-from services.gateway.accounts.sqlite import SqliteAccountStore
-from services.gateway.auth.sqlite import SqliteAuthStore
+from services.gateway.auth import open_auth_store
 from services.gateway.settings import auth_db_path
 from services.gateway.web.settings import accounts_db_path
 from tests.support.processes import ServiceProcess, free_port, start_gunicorn
@@ -44,6 +43,8 @@ class HavenStack:
     env: dict[str, str]
     ports: dict[str, int]
     workers: int = 2
+    # Settings for one service only, kept for its restarts (a directory that reaches its store another way).
+    service_env: dict[str, dict[str, str]] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     provider_id: str = ""
@@ -72,7 +73,7 @@ class HavenStack:
 
     def start(self, service: str, **env_overrides: str) -> ServiceProcess:
         """Start one service on its port (again, after a stop or a kill)."""
-        env = dict(self.env, **env_overrides)
+        env = dict(self.env, **self.service_env.get(service, {}), **env_overrides)
         process = start_gunicorn(f"services.{service}:create_app()", env, workers=self.workers,
                                  port=self.ports[service], extra_args=GUNICORN_ARGS)
         self.processes[service] = process
@@ -87,8 +88,8 @@ class HavenStack:
         self.processes[service].kill()
 
     def issue(self, role: str, provider_ids: tuple[str, ...] = (), name: str = "") -> str:
-        """A new API token, written straight into the gateway's auth store."""
-        store = SqliteAuthStore(auth_db_path(self.env))
+        """A new API token, written straight into the gateway's auth store (SQLite, or the engine)."""
+        store = open_auth_store(auth_db_path(self.env), self.store_url)
         try:
             _, plaintext = store.issue(role, tuple(provider_ids), name or f"test {role}", None,
                                        datetime.now(timezone.utc))
@@ -98,7 +99,7 @@ class HavenStack:
 
     def create_account(self, role: str, email: str, password: str = PASSWORD) -> None:
         """A web sign-in, written straight into the gateway's account store (a provider manages provider_id)."""
-        store = SqliteAccountStore(accounts_db_path(self.env))
+        store = open_account_store(accounts_db_path(self.env), self.store_url)
         try:
             accounts.create_account(store=store, passwords=Passwords(hasher_from_env(self.env)), policy=AccountPolicy(),
                                     email=email, role=role, password=password,
@@ -128,10 +129,11 @@ class HavenStack:
 
 
 def start_stack(folder: Path, *, store_url: str | None = None, demo: bool = True, workers: int = 2,
-                **env_overrides: str) -> HavenStack:
+                service_env: dict[str, dict[str, str]] | None = None, **env_overrides: str) -> HavenStack:
     """Directory, matcher and gateway under gunicorn, with demo data and a token for each role.
 
-    `env_overrides` are HAVEN_* settings for all three (HAVEN_RATE_LIMIT is 0 unless given).
+    `env_overrides` are HAVEN_* settings for all three (HAVEN_RATE_LIMIT is 0 unless given);
+    `service_env` adds settings for one service, e.g. {"directory": {"HAVEN_STORE_URL": ...}}.
     """
     folder.mkdir(parents=True, exist_ok=True)
     ports = {service: free_port() for service in SERVICES}
@@ -148,7 +150,7 @@ def start_stack(folder: Path, *, store_url: str | None = None, demo: bool = True
         "HAVEN_PASSWORD_TIME_COST": "1", "HAVEN_PASSWORD_MEMORY_KIB": "8", "HAVEN_PASSWORD_PARALLELISM": "1",
         **env_overrides,
     }
-    stack = HavenStack(folder=folder, env=env, ports=ports, workers=workers)
+    stack = HavenStack(folder=folder, env=env, ports=ports, workers=workers, service_env=service_env or {})
     if demo:
         store = store_from_url(env["HAVEN_STORE_URL"])
         try:

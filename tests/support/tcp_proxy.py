@@ -32,7 +32,8 @@ class TcpProxy:
             listener, self._listener = self._listener, None
             connections, self._connections = self._connections, set()
         if listener is not None:
-            listener.close()
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave it listening.
+            _close(listener)
         for conn in connections:
             _close(conn)
 
