@@ -11,4 +11,6 @@ timeout = 30
 graceful_timeout = 10
 accesslog = None  # each service writes its own JSON access line with the request id
 errorlog = "-"
+# Long enough for every query string the API documents, percent-encoded in full.
+limit_request_line = 8190
 forwarded_allow_ips = os.environ.get("HAVEN_FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -51,7 +51,9 @@ def service_env(store_url: str, port: int) -> dict[str, str]:
 def start_service(name: str, port: int, env: dict, workers: int, threads: int) -> ServiceProcess:
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
-               "--graceful-timeout", "10", "--error-logfile", "-"]
+               "--graceful-timeout", "10", "--error-logfile", "-",
+               # Long enough for every query string the API documents, percent-encoded in full.
+               "--limit-request-line", "8190"]
     if gunicorn.version_info >= (27, 0):
         # Three arbiters would otherwise share one control socket in the home folder.
         command.append("--no-control-socket")

@@ -34,7 +34,9 @@ SERVICES = ("directory", "matcher", "gateway")
 PASSWORD = "correct horse battery staple 42"
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 # The production worker model (deploy/gunicorn.conf.py): threads keep connections alive between services.
-GUNICORN_ARGS = ("--worker-class", "gthread", "--threads", "4", "--keep-alive", "30")
+# The same request-line limit as `haven up`: long enough for every query the API documents.
+GUNICORN_ARGS = ("--worker-class", "gthread", "--threads", "4", "--keep-alive", "30",
+                 "--limit-request-line", "8190")
 
 
 @dataclass
