@@ -204,7 +204,9 @@ class Bench:
         """Start the three hops with these worker settings, measure GET /chain, stop them."""
         secret = os.urandom(32).hex()
         ports = [free_port() for _ in range(3)]
-        env = environment(HAVEN_INTERNAL_SECRET=secret)
+        nonces = self.run_dir / f"chain-{len(ports)}-{ports[0]}"
+        nonces.mkdir(parents=True)
+        env = environment(HAVEN_INTERNAL_SECRET=secret, BENCH_CHAIN_DATA=str(nonces))
         log = self.run_dir / "chain.log"
         hops = []
         try:
