@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import logging
 import random
 import threading
 import time
@@ -35,6 +36,8 @@ WALK_CHUNK = 1_000
 BULK_CHUNK = 500
 CONFLICT_RETRIES = 200       # optimistic-concurrency attempts before giving up with 503
 BLOCKED_WAIT_S = 30.0        # how long a write waits out a reindex's short write block
+COMPLETE_EVERY_S = 30.0      # how often readiness checks look for referrals a dead directory left unwritten
+log = logging.getLogger(__name__)
 
 
 class SearchEngineDirectoryStore(DirectoryStore):
@@ -50,6 +53,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self._ready_lock = threading.Lock()
         self._seq_lock = threading.Lock()
         self._last_seq = 0
+        self._completed_at = 0.0
 
     @classmethod
     def from_url(cls, url: str) -> "SearchEngineDirectoryStore":
@@ -64,6 +68,11 @@ class SearchEngineDirectoryStore(DirectoryStore):
             if not self._ready:
                 ensure_indices(self.client, self.names, self.config)
                 self._ready = True
+                try:
+                    self.complete_unwritten_referrals()
+                except StoreUnavailable:
+                    self._completed_at = 0.0  # the next readiness check tries again
+                    log.warning("could not complete referrals left unwritten; readiness checks will retry")
 
     def ping(self) -> bool:
         try:
@@ -75,6 +84,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
         try:
             # Every time, not once: indices deleted by hand come back before writes need them.
             ensure_indices(self.client, self.names, self.config)
+            if time.monotonic() - self._completed_at > COMPLETE_EVERY_S:
+                self.complete_unwritten_referrals()
         except Exception:  # noqa: BLE001
             return False
         return True
@@ -288,7 +299,11 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     # -- referrals ---------------------------------------------------------------------------
     def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry) -> Referral:
-        hold = {"referral_id": referral.id, "expires_at": referral.expires_at}
+        # Taking the hold is the one atomic step, so the hold carries the referral and its audit entry: a
+        # directory that dies before writing them leaves them to the next one (complete_unwritten_referrals),
+        # never a held unit without its referral. From here on the referral only moves forward.
+        unwritten = {"referral": referral.to_dict(), "audit": self._audit_document(audit)}
+        hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "unwritten": unwritten}
 
         def take_hold(found: dict | None) -> dict:
             if found is None:
@@ -302,14 +317,47 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
         if self._update_provider(referral.provider_id, take_hold, refresh=self._refresh) is None:
             raise NoCapacity(referral.provider_id)
-        try:
-            self._blocked_retry(lambda: self.client.index(self.referrals, referral.id, referral.to_dict(),
-                                                          refresh=self._refresh, op_type="create", require_alias=True))
-        except Exception:
-            self._release_hold(referral.provider_id, referral.id)
-            raise
-        self._append_audit(audit)
+        self._write_unwritten(unwritten)
         return referral
+
+    def _write_unwritten(self, unwritten: dict) -> None:
+        """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race)."""
+        referral, audit = unwritten["referral"], unwritten["audit"]
+        for index, doc_id, document in ((self.referrals, referral["id"], referral), (self.audit, audit["id"], audit)):
+            try:
+                self._blocked_retry(lambda: self.client.index(index, doc_id, document, refresh=self._refresh,
+                                                              op_type="create", require_alias=True))
+            except VersionConflict:
+                pass  # written already: by this request before, or by another directory completing it
+
+    def complete_unwritten_referrals(self) -> int:
+        """Write the referrals (and audit entries) that holds still carry, then drop them from the holds.
+
+        A directory that died between taking a hold and writing its referral leaves such a hold; this runs
+        when a directory starts using the store and on readiness checks. Returns how many were completed.
+        """
+        self._completed_at = time.monotonic()
+        body = {"query": {"exists": {"field": "hold_expiry_ms"}}, "sort": [{"id": "asc"}]}
+        completed = 0
+        for hit in self._walk(self.providers, body):
+            carried = [hold for hold in hit["_source"].get("holds", []) if "unwritten" in hold]
+            for hold in carried:
+                self._write_unwritten(hold["unwritten"])
+            if carried:
+                self._forget_unwritten(hit["_id"], {hold["referral_id"] for hold in carried})
+                completed += len(carried)
+        if completed:
+            log.info("completed referrals a directory left unwritten", extra={"count": completed})
+        return completed
+
+    def _forget_unwritten(self, provider_id: str, referral_ids: set[str]) -> None:
+        def forget(found: dict) -> dict | None:
+            source = found["_source"]
+            holds = [{k: v for k, v in hold.items() if k != "unwritten"} if hold["referral_id"] in referral_ids
+                     else hold for hold in source.get("holds", [])]
+            return provider_document(source["record"], holds)
+
+        self._update_provider(provider_id, forget, refresh=self._refresh)
 
     def _release_hold(self, provider_id: str, referral_id: str, *, use_unit_at: datetime | None = None) -> None:
         """Give a held unit back, or (accepting) turn it into a used one: available goes down by one."""
