@@ -158,7 +158,7 @@ class HavenInstance:
         wait_http(f"http://127.0.0.1:{port + 1}/readyz", None, timeout=60)
 
     def start_directly(self, port: int) -> None:
-        """The command of services/cli/run.py start_service, less its `--access-logfile ''`."""
+        """The gunicorn command `haven up` runs for each service (same worker settings and keep-alive)."""
         env = dict(self.env(), HAVEN_DIRECTORY_URL=f"http://127.0.0.1:{port + 1}",
                    HAVEN_MATCHER_URL=f"http://127.0.0.1:{port + 2}")
         for name, offset in (("directory", 1), ("matcher", 2), ("gateway", 0)):
