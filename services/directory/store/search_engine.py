@@ -17,7 +17,7 @@ import random
 import threading
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator
 
 from ..domain.geo import distance_km
@@ -27,7 +27,7 @@ from ..domain.rules import iso
 from .base import AuditEntry, DirectoryStore, StoreUnavailable
 from .search_engine_client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
 from .search_engine_indices import ensure_indices
-from .search_engine_mappings import IndexNames, live_holds, provider_document, record_of
+from .search_engine_mappings import PROVIDER_FIELDS_ADDED, IndexNames, live_holds, provider_document, record_of
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
                                     passed_holds_body, referrals_body, search_body, words_of)
 
@@ -36,7 +36,7 @@ WALK_CHUNK = 1_000
 BULK_CHUNK = 500
 CONFLICT_RETRIES = 200       # optimistic-concurrency attempts before giving up with 503
 BLOCKED_WAIT_S = 30.0        # how long a write waits out a reindex's short write block
-COMPLETE_EVERY_S = 30.0      # how often readiness checks look for referrals a dead directory left unwritten
+COMPLETE_EVERY_S = 30.0      # how often readiness checks look for writes a dead directory left unfinished
 log = logging.getLogger(__name__)
 
 
@@ -67,12 +67,14 @@ class SearchEngineDirectoryStore(DirectoryStore):
         with self._ready_lock:
             if not self._ready:
                 ensure_indices(self.client, self.names, self.config)
+                self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
                 self._ready = True
                 try:
-                    self.complete_unwritten_referrals()
-                except StoreUnavailable:
-                    self._completed_at = 0.0  # the next readiness check tries again
-                    log.warning("could not complete referrals left unwritten; readiness checks will retry")
+                    self.complete_unfinished_writes()
+                except Exception:  # noqa: BLE001 - serving goes on; the next readiness check tries again
+                    self._completed_at = 0.0
+                    log.warning("could not finish writes left unfinished; readiness checks will retry",
+                                exc_info=True)
 
     def ping(self) -> bool:
         try:
@@ -84,8 +86,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
         try:
             # Every time, not once: indices deleted by hand come back before writes need them.
             ensure_indices(self.client, self.names, self.config)
+            self._ensure()
             if time.monotonic() - self._completed_at > COMPLETE_EVERY_S:
-                self.complete_unwritten_referrals()
+                self.complete_unfinished_writes()
         except Exception:  # noqa: BLE001
             return False
         return True
@@ -112,16 +115,26 @@ class SearchEngineDirectoryStore(DirectoryStore):
             return self._last_seq
 
     def _append_audit(self, entry: AuditEntry) -> None:
-        document = self._audit_document(entry)
-        self._blocked_retry(lambda: self.client.index(self.audit, document["id"], document,
-                                                      refresh=self._refresh, op_type="create", require_alias=True))
+        self._write_audits([self._audit_document(entry)])
+
+    def _write_audits(self, documents: list[dict]) -> None:
+        """Write audit entries unless they are there already (safe to repeat, and to race)."""
+        for document in documents:
+            self._create_if_absent(self.audit, document)
+
+    def _create_if_absent(self, index: str, document: dict) -> None:
+        try:
+            self._blocked_retry(lambda: self.client.index(index, document["id"], document, refresh=self._refresh,
+                                                          op_type="create", require_alias=True))
+        except VersionConflict:
+            pass  # written already: by this request before, or by another directory finishing it
 
     def _audit_document(self, entry: AuditEntry) -> dict:
         # `seq` keeps insertion order (newest first on reading) even for entries stamped the same second.
         return dict(entry.__dict__, id=uuid.uuid4().hex, seq=self._next_seq())
 
     # -- providers ---------------------------------------------------------------------------
-    def _save_provider(self, record: dict, *, refresh) -> None:
+    def _save_provider(self, record: dict, *, refresh, audit: AuditEntry | None = None) -> None:
         """Index a provider record, keeping the holds already on its document."""
         record = _without_held(record)
 
@@ -129,7 +142,29 @@ class SearchEngineDirectoryStore(DirectoryStore):
             holds = found["_source"].get("holds", []) if found else []
             return provider_document(record, holds)
 
-        self._update_provider(record["id"], change, refresh=refresh, create=True)
+        if audit is None:
+            self._update_provider(record["id"], change, refresh=refresh, create=True)
+        else:
+            self._audited_update(record["id"], change, audit, refresh=refresh, create=True)
+
+    def _audited_update(self, provider_id: str, change: Callable[[dict | None], dict | None], audit: AuditEntry, *,
+                        refresh, create: bool = False) -> dict | None:
+        """A provider change and its audit entry, as one: the entry is written into the changed document first
+        and then to the audit index, so a directory that dies in between leaves it to the next one."""
+        document = self._audit_document(audit)
+
+        def with_audit(found: dict | None) -> dict | None:
+            source = change(found)
+            if source is None:
+                return None
+            # Entries of an earlier change that never reached the audit index go there before they are replaced.
+            self._write_audits(found["_source"].get("unwritten_audit", []) if found else [])
+            return dict(source, unwritten_audit=[document], unwritten_audit_ids=[document["id"]])
+
+        written = self._update_provider(provider_id, with_audit, refresh=refresh, create=create)
+        if written is not None:
+            self._write_audits(written["unwritten_audit"])
+        return written
 
     def _update_provider(self, provider_id: str, change: Callable[[dict | None], dict | None], *, refresh,
                          create: bool = False) -> dict | None:
@@ -147,6 +182,10 @@ class SearchEngineDirectoryStore(DirectoryStore):
             source = change(found)
             if source is None:
                 return None
+            if found is not None and "unwritten_audit" not in source:
+                # A change without an audit entry of its own keeps the entries not written yet.
+                source = dict(source, unwritten_audit=found["_source"].get("unwritten_audit", []),
+                              unwritten_audit_ids=found["_source"].get("unwritten_audit_ids", []))
             try:
                 if found is None:
                     self.client.index(self.providers, provider_id, source, refresh=refresh, op_type="create",
@@ -168,8 +207,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def put_provider(self, record: dict, audit: AuditEntry) -> dict:
         stored = dict(record, last_modified=audit.at)
-        self._save_provider(stored, refresh=self._refresh)
-        self._append_audit(audit)
+        self._save_provider(stored, refresh=self._refresh, audit=audit)
         return stored
 
     def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
@@ -184,8 +222,11 @@ class SearchEngineDirectoryStore(DirectoryStore):
             for record in prepared:
                 found = existing.get(record["id"])
                 holds = found["_source"].get("holds", []) if found else []
-                action = {"_index": self.providers, "_id": record["id"],
-                          "_source": provider_document(record, holds)}
+                source = provider_document(record, holds)
+                if found and found["_source"].get("unwritten_audit"):
+                    source.update(unwritten_audit=found["_source"]["unwritten_audit"],
+                                  unwritten_audit_ids=found["_source"]["unwritten_audit_ids"])
+                action = {"_index": self.providers, "_id": record["id"], "_source": source}
                 if found:
                     action.update(_op_type="index", if_seq_no=found["_seq_no"],
                                   if_primary_term=found["_primary_term"])
@@ -231,9 +272,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
             capacity["updated"] = record["last_modified"] = iso(now)
             return provider_document(record, source.get("holds", []))
 
-        if self._update_provider(provider_id, change, refresh=self._refresh) is None:
+        if self._audited_update(provider_id, change, audit, refresh=self._refresh) is None:
             return None
-        self._append_audit(audit)
         return self.get_provider(provider_id, now)
 
     def count_providers(self) -> int:
@@ -322,57 +362,83 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def _write_unwritten(self, unwritten: dict) -> None:
         """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race)."""
-        referral, audit = unwritten["referral"], unwritten["audit"]
-        for index, doc_id, document in ((self.referrals, referral["id"], referral), (self.audit, audit["id"], audit)):
-            try:
-                self._blocked_retry(lambda: self.client.index(index, doc_id, document, refresh=self._refresh,
-                                                              op_type="create", require_alias=True))
-            except VersionConflict:
-                pass  # written already: by this request before, or by another directory completing it
+        self._create_if_absent(self.referrals, unwritten["referral"])
+        self._create_if_absent(self.audit, unwritten["audit"])
 
-    def complete_unwritten_referrals(self) -> int:
-        """Write the referrals (and audit entries) that holds still carry, then drop them from the holds.
+    def complete_unfinished_writes(self) -> int:
+        """Finish what a directory that died mid-write left undone; returns how many writes were finished.
 
-        A directory that died between taking a hold and writing its referral leaves such a hold; this runs
-        when a directory starts using the store and on readiness checks. Returns how many were completed.
+        Referrals and audit entries still carried by a provider document are written; holds of referrals that
+        were accepted, declined or cancelled but whose unit was not yet given back (or used) are released.
+        Every step is safe to repeat and to race with a live write. Runs when a directory starts using the
+        store, and on readiness checks.
         """
         self._completed_at = time.monotonic()
-        body = {"query": {"exists": {"field": "hold_expiry_ms"}}, "sort": [{"id": "asc"}]}
-        completed = 0
+        body = {"query": {"bool": {"should": [{"exists": {"field": "hold_expiry_ms"}},
+                                              {"exists": {"field": "unwritten_audit_ids"}}]}},
+                "sort": [{"id": "asc"}]}
+        finished = 0
         for hit in self._walk(self.providers, body):
-            carried = [hold for hold in hit["_source"].get("holds", []) if "unwritten" in hold]
-            for hold in carried:
-                self._write_unwritten(hold["unwritten"])
-            if carried:
-                self._forget_unwritten(hit["_id"], {hold["referral_id"] for hold in carried})
-                completed += len(carried)
-        if completed:
-            log.info("completed referrals a directory left unwritten", extra={"count": completed})
-        return completed
+            source = hit["_source"]
+            holds = source.get("holds", [])
+            carried = {hold["referral_id"] for hold in holds if "unwritten" in hold}
+            for hold in holds:
+                if "unwritten" in hold:
+                    self._write_unwritten(hold["unwritten"])
+            audits = source.get("unwritten_audit", [])
+            self._write_audits(audits)
+            referrals = self.client.mget(self.referrals, [hold["referral_id"] for hold in holds])
+            moved_on = {rid: doc["_source"]["status"] for rid, doc in referrals.items()
+                        if doc["_source"]["status"] != "pending"}
+            if carried or audits or moved_on:
+                self._tidy(hit["_id"], carried, {doc["id"] for doc in audits}, moved_on)
+                finished += len(carried) + len(audits) + len(moved_on)
+        if finished:
+            log.info("finished writes a directory left unfinished", extra={"count": finished})
+        return finished
 
-    def _forget_unwritten(self, provider_id: str, referral_ids: set[str]) -> None:
-        def forget(found: dict) -> dict | None:
+    def _tidy(self, provider_id: str, carried: set[str], written_audits: set[str], moved_on: dict[str, str]) -> None:
+        """Drop what is now written from a provider document, and release the holds of referrals that moved on."""
+        now = iso(datetime.now(timezone.utc))
+
+        def tidy(found: dict) -> dict | None:
             source = found["_source"]
-            holds = [{k: v for k, v in hold.items() if k != "unwritten"} if hold["referral_id"] in referral_ids
-                     else hold for hold in source.get("holds", [])]
-            return provider_document(source["record"], holds)
+            record = source["record"]
+            holds = []
+            for hold in source.get("holds", []):
+                if hold["referral_id"] in moved_on:
+                    if moved_on[hold["referral_id"]] == "accepted":
+                        capacity = record["capacity"]
+                        capacity["available"] = max(capacity["available"] - 1, 0)
+                        capacity["updated"] = record["last_modified"] = now
+                    continue
+                holds.append({k: v for k, v in hold.items() if k != "unwritten"}
+                             if hold["referral_id"] in carried else hold)
+            tidied = provider_document(record, holds)
+            pending = [doc for doc in source.get("unwritten_audit", []) if doc["id"] not in written_audits]
+            return dict(tidied, unwritten_audit=pending, unwritten_audit_ids=[doc["id"] for doc in pending])
 
-        self._update_provider(provider_id, forget, refresh=self._refresh)
+        self._update_provider(provider_id, tidy, refresh=self._refresh)
 
-    def _release_hold(self, provider_id: str, referral_id: str, *, use_unit_at: datetime | None = None) -> None:
+    def _release_hold(self, provider_id: str, referral_id: str, *, use_unit_at: datetime | None = None,
+                      audit: AuditEntry | None = None) -> dict | None:
         """Give a held unit back, or (accepting) turn it into a used one: available goes down by one."""
 
-        def release(found: dict) -> dict:
+        def release(found: dict) -> dict | None:
             source = found["_source"]
             record = source["record"]
             holds = [hold for hold in source.get("holds", []) if hold["referral_id"] != referral_id]
+            if len(holds) == len(source.get("holds", [])):
+                return None  # released already (a directory finishing this write): the unit is not used twice
             if use_unit_at is not None:
                 capacity = record["capacity"]
                 capacity["available"] = max(capacity["available"] - 1, 0)
                 capacity["updated"] = record["last_modified"] = iso(use_unit_at)
             return provider_document(record, holds)
 
-        self._update_provider(provider_id, release, refresh=self._refresh)
+        if audit is None:
+            return self._update_provider(provider_id, release, refresh=self._refresh)
+        return self._audited_update(provider_id, release, audit, refresh=self._refresh)
 
     def get_referral(self, referral_id: str) -> Referral | None:
         self._ensure()
@@ -399,9 +465,10 @@ class SearchEngineDirectoryStore(DirectoryStore):
             except VersionConflict:
                 if attempt >= CONFLICT_RETRIES:
                     raise StoreUnavailable("too many concurrent changes to one referral; try again") from None
-        self._release_hold(referral.provider_id, referral_id,
-                           use_unit_at=now if to_status == "accepted" else None)
-        self._append_audit(audit)
+        released = self._release_hold(referral.provider_id, referral_id,
+                                      use_unit_at=now if to_status == "accepted" else None, audit=audit)
+        if released is None:  # the hold was gone already (its provider deleted, or a directory finishing this)
+            self._append_audit(audit)
         return Referral(**changed)
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:

@@ -283,6 +283,13 @@ class EngineClient:
     def get_mapping(self, index: str) -> dict:
         return dict(self._call(self._client.indices.get_mapping, index=index))
 
+    def put_mapping(self, index: str, properties: dict) -> None:
+        """Add fields to an index's mappings (existing fields cannot change this way)."""
+        if self.flavour == "elasticsearch":
+            self._call(self._admin.indices.put_mapping, index=index, properties=properties)
+        else:
+            self._call(self._admin.indices.put_mapping, index=index, body={"properties": properties})
+
     def close(self) -> None:
         self._client.close()
         self._admin.close()

@@ -60,9 +60,16 @@ PROVIDER_MAPPINGS = {
         "exact_point": {"type": "geo_point"},
         "hold_expiry_ms": {"type": "long"},
         "holds": {"type": "object", "enabled": False},
+        # The audit entries of the document's last change, kept with it until they are in the audit index:
+        # a directory that dies in between leaves them for the next one. Their ids find such documents.
+        "unwritten_audit": {"type": "object", "enabled": False},
+        "unwritten_audit_ids": _KEYWORD,
         "record": {"type": "object", "enabled": False},
     },
 }
+# Added to indices made before these fields existed (adding fields needs no reindex).
+PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
+                         for name in ("unwritten_audit", "unwritten_audit_ids")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
