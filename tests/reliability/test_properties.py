@@ -1,0 +1,183 @@
+"""Properties over generated data (hypothesis): hard filters hold on any directory, scores stay in [0, 1].
+
+The hard filters are checked in plain Python, independently of the store's SQL, against a small
+generated directory in a real SQLite file: every candidate passes every filter, and every provider
+that passes them all is a candidate (up to the limit, nearest first).
+"""
+from __future__ import annotations
+
+import tempfile
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.directory.domain.geo import distance_km
+from services.directory.domain.queries import Area, CandidateQuery
+from services.directory.domain.referrals import NoCapacity, Referral, hold_until
+from services.directory.domain.rules import EXCLUDED_AFTER, iso, public_point
+from services.directory.store import AuditEntry
+from services.directory.store.sqlite import SqliteDirectoryStore
+from services.matcher.domain.geo import Area as MatchArea
+from services.matcher.domain.geo import Point
+from services.matcher.domain.person import Person
+from services.matcher.domain.scoring import ScoringWeights, rank, score_candidate
+from services.shared import vocabulary as v
+
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+# The Netherlands and a margin: distances of a few km to a few hundred.
+LATS = st.floats(min_value=50.6, max_value=53.7, allow_nan=False)
+LONS = st.floats(min_value=3.2, max_value=7.4, allow_nan=False)
+COUNTRIES = ("RO", "BG", "NG", "UA", "ER")
+LANGUAGES = ("nl", "en", "ro", "bg", "ti", "pcm", "uk", "ar")
+
+
+@st.composite
+def providers(draw) -> dict:
+    available = draw(st.integers(0, 4))
+    min_age = draw(st.integers(0, 40))
+    return {
+        "id": str(uuid.UUID(int=draw(st.integers(0, 2**64)))),
+        "name": "Generated", "organization": "", "description": "",
+        "type": draw(st.sampled_from(v.PROVIDER_TYPES)),
+        "services": draw(st.lists(st.sampled_from(v.NEEDS), min_size=1, max_size=3, unique=True)),
+        "languages": draw(st.lists(st.sampled_from(LANGUAGES), max_size=3, unique=True)),
+        "interpretation_languages": [],
+        "location": {"municipality": "Somewhere", "region": "", "lat": draw(LATS), "lon": draw(LONS),
+                     "address": "Straat 1", "postal_code": "", "confidential": draw(st.booleans())},
+        "eligibility": {"genders": draw(st.lists(st.sampled_from(v.GENDERS), min_size=1, max_size=3, unique=True)),
+                        "min_age": min_age, "max_age": draw(st.integers(min_age, 120)),
+                        "accepts_children": draw(st.booleans()), "wheelchair_accessible": draw(st.booleans()),
+                        "exploitation_types": [],
+                        "residence_statuses": draw(st.lists(st.sampled_from(v.RESIDENCE_STATUSES), max_size=3,
+                                                            unique=True)),
+                        "countries": draw(st.lists(st.sampled_from(COUNTRIES), max_size=2, unique=True))},
+        "capacity": {"available": available, "maximum": available + draw(st.integers(0, 3)), "unit": "bed",
+                     "updated": iso(NOW - timedelta(hours=draw(st.sampled_from((0, 5, 30, 100, 167, 169, 400)))))},
+        "contact": {"phone": "", "email": None, "intake_hours": ""},
+        "hold_minutes": 240,
+        "status": draw(st.sampled_from(("active", "active", "active", "inactive", "temporarily_closed"))),
+        "held": draw(st.integers(0, 3)),
+    }
+
+
+@st.composite
+def candidate_queries(draw) -> CandidateQuery:
+    need = draw(st.sampled_from(v.NEEDS))
+    areas = draw(st.lists(st.builds(Area, lat=LATS, lon=LONS, radius_km=st.floats(1, 80)), max_size=3))
+    return CandidateQuery(
+        need=need, near=(draw(LATS), draw(LONS)),
+        gender=draw(st.none() | st.sampled_from(v.GENDERS)), age=draw(st.none() | st.integers(0, 90)),
+        accompanying_children=draw(st.booleans()), wheelchair=draw(st.booleans()),
+        residence_status=draw(st.none() | st.sampled_from(v.RESIDENCE_STATUSES)),
+        return_country=draw(st.none() | st.sampled_from(COUNTRIES)) if need == "repatriation" else None,
+        max_distance_km=draw(st.none() | st.floats(1, 300)), avoid=tuple(areas),
+        include_stale=draw(st.booleans()), limit=draw(st.integers(1, 8)))
+
+
+def passes_every_hard_filter(record: dict, held: int, query: CandidateQuery) -> bool:
+    """The hard filters of DESIGN.md (Matching), written out plainly, for one provider and one query."""
+    eligibility, capacity, location = record["eligibility"], record["capacity"], record["location"]
+    public = public_point(location)
+    checks = [
+        query.need in record["services"],
+        record["status"] == "active",
+        capacity["available"] - held > 0,
+        query.gender is None or query.gender in eligibility["genders"],
+        query.age is None or eligibility["min_age"] <= query.age <= eligibility["max_age"],
+        not query.accompanying_children or eligibility["accepts_children"],
+        not query.wheelchair or eligibility["wheelchair_accessible"],
+        query.residence_status is None or not eligibility["residence_statuses"]
+        or query.residence_status in eligibility["residence_statuses"],
+        query.need != "repatriation" or (query.return_country is not None
+                                         and query.return_country in eligibility["countries"]),
+        query.max_distance_km is None or distance_km(*public, *query.near) <= query.max_distance_km,
+        # Outside every area to avoid, by the exact point and by the coarse one a caller could see.
+        all(distance_km(location["lat"], location["lon"], a.lat, a.lon) > a.radius_km
+            and distance_km(*public, a.lat, a.lon) > a.radius_km for a in query.avoid),
+        query.include_stale or datetime.fromisoformat(capacity["updated"]) >= NOW - EXCLUDED_AFTER,
+    ]
+    return all(checks)
+
+
+def _load(store: SqliteDirectoryStore, directory: list[dict]) -> dict[str, int]:
+    """Put the generated providers in the store with their pending referrals; returns id -> units held."""
+    audit = AuditEntry(at=iso(NOW), actor="test", role="admin", action="provider.import", target=None,
+                       request_id=None)
+    records = {p["id"]: {k: val for k, val in p.items() if k != "held"} | {"last_modified": iso(NOW)}
+               for p in directory}
+    store.bulk_upsert(records.values(), audit)
+    held = {}
+    for generated in directory:
+        held[generated["id"]] = 0
+        for _ in range(generated["held"]):
+            referral = Referral(id=str(uuid.uuid4()), provider_id=generated["id"], need=generated["services"][0],
+                                case_reference="P-1", status="pending", created_by="caseworker:1",
+                                created_at=iso(NOW), expires_at=hold_until(NOW, 240), updated_at=iso(NOW))
+            try:
+                store.create_referral(referral, NOW, audit)
+                held[generated["id"]] += 1
+            except NoCapacity:
+                break
+    return held
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(directory=st.lists(providers(), min_size=1, max_size=20, unique_by=lambda p: p["id"]),
+       query=candidate_queries())
+def test_candidates_of_any_directory_pass_every_hard_filter_and_none_that_pass_are_left_out(directory, query):
+    with tempfile.TemporaryDirectory() as folder:
+        store = SqliteDirectoryStore(Path(folder) / "generated.db")
+        try:
+            held = _load(store, directory)
+            found = store.candidates(query, NOW)
+        finally:
+            store.close()
+    records = {p["id"]: p for p in directory}
+    for record, distance in found:
+        assert passes_every_hard_filter(records[record["id"]], held[record["id"]], query), record["id"]
+        assert abs(distance - distance_km(*public_point(records[record["id"]]["location"]), *query.near)) < 1e-6
+    eligible = sorted((distance_km(*public_point(p["location"]), *query.near), p["id"]) for p in directory
+                      if passes_every_hard_filter(p, held[p["id"]], query))
+    assert [record["id"] for record, _ in found] == [pid for _, pid in eligible[:query.limit]]
+
+
+WEIGHT = st.floats(min_value=0, max_value=10, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def weights(draw) -> ScoringWeights:
+    values = {name: draw(WEIGHT) for name in ("language", "distance", "freshness", "specialism", "headroom")}
+    if values["language"] + values["distance"] + values["freshness"] + values["headroom"] <= 0:
+        values["distance"] = 1.0
+    return ScoringWeights(**values, distance_half_life_km=draw(st.floats(0.1, 500)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(weights=weights(), distances=st.lists(st.floats(0, 2000, allow_nan=False), min_size=1, max_size=6),
+       languages=st.lists(st.sampled_from(LANGUAGES), min_size=1, max_size=4, unique=True),
+       staff=st.lists(st.sampled_from(LANGUAGES), max_size=3, unique=True),
+       interpreted=st.lists(st.sampled_from(LANGUAGES), max_size=3, unique=True),
+       free=st.integers(-3, 500), hours=st.floats(-48, 5000, allow_nan=False),
+       exploitation=st.none() | st.sampled_from(v.EXPLOITATION_TYPES),
+       specialisms=st.lists(st.sampled_from(v.EXPLOITATION_TYPES), max_size=3, unique=True),
+       unit=st.sampled_from(v.CAPACITY_UNITS), coarse=st.booleans())
+def test_every_score_and_every_factor_lies_between_zero_and_one_whatever_the_weights(
+        weights, distances, languages, staff, interpreted, free, hours, exploitation, specialisms, unit, coarse):
+    person = Person(languages=tuple(languages), location=Point(52.09, 5.12), exploitation_type=exploitation,
+                    avoid=(MatchArea(52.0, 5.0, 10),))
+    scored = []
+    for number, distance in enumerate(distances):
+        provider = {"id": f"p{number}", "languages": staff, "interpretation_languages": interpreted,
+                    "eligibility": {"exploitation_types": specialisms},
+                    "location": {"precision_km": 5.0 if coarse else 0.0},
+                    "capacity": {"free": free, "unit": unit, "updated": iso(NOW - timedelta(hours=hours))}}
+        candidate = score_candidate(person, "shelter", provider, distance, NOW, weights)
+        assert 0.0 <= candidate.score <= 1.0, candidate
+        assert all(0.0 <= factor.value <= 1.0 for factor in candidate.factors), candidate.factors
+        assert all(reason.strip() for reason in candidate.reasons)
+        scored.append(candidate)
+    ordered = rank(scored)
+    assert [c.score for c in ordered] == sorted((c.score for c in scored), reverse=True)
