@@ -30,6 +30,11 @@ ERROR_RESPONSES: dict[int, tuple[str, str, dict]] = {
     503: ("ServiceUnavailable", "An internal service (named in the message) is down; try again shortly",
           _RATE_HEADERS),
 }
+# Refused by the web server (gunicorn) before Haven reads the request, so not in Haven's error shape.
+REQUEST_LINE_TOO_LONG = ("RequestLineTooLong", {
+    "description": "The path and query together are longer than 8,190 bytes; the web server refuses the request "
+                   "before Haven reads it, with a short HTML page",
+    "content": {"text/html": {"schema": {"type": "string"}}}})
 READ_ERRORS = (401, 403, 429, 503)
 WRITE_ERRORS = (400, 401, 403, 413, 429, 503)
 
@@ -70,6 +75,7 @@ def create_api(app) -> GatewayApi:
         if headers:
             answer["headers"] = headers
         api.spec.components.response(name, answer)
+    api.spec.components.response(*REQUEST_LINE_TOO_LONG)
     return api
 
 
@@ -81,6 +87,8 @@ def operation(blp: Blueprint, *, answer=None, status: int = 200, description: st
         doc: dict = {"security": [] if public else [{BEARER: []}]}
         if query is not None:
             doc["parameters"] = [{"in": "query", "schema": query}]
+            # Query parameters within their limits can still add up to more than the server's request line.
+            doc["responses"] = {"414": {"$ref": f"#/components/responses/{REQUEST_LINE_TOO_LONG[0]}"}}
         if body is not None:
             doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         documented = blp.doc(**doc)(view)
