@@ -1,4 +1,7 @@
-"""A running Haven (three gunicorn services, demo data, rate limits off) shared by a module's tests."""
+"""A running Haven (three gunicorn services, demo data, rate limits off) shared by the tests that only use it.
+
+Tests that stop services or need other settings start their own.
+"""
 from __future__ import annotations
 
 import pytest
@@ -7,7 +10,7 @@ from tests.reliability.figures import FIGURES
 from tests.support.stack import start_stack
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def haven(tmp_path_factory):
     stack = start_stack(tmp_path_factory.mktemp("haven"))
     yield stack

@@ -25,7 +25,8 @@ def haven_error_shape_and_no_internal_detail(ctx, response, case):
     leak = internal_detail(text, ports) or internal_detail(headers, ports)
     if leak:
         raise AssertionError(f"the answer shows internal detail: {leak!r}")
-    if response.status_code >= 400:
+    # 414 comes from gunicorn before Haven reads the request (documented: RequestLineTooLong, README Limits).
+    if response.status_code >= 400 and response.status_code != 414:
         try:
             error = json.loads(text)["error"]
         except (ValueError, KeyError, TypeError):

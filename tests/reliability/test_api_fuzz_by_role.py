@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from tests.reliability.fuzz_checks import INTERNAL_PORTS_ENV
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
+ROLES = ("caseworker", "provider", "admin")
 MAX_EXAMPLES = 15
 RUN_TIMEOUT_S = 600
 CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conformance",
@@ -29,6 +31,7 @@ CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conf
 
 def _config(stack, role: str, folder: Path) -> Path:
     """A schemathesis.toml for one role: its token, the checks, and for a provider its own id in every path."""
+    # TOML: the top-level keys must come before the first [table].
     lines = [f'headers = {{ Authorization = "Bearer {stack.tokens[role]}" }}',
              "seed = 20261128", "workers = 2", "request-timeout = 30",
              "[checks]", "enabled = false"]
@@ -39,39 +42,62 @@ def _config(stack, role: str, folder: Path) -> Path:
               "[generation]", f"max-examples = {MAX_EXAMPLES}", "mode = \"all\""]
     if role == "provider":
         # A provider acts only for its own providers; any other id is refused before anything runs.
-        lines = ['[parameters]', f'"path.provider_id" = "{stack.provider_id}"',
-                 f'"query.provider_id" = "{stack.provider_id}"'] + lines
+        lines += ["[parameters]", f'"path.provider_id" = "{stack.provider_id}"',
+                  f'"query.provider_id" = "{stack.provider_id}"']
     path = folder / f"schemathesis-{role}.toml"
-    path.write_text("\n".join(_top_level_first(lines)) + "\n")
+    path.write_text("\n".join(lines) + "\n")
     return path
 
 
-def _top_level_first(lines: list[str]) -> list[str]:
-    """TOML: keys before the first [table] are top-level, so they go first."""
-    top, tables, in_table = [], [], False
-    for line in lines:
-        if line.startswith("["):
-            in_table = True
-        (tables if in_table else top).append(line)
-    return top + tables
+@dataclass
+class Run:
+    returncode: int
+    output: str
+    report: dict | None
 
 
-@pytest.mark.parametrize("role", ["caseworker", "provider", "admin"])
-def test_generated_requests_of_every_role_get_documented_answers_and_never_a_server_error(haven, role, tmp_path):
-    config = _config(haven, role, tmp_path)
-    report = tmp_path / "report.json"
+@pytest.fixture(scope="module")
+def runs(haven, tmp_path_factory) -> dict[str, Run]:
+    """One schemathesis run per role, all three at once (each waits on the services much of the time)."""
     env = dict(os.environ, PYTHONPATH=str(REPO), SCHEMATHESIS_HOOKS="tests.reliability.fuzz_checks",
                **{INTERNAL_PORTS_ENV: f"{haven.ports['directory']},{haven.ports['matcher']}"})
-    command = [str(Path(sys.executable).with_name("st")), "--no-color", "--config-file", str(config), "run",
-               f"{haven.api}/openapi.json", "--report", "json", "--report-json-path", str(report)]
-    # Run from the test folder: schemathesis keeps a cache folder where it runs.
-    run = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S)
-    assert report.exists(), f"schemathesis wrote no report:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
-    result = json.loads(report.read_text())
+    started = {}
+    for role in ROLES:
+        folder = tmp_path_factory.mktemp(f"schemathesis-{role}")
+        command = [str(Path(sys.executable).with_name("st")), "--no-color", "--config-file",
+                   str(_config(haven, role, folder)), "run", f"{haven.api}/openapi.json",
+                   "--report", "json", "--report-json-path", str(folder / "report.json")]
+        output = open(folder / "output.txt", "w")
+        # Run from its own folder: schemathesis keeps a cache folder where it runs.
+        started[role] = (subprocess.Popen(command, cwd=folder, env=env, stdout=output, stderr=subprocess.STDOUT),
+                         output, folder)
+    results = {}
+    for role, (process, output, folder) in started.items():
+        try:
+            returncode = process.wait(timeout=RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            returncode = process.wait()
+        output.close()
+        report = folder / "report.json"
+        results[role] = Run(returncode, (folder / "output.txt").read_text(errors="replace"),
+                            json.loads(report.read_text()) if report.exists() else None)
+    return results
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_generated_requests_of_every_role_get_documented_answers_and_never_a_server_error(runs, role):
+    run = runs[role]
+    assert run.report is not None, f"schemathesis wrote no report:\n{run.output[-8000:]}"
+    result = run.report
     record(f"schemathesis {role}", f"{result['operations']['tested']} operations, "
                                    f"{result['test_cases']['generated']} generated cases, "
                                    f"{result['test_cases']['unique_failures']} failures, "
                                    f"{result['running_time']:.0f} s")
-    assert run.returncode == 0 and not result["failures"] and not result["errors"], run.stdout[-12000:]
+    failures = run.output.split("FAILURES", 1)[-1].split("SUMMARY", 1)[0]
+    assert run.returncode == 0 and not result["failures"] and not result["errors"], (
+        f"{result['failures']}\n{result['errors']}\n{failures[:12000]}")
     assert result["operations"]["tested"] == result["operations"]["total"] >= 18
+    # The token worked: a run whose every answer is 401 would pass every check and test nothing.
+    assert "401 Unauthorized" not in run.output, run.output.split("WARNINGS", 1)[-1][:3000]
     assert result["phases"]["stateful"]["status"] == "success", result["phases"]

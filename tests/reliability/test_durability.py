@@ -25,7 +25,7 @@ from tests.support.stack import start_stack
 pytestmark = pytest.mark.integration
 
 KILLS = 3
-STREAM_BEFORE_KILL_S = 1.5
+STREAM_BEFORE_KILL_S = 1.0
 REFERRAL_UNITS = 25          # per referral provider: the stream asks for more than all of them
 FIRST_AVAILABLE = 10         # of the providers whose capacity the stream reports
 REFERRAL_WRITERS = 4

@@ -18,7 +18,6 @@ import pytest
 import requests
 
 from tests.reliability.figures import record
-from tests.support.stack import start_stack
 
 pytestmark = pytest.mark.integration
 
@@ -31,13 +30,6 @@ PLACES = ("Utrecht", "Amsterdam", "Rotterdam", "Den Haag", "Eindhoven", "Groning
           "Tilburg", "Breda", "Nijmegen", "Haarlem", "Leiden", "Maastricht", "Enschede", "Almere")
 NEEDS = ("shelter", "medical", "mental_health", "legal", "residence_status", "compensation", "interpreter")
 LANGUAGES = ("ro", "bg", "pl", "uk", "ti", "pcm", "en", "nl", "ar", "es", "fr", "tr")
-
-
-@pytest.fixture(scope="module")
-def haven(tmp_path_factory):
-    stack = start_stack(tmp_path_factory.mktemp("load"))
-    yield stack
-    stack.close()
 
 
 def _rss_kib(pid: int) -> int:

@@ -124,7 +124,7 @@ def _load(store: SqliteDirectoryStore, directory: list[dict]) -> dict[str, int]:
     return held
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(directory=st.lists(providers(), min_size=1, max_size=20, unique_by=lambda p: p["id"]),
        query=candidate_queries())
 def test_candidates_of_any_directory_pass_every_hard_filter_and_none_that_pass_are_left_out(directory, query):
