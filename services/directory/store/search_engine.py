@@ -5,8 +5,9 @@ update (read with `_seq_no`, check what is free, write with `if_seq_no`/`if_prim
 409): with N units free and any number of concurrent requests on any number of processes, exactly N
 succeed. Every distance, radius and sort uses the public point (coarse when the address is
 confidential); the exact point is used only to keep providers out of areas to avoid. The engine
-has no transactions: a record is written first and its audit entry right after, and a referral whose
-document cannot be written gives its hold back.
+has no transactions across documents, so the document written first carries the rest: a hold carries
+its referral and audit entry, a changed provider document its audit entry, until they are written.
+A directory that dies in between leaves them to the next one (`complete_unfinished_writes`).
 """
 from __future__ import annotations
 
