@@ -32,8 +32,9 @@ ERROR_RESPONSES: dict[int, tuple[str, str, dict]] = {
 }
 # Refused by the web server (gunicorn) before Haven reads the request, so not in Haven's error shape.
 REQUEST_LINE_TOO_LONG = ("RequestLineTooLong", {
-    "description": "The path and query together are longer than 8,190 bytes; the web server refuses the request "
-                   "before Haven reads it, with a short HTML page",
+    "description": "The path and query together are longer than 8,190 bytes (only values past their documented "
+                   "limits get there); the web server refuses the request before Haven reads it, with a short HTML "
+                   "page",
     "content": {"text/html": {"schema": {"type": "string"}}}})
 READ_ERRORS = (401, 403, 429, 503)
 WRITE_ERRORS = (400, 401, 403, 413, 429, 503)
@@ -87,7 +88,7 @@ def operation(blp: Blueprint, *, answer=None, status: int = 200, description: st
         doc: dict = {"security": [] if public else [{BEARER: []}]}
         if query is not None:
             doc["parameters"] = [{"in": "query", "schema": query}]
-            # Query parameters within their limits can still add up to more than the server's request line.
+            # Values past their documented limits can make the request line longer than the server accepts.
             doc["responses"] = {"414": {"$ref": f"#/components/responses/{REQUEST_LINE_TOO_LONG[0]}"}}
         if body is not None:
             doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
