@@ -16,12 +16,11 @@
 """
 from __future__ import annotations
 
-import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..shared.config import data_dir, default_store_url, env, env_float, env_int, internal_secret
+from ..shared.config import (data_dir, default_store_url, env, env_float, env_int, internal_secret,
+                             secret_from_env_or_file)
 
 DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
 DEFAULT_MATCHER_URL = "http://127.0.0.1:8082"
@@ -89,20 +88,4 @@ def auth_db_path(environ: dict | None = None) -> Path:
 
 def secret_key(environ: dict | None = None) -> bytes:
     """HAVEN_SECRET_KEY, or a random key kept in secret.key in HAVEN_DATA_DIR (signs web sessions)."""
-    configured = env("HAVEN_SECRET_KEY", None, environ)
-    if configured:
-        return configured.encode()
-    key_file = data_dir(environ) / SECRET_KEY_FILE
-    if not key_file.exists():
-        # Written under a temporary name and linked into place: concurrent workers never read half a key.
-        tmp = key_file.with_name(f".{SECRET_KEY_FILE}.{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-        try:
-            os.link(tmp, key_file)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return key_file.read_text().strip().encode()
+    return secret_from_env_or_file("HAVEN_SECRET_KEY", SECRET_KEY_FILE, environ)

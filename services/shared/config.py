@@ -43,15 +43,15 @@ def default_store_url(environ: dict | None = None) -> str:
     return env("HAVEN_STORE_URL", None, environ) or f"sqlite:///{data_dir(environ) / 'haven.db'}"
 
 
-def internal_secret(environ: dict | None = None) -> bytes:
-    """The secret the gateway signs internal requests with: HAVEN_INTERNAL_SECRET or a key file."""
-    configured = env("HAVEN_INTERNAL_SECRET", None, environ)
+def secret_from_env_or_file(variable: str, file_name: str, environ: dict | None = None) -> bytes:
+    """The secret in env `variable`, or a random one kept in `file_name` in HAVEN_DATA_DIR (made once)."""
+    configured = env(variable, None, environ)
     if configured:
         return configured.encode()
-    key_file = data_dir(environ) / "internal.key"
+    key_file = data_dir(environ) / file_name
     if not key_file.exists():
         # Written to a temporary name and linked into place so no reader ever sees half a key.
-        tmp = key_file.with_name(f".internal.key.{os.getpid()}")
+        tmp = key_file.with_name(f".{file_name}.{os.getpid()}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
@@ -62,3 +62,8 @@ def internal_secret(environ: dict | None = None) -> bytes:
         finally:
             tmp.unlink()
     return key_file.read_text().strip().encode()
+
+
+def internal_secret(environ: dict | None = None) -> bytes:
+    """The secret the gateway signs internal requests with: HAVEN_INTERNAL_SECRET or a key file."""
+    return secret_from_env_or_file("HAVEN_INTERNAL_SECRET", "internal.key", environ)
