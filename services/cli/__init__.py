@@ -7,12 +7,18 @@ import sys
 
 # Each module adds its subcommands with register(subparsers); a subcommand sets func(args) -> int.
 SUBCOMMAND_MODULES = ("run", "tokens", "users", "data", "engine")
+# The module of each subcommand, so `haven import` loads only what importing needs (not the web stack);
+# help and unknown commands load every module.
+COMMAND_MODULES = {"up": "run", "tokens": "tokens", "users": "users", "import": "data", "export": "data",
+                   "seed": "data", "stale": "data", "reindex": "engine", "migrate": "engine"}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser for every subcommand, or only for those of `command`'s module."""
     parser = argparse.ArgumentParser(prog="haven", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for name in SUBCOMMAND_MODULES:
+    wanted = COMMAND_MODULES.get(command)
+    for name in (wanted,) if wanted else SUBCOMMAND_MODULES:
         try:
             module = importlib.import_module(f"{__name__}.{name}")
         except ModuleNotFoundError as err:
@@ -24,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     return args.func(args)
 
 
