@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 
-from geopy.distance import EARTH_RADIUS
+from geopy.distance import EARTH_RADIUS as EARTH_RADIUS_KM
 
 # One degree of latitude on the same sphere as distance_km: a box on any other figure cuts the circle.
-KM_PER_DEGREE_LAT = EARTH_RADIUS * math.pi / 180
+KM_PER_DEGREE_LAT = EARTH_RADIUS_KM * math.pi / 180
 # About 5 km cells at Dutch latitudes (52°N): 0.045° of latitude, 0.075° of longitude.
 COARSE_LAT_STEP = 0.045
 COARSE_LON_STEP = 0.075
@@ -23,7 +23,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dphi = phi2 - phi1
     dlmb = math.radians(lon2 - lon1)
     h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS * math.asin(min(1.0, math.sqrt(h)))
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
 def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:

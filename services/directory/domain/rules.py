@@ -1,7 +1,6 @@
 """Capacity, freshness and confidentiality rules; no Flask, no store."""
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -68,8 +67,12 @@ def free_units(available: int, held: int) -> int:
 
 
 def view_of(provider: dict, viewer: Viewer, now: datetime, distance_km: float | None = None) -> dict:
-    """The provider as this viewer may see it, with computed capacity fields."""
-    shown = copy.deepcopy(provider)
+    """The provider as this viewer may see it, with computed capacity fields.
+
+    A new dict with new `location` and `capacity` (the parts changed here); the other parts are the
+    record's own, shared, and must not be changed through the view.
+    """
+    shown = dict(provider, location=dict(provider["location"]), capacity=dict(provider["capacity"]))
     location = shown["location"]
     if viewer.sees_exact_location(provider):
         location["precision_km"] = 0.0

@@ -2,11 +2,14 @@
 
 Provider records are kept whole as JSON beside the columns the filters need. Needs, languages,
 residence statuses and return countries sit in one indexed attribute table, so each filter is an
-index probe, and a radius search starts from the R*Tree box instead of every row.
+index probe, and a radius search starts from the R*Tree box instead of every row. Needs and residence
+statuses are also bits on the provider row, so a candidate query, which reads the rows of a box
+anyway, tests them there; distances are worked out by SQLite's own math functions.
 """
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 import threading
@@ -14,13 +17,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from ..domain.geo import bounding_box, distance_km
+from ..domain.geo import EARTH_RADIUS_KM, bounding_box, distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
 from ..domain.rules import EXCLUDED_AFTER, iso, public_point
 from .base import AuditEntry, DirectoryStore, StoreUnavailable
 
 GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
+# Needs and residence statuses as bits of one column each, so a candidate query tests them on the row
+# it reads anyway. The bits are stored: give a new value a new bit, never renumber.
+NEED_BITS = {"shelter": 1, "medical": 2, "mental_health": 4, "legal": 8, "residence_status": 16,
+             "compensation": 32, "interpreter": 64, "repatriation": 128}
+RESIDENCE_BITS = {"dutch": 1, "eu": 2, "reflection_period": 4, "residence_permit": 8, "asylum": 16,
+                  "undocumented": 32, "unknown": 64}
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS providers (
     pk INTEGER PRIMARY KEY,
@@ -36,6 +45,8 @@ CREATE TABLE IF NOT EXISTS providers (
     accepts_children INTEGER NOT NULL,
     wheelchair INTEGER NOT NULL,
     residence_any INTEGER NOT NULL,
+    needs INTEGER NOT NULL DEFAULT 0,
+    residences INTEGER NOT NULL DEFAULT 0,
     available INTEGER NOT NULL,
     capacity_updated TEXT NOT NULL,
     last_modified TEXT NOT NULL
@@ -74,9 +85,13 @@ CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 """
 HELD = ("(SELECT COUNT(*) FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' "
         "AND r.expires_at > :now)")
-CANDIDATE_RADII_KM = (25.0, 75.0, 200.0, 600.0)
+# Small first: where providers are dense, the first circles already hold enough, and each round reads
+# only the rows inside its box.
+CANDIDATE_RADII_KM = (5.0, 10.0, 25.0, 75.0, 200.0, 600.0)
 DRIVER_COUNT_LIMIT = 1_000_000  # a count past this says only "long"; no store here holds more
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The constants of `distance_km`, bound as parameters wherever SQL works a distance out.
+DISTANCE_PARAMS = {"two_earth_radius": 2 * EARTH_RADIUS_KM, "radian": math.pi / 180}
 
 
 def path_from_url(url: str) -> Path:
@@ -99,6 +114,8 @@ class SqliteDirectoryStore(DirectoryStore):
         self.busy_timeout_ms = busy_timeout_ms
         self._local = threading.local()
         self._conn().executescript(SCHEMA)
+        _add_bit_columns(self._conn())
+        self._has_math = _has_math_functions(self._conn())
 
     @classmethod
     def from_url(cls, url: str) -> "SqliteDirectoryStore":
@@ -114,12 +131,28 @@ class SqliteDirectoryStore(DirectoryStore):
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
+            conn.execute("PRAGMA cache_size=-65536")
+            conn.execute("PRAGMA mmap_size=268435456")
             conn.create_function("distance_km", 4, distance_km, deterministic=True)
             self._local.conn = conn
         return conn
 
     def _write(self):
         return _Transaction(self._conn())
+
+    def _distance(self, lat1: str, lon1: str, lat2: str, lon2: str) -> str:
+        """SQL for `distance_km` of two points, worked out by SQLite itself when it has math functions.
+
+        The same steps in the same order as the Python function, on the same constants (bound as
+        parameters, so to the last bit), so both give the same number; without SQLite's math
+        functions, the Python function is called for each row instead.
+        """
+        if not self._has_math:
+            return f"distance_km({lat1}, {lon1}, {lat2}, {lon2})"
+        return (f"(:two_earth_radius * asin(min(1.0, sqrt("
+                f"pow(sin(({lat2} * :radian - {lat1} * :radian) / 2), 2) "
+                f"+ cos({lat1} * :radian) * cos({lat2} * :radian) * pow(sin((({lon2}) - ({lon1})) * :radian / 2), 2)"
+                f"))))")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -164,6 +197,8 @@ class SqliteDirectoryStore(DirectoryStore):
             accepts_children=int(eligibility["accepts_children"]),
             wheelchair=int(eligibility["wheelchair_accessible"]),
             residence_any=int(not eligibility["residence_statuses"]),
+            needs=_bits(NEED_BITS, record["services"]),
+            residences=_bits(RESIDENCE_BITS, eligibility["residence_statuses"]),
             available=capacity["available"], capacity_updated=capacity["updated"],
             last_modified=record["last_modified"],
         )
@@ -238,7 +273,7 @@ class SqliteDirectoryStore(DirectoryStore):
 
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:
-        params: dict = {"now": iso(now)}
+        params: dict = {"now": iso(now), **DISTANCE_PARAMS}
         lists = []  # attribute filters as (kinds, parameter): each is one posting list in provider_attrs
         if query.need:
             params["need"] = query.need
@@ -274,7 +309,7 @@ class SqliteDirectoryStore(DirectoryStore):
         distance = "NULL"
         if query.near:
             params["near_lat"], params["near_lon"] = query.near
-            distance = "distance_km(p.pub_lat, p.pub_lon, :near_lat, :near_lon)"
+            distance = self._distance("p.pub_lat", "p.pub_lon", ":near_lat", ":near_lon")
             order.insert(0, "distance")
             if query.radius_km is not None:
                 params["radius"] = query.radius_km
@@ -336,14 +371,16 @@ class SqliteDirectoryStore(DirectoryStore):
         return best
 
     def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
-        params: dict = {"now": iso(now), "need": query.need, "limit": query.limit}
+        if query.need not in NEED_BITS:
+            return []
+        params: dict = {"now": iso(now), "need_bit": NEED_BITS[query.need], "limit": query.limit, **DISTANCE_PARAMS}
         params["near_lat"], params["near_lon"] = query.near
-        where = ["p.status = 'active'", _has_attr("need", ":need"), f"p.available - {HELD} > 0"]
-        # Areas to avoid come first: the exact and the coarse point must both lie outside.
-        for index, area in enumerate(query.avoid):
-            params.update({f"a{index}_lat": area.lat, f"a{index}_lon": area.lon, f"a{index}_r": area.radius_km})
-            where.append(f"distance_km(p.lat, p.lon, :a{index}_lat, :a{index}_lon) > :a{index}_r")
-            where.append(f"distance_km(p.pub_lat, p.pub_lon, :a{index}_lat, :a{index}_lon) > :a{index}_r")
+        # Cheap column tests first, then index probes, then arithmetic, the holds count last: SQLite
+        # tests the terms in the order written, so most rows of the box are thrown out for little.
+        where = ["p.status = 'active'", "p.available > 0"]
+        if not query.include_stale:
+            params["fresh_since"] = iso(now - EXCLUDED_AFTER)
+            where.append("p.capacity_updated >= :fresh_since")
         if query.gender:
             params["gender_bit"] = GENDER_BITS[query.gender]
             where.append("(p.genders & :gender_bit) != 0")
@@ -354,18 +391,28 @@ class SqliteDirectoryStore(DirectoryStore):
             where.append("p.accepts_children = 1")
         if query.wheelchair:
             where.append("p.wheelchair = 1")
+        where.append("(p.needs & :need_bit) != 0")
         if query.residence_status:
-            params["residence"] = query.residence_status
-            where.append(f"(p.residence_any = 1 OR {_has_attr('residence', ':residence')})")
+            params["residence_bit"] = RESIDENCE_BITS.get(query.residence_status, 0)
+            where.append("(p.residence_any = 1 OR (p.residences & :residence_bit) != 0)")
         if query.need == "repatriation":
             if not query.return_country:
                 return []
             params["country"] = query.return_country
             where.append(_has_attr("country", ":country"))
-        if not query.include_stale:
-            params["fresh_since"] = iso(now - EXCLUDED_AFTER)
-            where.append("p.capacity_updated >= :fresh_since")
-        distance = "distance_km(p.pub_lat, p.pub_lon, :near_lat, :near_lon)"
+        # Areas to avoid: the exact and the coarse point must both lie outside. Only points inside an
+        # area's box can lie inside the area, so the distance is worked out for those alone.
+        for index, area in enumerate(query.avoid):
+            name = f"a{index}"
+            params.update({f"{name}_lat": area.lat, f"{name}_lon": area.lon, f"{name}_r": area.radius_km})
+            params.update(zip((f"{name}_min_lat", f"{name}_max_lat", f"{name}_min_lon", f"{name}_max_lon"),
+                              bounding_box(area.lat, area.lon, area.radius_km)))
+            for lat, lon in (("p.lat", "p.lon"), ("p.pub_lat", "p.pub_lon")):
+                where.append(f"NOT ({lat} BETWEEN :{name}_min_lat AND :{name}_max_lat "
+                             f"AND {lon} BETWEEN :{name}_min_lon AND :{name}_max_lon "
+                             f"AND {self._distance(lat, lon, f':{name}_lat', f':{name}_lon')} <= :{name}_r)")
+        where.append(f"p.available - {HELD} > 0")
+        distance = self._distance("p.pub_lat", "p.pub_lon", ":near_lat", ":near_lon")
         radii = [r for r in CANDIDATE_RADII_KM if query.max_distance_km is None or r < query.max_distance_km]
         radii.append(query.max_distance_km or CANDIDATE_RADII_KM[-1] * 40)
         rows: list = []
@@ -375,9 +422,12 @@ class SqliteDirectoryStore(DirectoryStore):
             round_where = list(where)
             round_params = dict(params, radius=radius)
             _within_box(joins, round_where, round_params, query.near, radius)
-            round_where.append(f"{distance} <= :radius")
-            sql = (f"SELECT p.doc, {HELD} AS held, {distance} AS distance FROM providers p {' '.join(joins)} "
-                   f"WHERE {' AND '.join(round_where)} ORDER BY distance, p.id LIMIT :limit")
+            # The distance is worked out once per row that passed every other test; the documents
+            # and holds are read for the rows kept.
+            sql = (f"SELECT p.doc, {HELD} AS held, c.distance FROM "
+                   f"(SELECT p.pk, {distance} AS distance FROM providers p {' '.join(joins)} "
+                   f"WHERE {' AND '.join(round_where)}) c CROSS JOIN providers p ON p.pk = c.pk "
+                   f"WHERE c.distance <= :radius ORDER BY c.distance, p.id LIMIT :limit")
             rows = self._conn().execute(sql, round_params).fetchall()
             if len(rows) >= query.limit:
                 break
@@ -510,6 +560,36 @@ class _Transaction:
             self.conn.execute("COMMIT")
         else:
             self.conn.execute("ROLLBACK")
+        return False
+
+
+def _bits(bits: dict[str, int], values) -> int:
+    return sum({bits[value] for value in values if value in bits})
+
+
+def _add_bit_columns(conn: sqlite3.Connection) -> None:
+    """Stores written before the needs and residences columns get them, filled from the attribute table."""
+    columns = {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
+    if "needs" in columns:
+        return
+    with _Transaction(conn):
+        columns = {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
+        if "needs" in columns:
+            return  # another process added them while this one waited for the lock
+        conn.execute("ALTER TABLE providers ADD COLUMN needs INTEGER NOT NULL DEFAULT 0")
+        conn.execute("ALTER TABLE providers ADD COLUMN residences INTEGER NOT NULL DEFAULT 0")
+        for column, kind, bits in (("needs", "need", NEED_BITS), ("residences", "residence", RESIDENCE_BITS)):
+            cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in bits.items())
+            conn.execute(f"UPDATE providers SET {column} = (SELECT COALESCE(SUM(CASE a.value {cases} ELSE 0 END), 0) "
+                         f"FROM provider_attrs a WHERE a.kind = '{kind}' AND a.pk = providers.pk)")
+
+
+def _has_math_functions(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite was built with its math functions (3.35+, a compile-time option)."""
+    try:
+        conn.execute("SELECT asin(1.0), sqrt(4.0), pow(2.0, 2), radians(1.0)").fetchone()
+        return True
+    except sqlite3.OperationalError:
         return False
 
 
