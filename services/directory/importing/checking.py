@@ -12,6 +12,7 @@ from ...shared.errors import flatten_messages
 from ...shared.schemas import ProviderInSchema
 from ..domain.rules import iso
 from .geocoding import Geocoder
+from .quickload import QuickLoader
 from .sources import Row
 
 # Names ids derive from when a row has none: uuid5(HAVEN_NAMESPACE, "name|municipality").
@@ -55,6 +56,7 @@ class Checker:
     def __init__(self, geocoder: Geocoder | None):
         self.geocoder = geocoder
         self.schema = ProviderInSchema()
+        self.quick = QuickLoader(self.schema)
         self.first_seen: dict[str, str] = {}
         self.geocoded = 0
 
@@ -65,11 +67,13 @@ class Checker:
         problems = self._locate(row.where, data)
         if problems:
             return problems
-        try:
-            loaded = self.schema.load(data)
-        except ValidationError as err:
-            return [Problem(row.where, field, _sentence(message))
-                    for field, messages in flatten_messages(err.messages).items() for message in messages]
+        loaded = self.quick.load(data)
+        if loaded is None:
+            try:
+                loaded = self.schema.load(data)
+            except ValidationError as err:
+                return [Problem(row.where, field, _sentence(message))
+                        for field, messages in flatten_messages(err.messages).items() for message in messages]
         record = stored_shape(loaded)
         given_id = loaded.get("id") is not None
         if not given_id:
