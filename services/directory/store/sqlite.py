@@ -176,56 +176,68 @@ class SqliteDirectoryStore(DirectoryStore):
         return stored
 
     def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
-        count = 0
+        batch = [dict(record, last_modified=record.get("last_modified") or audit.at) for record in records]
         with self._write() as conn:
-            for record in records:
-                self._upsert(conn, dict(record, last_modified=record.get("last_modified") or audit.at))
-                count += 1
-            _append_audit(conn, AuditEntry(**{**audit.__dict__, "detail": f"{count} providers"}))
-        return count
+            self._upsert(conn, *batch)
+            _append_audit(conn, AuditEntry(**{**audit.__dict__, "detail": f"{len(batch)} providers"}))
+        return len(batch)
 
-    def _upsert(self, conn: sqlite3.Connection, record: dict) -> None:
-        location, eligibility, capacity = record["location"], record["eligibility"], record["capacity"]
-        pub_lat, pub_lon = public_point(location)
-        row = conn.execute("SELECT pk FROM providers WHERE id = ?", (record["id"],)).fetchone()
-        values = dict(
-            id=record["id"], doc=json.dumps(record, separators=(",", ":")), type=record["type"],
-            status=record["status"], name_key=record["name"].casefold(),
-            lat=location["lat"], lon=location["lon"], pub_lat=pub_lat, pub_lon=pub_lon,
-            genders=sum(GENDER_BITS[g] for g in eligibility["genders"]),
-            min_age=eligibility["min_age"], max_age=eligibility["max_age"],
-            accepts_children=int(eligibility["accepts_children"]),
-            wheelchair=int(eligibility["wheelchair_accessible"]),
-            residence_any=int(not eligibility["residence_statuses"]),
-            needs=_bits(NEED_BITS, record["services"]),
-            residences=_bits(RESIDENCE_BITS, eligibility["residence_statuses"]),
-            available=capacity["available"], capacity_updated=capacity["updated"],
-            last_modified=record["last_modified"],
-        )
-        if row is None:
-            columns = ", ".join(values)
-            pk = conn.execute(f"INSERT INTO providers ({columns}) VALUES ({', '.join(':' + c for c in values)})",
-                              values).lastrowid
-        else:
-            pk = row["pk"]
-            assignments = ", ".join(f"{c} = :{c}" for c in values)
-            conn.execute(f"UPDATE providers SET {assignments} WHERE pk = :pk", dict(values, pk=pk))
-            conn.execute("DELETE FROM provider_attrs WHERE pk = ?", (pk,))
-            conn.execute("DELETE FROM provider_geo WHERE pk = ?", (pk,))
-            conn.execute("DELETE FROM provider_text WHERE rowid = ?", (pk,))
-        attrs = [("need", need) for need in record["services"]]
-        attrs += [("lang", code) for code in record["languages"]]
-        attrs += [("ilang", code) for code in record.get("interpretation_languages", [])]
-        attrs += [("residence", status) for status in eligibility["residence_statuses"]]
-        attrs += [("country", code) for code in eligibility["countries"]]
-        conn.executemany("INSERT OR IGNORE INTO provider_attrs (kind, value, pk) VALUES (?, ?, ?)",
-                         [(kind, value, pk) for kind, value in attrs])
-        conn.execute("INSERT INTO provider_geo (pk, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)",
-                     (pk, pub_lat, pub_lat, pub_lon, pub_lon))
-        conn.execute("INSERT INTO provider_text (rowid, name, organization, description, municipality) "
-                     "VALUES (?, ?, ?, ?, ?)",
-                     (pk, record["name"], record.get("organization", ""), record.get("description", ""),
-                      location.get("municipality", "")))
+    def _upsert(self, conn: sqlite3.Connection, *records: dict) -> None:
+        """Insert or replace providers with one statement per table for all of them (a bulk load's chunk)."""
+        latest = {record["id"]: record for record in records}  # a provider given twice ends as given last
+        ids = list(latest)
+        existing = dict(conn.execute("SELECT p.id, p.pk FROM json_each(?) j JOIN providers p ON p.id = j.value",
+                                     (json.dumps(ids),)).fetchall())
+        next_pk = conn.execute("SELECT COALESCE(MAX(pk), 0) + 1 FROM providers").fetchone()[0]
+        inserts, updates, attrs, geo, text = [], [], [], [], []
+        for provider_id, record in latest.items():
+            location, eligibility, capacity = record["location"], record["eligibility"], record["capacity"]
+            pub_lat, pub_lon = public_point(location)
+            pk = existing.get(provider_id)
+            if pk is None:
+                pk, next_pk = next_pk, next_pk + 1
+                rows = inserts
+            else:
+                rows = updates
+            rows.append(dict(
+                pk=pk, id=provider_id, doc=json.dumps(record, separators=(",", ":")), type=record["type"],
+                status=record["status"], name_key=record["name"].casefold(),
+                lat=location["lat"], lon=location["lon"], pub_lat=pub_lat, pub_lon=pub_lon,
+                genders=sum(GENDER_BITS[g] for g in eligibility["genders"]),
+                min_age=eligibility["min_age"], max_age=eligibility["max_age"],
+                accepts_children=int(eligibility["accepts_children"]),
+                wheelchair=int(eligibility["wheelchair_accessible"]),
+                residence_any=int(not eligibility["residence_statuses"]),
+                needs=_bits(NEED_BITS, record["services"]),
+                residences=_bits(RESIDENCE_BITS, eligibility["residence_statuses"]),
+                available=capacity["available"], capacity_updated=capacity["updated"],
+                last_modified=record["last_modified"],
+            ))
+            attrs += [("need", need, pk) for need in record["services"]]
+            attrs += [("lang", code, pk) for code in record["languages"]]
+            attrs += [("ilang", code, pk) for code in record.get("interpretation_languages", [])]
+            attrs += [("residence", status, pk) for status in eligibility["residence_statuses"]]
+            attrs += [("country", code, pk) for code in eligibility["countries"]]
+            geo.append((pk, pub_lat, pub_lat, pub_lon, pub_lon))
+            text.append((pk, record["name"], record.get("organization", ""), record.get("description", ""),
+                         location.get("municipality", "")))
+        columns = list((inserts or updates or [{}])[0])
+        if inserts:
+            conn.executemany(f"INSERT INTO providers ({', '.join(columns)}) "
+                             f"VALUES ({', '.join(':' + c for c in columns)})", inserts)
+        if updates:
+            assignments = ", ".join(f"{c} = :{c}" for c in columns if c != "pk")
+            conn.executemany(f"UPDATE providers SET {assignments} WHERE pk = :pk", updates)
+            old = [(row["pk"],) for row in updates]
+            conn.executemany("DELETE FROM provider_attrs WHERE pk = ?", old)
+            conn.executemany("DELETE FROM provider_geo WHERE pk = ?", old)
+            conn.executemany("DELETE FROM provider_text WHERE rowid = ?", old)
+        # In key order, each posting list is written in one place instead of all over the index.
+        conn.executemany("INSERT OR IGNORE INTO provider_attrs (kind, value, pk) VALUES (?, ?, ?)", sorted(attrs))
+        conn.executemany("INSERT INTO provider_geo (pk, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)",
+                         geo)
+        conn.executemany("INSERT INTO provider_text (rowid, name, organization, description, municipality) "
+                         "VALUES (?, ?, ?, ?, ?)", text)
 
     def get_provider(self, provider_id: str, now: datetime) -> dict | None:
         row = self._conn().execute(f"SELECT p.doc, {HELD} AS held FROM providers p WHERE p.id = :id",
