@@ -36,19 +36,28 @@ def assign(scores: Sequence[Sequence[float | None]], capacities: Sequence[int]) 
     filter fails); `capacities[j]` is how many people option j can take. The answer is deterministic
     for the same input.
     """
-    people = len(scores)
     if any(len(row) != len(capacities) for row in scores):
         raise ValueError("every row of scores needs one entry per option")
+    shape = (len(scores), len(capacities))
+    allowed = np.array([[value is not None for value in row] for row in scores], dtype=bool).reshape(shape)
+    values = np.array([[value if value is not None else 0.0 for value in row] for row in scores],
+                      dtype=float).reshape(shape)
+    return assign_matrix(values, allowed, capacities)
+
+
+def assign_matrix(values: np.ndarray, allowed: np.ndarray, capacities: Sequence[int]) -> Assignment:
+    """`assign` for scores already in arrays: `values[i, j]` counts only where `allowed[i, j]` is true."""
+    people = values.shape[0]
+    if values.shape != allowed.shape or values.shape[1] != len(capacities):
+        raise ValueError("values and allowed need one row per person and one column per option")
     # A provider with k free units is k identical columns; never more columns than people who may use it.
-    columns: list[int] = []
-    for option, capacity in enumerate(capacities):
-        takers = sum(1 for row in scores if row[option] is not None)
-        columns.extend([option] * min(max(capacity, 0), takers))
-    if not people or not columns:
+    takers = allowed.sum(axis=0)
+    units = np.minimum(np.maximum(np.asarray(capacities, dtype=np.int64), 0), takers)
+    columns = np.repeat(np.arange(len(capacities)), units)
+    if not people or not len(columns):
         return Assignment((), tuple(range(people)))
-    feasible = np.array([[row[option] is not None for option in columns] for row in scores], dtype=bool)
-    values = np.array([[row[option] if row[option] is not None else 0.0 for option in columns] for row in scores],
-                      dtype=float)
+    feasible = allowed[:, columns]
+    values = np.where(feasible, values[:, columns], 0.0)
     # An impossible pair costs more than every score of the group together could win back, so the solver
     # first places as many people as it can, then maximises the total; such pairs are dropped afterwards.
     penalty = people * (float(np.abs(values).max()) + 1.0) + 1.0
@@ -57,6 +66,6 @@ def assign(scores: Sequence[Sequence[float | None]], capacities: Sequence[int]) 
     placements = []
     for row, col in zip(rows.tolist(), cols.tolist()):
         if feasible[row, col]:
-            placements.append(Placement(person=row, option=columns[col], score=float(values[row, col])))
+            placements.append(Placement(person=row, option=int(columns[col]), score=float(values[row, col])))
     placed = {p.person for p in placements}
     return Assignment(tuple(placements), tuple(i for i in range(people) if i not in placed))
