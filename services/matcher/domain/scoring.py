@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from functools import lru_cache
 
+import numpy as np
+
 from ...shared.languages import language_name
 from .person import Person
 
@@ -216,3 +218,82 @@ def _plural(count: int, word: str) -> str:
 def _parse_time(text: str) -> datetime:
     moment = datetime.fromisoformat(text)
     return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class ScoreColumns:
+    """The scores `score_candidate` gives, for many people against one list of providers at once.
+
+    For the many pairs of a group placement that are only compared: no reasons, no objects per pair.
+    What depends on the provider alone (freshness, headroom, nearness to a shared origin, who speaks
+    which language) is worked out once per provider; each factor's value comes from the same
+    expression as in `score_candidate`, and the weighted mean adds them in the same order, so every
+    score is equal to the last bit and a solver comparing them decides the same way.
+    """
+
+    def __init__(self, providers: list[dict], now: datetime, weights: ScoringWeights):
+        self.providers = providers
+        self.weights = weights
+        capacities = [provider["capacity"] for provider in providers]
+        self._freshness = np.array([freshness_factor(c["updated"], now).value for c in capacities], dtype=float)
+        self._headroom = np.array([headroom_factor(int(c.get("free", 0)), c.get("unit", "bed")).value
+                                   for c in capacities], dtype=float)
+        self._nearness: dict[tuple, np.ndarray] = {}
+        self._staff: dict[str, np.ndarray] = {}
+        self._interpreted: dict[str, np.ndarray] = {}
+        self._language: dict[tuple[str, ...], np.ndarray] = {}
+        self._specialism: dict[str, np.ndarray] = {}
+
+    def scores(self, person: Person, distances: np.ndarray) -> np.ndarray:
+        """One score per provider for this person, with `distances` the km from them to each provider."""
+        weights = self.weights
+        named = [("language", self._language_values(person.languages)),
+                 ("distance", self._distance_values(distances)),
+                 ("freshness", self._freshness)]
+        if person.exploitation_type:
+            named.append(("specialism", self._specialism_values(person.exploitation_type)))
+        named.append(("headroom", self._headroom))
+        total_weight = sum(getattr(weights, name) for name, _ in named)
+        if not total_weight:
+            return np.zeros(len(self.providers))
+        total = np.zeros(len(self.providers))
+        for name, values in named:
+            total = total + getattr(weights, name) * values
+        return np.minimum(np.maximum(total / total_weight, 0.0), 1.0)
+
+    def _distance_values(self, distances: np.ndarray) -> np.ndarray:
+        key = (distances.shape, distances.tobytes())
+        if key not in self._nearness:
+            half_life = self.weights.distance_half_life_km
+            self._nearness[key] = np.array([distance_factor(float(d), half_life, explain=False).value
+                                            for d in distances], dtype=float)
+        return self._nearness[key]
+
+    def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
+        if languages not in self._language:
+            # language_factor, a column at a time: the first language staff speak, else the first interpreted.
+            values = np.zeros(len(self.providers))
+            decided = np.zeros(len(self.providers), dtype=bool)
+            for offered, base in ((self._speakers, 1.0), (self._interpreters, 0.45)):
+                for position, code in enumerate(languages):
+                    hit = offered(code) & ~decided
+                    values[hit] = base - 0.05 * min(position, 5)
+                    decided |= hit
+            self._language[languages] = values
+        return self._language[languages]
+
+    def _speakers(self, code: str) -> np.ndarray:
+        if code not in self._staff:
+            self._staff[code] = np.array([code in (p.get("languages") or ()) for p in self.providers], dtype=bool)
+        return self._staff[code]
+
+    def _interpreters(self, code: str) -> np.ndarray:
+        if code not in self._interpreted:
+            self._interpreted[code] = np.array([code in (p.get("interpretation_languages") or ())
+                                                for p in self.providers], dtype=bool)
+        return self._interpreted[code]
+
+    def _specialism_values(self, exploitation_type: str) -> np.ndarray:
+        if exploitation_type not in self._specialism:
+            self._specialism[exploitation_type] = np.array(
+                [specialism_factor(exploitation_type, p).value for p in self.providers], dtype=float)
+        return self._specialism[exploitation_type]
