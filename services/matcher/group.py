@@ -8,12 +8,14 @@ import logging
 import time
 from datetime import datetime
 
+import numpy as np
+
 from .candidates import CandidateSource
-from .domain.assignment import assign
-from .domain.geo import between
-from .domain.person import Person, area_query, candidate_query, failed_requirements, provider_point
+from .domain.assignment import assign_matrix
+from .domain.geo import Point, between
+from .domain.person import _DISTANCE_TOLERANCE_KM, Person, area_query, candidate_query, offers_language, provider_point
 from .domain.plan import unmet_reason
-from .domain.scoring import ScoringWeights, score_candidate
+from .domain.scoring import ScoreColumns, ScoringWeights, score_candidate
 
 log = logging.getLogger(__name__)
 MAX_CANDIDATES_PER_QUERY = 1000
@@ -32,32 +34,30 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     started = time.perf_counter()
     counts = _Fetched()
     distinct = list(dict.fromkeys(people))  # people with the same attributes are checked and scored once
-    reach = _Reach(distinct, need)
-    options, queries = _group_candidates(source, reach, need, include_stale, len(people), counts)
-    scored_rows = []
+    options, queries = _group_candidates(source, distinct, need, include_stale, len(people), counts)
+    reach = _Reach(options, need)
+    columns = ScoreColumns(options, now, weights)
+    allowed = np.zeros((len(distinct), len(options)), dtype=bool)
+    values = np.zeros((len(distinct), len(options)))
     for index, person in enumerate(distinct):
-        row = []
-        for provider in options:
-            distance = reach.distance(index, provider)
-            row.append(None if distance is None else
-                       score_candidate(person, need, provider, distance, now, weights, explain=False))
-        scored_rows.append(row)
+        allowed[index] = reach.allowed(person)
+        values[index] = columns.scores(person, reach.distances(person.location))
     row_of = {person: index for index, person in enumerate(distinct)}
-    scored = [scored_rows[row_of[person]] for person in people]
-    result = assign([[c.score if c else None for c in row] for row in scored],
-                    [int(provider["capacity"].get("free", 0)) for provider in options])
+    rows = np.array([row_of[person] for person in people], dtype=np.intp)
+    result = assign_matrix(values[rows], allowed[rows], reach.free)
 
     assignments = []
     for placement in sorted(result.placements, key=lambda p: p.person):
-        compared = scored[placement.person][placement.option]
-        chosen = score_candidate(people[placement.person], need, compared.provider, compared.distance_km, now,
-                                 weights)
+        who = people[placement.person]
+        distance = float(reach.distances(who.location)[placement.option])
+        # Explained by score_candidate itself: the reasons are the ones a single match gives.
+        chosen = score_candidate(who, need, options[placement.option], distance, now, weights)
         assignments.append({"person": placement.person, "provider_id": chosen.provider_id,
                             "provider_name": chosen.provider["name"], "score": round(chosen.score, 3),
                             "distance_km": round(chosen.distance_km, 1), "reasons": chosen.reasons})
     unassigned = []
     for index in result.unplaced:
-        suitable = sum(1 for c in scored[index] if c is not None)
+        suitable = int(allowed[rows[index]].sum())
         reason = (unmet_reason(need, people[index], include_stale=include_stale) if not suitable else
                   f"The {suitable} suitable {'provider' if suitable == 1 else 'providers'} had no free place "
                   "left after placing others in this group")
@@ -70,28 +70,70 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
 
 
 class _Reach:
-    """Which providers pass which person's hard filters, and how far away they are; each pair checked once."""
+    """Which providers pass which person's hard filters, and how far away they are, a column at a time.
 
-    def __init__(self, people: list[Person], need: str):
-        self.people = people
+    The same rules as `failed_requirements`, read once per provider into arrays; each person then costs
+    a few array operations, with what people share (where they are, gender, age...) worked out once.
+    """
+
+    def __init__(self, providers: list[dict], need: str):
+        self.providers = providers
         self.need = need
-        self._seen: list[dict[str, float | None]] = [{} for _ in people]
+        self.points = [provider_point(p) for p in providers]
+        self.rules = [p.get("eligibility") or {} for p in providers]
+        self.free = np.array([int(p["capacity"].get("free", 0)) for p in providers], dtype=np.int64)
+        self.open = np.array([need in (p.get("services") or ()) and p.get("status", "active") == "active"
+                              and (p.get("capacity") or {}).get("free", 0) > 0 for p in providers], dtype=bool)
+        self.min_age = np.array([r.get("min_age", 0) for r in self.rules], dtype=float)
+        self.max_age = np.array([r.get("max_age", 120) for r in self.rules], dtype=float)
+        self._distances: dict[Point, np.ndarray] = {}
+        self._columns: dict[tuple, np.ndarray] = {}
 
-    def distance(self, index: int, provider: dict) -> float | None:
-        """The distance when the provider passes this person's hard filters; None when it does not."""
-        seen = self._seen[index]
-        if provider["id"] not in seen:
-            person = self.people[index]
-            distance = between(person.location, provider_point(provider))
-            seen[provider["id"]] = None if failed_requirements(person, self.need, provider, distance) else distance
-        return seen[provider["id"]]
+    def distances(self, origin: Point) -> np.ndarray:
+        if origin not in self._distances:
+            self._distances[origin] = np.array([between(origin, point) for point in self.points], dtype=float)
+        return self._distances[origin]
 
-    def free_places(self, index: int, providers) -> int:
-        return sum(int(p["capacity"].get("free", 0)) for p in providers if self.distance(index, p) is not None)
+    def allowed(self, person: Person) -> np.ndarray:
+        """True where the provider passes this person's hard filters (where `failed_requirements` is empty)."""
+        allowed = self.open.copy()
+        for area in person.avoid:
+            allowed &= ~self._column(("avoid", area), lambda p, r, point: area.contains(point))
+        if person.gender:
+            gender = person.gender
+            allowed &= self._column(("gender", gender), lambda p, r, point: gender in (r.get("genders") or ()))
+        if person.age is not None:
+            allowed &= (self.min_age <= person.age) & (person.age <= self.max_age)
+        if person.accompanying_children:
+            allowed &= self._column(("children",), lambda p, r, point: bool(r.get("accepts_children")))
+        if person.wheelchair:
+            allowed &= self._column(("wheelchair",), lambda p, r, point: bool(r.get("wheelchair_accessible")))
+        if person.residence_status:
+            status = person.residence_status
+            allowed &= self._column(("residence", status), lambda p, r, point: (
+                not (r.get("residence_statuses") or ()) or status in (r.get("residence_statuses") or ())))
+        if self.need == "repatriation":
+            country = person.origin_country
+            allowed &= self._column(("country", country), lambda p, r, point: country in (r.get("countries") or ()))
+        if person.max_distance_km is not None:
+            allowed &= ~(self.distances(person.location) > person.max_distance_km + _DISTANCE_TOLERANCE_KM)
+        if self.need == "interpreter":
+            languages = person.languages
+            allowed &= self._column(("language", languages), lambda p, r, point: offers_language(p, languages))
+        return allowed
+
+    def free_places(self, person: Person) -> int:
+        return int(self.free[self.allowed(person)].sum())
+
+    def _column(self, key: tuple, passes) -> np.ndarray:
+        if key not in self._columns:
+            self._columns[key] = np.array([passes(p, r, point) for p, r, point
+                                           in zip(self.providers, self.rules, self.points)], dtype=bool)
+        return self._columns[key]
 
 
-def _group_candidates(source: CandidateSource, reach: _Reach, need: str, include_stale: bool, group_size: int,
-                      counts: _Fetched) -> tuple[list[dict], list]:
+def _group_candidates(source: CandidateSource, people: list[Person], need: str, include_stale: bool,
+                      group_size: int, counts: _Fetched) -> tuple[list[dict], list]:
     """The candidates for a group, sorted by id (the same input builds the same matrix), and the queries asked.
 
     One shared pool per place to look from (usually one: people freed together are in one place), wide
@@ -103,10 +145,10 @@ def _group_candidates(source: CandidateSource, reach: _Reach, need: str, include
     own_limit = min(max(50, 2 * group_size), MAX_CANDIDATES_PER_QUERY)
     pooled: dict[str, dict] = {}
     queries = list(dict.fromkeys(area_query(person, need, include_stale=include_stale, limit=pool_limit)
-                                 for person in reach.people))
+                                 for person in people))
     _add_to_pool(pooled, source.fetch(queries), counts)
-    short = [person for index, person in enumerate(reach.people)
-             if reach.free_places(index, pooled.values()) < group_size]
+    reach = _Reach(list(pooled.values()), need)
+    short = [person for person in people if reach.free_places(person) < group_size]
     if short:
         own = list(dict.fromkeys(candidate_query(person, need, include_stale=include_stale, limit=own_limit)
                                  for person in short))

@@ -1,0 +1,94 @@
+"""The column-at-a-time checks and scores of group placement equal the one-pair functions, to the last bit."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.matcher.domain.geo import Area, Point, between
+from services.matcher.domain.person import Person, failed_requirements, provider_point
+from services.matcher.domain.scoring import ScoreColumns, ScoringWeights, score_candidate
+from services.matcher.group import _Reach
+
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+UTRECHT = Point(52.0907, 5.1214)
+LANGUAGES = ["nl", "en", "ro", "ti", "ar", "pl", "xx"]
+GENDERS = ["female", "male", "non_binary"]
+STATUSES = ["reflection_period", "eu", "undocumented"]
+COUNTRIES = ["NG", "RO", "VN"]
+NEEDS = ["shelter", "legal", "interpreter", "repatriation"]
+
+some = st.lists
+near = st.builds(lambda dlat, dlon: Point(UTRECHT.lat + dlat, UTRECHT.lon + dlon),
+                 st.floats(-0.6, 0.6), st.floats(-0.9, 0.9))
+
+
+@st.composite
+def providers(draw) -> dict:
+    point = draw(near)
+    return {
+        "id": f"00000000-0000-0000-0000-{draw(st.integers(0, 10**9)):012d}", "name": "Provider",
+        "services": draw(some(st.sampled_from(NEEDS), unique=True)),
+        "status": draw(st.sampled_from(["active", "active", "paused"])),
+        "languages": draw(some(st.sampled_from(LANGUAGES), unique=True, max_size=3)),
+        "interpretation_languages": draw(some(st.sampled_from(LANGUAGES), unique=True, max_size=3)),
+        "location": {"lat": point.lat, "lon": point.lon, "precision_km": draw(st.sampled_from([0.0, 0.0, 5.0]))},
+        "eligibility": {"genders": draw(some(st.sampled_from(GENDERS), unique=True)),
+                        "min_age": draw(st.integers(0, 30)), "max_age": draw(st.integers(12, 120)),
+                        "accepts_children": draw(st.booleans()), "wheelchair_accessible": draw(st.booleans()),
+                        "exploitation_types": draw(some(st.sampled_from(["sexual", "labour", "criminal"]),
+                                                        unique=True)),
+                        "residence_statuses": draw(some(st.sampled_from(STATUSES), unique=True)),
+                        "countries": draw(some(st.sampled_from(COUNTRIES), unique=True))},
+        "capacity": {"free": draw(st.integers(-1, 6)), "unit": draw(st.sampled_from(["bed", "case", "hour", "seat"])),
+                     "updated": (NOW - timedelta(minutes=draw(st.integers(-90, 12 * 24 * 60)))).isoformat()},
+    }
+
+
+people = st.builds(
+    Person,
+    languages=st.lists(st.sampled_from(LANGUAGES), unique=True, max_size=7).map(tuple),
+    location=st.one_of(st.just(UTRECHT), near),
+    gender=st.one_of(st.none(), st.sampled_from(GENDERS)),
+    age=st.one_of(st.none(), st.integers(0, 90)),
+    accompanying_children=st.booleans(), wheelchair=st.booleans(),
+    exploitation_type=st.one_of(st.none(), st.sampled_from(["sexual", "labour", "other"])),
+    residence_status=st.one_of(st.none(), st.sampled_from(STATUSES)),
+    origin_country=st.one_of(st.none(), st.sampled_from(COUNTRIES)),
+    avoid=st.lists(st.builds(lambda p, r: Area(p.lat, p.lon, r), near, st.floats(1, 40)), max_size=2).map(tuple),
+    max_distance_km=st.one_of(st.none(), st.floats(1, 120)))
+
+weight = st.floats(0, 2, allow_nan=False)
+weightings = st.builds(ScoringWeights, language=weight, distance=weight, freshness=weight, specialism=weight,
+                       headroom=st.floats(0.01, 2), distance_half_life_km=st.floats(1, 100))
+
+
+@settings(max_examples=150, deadline=None)
+@given(some(providers(), max_size=12), some(people, min_size=1, max_size=4), weightings)
+def test_column_scores_equal_score_candidate_exactly(candidates, group, weights):
+    columns = ScoreColumns(candidates, NOW, weights)
+    for who in group:
+        distances = np.array([between(who.location, provider_point(p)) for p in candidates], dtype=float)
+
+        fast = columns.scores(who, distances)
+
+        one_by_one = [score_candidate(who, "shelter", p, float(d), NOW, weights, explain=False).score
+                      for p, d in zip(candidates, distances)]
+        assert fast.tolist() == one_by_one
+
+
+@settings(max_examples=150, deadline=None)
+@given(some(providers(), max_size=12), some(people, min_size=1, max_size=4), st.sampled_from(NEEDS))
+def test_column_hard_filters_equal_failed_requirements(candidates, group, need):
+    reach = _Reach(candidates, need)
+    for who in group:
+        distances = reach.distances(who.location)
+
+        allowed = reach.allowed(who)
+
+        assert distances.tolist() == [between(who.location, provider_point(p)) for p in candidates]
+        assert allowed.tolist() == [not failed_requirements(who, need, p, float(d))
+                                    for p, d in zip(candidates, distances)]
+        assert reach.free_places(who) == sum(p["capacity"]["free"] for p, ok in zip(candidates, allowed) if ok)
