@@ -34,8 +34,8 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     started = time.perf_counter()
     counts = _Fetched()
     distinct = list(dict.fromkeys(people))  # people with the same attributes are checked and scored once
-    options, queries = _group_candidates(source, distinct, need, include_stale, len(people), counts)
-    reach = _Reach(options, need)
+    reach, queries = _group_candidates(source, distinct, need, include_stale, len(people), counts)
+    options = reach.providers
     columns = ScoreColumns(options, now, weights)
     allowed = np.zeros((len(distinct), len(options)), dtype=bool)
     values = np.zeros((len(distinct), len(options)))
@@ -133,8 +133,9 @@ class _Reach:
 
 
 def _group_candidates(source: CandidateSource, people: list[Person], need: str, include_stale: bool,
-                      group_size: int, counts: _Fetched) -> tuple[list[dict], list]:
-    """The candidates for a group, sorted by id (the same input builds the same matrix), and the queries asked.
+                      group_size: int, counts: _Fetched) -> tuple[_Reach, list]:
+    """The candidates for a group with their hard filters read, sorted by id (the same input builds the same
+    matrix), and the queries asked.
 
     One shared pool per place to look from (usually one: people freed together are in one place), wide
     enough for the whole group, with each person's own eligibility checked here; anyone with fewer free
@@ -147,14 +148,15 @@ def _group_candidates(source: CandidateSource, people: list[Person], need: str, 
     queries = list(dict.fromkeys(area_query(person, need, include_stale=include_stale, limit=pool_limit)
                                  for person in people))
     _add_to_pool(pooled, source.fetch(queries), counts)
-    reach = _Reach(list(pooled.values()), need)
+    reach = _Reach([pooled[provider_id] for provider_id in sorted(pooled)], need)
     short = [person for person in people if reach.free_places(person) < group_size]
     if short:
         own = list(dict.fromkeys(candidate_query(person, need, include_stale=include_stale, limit=own_limit)
                                  for person in short))
         queries += own
         _add_to_pool(pooled, source.fetch(own), counts)
-    return [pooled[provider_id] for provider_id in sorted(pooled)], queries
+        reach = _Reach([pooled[provider_id] for provider_id in sorted(pooled)], need)
+    return reach, queries
 
 
 def _add_to_pool(pooled: dict[str, dict], batches: list[list[dict]], counts: _Fetched) -> None:
