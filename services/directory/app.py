@@ -10,6 +10,7 @@ from flask_smorest import Api
 
 from ..shared.errors import error_response, register_error_handlers
 from ..shared.internal_auth import init_internal_auth, replay_guard
+from ..shared.jsonio import FastJSONProvider
 from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings: DirectorySettings = config.get("SETTINGS") or DirectorySettings.from_env()
     configure_logging("directory", settings.log_level)
     app = Flask(__name__)
+    app.json = FastJSONProvider(app)
     app.config.update(
         API_TITLE="Haven directory (internal)", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=MAX_BODY_BYTES,

@@ -11,6 +11,7 @@ from flask_smorest import Api
 from ..shared.errors import register_error_handlers
 from ..shared.http import ServiceClient
 from ..shared.internal_auth import init_internal_auth, replay_guard
+from ..shared.jsonio import FastJSONProvider
 from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings: MatcherSettings = config.get("SETTINGS") or MatcherSettings.from_env()
     configure_logging("matcher", settings.log_level)
     app = Flask(__name__)
+    app.json = FastJSONProvider(app)
     app.config.update(
         API_TITLE="Haven matcher (internal)", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=MAX_BODY_BYTES,

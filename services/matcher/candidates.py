@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
 
+from ..shared import jsonio
 from ..shared.errors import ApiError, forbidden
 from ..shared.http import ServiceClient, ServiceUnavailable
 from ..shared.signing import Claims
@@ -39,7 +40,7 @@ class DirectoryCandidates(CandidateSource):
     def _one(self, query: CandidateQuery) -> list[dict]:
         response = self.client.request("POST", "/candidates", self.claims, json_body=query.to_wire())
         if response.status_code == 200:
-            return response.json()["candidates"]
+            return jsonio.loads(response.content)["candidates"]
         if response.status_code == 403:
             raise forbidden()
         if response.status_code == 503:

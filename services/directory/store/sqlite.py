@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
+from ...shared import jsonio
 from ..domain.geo import EARTH_RADIUS_KM, bounding_box, distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
@@ -611,7 +612,7 @@ def _append_audit(conn: sqlite3.Connection, entry: AuditEntry) -> None:
 
 
 def _record(row) -> dict:
-    record = json.loads(row["doc"])
+    record = jsonio.loads(row["doc"])
     record["capacity"]["held"] = row["held"]
     return record
 
