@@ -8,6 +8,11 @@ confidential); the exact point is used only to keep providers out of areas to av
 has no transactions across documents, so the document written first carries the rest: a hold carries
 its referral and audit entry, a changed provider document its audit entry, until they are written.
 A directory that dies in between leaves them to the next one (`complete_unfinished_writes`).
+
+A write is searchable only after a refresh. Provider and referral writes refresh as they write (the
+URL's `refresh`: `true`, or `wait_for` the next scheduled refresh), so searches, candidate lists and
+referral lists see them as soon as the request has answered; reads by id are real-time and need none.
+Audit entries never wait: the audit index is refreshed when it is listed, which is rare.
 """
 from __future__ import annotations
 
@@ -49,7 +54,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self.providers = self.names.alias("providers")
         self.referrals = self.names.alias("referrals")
         self.audit = self.names.alias("audit")
-        self._refresh = config.refresh
+        self._refresh = config.refresh  # provider and referral writes; audit entries never wait for one
         self._ready = False
         self._ready_lock = threading.Lock()
         self._seq_lock = threading.Lock()
@@ -119,13 +124,16 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self._write_audits([self._audit_document(entry)])
 
     def _write_audits(self, documents: list[dict]) -> None:
-        """Write audit entries unless they are there already (safe to repeat, and to race)."""
-        for document in documents:
-            self._create_if_absent(self.audit, document)
+        """Write audit entries unless they are there already (safe to repeat, and to race).
 
-    def _create_if_absent(self, index: str, document: dict) -> None:
+        No refresh: nothing searches the audit index within a request, and `list_audit` refreshes it first.
+        """
+        for document in documents:
+            self._create_if_absent(self.audit, document, refresh=False)
+
+    def _create_if_absent(self, index: str, document: dict, *, refresh) -> None:
         try:
-            self._blocked_retry(lambda: self.client.index(index, document["id"], document, refresh=self._refresh,
+            self._blocked_retry(lambda: self.client.index(index, document["id"], document, refresh=refresh,
                                                           op_type="create", require_alias=True))
         except VersionConflict:
             pass  # written already: by this request before, or by another directory finishing it
@@ -363,8 +371,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def _write_unwritten(self, unwritten: dict) -> None:
         """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race)."""
-        self._create_if_absent(self.referrals, unwritten["referral"])
-        self._create_if_absent(self.audit, unwritten["audit"])
+        self._create_if_absent(self.referrals, unwritten["referral"], refresh=self._refresh)
+        self._write_audits([unwritten["audit"]])
 
     def complete_unfinished_writes(self) -> int:
         """Finish what a directory that died mid-write left undone; returns how many writes were finished.
@@ -375,6 +383,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
         store, and on readiness checks.
         """
         self._completed_at = time.monotonic()
+        # The search below must see every document written so far, including those of a bulk load cut short
+        # before its closing refresh, or a `wait_for` write whose refresh is not due yet.
+        self.client.refresh(self.providers, patient=False)
         body = {"query": {"bool": {"should": [{"exists": {"field": "hold_expiry_ms"}},
                                               {"exists": {"field": "unwritten_audit_ids"}}]}},
                 "sort": [{"id": "asc"}]}
@@ -502,6 +513,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def list_audit(self, query: AuditFilter) -> Page:
         self._ensure()
+        self.client.refresh(self.audit, patient=False)  # entries are written without a refresh; reading them is rare
         hits, total = self._page(self.audit, audit_body(query), query.page, query.size)
         fields = AuditEntry.__dataclass_fields__
         return Page([AuditEntry(**{k: v for k, v in hit["_source"].items() if k in fields}) for hit in hits], total)

@@ -277,8 +277,10 @@ class EngineClient:
     def delete_index(self, name: str) -> None:
         self._call(self._admin.indices.delete, index=name, missing="any")
 
-    def refresh(self, index: str) -> None:
-        self._call(self._admin.indices.refresh, index=index)
+    def refresh(self, index: str, *, patient: bool = True) -> None:
+        """Make what was written to `index` searchable; a read that refreshes first is not `patient`: it keeps
+        to the request timeout."""
+        self._call((self._admin if patient else self._client).indices.refresh, index=index)
 
     def get_mapping(self, index: str) -> dict:
         return dict(self._call(self._client.indices.get_mapping, index=index))
