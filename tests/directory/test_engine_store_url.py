@@ -9,7 +9,11 @@ from services.directory.store.search_engine_client import EngineConfig
 def test_an_opensearch_url_names_the_client_hosts_and_defaults():
     config = EngineConfig.from_url("opensearch+http://127.0.0.1:9200")
     assert (config.flavour, config.hosts, config.prefix) == ("opensearch", ("http://127.0.0.1:9200",), "")
-    assert (config.timeout, config.max_retries, config.refresh, config.refresh_interval) == (5.0, 1, "wait_for", "1s")
+    assert (config.timeout, config.max_retries, config.refresh, config.refresh_interval) == (5.0, 1, "true", "1s")
+
+
+def test_writes_can_be_told_to_wait_for_the_scheduled_refresh_instead_of_refreshing():
+    assert EngineConfig.from_url("opensearch+http://127.0.0.1:9200/?refresh=wait_for").refresh == "wait_for"
 
 
 def test_an_elasticsearch_url_with_credentials_several_hosts_and_options():

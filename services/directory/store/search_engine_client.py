@@ -42,7 +42,7 @@ class EngineConfig:
     prefix: str = ""
     timeout: float = 5.0
     max_retries: int = 1
-    refresh: str = "wait_for"
+    refresh: str = "true"  # how provider and referral writes become searchable: "true" or "wait_for"
     refresh_interval: str = "1s"
     shards: int = 1
     replicas: str = "0-1"
@@ -65,9 +65,9 @@ class EngineConfig:
             raise ValueError("the search-engine URL names no host")
         hosts = tuple(f"{transport}://{host}" for host in netloc.split(","))
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        refresh = query.pop("refresh", "wait_for")
-        if refresh not in ("wait_for", "true"):
-            raise ValueError("refresh must be wait_for or true")
+        refresh = query.pop("refresh", "true")
+        if refresh not in ("true", "wait_for"):
+            raise ValueError("refresh must be true or wait_for")
         unknown = set(query) - OPTIONS
         if unknown:
             raise ValueError(f"unknown search-engine URL options: {', '.join(sorted(unknown))}")
