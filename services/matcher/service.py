@@ -39,8 +39,8 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
         queries = [candidate_query(person, need, origin=origin, include_stale=include_stale, limit=fetch_limit)
                    for need in for_needs]
         found = source.fetch(queries)
-        return {need: _rank(person, need, candidates, origin, now, weights, counts,
-                            distance_from="shelter" if anchor else None)[:limit]
+        return {need: _rank(person, need, candidates, origin, now, weights, counts, limit=limit,
+                            distance_from="shelter" if anchor else None)
                 for need, candidates in zip(for_needs, found)}
 
     ranked: dict[str, list[ScoredCandidate]] = {}
@@ -81,7 +81,8 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
 
 
 def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now: datetime,
-          weights: ScoringWeights, counts: _Counts, *, distance_from: str | None) -> list[ScoredCandidate]:
+          weights: ScoringWeights, counts: _Counts, *, limit: int, distance_from: str | None) -> list[ScoredCandidate]:
+    """The best `limit` candidates, best first, with reasons; the others are only compared, never explained."""
     counts.fetched += len(candidates)
     scored = []
     for provider in candidates:
@@ -94,8 +95,9 @@ def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now:
                 counts.refused += 1
                 counts.refused_filters |= unexpected
             continue
-        scored.append(score_candidate(person, need, provider, distance, now, weights, distance_from=distance_from))
-    return rank(scored)
+        scored.append(score_candidate(person, need, provider, distance, now, weights, explain=False))
+    return [score_candidate(person, need, c.provider, c.distance_km, now, weights, distance_from=distance_from)
+            for c in rank(scored)[:limit]]
 
 
 def _log_refused(counts: _Counts) -> None:

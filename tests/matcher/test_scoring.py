@@ -204,3 +204,23 @@ def test_an_interpreter_must_offer_one_of_the_persons_languages():
 
     assert failed_requirements(person(languages=("uk",)), "interpreter", agency, 1) == []
     assert failed_requirements(person(languages=("ti",)), "interpreter", agency, 1) == ["language"]
+
+
+@given(languages=st.lists(st.sampled_from(["nl", "en", "ro", "ti", "ar"]), min_size=1, max_size=3, unique=True),
+       staff=st.lists(st.sampled_from(["nl", "en", "ro", "ti", "ar"]), max_size=3, unique=True),
+       interpreted=st.lists(st.sampled_from(["ro", "ti", "ar"]), max_size=2, unique=True),
+       distance=st.floats(min_value=0, max_value=600), free=st.integers(min_value=0, max_value=40),
+       age_hours=st.floats(min_value=0, max_value=400),
+       exploitation=st.sampled_from([None, "sexual", "labour"]), served=st.lists(st.sampled_from(["sexual", "labour"])))
+def test_a_candidate_scores_the_same_with_and_without_its_explanation(languages, staff, interpreted, distance, free,
+                                                                      age_hours, exploitation, served):
+    # Candidates are ranked unexplained and only the shown ones explained: the order must not change.
+    provider = view(languages=staff, interpretation_languages=interpreted,
+                    eligibility={"exploitation_types": served},
+                    capacity={"free": free, "updated": (NOW - timedelta(hours=age_hours)).isoformat()})
+    who = person(languages=tuple(languages), exploitation_type=exploitation)
+    explained = score_candidate(who, "shelter", provider, distance, NOW, ScoringWeights())
+    compared = score_candidate(who, "shelter", provider, distance, NOW, ScoringWeights(), explain=False)
+    assert compared.score == explained.score
+    assert [(f.name, f.value) for f in compared.factors] == [(f.name, f.value) for f in explained.factors]
+    assert compared.staff_language == explained.staff_language
