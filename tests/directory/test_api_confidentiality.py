@@ -105,6 +105,17 @@ def test_candidates_show_a_caseworker_the_coarse_cell_and_distance(caseworker, h
     assert candidate["distance_km"] == round(distance_km(*COARSE_POINT, *PROBE), 1)
 
 
+def test_a_candidate_batch_shows_a_caseworker_the_coarse_cell_in_every_list(caseworker, hidden_shelter):
+    query = {"need": "shelter", "lat": PROBE[0], "lon": PROBE[1]}
+    answer = caseworker.post("/candidates/batch", {"queries": [query, {**query, "need": "medical"}, query]})
+    first, medical, last = answer.json["results"]
+    assert medical["candidates"] == []
+    for result in (first, last):
+        [candidate] = result["candidates"]
+        assert_coarse(candidate)
+    assert HIDDEN_ADDRESS not in answer.get_data(as_text=True)
+
+
 def test_candidates_show_an_admin_the_exact_place(admin, hidden_shelter):
     [candidate] = admin.post("/candidates", {"need": "shelter", "lat": PROBE[0], "lon": PROBE[1]}).json["candidates"]
     assert_exact(candidate)

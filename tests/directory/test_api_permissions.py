@@ -119,3 +119,10 @@ def test_only_admins_read_the_audit_log(clients, caller, expected):
 def test_a_referral_to_an_unknown_provider_is_404(caseworker):
     response = caseworker.post("/referrals", {"provider_id": UNKNOWN, "need": "shelter", "case_reference": "z"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(("caller", "expected"), [
+    ("admin", 200), ("caseworker", 200), ("owner", 403), ("other provider", 403)])
+def test_who_may_ask_for_a_candidate_batch(clients, caller, expected):
+    body = {"queries": [{"need": "shelter", "lat": 52.09, "lon": 5.12}]}
+    assert status_of(clients[caller].post("/candidates/batch", body)) == expected

@@ -223,3 +223,25 @@ def test_a_candidate_request_without_need_or_place_is_refused_by_name(caseworker
     body = dict(CANDIDATE_BASE)
     del body[missing]
     assert missing in field_errors(caseworker.post("/candidates", body))
+
+
+# -- candidate batches -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({}, "queries"),
+    ({"queries": []}, "queries"),
+    ({"queries": [CANDIDATE_BASE] * 21}, "queries"),
+    ({"queries": [CANDIDATE_BASE, {**CANDIDATE_BASE, "lat": 95}]}, "queries.1.lat"),
+    ({"queries": [{**CANDIDATE_BASE, "avoid": [{"lat": 52, "lon": 5}]}]}, "queries.0.avoid.0.radius_km"),
+    ({"queries": [{**CANDIDATE_BASE, "name": "A. Person"}]}, "queries.0.name"),
+    ({"queries": [CANDIDATE_BASE], "name": "A. Person"}, "name"),
+])
+def test_a_bad_candidate_batch_is_refused_by_name(caseworker, body, field):
+    assert field in field_errors(caseworker.post("/candidates/batch", body))
+
+
+def test_a_batch_of_twenty_queries_is_answered_in_order(caseworker):
+    needs = ["shelter", "medical", "legal", "interpreter"] * 5
+    answer = caseworker.post("/candidates/batch", {"queries": [{**CANDIDATE_BASE, "need": n} for n in needs]})
+    assert answer.status_code == 200
+    assert len(answer.json["results"]) == 20

@@ -83,6 +83,13 @@ class CandidateQuerySchema(StrictSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
+class CandidateBatchSchema(StrictSchema):
+    """Several needs' hard filters at once: one request instead of one per need."""
+
+    queries = fields.List(fields.Nested(CandidateQuerySchema), required=True,
+                          validate=validate.Length(min=1, max=v.MAX_CANDIDATE_QUERIES))
+
+
 class ReferralQueryArgsSchema(StrictSchema):
     provider_id = fields.UUID()
     status = fields.String(validate=validate.OneOf(v.REFERRAL_STATUSES))

@@ -12,8 +12,8 @@ from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderP
 from .. import service
 from ..domain.queries import Area, AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
 from ..domain.rules import Viewer, iso
-from .args import (AuditEventSchema, AuditQueryArgsSchema, CandidateQuerySchema, ProviderQueryArgsSchema,
-                   ReferralQueryArgsSchema, StaleQueryArgsSchema)
+from .args import (AuditEventSchema, AuditQueryArgsSchema, CandidateBatchSchema, CandidateQuerySchema,
+                   ProviderQueryArgsSchema, ReferralQueryArgsSchema, StaleQueryArgsSchema)
 
 providers = Blueprint("providers", __name__, url_prefix="/providers", description="Providers and capacity")
 referrals = Blueprint("referrals", __name__, url_prefix="/referrals", description="Referrals that hold capacity")
@@ -97,13 +97,25 @@ class Capacity(MethodView):
 @internal.arguments(CandidateQuerySchema)
 def candidates(data):
     """Providers passing every hard filter for one need, nearest first"""
-    query = CandidateQuery(
+    return {"candidates": service.find_candidates(query=_candidate_query(data), **_common())}
+
+
+@internal.route("/candidates/batch", methods=["POST"])
+@internal.arguments(CandidateBatchSchema)
+def candidate_batch(data):
+    """Candidates for several needs at once: one list per query, in the order asked"""
+    common = _common()
+    return {"results": [{"candidates": service.find_candidates(query=_candidate_query(query), **common)}
+                        for query in data["queries"]]}
+
+
+def _candidate_query(data: dict) -> CandidateQuery:
+    return CandidateQuery(
         need=data["need"], near=(data["lat"], data["lon"]), gender=data["gender"], age=data["age"],
         accompanying_children=data["accompanying_children"], wheelchair=data["wheelchair"],
         residence_status=data["residence_status"], return_country=data["return_country"],
         max_distance_km=data["max_distance_km"], avoid=tuple(Area(**a) for a in data["avoid"]),
         include_stale=data["include_stale"], limit=data["limit"])
-    return {"candidates": service.find_candidates(query=query, **_common())}
 
 
 @referrals.route("")
