@@ -57,7 +57,7 @@ def _record(services, statuses, index) -> dict:
 
 
 @pytest.mark.parametrize("residence", ["eu", "undocumented"])
-def test_a_store_written_before_the_bit_columns_gets_them_filled_and_answers_the_same(tmp_path, residence):
+def test_a_store_written_before_the_bit_columns_and_need_boxes_gets_them_filled_and_answers_the_same(tmp_path, residence):
     path = tmp_path / "haven.db"
     records = [_record(services, statuses, index) for index, (services, statuses) in enumerate([
         (["shelter"], ["eu"]), (["shelter", "medical"], []), (["medical"], ["undocumented", "eu"]),
@@ -66,16 +66,19 @@ def test_a_store_written_before_the_bit_columns_gets_them_filled_and_answers_the
     for record in records:
         store.put_provider(record, audit())
     store.close()
-    # What a store written before the needs and residences columns looks like.
+    # What a store written before the needs and residences columns and the need boxes looks like.
     conn = sqlite3.connect(path)
     conn.execute("ALTER TABLE providers DROP COLUMN needs")
     conn.execute("ALTER TABLE providers DROP COLUMN residences")
+    conn.execute("DROP TABLE provider_need_geo")
     conn.commit()
     conn.close()
 
     store = SqliteDirectoryStore(path)
     columns = {row["name"] for row in store._conn().execute("PRAGMA table_info(providers)")}
     assert {"needs", "residences"} <= columns
+    boxes = store._conn().execute("SELECT COUNT(*) FROM provider_need_geo").fetchone()[0]
+    assert boxes == sum(len(record["services"]) for record in records)
     found_count = 0
     for need in ("shelter", "medical", "legal"):
         found = store.candidates(CandidateQuery(need=need, near=(52.09, 5.12), residence_status=residence), NOW)
@@ -102,3 +105,21 @@ def test_an_area_to_avoid_leaves_out_a_provider_whose_coarse_point_lies_in_it_th
     found = store.candidates(CandidateQuery(need="shelter", near=exact, avoid=(area,)), NOW)
     assert found == []
     assert store.candidates(CandidateQuery(need="shelter", near=exact), NOW)
+
+
+def test_need_boxes_follow_a_provider_through_changes_of_needs_and_deletion(tmp_path):
+    store = SqliteDirectoryStore(tmp_path / "haven.db")
+    record = provider(services=["shelter", "medical"])
+    record["capacity"]["updated"] = iso(NOW)
+    store.put_provider(record, audit())
+
+    def found(need: str) -> list[str]:
+        return [r["id"] for r, _ in store.candidates(CandidateQuery(need=need, near=(52.09, 5.12)), NOW)]
+    assert found("shelter") == found("medical") == [record["id"]]
+    store.put_provider(dict(record, services=["legal"]), audit())
+    assert found("shelter") == found("medical") == [] and found("legal") == [record["id"]]
+    store.bulk_upsert([dict(record, services=["medical"])], audit())
+    assert found("legal") == [] and found("medical") == [record["id"]]
+    store.delete_provider(record["id"], audit())
+    assert found("medical") == []
+    assert store._conn().execute("SELECT COUNT(*) FROM provider_need_geo").fetchone()[0] == 0

@@ -29,6 +29,8 @@ GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
 # it reads anyway. The bits are stored: give a new value a new bit, never renumber.
 NEED_BITS = {"shelter": 1, "medical": 2, "mental_health": 4, "legal": 8, "residence_status": 16,
              "compensation": 32, "interpreter": 64, "repatriation": 128}
+NEED_NUMBERS = {need: bit.bit_length() - 1 for need, bit in NEED_BITS.items()}
+NEED_SLOTS = 16  # need numbers per provider in provider_need_geo ids
 RESIDENCE_BITS = {"dutch": 1, "eu": 2, "reflection_period": 4, "residence_permit": 8, "asylum": 16,
                   "undocumented": 32, "unknown": 64}
 SCHEMA = """
@@ -59,6 +61,10 @@ CREATE TABLE IF NOT EXISTS provider_attrs (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS provider_attrs_pk ON provider_attrs(pk);
 CREATE VIRTUAL TABLE IF NOT EXISTS provider_geo USING rtree(pk, min_lat, max_lat, min_lon, max_lon);
+-- One entry per provider and need it offers, the need as a third dimension (id = pk * 16 + need's
+-- bit number): a candidate query reads only the providers of its need inside its box.
+CREATE VIRTUAL TABLE IF NOT EXISTS provider_need_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon,
+                                                                 min_need, max_need);
 CREATE VIRTUAL TABLE IF NOT EXISTS provider_text USING fts5(
     name, organization, description, municipality,
     tokenize = "porter unicode61 remove_diacritics 2"
@@ -116,6 +122,7 @@ class SqliteDirectoryStore(DirectoryStore):
         self._local = threading.local()
         self._conn().executescript(SCHEMA)
         _add_bit_columns(self._conn())
+        _fill_need_geo(self._conn())
         self._has_math = _has_math_functions(self._conn())
 
     @classmethod
@@ -190,7 +197,7 @@ class SqliteDirectoryStore(DirectoryStore):
         existing = dict(conn.execute("SELECT p.id, p.pk FROM json_each(?) j JOIN providers p ON p.id = j.value",
                                      (json.dumps(ids),)).fetchall())
         next_pk = conn.execute("SELECT COALESCE(MAX(pk), 0) + 1 FROM providers").fetchone()[0]
-        inserts, updates, attrs, geo, text = [], [], [], [], []
+        inserts, updates, attrs, geo, need_geo, text = [], [], [], [], [], []
         for provider_id, record in latest.items():
             location, eligibility, capacity = record["location"], record["eligibility"], record["capacity"]
             pub_lat, pub_lon = public_point(location)
@@ -220,6 +227,8 @@ class SqliteDirectoryStore(DirectoryStore):
             attrs += [("residence", status, pk) for status in eligibility["residence_statuses"]]
             attrs += [("country", code, pk) for code in eligibility["countries"]]
             geo.append((pk, pub_lat, pub_lat, pub_lon, pub_lon))
+            need_geo += [(pk * NEED_SLOTS + number, pub_lat, pub_lat, pub_lon, pub_lon, number, number)
+                         for number in sorted({NEED_NUMBERS[need] for need in record["services"] if need in NEED_NUMBERS})]
             text.append((pk, record["name"], record.get("organization", ""), record.get("description", ""),
                          location.get("municipality", "")))
         columns = list((inserts or updates or [{}])[0])
@@ -232,11 +241,14 @@ class SqliteDirectoryStore(DirectoryStore):
             old = [(row["pk"],) for row in updates]
             conn.executemany("DELETE FROM provider_attrs WHERE pk = ?", old)
             conn.executemany("DELETE FROM provider_geo WHERE pk = ?", old)
+            conn.executemany("DELETE FROM provider_need_geo WHERE id = ?", _need_geo_ids(pk for (pk,) in old))
             conn.executemany("DELETE FROM provider_text WHERE rowid = ?", old)
         # In key order, each posting list is written in one place instead of all over the index.
         conn.executemany("INSERT OR IGNORE INTO provider_attrs (kind, value, pk) VALUES (?, ?, ?)", sorted(attrs))
         conn.executemany("INSERT INTO provider_geo (pk, min_lat, max_lat, min_lon, max_lon) VALUES (?, ?, ?, ?, ?)",
                          geo)
+        conn.executemany("INSERT INTO provider_need_geo (id, min_lat, max_lat, min_lon, max_lon, min_need, max_need) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", need_geo)
         conn.executemany("INSERT INTO provider_text (rowid, name, organization, description, municipality) "
                          "VALUES (?, ?, ?, ?, ?)", text)
 
@@ -254,6 +266,7 @@ class SqliteDirectoryStore(DirectoryStore):
             for table, column in (("provider_attrs", "pk"), ("provider_geo", "pk"), ("provider_text", "rowid"),
                                   ("providers", "pk")):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (pk,))
+            conn.executemany("DELETE FROM provider_need_geo WHERE id = ?", _need_geo_ids([pk]))
             _append_audit(conn, audit)
         return True
 
@@ -386,7 +399,8 @@ class SqliteDirectoryStore(DirectoryStore):
     def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
         if query.need not in NEED_BITS:
             return []
-        params: dict = {"now": iso(now), "need_bit": NEED_BITS[query.need], "limit": query.limit, **DISTANCE_PARAMS}
+        params: dict = {"now": iso(now), "need_bit": NEED_BITS[query.need], "need_number": NEED_NUMBERS[query.need],
+                        "limit": query.limit, **DISTANCE_PARAMS}
         params["near_lat"], params["near_lon"] = query.near
         # Cheap column tests first, then index probes, then arithmetic, the holds count last: SQLite
         # tests the terms in the order written, so most rows of the box are thrown out for little.
@@ -431,15 +445,18 @@ class SqliteDirectoryStore(DirectoryStore):
         rows: list = []
         for radius in radii:
             # Widen the circle until enough candidates pass: cost follows the answer, not the table.
-            joins: list = []
-            round_where = list(where)
             round_params = dict(params, radius=radius)
-            _within_box(joins, round_where, round_params, query.near, radius)
-            # The distance is worked out once per row that passed every other test; the documents
-            # and holds are read for the rows kept.
+            round_params.update(zip(("box_min_lat", "box_max_lat", "box_min_lon", "box_max_lon"),
+                                    bounding_box(query.near[0], query.near[1], radius)))
+            # The box of this need drives (see _within_box on the overlap test); the distance is worked
+            # out once per row that passed every other test; documents and holds for the rows kept.
             sql = (f"SELECT p.doc, {HELD} AS held, c.distance FROM "
-                   f"(SELECT p.pk, {distance} AS distance FROM providers p {' '.join(joins)} "
-                   f"WHERE {' AND '.join(round_where)}) c CROSS JOIN providers p ON p.pk = c.pk "
+                   f"(SELECT p.pk, {distance} AS distance FROM provider_need_geo g "
+                   f"CROSS JOIN providers p ON p.pk = g.id / {NEED_SLOTS} "
+                   f"WHERE g.min_need <= :need_number AND g.max_need >= :need_number "
+                   f"AND g.max_lat >= :box_min_lat AND g.min_lat <= :box_max_lat "
+                   f"AND g.max_lon >= :box_min_lon AND g.min_lon <= :box_max_lon "
+                   f"AND {' AND '.join(where)}) c CROSS JOIN providers p ON p.pk = c.pk "
                    f"WHERE c.distance <= :radius ORDER BY c.distance, p.id LIMIT :limit")
             rows = self._conn().execute(sql, round_params).fetchall()
             if len(rows) >= query.limit:
@@ -595,6 +612,26 @@ def _add_bit_columns(conn: sqlite3.Connection) -> None:
             cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in bits.items())
             conn.execute(f"UPDATE providers SET {column} = (SELECT COALESCE(SUM(CASE a.value {cases} ELSE 0 END), 0) "
                          f"FROM provider_attrs a WHERE a.kind = '{kind}' AND a.pk = providers.pk)")
+
+
+def _need_geo_ids(pks) -> list[tuple[int]]:
+    return [(pk * NEED_SLOTS + number,) for pk in pks for number in NEED_NUMBERS.values()]
+
+
+def _fill_need_geo(conn: sqlite3.Connection) -> None:
+    """Stores written before provider_need_geo get it filled from the providers' need bits."""
+    def unfilled() -> bool:
+        return (conn.execute("SELECT 1 FROM providers LIMIT 1").fetchone() is not None
+                and conn.execute("SELECT 1 FROM provider_need_geo LIMIT 1").fetchone() is None)
+    if not unfilled():
+        return
+    with _Transaction(conn):
+        if not unfilled():
+            return  # another process filled it while this one waited for the lock
+        for number in NEED_NUMBERS.values():
+            conn.execute("INSERT INTO provider_need_geo (id, min_lat, max_lat, min_lon, max_lon, min_need, max_need) "
+                         f"SELECT pk * {NEED_SLOTS} + ?, pub_lat, pub_lat, pub_lon, pub_lon, ?, ? FROM providers "
+                         "WHERE (needs & ?) != 0", (number, number, number, 1 << number))
 
 
 def _has_math_functions(conn: sqlite3.Connection) -> bool:
