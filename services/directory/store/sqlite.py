@@ -2,9 +2,10 @@
 
 Provider records are kept whole as JSON beside the columns the filters need. Needs, languages,
 residence statuses and return countries sit in one indexed attribute table, so each filter is an
-index probe, and a radius search starts from the R*Tree box instead of every row. Needs and residence
-statuses are also bits on the provider row, so a candidate query, which reads the rows of a box
-anyway, tests them there; distances are worked out by SQLite's own math functions.
+index probe, and a radius search starts from the R*Tree box instead of every row. A candidate query
+starts from a second R*Tree with the need as a third dimension, so it reads only the providers of
+its need inside its box; residence statuses are bits on the provider row, tested there; distances
+are worked out by SQLite's own math functions.
 """
 from __future__ import annotations
 
