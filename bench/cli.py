@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -55,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
                              "baseline still runs)")
     parser.add_argument("--clients", type=int, help="closed-loop clients in throughput phases (default 8)")
     parser.add_argument("--out", help="results folder (default bench/results)")
+    parser.add_argument("--report", action="store_true",
+                        help="only write results.md and the plot again from results.json in the results folder "
+                             "(after editing findings.md); runs nothing")
     parser.add_argument("--head", action="store_true",
                         help="run the services from a clean clone of HEAD (bench/.work/head) with this bench "
                              "folder copied in, not from the working tree with its uncommitted changes")
@@ -84,6 +88,18 @@ def run_from_head(argv: list[str], out: Path) -> int:
     os.execve(sys.executable, [sys.executable, "-m", "bench", *rest], env)
 
 
+def rewrite_report(out: Path) -> int:
+    from .report import write_all
+
+    source = out / "results.json"
+    if not source.exists():
+        print(f"No {source}: run the bench first.", file=sys.stderr)
+        return 2
+    for path in write_all(json.loads(source.read_text()), out):
+        print(f"Wrote {path}")
+    return 0
+
+
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -95,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     args = build_parser().parse_args(argv)
+    if args.report:
+        return rewrite_report(Path(args.out).resolve() if args.out else REPO / "bench" / "results")
     if args.head:
         return run_from_head(argv, Path(args.out).resolve() if args.out else REPO / "bench" / "results")
     overrides = {key: value for key, value in (("sizes", args.sizes), ("stores", args.stores),
