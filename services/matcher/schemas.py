@@ -76,7 +76,7 @@ class MatchRequestSchema(PersonSchema):
     """One person and what they need."""
 
     needs = Choices(v.NEEDS, min_length=1, max_length=v.MAX_NEEDS, required=True)
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20),
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=v.MAX_CANDIDATES_PER_NEED),
                            metadata={"description": "candidates per need"})
     include_stale = fields.Boolean(load_default=False, metadata={
         "description": "also offer providers whose capacity was not confirmed for more than 7 days"})

@@ -15,6 +15,7 @@ ROLES = ("admin", "caseworker", "provider")
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_KM = 500
 MAX_NEEDS = 10
+MAX_CANDIDATES_PER_NEED = 20  # candidates shown per need in a match
 MAX_AVOID_AREAS = 10
 MAX_CANDIDATE_QUERIES = 20  # queries in one internal candidate batch
 MAX_GROUP_SIZE = 50

@@ -161,6 +161,9 @@ def test_the_readme_limits_table_says_what_the_code_enforces():
     assert rows["page size"] == str(v.MAX_PAGE_SIZE)
     assert rows["radius, maximum distance, area to avoid"] == f"{v.MAX_RADIUS_KM} km"
     assert rows["needs per match"] == str(v.MAX_NEEDS)
+    assert rows["candidates per need in a match"].startswith(f"{v.MAX_CANDIDATES_PER_NEED} ")
+    assert rows["languages of a person"] == str(v.MAX_LANGUAGES)
+    assert rows["languages of a provider"] == str(v.MAX_PROVIDER_LANGUAGES)
     assert rows["areas to avoid"] == str(v.MAX_AVOID_AREAS)
     assert rows["people in a group placement"] == str(v.MAX_GROUP_SIZE)
     assert rows["case reference"].startswith(f"{v.MAX_CASE_REFERENCE} characters")
