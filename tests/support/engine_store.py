@@ -19,7 +19,8 @@ from tests.support.engine import URL_ENV, engine_url, unavailable_reason
 from tests.support.requirements import require
 
 REQUIRE_ENV = "HAVEN_REQUIRE_ENGINE"
-# Short refreshes keep `refresh=wait_for` writes quick in tests; the behaviour is the same as at 1 s.
+# Short scheduled refreshes keep tests that write with `refresh=wait_for` quick. They would also hide a
+# write that forgets to refresh: tests/contract/test_store_read_your_writes.py turns them off to catch that.
 TEST_OPTIONS = "refresh_interval=20ms&timeout=10"
 
 
