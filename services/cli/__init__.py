@@ -5,12 +5,12 @@ import argparse
 import importlib
 import sys
 
-# Each module adds its subcommands with register(subparsers); a subcommand sets func(args) -> int.
-SUBCOMMAND_MODULES = ("run", "tokens", "users", "data", "engine")
 # The module of each subcommand, so `haven import` loads only what importing needs (not the web stack);
-# help and unknown commands load every module.
+# help and unknown commands load every module. Each module adds its subcommands with
+# register(subparsers); a subcommand sets func(args) -> int.
 COMMAND_MODULES = {"up": "run", "tokens": "tokens", "users": "users", "import": "data", "export": "data",
                    "seed": "data", "stale": "data", "reindex": "engine", "migrate": "engine"}
+SUBCOMMAND_MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:

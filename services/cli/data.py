@@ -4,16 +4,15 @@ The command line writes to the directory's store itself, as the data owner (audi
 """
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-from functools import partial
+from datetime import timedelta
 from pathlib import Path
 
 from ..shared.config import data_dir, default_store_url
+from .common import actor, error, progress_bar, utc_now
 
 FORMATS = ("csv", "json", "hsds")
 
@@ -65,18 +64,6 @@ def _common(parser, progress: bool = True) -> None:
         parser.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
 
 
-def actor() -> str:
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):
-        user = "unknown"
-    return f"cli:{user}"
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 @contextmanager
 def _store(args):
     from ..directory.store import store_from_url
@@ -88,35 +75,24 @@ def _store(args):
         store.close()
 
 
-def _progress(args):
-    from tqdm import tqdm
-
-    return partial(tqdm, file=sys.stderr, disable=args.quiet, mininterval=0.5, dynamic_ncols=True)
-
-
-def _error(command: str, message: str) -> int:
-    print(f"haven {command}: {message}", file=sys.stderr)
-    return 1
-
-
 def cmd_import(args) -> int:
     from ..directory.importing import ImportFileError, import_providers, read_records
 
     if args.chunk_size is not None and args.chunk_size < 1:
-        return _error("import", "--chunk-size must be at least 1")
+        return error("import", "--chunk-size must be at least 1")
     if not args.file.is_file():
-        return _error("import", f"no such file: {args.file}")
+        return error("import", f"no such file: {args.file}")
     try:
         geocoder = _geocoder(args)
     except ValueError as err:
-        return _error("import", str(err))
+        return error("import", str(err))
     with _store(args) as store:
         try:
-            report = import_providers(store, read_records(args.file, args.format), strict=args.strict, now=_now(),
-                                      actor=actor(), geocoder=geocoder, progress=_progress(args),
+            report = import_providers(store, read_records(args.file, args.format), strict=args.strict, now=utc_now(),
+                                      actor=actor(), geocoder=geocoder, progress=progress_bar(args),
                                       **({"chunk_size": args.chunk_size} if args.chunk_size else {}))
         except ImportFileError as err:
-            return _error("import", f"{args.file}: {err}; nothing was imported")
+            return error("import", f"{args.file}: {err}; nothing was imported")
     for problem in report.problems:
         print(problem, file=sys.stderr)
     geocoded = f"; {report.geocoded} placed by {geocoder.name}" if report.geocoded else ""
@@ -151,7 +127,7 @@ def cmd_export(args) -> int:
 
     subject = actor()
     viewer = Viewer(role="admin" if args.as_admin else "caseworker", subject=subject)
-    now = _now()
+    now = utc_now()
     service_of = None
     if args.format == "hsds":
         from ..gateway.hsds import service_of
@@ -198,17 +174,17 @@ def cmd_seed(args) -> int:
     from ..directory.synthetic import generate_providers
 
     if args.count < 0:
-        return _error("seed", "--count must not be negative")
-    now = _now()
+        return error("seed", "--count must not be negative")
+    now = utc_now()
     rows = (Row(f"synthetic provider {number}", data=record)
             for number, record in enumerate(generate_providers(args.count, seed=args.seed, now=now), start=1))
     with _store(args) as store:
-        report = import_providers(store, rows, strict=True, now=now, actor=actor(), progress=_progress(args),
+        report = import_providers(store, rows, strict=True, now=now, actor=actor(), progress=progress_bar(args),
                                   action="provider.seed")
     for problem in report.problems:
         print(problem, file=sys.stderr)
     if report.refused:
-        return _error("seed", "the synthetic providers did not pass the checks; nothing was written")
+        return error("seed", "the synthetic providers did not pass the checks; nothing was written")
     print(f"Added {report.imported} synthetic providers (seed {args.seed}).")
     return 0
 
@@ -217,9 +193,9 @@ def cmd_stale(args) -> int:
     from ..directory.stale import stale_providers
 
     if args.hours < 0:
-        return _error("stale", "--hours must not be negative")
+        return error("stale", "--hours must not be negative")
     with _store(args) as store:
-        stale = stale_providers(store, _now(), timedelta(hours=args.hours), include_inactive=args.all)
+        stale = stale_providers(store, utc_now(), timedelta(hours=args.hours), include_inactive=args.all)
     if args.json:
         json.dump(stale, sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")

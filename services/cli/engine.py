@@ -5,15 +5,13 @@
 """
 from __future__ import annotations
 
-import getpass
 import sqlite3
-import sys
 from contextlib import ExitStack
-from datetime import datetime, timezone
-from functools import partial
+from datetime import datetime
 from typing import Iterable, Iterator
 
 from ..shared.config import default_store_url
+from .common import actor, error, progress_bar, utc_now
 
 CHUNK = 500
 
@@ -41,25 +39,6 @@ def register(subparsers) -> None:
     migrating.set_defaults(func=cmd_migrate)
 
 
-def actor() -> str:
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):
-        user = "unknown"
-    return f"cli:{user}"
-
-
-def _progress(args):
-    from tqdm import tqdm
-
-    return partial(tqdm, file=sys.stderr, disable=args.quiet, mininterval=0.5, dynamic_ncols=True)
-
-
-def _error(command: str, message: str) -> int:
-    print(f"haven {command}: {message}", file=sys.stderr)
-    return 1
-
-
 def _entry(action: str, now: datetime, detail: str):
     from ..directory.domain.rules import iso
     from ..directory.store import AuditEntry
@@ -78,9 +57,9 @@ def cmd_reindex(args) -> int:
 
     url = args.store or default_store_url()
     if not url.startswith(("elasticsearch+", "opensearch+")):
-        return _error("reindex", f"reindexing needs a search-engine store, not {url.split(':', 1)[0]}")
+        return error("reindex", f"reindexing needs a search-engine store, not {url.split(':', 1)[0]}")
     store: SearchEngineDirectoryStore = store_from_url(url)
-    progress = _progress(args)
+    progress = progress_bar(args)
     bars: dict = {}
 
     def report(kind: str, done: int, total: int) -> None:
@@ -91,10 +70,10 @@ def cmd_reindex(args) -> int:
 
     try:
         switched = reindex(store.client, store.names, store.config, kinds=tuple(args.kind or KINDS), progress=report)
-        store.append_audit(_entry("store.reindex", datetime.now(timezone.utc),
+        store.append_audit(_entry("store.reindex", utc_now(),
                                   "; ".join(f"{old} -> {new}" for old, new in switched.values())))
     except StoreUnavailable as err:
-        return _error("reindex", f"the search engine is unavailable: {err}")
+        return error("reindex", f"the search engine is unavailable: {err}")
     finally:
         for bar in bars.values():
             bar.close()
@@ -110,8 +89,8 @@ def cmd_migrate(args) -> int:
     from ..directory.store import StoreUnavailable, store_from_url
 
     if args.source == args.target:
-        return _error("migrate", "--from and --to name the same store")
-    now = datetime.now(timezone.utc)
+        return error("migrate", "--from and --to name the same store")
+    now = utc_now()
     try:
         with ExitStack() as stack:
             source = store_from_url(args.source)
@@ -119,10 +98,10 @@ def cmd_migrate(args) -> int:
             target = store_from_url(args.target)
             stack.callback(target.close)
             if not args.force and _holds_data(target):
-                return _error("migrate", "the target store already holds data; use --force to copy into it anyway")
-            counts = migrate(source, target, now, progress=_progress(args))
+                return error("migrate", "the target store already holds data; use --force to copy into it anyway")
+            counts = migrate(source, target, now, progress=progress_bar(args))
     except StoreUnavailable as err:
-        return _error("migrate", f"a store is unavailable: {err}")
+        return error("migrate", f"a store is unavailable: {err}")
     print(f"Copied {counts['providers']} providers, {counts['referrals']} referrals and "
           f"{counts['audit']} audit entries.")
     return 0

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from ..gateway.auth import AuthStore, issue_token as issue, open_auth_store, revoke_token
 from ..gateway.auth.tokens import AuditSink
 from ..gateway.settings import auth_db_path
 from ..shared.config import default_store_url
 from ..shared.vocabulary import ROLES
+from .common import actor, utc_now
 
 
 def register(subparsers) -> None:
@@ -36,7 +36,7 @@ def register(subparsers) -> None:
 
 def issue_token(role: str, provider_ids=(), name: str = "", expires_days: int | None = None) -> str:
     """Issue a token on this instance, record it in the audit log and return the token itself."""
-    now = _now()
+    now = utc_now()
     expires_at = now + timedelta(days=expires_days) if expires_days else None
     store = open_auth_store(auth_db_path())
     try:
@@ -59,7 +59,7 @@ def cmd_issue(args) -> int:
 
 
 def cmd_revoke(args) -> int:
-    now = _now()
+    now = utc_now()
     store = open_auth_store(auth_db_path())
     try:
         found = revoke_token(store, token_id=args.id, now=now, audit=audit_sink(now))
@@ -78,7 +78,7 @@ def cmd_list(args) -> int:
         tokens = store.list()
     finally:
         store.close()
-    now = _now()
+    now = utc_now()
     print(f"{'id':<36}  {'role':<10}  {'state':<7}  {'created':<25}  {'expires':<25}  name / providers")
     for token in tokens:
         expires = token.expires_at.isoformat() if token.expires_at else "never"
@@ -97,23 +97,12 @@ def audit_sink(now: datetime) -> AuditSink:
 
         store = store_from_url(default_store_url())
         try:
-            store.append_audit(AuditEntry(at=iso(now), actor=f"cli:{_operator()}", role="admin", action=action,
+            store.append_audit(AuditEntry(at=iso(now), actor=actor(), role="admin", action=action,
                                           target=target, request_id=None, detail=detail))
         finally:
             store.close()
 
     return record
-
-
-def _operator() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _provider_id(text: str) -> str:

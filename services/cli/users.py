@@ -4,12 +4,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import sys
-from datetime import datetime, timezone
 
 from ..gateway.accounts import AccountError, AccountPolicy, Passwords, open_account_store
 from ..gateway.accounts import service as accounts
 from ..gateway.web.settings import accounts_db_path
 from ..shared.config import default_store_url, internal_secret
+from .common import utc_now
 
 DEMO_EMAILS = {"admin": "admin@demo.haven.example", "caseworker": "caseworker@demo.haven.example",
                "provider": "provider@demo.haven.example"}
@@ -45,10 +45,6 @@ def register(subparsers) -> None:
     listing.set_defaults(func=cmd_list)
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def _record(action: str, target: str, detail: str | None = None) -> None:
     """Account changes made on the command line join the one audit log in the directory store."""
     from ..directory.domain.rules import iso
@@ -56,7 +52,7 @@ def _record(action: str, target: str, detail: str | None = None) -> None:
 
     store = store_from_url(default_store_url())
     try:
-        store.append_audit(AuditEntry(at=iso(_now()), actor="system:cli", role="admin", action=action,
+        store.append_audit(AuditEntry(at=iso(utc_now()), actor="system:cli", role="admin", action=action,
                                       target=target, request_id=None, detail=detail))
     finally:
         store.close()
@@ -72,7 +68,7 @@ def cmd_create(args) -> int:
     try:
         account, password = accounts.create_account(
             store=store, passwords=Passwords(), policy=AccountPolicy(), email=args.email, role=args.role,
-            provider_ids=tuple(args.provider), password=args.password, locale=args.locale, now=_now())
+            provider_ids=tuple(args.provider), password=args.password, locale=args.locale, now=utc_now())
     except AccountError as err:
         return _fail(err)
     finally:
@@ -135,7 +131,7 @@ def cmd_list(args) -> int:
         rows = store.list_accounts()
     finally:
         store.close()
-    now = _now()
+    now = utc_now()
     for account in rows:
         state = "disabled" if account.disabled else "locked" if account.is_locked(now) else "active"
         providers = ",".join(account.provider_ids)
@@ -163,7 +159,7 @@ def create_demo_accounts(provider_id: str) -> dict[str, dict[str, str]]:
             if existing is None:
                 account, _ = accounts.create_account(store=store, passwords=passwords, policy=policy, email=email,
                                                      role=role, provider_ids=provider_ids, password=password,
-                                                     now=_now())
+                                                     now=utc_now())
                 _record("account.create", account.subject, f"role={role} demo")
             elif existing.role != role or existing.provider_ids != provider_ids or not passwords.verify(
                     existing.password_hash, password):
