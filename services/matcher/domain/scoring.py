@@ -224,10 +224,10 @@ class ScoreColumns:
     """The scores `score_candidate` gives, for many people against one list of providers at once.
 
     For the many pairs of a group placement that are only compared: no reasons, no objects per pair.
-    What depends on the provider alone (freshness, headroom, nearness to a shared origin, who speaks
-    which language) is worked out once per provider; each factor's value comes from the same
-    expression as in `score_candidate`, and the weighted mean adds them in the same order, so every
-    score is equal to the last bit and a solver comparing them decides the same way.
+    Each factor's value comes from the same factor function as in `score_candidate`, worked out once
+    per provider (and per distinct languages, distances or exploitation type), and the weighted mean
+    adds them in the same order, so every score is equal to the last bit and a solver comparing them
+    decides the same way.
     """
 
     def __init__(self, providers: list[dict], now: datetime, weights: ScoringWeights):
@@ -238,8 +238,6 @@ class ScoreColumns:
         self._headroom = np.array([headroom_factor(int(c.get("free", 0)), c.get("unit", "bed")).value
                                    for c in capacities], dtype=float)
         self._nearness: dict[tuple, np.ndarray] = {}
-        self._staff: dict[str, np.ndarray] = {}
-        self._interpreted: dict[str, np.ndarray] = {}
         self._language: dict[tuple[str, ...], np.ndarray] = {}
         self._specialism: dict[str, np.ndarray] = {}
 
@@ -270,27 +268,9 @@ class ScoreColumns:
 
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
         if languages not in self._language:
-            # language_factor, a column at a time: the first language staff speak, else the first interpreted.
-            values = np.zeros(len(self.providers))
-            decided = np.zeros(len(self.providers), dtype=bool)
-            for offered, base in ((self._speakers, 1.0), (self._interpreters, 0.45)):
-                for position, code in enumerate(languages):
-                    hit = offered(code) & ~decided
-                    values[hit] = base - 0.05 * min(position, 5)
-                    decided |= hit
-            self._language[languages] = values
+            self._language[languages] = np.array(
+                [language_factor(languages, p, explain=False)[0].value for p in self.providers], dtype=float)
         return self._language[languages]
-
-    def _speakers(self, code: str) -> np.ndarray:
-        if code not in self._staff:
-            self._staff[code] = np.array([code in (p.get("languages") or ()) for p in self.providers], dtype=bool)
-        return self._staff[code]
-
-    def _interpreters(self, code: str) -> np.ndarray:
-        if code not in self._interpreted:
-            self._interpreted[code] = np.array([code in (p.get("interpretation_languages") or ())
-                                                for p in self.providers], dtype=bool)
-        return self._interpreted[code]
 
     def _specialism_values(self, exploitation_type: str) -> np.ndarray:
         if exploitation_type not in self._specialism:
