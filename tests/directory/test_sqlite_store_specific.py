@@ -13,6 +13,7 @@ from services.directory.domain.rules import iso
 from services.directory.store import AuditEntry
 from services.directory.store import sqlite as sqlite_store
 from services.directory.store.sqlite import DISTANCE_PARAMS, SqliteDirectoryStore
+from services.shared import vocabulary as v
 from tests.support.factories import provider
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
@@ -123,3 +124,11 @@ def test_need_boxes_follow_a_provider_through_changes_of_needs_and_deletion(tmp_
     store.delete_provider(record["id"], audit())
     assert found("medical") == []
     assert store._conn().execute("SELECT COUNT(*) FROM provider_need_geo").fetchone()[0] == 0
+
+
+def test_every_need_and_residence_status_has_its_own_stored_bit():
+    # A value without a bit would be dropped from the row and never found by a candidate query.
+    for bits, values in ((sqlite_store.NEED_BITS, v.NEEDS), (sqlite_store.RESIDENCE_BITS, v.RESIDENCE_STATUSES)):
+        assert set(bits) == set(values)
+        assert len(set(bits.values())) == len(bits) and all(bit & (bit - 1) == 0 for bit in bits.values())
+    assert max(sqlite_store.NEED_NUMBERS.values()) < sqlite_store.NEED_SLOTS

@@ -420,7 +420,7 @@ class SqliteDirectoryStore(DirectoryStore):
             where.append("p.accepts_children = 1")
         if query.wheelchair:
             where.append("p.wheelchair = 1")
-        where.append("(p.needs & :need_bit) != 0")
+        where.append("(p.needs & :need_bit) != 0")  # the row decides; the need R*Tree only narrows
         if query.residence_status:
             params["residence_bit"] = RESIDENCE_BITS.get(query.residence_status, 0)
             where.append("(p.residence_any = 1 OR (p.residences & :residence_bit) != 0)")
