@@ -240,8 +240,11 @@ def test_a_bad_candidate_batch_is_refused_by_name(caseworker, body, field):
     assert field in field_errors(caseworker.post("/candidates/batch", body))
 
 
-def test_a_batch_of_twenty_queries_is_answered_in_order(caseworker):
+def test_a_batch_of_twenty_queries_is_answered_in_order(caseworker, create_provider):
+    offered = {need: create_provider(services=[need], location={"lat": 52.37, "lon": 4.89})["id"]
+               for need in ("shelter", "medical", "legal")}
     needs = ["shelter", "medical", "legal", "interpreter"] * 5
     answer = caseworker.post("/candidates/batch", {"queries": [{**CANDIDATE_BASE, "need": n} for n in needs]})
     assert answer.status_code == 200
-    assert len(answer.json["results"]) == 20
+    found = [[candidate["id"] for candidate in result["candidates"]] for result in answer.json["results"]]
+    assert found == [[offered[need]] if need in offered else [] for need in needs]
