@@ -118,7 +118,13 @@ _COUNTRY_NAMES_EN: dict[str, str] = {
 
 def is_language_code(code: object) -> bool:
     """True for a lower-case ISO 639-1 (two-letter) or ISO 639-3 (three-letter) code."""
-    if not isinstance(code, str) or not _LANGUAGE_CODE.fullmatch(code):
+    return isinstance(code, str) and _known_language(code)
+
+
+# Each code is looked up in pycountry's tables once: a bulk import checks the same few codes many times.
+@lru_cache(maxsize=2048)
+def _known_language(code: str) -> bool:
+    if not _LANGUAGE_CODE.fullmatch(code):
         return False
     if len(code) == 2:
         return pycountry.languages.get(alpha_2=code) is not None
@@ -161,8 +167,12 @@ def suggest_languages(prefix: str, locale: str = "en", limit: int = 10) -> list[
 
 def is_country_code(code: object) -> bool:
     """True for an upper-case ISO 3166-1 alpha-2 code."""
-    return (isinstance(code, str) and _COUNTRY_CODE.fullmatch(code) is not None
-            and pycountry.countries.get(alpha_2=code) is not None)
+    return isinstance(code, str) and _known_country(code)
+
+
+@lru_cache(maxsize=2048)
+def _known_country(code: str) -> bool:
+    return _COUNTRY_CODE.fullmatch(code) is not None and pycountry.countries.get(alpha_2=code) is not None
 
 
 def country_name(code: str, locale: str = "en") -> str:

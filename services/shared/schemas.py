@@ -1,26 +1,19 @@
 """Wire schemas that cross service boundaries: providers, capacity, referrals, pages, errors."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from . import vocabulary as v
 from .languages import is_country_code, is_language_code
 
 
-# Codes are checked against pycountry's tables once each: a bulk import checks the same few codes many times.
-_known_language = lru_cache(maxsize=2048)(is_language_code)
-_known_country = lru_cache(maxsize=2048)(is_country_code)
-
-
 def _language(code: str) -> None:
-    if not _known_language(code):
+    if not is_language_code(code):
         raise ValidationError(f"not an ISO 639 language code: {code!r}")
 
 
 def _country(code: str) -> None:
-    if not _known_country(code):
+    if not is_country_code(code):
         raise ValidationError(f"not an ISO 3166-1 alpha-2 country code: {code!r}")
 
 
