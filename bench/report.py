@@ -219,8 +219,9 @@ def markdown(results: dict, out_dir: Path) -> str:
 
     lines += ["## Mixed load", "",
               f"80% search or match (half each), 15% capacity updates, 5% referral create + cancel; "
-              f"{options['mixed_clients']} closed-loop clients for {options['mixed_seconds']} s. 409 (no free unit "
-              f"left) is expected and counted apart from errors.", "",
+              f"{options['mixed_clients']} closed-loop clients for {options['mixed_seconds']} s. Referrals go to the "
+              f"providers whose capacity is being updated, down to no free unit: a 409 (no free unit left) is "
+              f"expected and counted apart from errors.", "",
               "| store | providers | operation | count | p50 ms | p95 ms | p99 ms | ops/s | errors | 409 | statuses |",
               "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for c in results["configs"]:

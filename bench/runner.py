@@ -293,6 +293,7 @@ class Bench:
         return {"token": caseworker, "provider_token": provider,
                 "capacity_providers": dataset.capacity_providers,
                 "referral_providers": dataset.referral_providers,
+                "contended_providers": dataset.contended_providers,
                 "points": [(place.lat, place.lon) for place in places]}
 
 

@@ -27,6 +27,7 @@ class Dataset:
     generate_seconds: float
     capacity_providers: list[tuple[str, int]] = field(default_factory=list)   # (id, maximum)
     referral_providers: list[tuple[str, str]] = field(default_factory=list)   # (id, need)
+    contended_providers: list[tuple[str, str]] = field(default_factory=list)  # (id, need): capacity providers
 
 
 def make_dataset(size: int, folder: Path) -> Dataset:
@@ -46,12 +47,17 @@ def make_dataset(size: int, folder: Path) -> Dataset:
 
 
 def _pick_writable(dataset: Dataset, record: dict) -> None:
-    """Two disjoint sets of active providers: capacity updates go to one, referrals to the other."""
+    """Two disjoint sets of active providers: capacity updates go to one, referrals to the other.
+
+    The mixed load also refers to the first set (`contended_providers`), whose free units the capacity
+    updates keep changing, down to none: there a referral can find no free unit and get its 409.
+    """
     if record["status"] != "active":
         return
     capacity = record["capacity"]
     if len(dataset.capacity_providers) < CAPACITY_PROVIDERS:
         dataset.capacity_providers.append((record["id"], capacity["maximum"]))
+        dataset.contended_providers.append((record["id"], record["services"][0]))
     elif len(dataset.referral_providers) < REFERRAL_PROVIDERS and capacity["available"] >= 3:
         dataset.referral_providers.append((record["id"], record["services"][0]))
 

@@ -148,9 +148,10 @@ class Referral(Workload):
     """
 
     label = "referral"
+    targets = "referral_providers"  # providers with 3 or more free units that nothing else writes to
 
     def run(self, session, base):
-        provider_id, need = self.rng.choice(self.context["referral_providers"])
+        provider_id, need = self.rng.choice(self.context[self.targets])
         body = {"provider_id": provider_id, "need": need, "case_reference": f"BENCH-{uuid.UUID(int=self.rng.getrandbits(128)).hex[:12]}"}
         status, seconds, response = timed(session, "POST", base + API + "/referrals", json=body, headers=self.headers)
         if status != 201 or response is None:
@@ -163,8 +164,18 @@ class Referral(Workload):
         return self.label, (status if ok else cancel_status), seconds + cancel_seconds
 
 
+class ContendedReferral(Referral):
+    """The mixed load's referrals: to the providers the capacity updates write to, some of them set to no
+    free unit at the time, so a share of these end in the expected 409."""
+
+    targets = "contended_providers"
+
+
 class Mixed(Workload):
-    """80% search or match (half each), 15% capacity updates, 5% referral create + cancel."""
+    """80% search or match (half each), 15% capacity updates, 5% referral create + cancel.
+
+    Referrals go to the providers whose capacity is being updated, so the load meets full providers.
+    """
 
     label = "mixed"
 
@@ -173,7 +184,7 @@ class Mixed(Workload):
         self.search = Search(context, rng)
         self.match = Match(context, rng)
         self.capacity = Capacity(context, rng)
-        self.referral = Referral(context, rng)
+        self.referral = ContendedReferral(context, rng)
 
     def run(self, session, base):
         draw = self.rng.random()
