@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import uuid
 from datetime import datetime, timedelta
+from typing import Sequence
 
 from marshmallow import ValidationError
 
@@ -117,8 +118,15 @@ def set_capacity(*, store: DirectoryStore, viewer: Viewer, provider_id: str, ava
 
 def find_candidates(*, store: DirectoryStore, viewer: Viewer, query: CandidateQuery, now: datetime) -> list[dict]:
     """Providers passing every hard filter, nearest first, as this viewer may see them."""
+    return find_candidates_many(store=store, viewer=viewer, queries=[query], now=now)[0]
+
+
+def find_candidates_many(*, store: DirectoryStore, viewer: Viewer, queries: Sequence[CandidateQuery],
+                         now: datetime) -> list[list[dict]]:
+    """`find_candidates` for several queries at once: one list per query, in the order given."""
     _require(viewer, "caseworker", "admin")
-    return [view_of(record, viewer, now, distance) for record, distance in store.candidates(query, now)]
+    return [[view_of(record, viewer, now, distance) for record, distance in found]
+            for found in store.candidates_many(queries, now)]
 
 
 def _normalise(data: dict, now: datetime) -> dict:

@@ -239,3 +239,38 @@ def test_every_hard_filter_together_leaves_the_one_provider_that_passes_them_all
                        residence_status="reflection_period", max_distance_km=50,
                        avoid=(Area(*exploiter, radius_km=4),))
     assert ids(found) == [best["id"]]
+
+
+# -- several queries at once -----------------------------------------------------------------
+
+def test_several_queries_at_once_answer_each_as_it_is_answered_alone(directory):
+    exploiter = point_at(PERSON, 12, 0)
+    shelter = directory.add(services=["shelter"], location=nearby(6))
+    directory.add(services=["shelter"], location=at(point_at(exploiter, 2, 90)))  # inside the area to avoid
+    lawyer = directory.add(type="legal", services=["legal"], location=nearby(20, bearing=180))
+    far_lawyer = directory.add(type="legal", services=["legal"], location=nearby(90, bearing=180))
+    clinic = directory.add(type="medical", services=["medical"], location=nearby(3, bearing=270))
+    returner = directory.add(type="repatriation", services=["repatriation"], location=nearby(30),
+                             eligibility={"countries": ["NG"]})
+    avoid = (Area(*exploiter, radius_km=5.0),)
+    elsewhere = point_at(PERSON, 60, 180)
+    queries = [
+        CandidateQuery(need="shelter", near=PERSON, avoid=avoid),
+        CandidateQuery(need="legal", near=PERSON, avoid=avoid),
+        CandidateQuery(need="legal", near=PERSON, avoid=avoid, max_distance_km=50),
+        CandidateQuery(need="legal", near=elsewhere, avoid=avoid, limit=1),
+        CandidateQuery(need="medical", near=PERSON, avoid=avoid),
+        CandidateQuery(need="repatriation", near=PERSON),  # no country to return to: nobody
+        CandidateQuery(need="repatriation", near=PERSON, return_country="NG"),
+        CandidateQuery(need="shelter", near=PERSON, avoid=avoid),  # asked twice, answered twice
+        CandidateQuery(need="interpreter", near=PERSON),
+    ]
+    now = directory.clock.now
+
+    together = directory.store.candidates_many(queries, now)
+
+    assert together == [directory.store.candidates(query, now) for query in queries]
+    assert [ids(found) for found in together] == [
+        [shelter["id"]], [lawyer["id"], far_lawyer["id"]], [lawyer["id"]], [far_lawyer["id"]], [clinic["id"]],
+        [], [returner["id"]], [shelter["id"]], []]
+    assert directory.store.candidates_many([], now) == []

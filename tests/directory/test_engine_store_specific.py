@@ -12,7 +12,7 @@ import requests
 
 from services.cli import main as haven
 from services.directory import create_app as create_directory
-from services.directory.domain.queries import AuditFilter, ReferralFilter, SearchQuery
+from services.directory.domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
 from services.directory.domain.referrals import NoCapacity, Referral, hold_until
 from services.directory.domain.rules import iso, utc_now
 from services.directory.settings import DirectorySettings
@@ -289,6 +289,8 @@ def test_indices_deleted_by_hand_make_the_store_unavailable_until_readiness_recr
             store.get_provider(kept["id"], now)
         with pytest.raises(StoreUnavailable):
             store.put_provider(record(now), audit())
+        with pytest.raises(StoreUnavailable):  # one multi-search for several queries
+            store.candidates_many([CandidateQuery(need=need, near=(52.09, 5.12)) for need in ("shelter", "legal")], now)
         # No index was made up on the fly under the alias's name, with guessed mappings.
         assert not store.client.index_exists(store.names.alias("providers"))
 

@@ -104,9 +104,8 @@ def candidates(data):
 @internal.arguments(CandidateBatchSchema)
 def candidate_batch(data):
     """Candidates for several needs at once: one list per query, in the order asked"""
-    common = _common()
-    return {"results": [{"candidates": service.find_candidates(query=_candidate_query(query), **common)}
-                        for query in data["queries"]]}
+    found = service.find_candidates_many(queries=[_candidate_query(query) for query in data["queries"]], **_common())
+    return {"results": [{"candidates": candidates} for candidates in found]}
 
 
 def _candidate_query(data: dict) -> CandidateQuery:

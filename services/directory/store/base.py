@@ -4,7 +4,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import Referral
@@ -56,6 +56,10 @@ class DirectoryStore(ABC):
     @abstractmethod
     def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
         """Providers passing every hard filter, nearest first, at most query.limit."""
+
+    def candidates_many(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[tuple[dict, float]]]:
+        """`candidates` for each query, in the order given; a store may answer them together."""
+        return [self.candidates(query, now) for query in queries]
 
     @abstractmethod
     def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:

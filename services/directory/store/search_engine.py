@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from ..domain.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
@@ -307,14 +307,26 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return Page([(record_of(hit["_source"], now), _distance(hit, query.near)) for hit in hits], total)
 
     def candidates(self, query: CandidateQuery, now: datetime) -> list[tuple[dict, float]]:
+        return self.candidates_many([query], now)[0]
+
+    def candidates_many(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[tuple[dict, float]]]:
+        """Two round trips however many queries: the edges of every circle in one search, then one multi-search."""
         self._ensure()
-        if query.need == "repatriation" and not query.return_country:
-            return []
-        avoided, within = candidate_circles(query)
-        filters = self._circles(avoided + within)
-        body = candidates_body(query, now, avoided=filters[:len(avoided)], within=filters[len(avoided):])
-        hits = self.client.search(self.providers, body)["hits"]["hits"]
-        return [(record_of(hit["_source"], now), _distance(hit, query.near)) for hit in hits]
+        asked = list(dict.fromkeys(query for query in queries
+                                   if not (query.need == "repatriation" and not query.return_country)))
+        circles = {query: candidate_circles(query) for query in asked}
+        # The queries of one match share their areas to avoid: each distinct circle is decided once.
+        distinct = list(dict.fromkeys(circle for avoided, within in circles.values() for circle in avoided + within))
+        decided = dict(zip(distinct, self._circles(distinct)))
+        bodies = []
+        for query in asked:
+            avoided, within = circles[query]
+            bodies.append(candidates_body(query, now, avoided=[decided[circle] for circle in avoided],
+                                          within=[decided[circle] for circle in within]))
+        answers = self.client.msearch(self.providers, bodies) if bodies else []
+        hits = {query: answer["hits"]["hits"] for query, answer in zip(asked, answers)}
+        return [[(record_of(hit["_source"], now), _distance(hit, query.near)) for hit in hits.get(query, ())]
+                for query in queries]
 
     def _circles(self, circles: list) -> list[dict]:
         """A filter per circle, its edge decided to the metre on the stored points (one extra search)."""

@@ -206,6 +206,24 @@ class EngineClient:
             return self._call(self._client.search, index=index, **_es_search_args(body))
         return self._call(self._client.search, index=index, body=body)
 
+    def msearch(self, index: str, bodies: list[dict]) -> list[dict]:
+        """Several searches of one index in one request: their answers in the same order.
+
+        A search that failed inside the request fails the call, translated as a failed search would be.
+        """
+        searches: list[dict] = []
+        for body in bodies:
+            searches += [{}, body]  # an empty header: the index is the one in the path
+        if self.flavour == "elasticsearch":
+            answer = self._call(self._client.msearch, index=index, searches=searches)
+        else:
+            answer = self._call(self._client.msearch, index=index, body=searches)
+        responses = list(answer["responses"])
+        for response in responses:
+            if "error" in response:
+                raise _msearch_failure(response)
+        return responses
+
     def count(self, index: str, query: dict | None = None) -> int:
         if self.flavour == "elasticsearch":
             answer = self._call(self._client.count, index=index, query=query or {"match_all": {}})
@@ -317,6 +335,18 @@ def _error_type(err: Exception) -> str | None:
             return error
     error = getattr(err, "error", None)
     return error if isinstance(error, str) else None
+
+
+def _msearch_failure(response: dict) -> Exception:
+    """One failed search of a multi-search as the error a search on its own raises."""
+    error = response["error"]
+    kind = error.get("type") if isinstance(error, dict) else str(error)
+    status = response.get("status")
+    if kind == "index_not_found_exception":
+        return StoreUnavailable("the store's indices are missing; /readyz recreates them")
+    if status in UNAVAILABLE_STATUSES or (isinstance(status, int) and status >= 500):
+        return StoreUnavailable(f"search engine answered {status}: {kind}")
+    return RuntimeError(f"search failed in a multi-search ({status}): {str(error)[:300]}")
 
 
 def _item_error_type(item: dict) -> str | None:
