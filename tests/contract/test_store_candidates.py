@@ -8,6 +8,7 @@ import pytest
 from services.directory.domain.geo import coarsen
 from services.directory.domain.queries import Area, CandidateQuery
 from services.directory.domain.rules import iso
+from services.shared.vocabulary import MAX_AVOID_AREAS, MAX_CANDIDATE_QUERIES
 from tests.contract.geo_points import corner_of_cell, km_between, point_at
 from tests.contract.records import ids
 
@@ -274,3 +275,18 @@ def test_several_queries_at_once_answer_each_as_it_is_answered_alone(directory):
         [shelter["id"]], [lawyer["id"], far_lawyer["id"]], [lawyer["id"]], [far_lawyer["id"]], [clinic["id"]],
         [], [returner["id"]], [shelter["id"]], []]
     assert directory.store.candidates_many([], now) == []
+
+
+def test_a_full_batch_with_every_area_to_avoid_each_person_may_give_is_answered(directory):
+    # 20 queries x (10 areas x 2 points + 1 maximum distance) = 420 distinct circles in one batch.
+    kept = directory.add(location=nearby(5))
+    avoided = directory.add(location=at(point_at(PERSON, 30, 0)))
+    queries = [CandidateQuery(need="shelter", near=PERSON, max_distance_km=100 + number,
+                              avoid=tuple(Area(*point_at(PERSON, 30 + area, 0), radius_km=1.5 + number / 100)
+                                          for area in range(MAX_AVOID_AREAS)))
+               for number in range(MAX_CANDIDATE_QUERIES)]
+
+    together = directory.store.candidates_many(queries, directory.clock.now)
+
+    assert [ids(found) for found in together] == [[kept["id"]]] * MAX_CANDIDATE_QUERIES
+    assert avoided["id"] not in {provider_id for found in together for provider_id in ids(found)}

@@ -40,6 +40,7 @@ from .search_engine_queries import (audit_body, candidate_circles, candidates_bo
 MAX_WINDOW = 10_000          # from + size beyond this pages with search_after instead
 WALK_CHUNK = 1_000
 BULK_CHUNK = 500
+EDGE_CIRCLES = 100           # circles per edge search: about 300 clauses, under the engine's 1,024
 CONFLICT_RETRIES = 200       # optimistic-concurrency attempts before giving up with 503
 BLOCKED_WAIT_S = 30.0        # how long a write waits out a reindex's short write block
 COMPLETE_EVERY_S = 30.0      # how often readiness checks look for writes a dead directory left unfinished
@@ -329,10 +330,12 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 for query in queries]
 
     def _circles(self, circles: list) -> list[dict]:
-        """A filter per circle, its edge decided to the metre on the stored points (one extra search)."""
-        if not circles:
-            return []
-        return circle_filters(circles, list(self._walk(self.providers, edge_body(circles))))
+        """A filter per circle, its edge decided to the metre on the stored points (one extra search for up
+        to EDGE_CIRCLES circles)."""
+        filters: list[dict] = []
+        for chunk in _chunks(circles, EDGE_CIRCLES):
+            filters += circle_filters(chunk, list(self._walk(self.providers, edge_body(chunk))))
+        return filters
 
     # -- paging ------------------------------------------------------------------------------
     def _page(self, index: str, body: dict, page: int, size: int) -> tuple[list[dict], int]:
