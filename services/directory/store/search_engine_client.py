@@ -19,6 +19,7 @@ SCHEMES = {"elasticsearch+http": ("elasticsearch", "http"), "elasticsearch+https
            "opensearch+http": ("opensearch", "http"), "opensearch+https": ("opensearch", "https")}
 OPTIONS = {"prefix", "timeout", "max_retries", "refresh_interval", "shards", "replicas", "verify_certs"}
 UNAVAILABLE_STATUSES = {429, 502, 503, 504}
+INDICES_MISSING = "the store's indices are missing; /readyz recreates them"
 ADMIN_TIMEOUT = 60.0
 _PREFIX = re.compile(r"(?:[a-z0-9][a-z0-9._-]*)?")
 
@@ -128,17 +129,8 @@ class EngineClient:
         if isinstance(err, self._unreachable):
             return StoreUnavailable(f"search engine unreachable: {type(err).__name__}")
         if isinstance(err, self._api_error):
-            status = _status(err)
-            kind = _error_type(err)
-            if status == 409:
-                return VersionConflict(kind or "version conflict")
-            if kind == "index_not_found_exception":
-                return StoreUnavailable("the store's indices are missing; /readyz recreates them")
-            if kind == "cluster_block_exception" and "write" in str(err).lower():
-                return WriteBlocked(str(err)[:300])
-            if status in UNAVAILABLE_STATUSES or (isinstance(status, int) and status >= 500):
-                return StoreUnavailable(f"search engine answered {status}: {kind}")
-        elif isinstance(err, self._transport_error):
+            return _answer_error(_status(err), _error_type(err), str(err)) or err
+        if isinstance(err, self._transport_error):
             return StoreUnavailable(f"search engine transport error: {type(err).__name__}")
         return err
 
@@ -249,7 +241,7 @@ class EngineClient:
         if any(_item_error_type(item) == "cluster_block_exception" for item in errors):
             raise WriteBlocked("bulk write refused by an index write block")
         if any(_item_error_type(item) == "index_not_found_exception" for item in errors):
-            raise StoreUnavailable("the store's indices are missing; /readyz recreates them")
+            raise StoreUnavailable(INDICES_MISSING)
         return errors
 
     # -- indices and the cluster -------------------------------------------------------------
@@ -337,16 +329,26 @@ def _error_type(err: Exception) -> str | None:
     return error if isinstance(error, str) else None
 
 
+def _answer_error(status: int | str | None, kind: str | None, text: str) -> Exception | None:
+    """The store's error for an engine answer with this status and error type, None for any other."""
+    if status == 409:
+        return VersionConflict(kind or "version conflict")
+    if kind == "index_not_found_exception":
+        return StoreUnavailable(INDICES_MISSING)
+    if kind == "cluster_block_exception" and "write" in text.lower():
+        return WriteBlocked(text[:300])
+    if status in UNAVAILABLE_STATUSES or (isinstance(status, int) and status >= 500):
+        return StoreUnavailable(f"search engine answered {status}: {kind}")
+    return None
+
+
 def _msearch_failure(response: dict) -> Exception:
     """One failed search of a multi-search as the error a search on its own raises."""
     error = response["error"]
     kind = error.get("type") if isinstance(error, dict) else str(error)
     status = response.get("status")
-    if kind == "index_not_found_exception":
-        return StoreUnavailable("the store's indices are missing; /readyz recreates them")
-    if status in UNAVAILABLE_STATUSES or (isinstance(status, int) and status >= 500):
-        return StoreUnavailable(f"search engine answered {status}: {kind}")
-    return RuntimeError(f"search failed in a multi-search ({status}): {str(error)[:300]}")
+    return (_answer_error(status, kind, str(error))
+            or RuntimeError(f"search failed in a multi-search ({status}): {str(error)[:300]}"))
 
 
 def _item_error_type(item: dict) -> str | None:

@@ -637,9 +637,9 @@ def _fill_need_geo(conn: sqlite3.Connection) -> None:
 
 
 def _has_math_functions(conn: sqlite3.Connection) -> bool:
-    """Whether this SQLite was built with its math functions (3.35+, a compile-time option)."""
+    """Whether this SQLite was built with the math functions `_distance` uses (3.35+, a compile-time option)."""
     try:
-        conn.execute("SELECT asin(1.0), sqrt(4.0), pow(2.0, 2), radians(1.0)").fetchone()
+        conn.execute("SELECT asin(1.0), sqrt(4.0), pow(2.0, 2), sin(1.0), cos(1.0)").fetchone()
         return True
     except sqlite3.OperationalError:
         return False
