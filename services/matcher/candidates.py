@@ -11,7 +11,7 @@ from ..shared.errors import ApiError, forbidden
 from ..shared.http import ServiceClient, ServiceUnavailable
 from ..shared.signing import Claims
 from ..shared.vocabulary import MAX_CANDIDATE_QUERIES
-from .domain.person import CandidateQuery
+from ..shared.placement import CandidateQuery
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,8 @@ import numpy as np
 from .candidates import CandidateSource
 from .domain.assignment import assign_matrix
 from .domain.geo import Point, between
-from .domain.person import _DISTANCE_TOLERANCE_KM, Person, area_query, candidate_query, offers_language, provider_point
+from ..shared.placement import HARD_FILTERS, free_places, speaks_any
+from .domain.person import Person, area_query, candidate_query, provider_point
 from .domain.plan import unmet_reason
 from .domain.scoring import ScoreColumns, ScoringWeights, score_candidate
 
@@ -34,7 +35,7 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     started = time.perf_counter()
     counts = _Fetched()
     distinct = list(dict.fromkeys(people))  # people with the same attributes are checked and scored once
-    reach, queries = _group_candidates(source, distinct, need, include_stale, len(people), counts)
+    reach, queries = _group_candidates(source, distinct, need, now, include_stale, len(people), counts)
     options = reach.providers
     columns = ScoreColumns(options, now, weights)
     allowed = np.zeros((len(distinct), len(options)), dtype=bool)
@@ -72,20 +73,17 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
 class _Reach:
     """Which providers pass which person's hard filters, and how far away they are, a column at a time.
 
-    The same rules as `failed_requirements`, read once per provider into arrays; each person then costs
-    a few array operations, with what people share (where they are, gender, age...) worked out once.
+    Each column is one rule of services.shared.placement (the rules' one home) over every provider, worked
+    out once per distinct value it reads: people who share where they are, a gender or an age share it.
     """
 
-    def __init__(self, providers: list[dict], need: str):
+    def __init__(self, providers: list[dict], need: str, now: datetime, include_stale: bool):
         self.providers = providers
         self.need = need
+        self.now = now
+        self.include_stale = include_stale
         self.points = [provider_point(p) for p in providers]
-        self.rules = [p.get("eligibility") or {} for p in providers]
-        self.free = np.array([int(p["capacity"].get("free", 0)) for p in providers], dtype=np.int64)
-        self.open = np.array([need in (p.get("services") or ()) and p.get("status", "active") == "active"
-                              and (p.get("capacity") or {}).get("free", 0) > 0 for p in providers], dtype=bool)
-        self.min_age = np.array([r.get("min_age", 0) for r in self.rules], dtype=float)
-        self.max_age = np.array([r.get("max_age", 120) for r in self.rules], dtype=float)
+        self.free = np.array([free_places(p) for p in providers], dtype=np.int64)
         self._distances: dict[Point, np.ndarray] = {}
         self._columns: dict[tuple, np.ndarray] = {}
 
@@ -96,30 +94,15 @@ class _Reach:
 
     def allowed(self, person: Person) -> np.ndarray:
         """True where the provider passes this person's hard filters (where `failed_requirements` is empty)."""
-        allowed = self.open.copy()
-        for area in person.avoid:
-            allowed &= ~self._column(("avoid", area), lambda p, r, point: area.contains(point))
-        if person.gender:
-            gender = person.gender
-            allowed &= self._column(("gender", gender), lambda p, r, point: gender in (r.get("genders") or ()))
-        if person.age is not None:
-            allowed &= (self.min_age <= person.age) & (person.age <= self.max_age)
-        if person.accompanying_children:
-            allowed &= self._column(("children",), lambda p, r, point: bool(r.get("accepts_children")))
-        if person.wheelchair:
-            allowed &= self._column(("wheelchair",), lambda p, r, point: bool(r.get("wheelchair_accessible")))
-        if person.residence_status:
-            status = person.residence_status
-            allowed &= self._column(("residence", status), lambda p, r, point: (
-                not (r.get("residence_statuses") or ()) or status in (r.get("residence_statuses") or ())))
-        if self.need == "repatriation":
-            country = person.origin_country
-            allowed &= self._column(("country", country), lambda p, r, point: country in (r.get("countries") or ()))
-        if person.max_distance_km is not None:
-            allowed &= ~(self.distances(person.location) > person.max_distance_km + _DISTANCE_TOLERANCE_KM)
+        query = candidate_query(person, self.need, include_stale=self.include_stale)
+        allowed = np.ones(len(self.providers), dtype=bool)
+        for rule in HARD_FILTERS:
+            if rule.applies(query):
+                allowed &= self._column((rule.name, rule.reads(query)),
+                                        lambda provider, rule=rule: rule.passes(query, provider, self.now))
         if self.need == "interpreter":
             languages = person.languages
-            allowed &= self._column(("language", languages), lambda p, r, point: offers_language(p, languages))
+            allowed &= self._column(("language", languages), lambda provider: speaks_any(provider, languages))
         return allowed
 
     def free_places(self, person: Person) -> int:
@@ -127,12 +110,12 @@ class _Reach:
 
     def _column(self, key: tuple, passes) -> np.ndarray:
         if key not in self._columns:
-            self._columns[key] = np.array([passes(p, r, point) for p, r, point
-                                           in zip(self.providers, self.rules, self.points)], dtype=bool)
+            self._columns[key] = np.fromiter((passes(provider) for provider in self.providers), dtype=bool,
+                                             count=len(self.providers))
         return self._columns[key]
 
 
-def _group_candidates(source: CandidateSource, people: list[Person], need: str, include_stale: bool,
+def _group_candidates(source: CandidateSource, people: list[Person], need: str, now: datetime, include_stale: bool,
                       group_size: int, counts: _Fetched) -> tuple[_Reach, list]:
     """The candidates for a group with their hard filters read, sorted by id (the same input builds the same
     matrix), and the queries asked.
@@ -148,14 +131,14 @@ def _group_candidates(source: CandidateSource, people: list[Person], need: str, 
     queries = list(dict.fromkeys(area_query(person, need, include_stale=include_stale, limit=pool_limit)
                                  for person in people))
     _add_to_pool(pooled, source.fetch(queries), counts)
-    reach = _Reach([pooled[provider_id] for provider_id in sorted(pooled)], need)
+    reach = _Reach([pooled[provider_id] for provider_id in sorted(pooled)], need, now, include_stale)
     short = [person for person in people if reach.free_places(person) < group_size]
     if short:
         own = list(dict.fromkeys(candidate_query(person, need, include_stale=include_stale, limit=own_limit)
                                  for person in short))
         queries += own
         _add_to_pool(pooled, source.fetch(own), counts)
-        reach = _Reach([pooled[provider_id] for provider_id in sorted(pooled)], need)
+        reach = _Reach([pooled[provider_id] for provider_id in sorted(pooled)], need, now, include_stale)
     return reach, queries
 
 

@@ -40,7 +40,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
                    for need in for_needs]
         found = source.fetch(queries)
         return {need: _rank(person, need, candidates, origin, now, weights, counts, limit=limit,
-                            distance_from="shelter" if anchor else None)
+                            include_stale=include_stale, distance_from="shelter" if anchor else None)
                 for need, candidates in zip(for_needs, found)}
 
     ranked: dict[str, list[ScoredCandidate]] = {}
@@ -81,13 +81,14 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
 
 
 def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now: datetime,
-          weights: ScoringWeights, counts: _Counts, *, limit: int, distance_from: str | None) -> list[ScoredCandidate]:
+          weights: ScoringWeights, counts: _Counts, *, limit: int, include_stale: bool,
+          distance_from: str | None) -> list[ScoredCandidate]:
     """The best `limit` candidates, best first, with reasons; the others are only compared, never explained."""
     counts.fetched += len(candidates)
     scored = []
     for provider in candidates:
         distance = between(origin, provider_point(provider))
-        failed = failed_requirements(person, need, provider, distance)
+        failed = failed_requirements(person, need, provider, now, origin=origin, include_stale=include_stale)
         if failed:
             # "language" is the matcher's own rule for interpreters; anything else the directory should have caught.
             unexpected = set(failed) - {"language"}

@@ -298,3 +298,40 @@ def test_indices_deleted_by_hand_make_the_store_unavailable_until_readiness_recr
         again = store.put_provider(record(now), audit())
         assert store.search(SearchQuery(near=(52.09, 5.12), radius_km=10), now).total == 1
         assert store.get_provider(again["id"], now) is not None
+
+
+def test_documents_written_before_public_cells_are_rewritten_and_the_cell_rule_applies(engine_url):
+    from services.directory.store import search_engine_mappings as mappings
+    from services.directory.store.search_engine_indices import drop_indices, ensure_indices
+    from services.shared.geo import Area, cell_of, distance_km
+
+    now = utc_now()
+    prefix = fresh_prefix()
+    old = SearchEngineDirectoryStore.from_url(store_url(engine_url, prefix))
+    # The indices as they were: an exact point beside the public one, and no public cell.
+    properties = {k: v for k, v in mappings.PROVIDER_MAPPINGS["properties"].items() if k != "public_cell"}
+    old_mappings = dict(mappings.MAPPINGS, providers=dict(mappings.PROVIDER_MAPPINGS,
+                                                          properties=dict(properties,
+                                                                          exact_point={"type": "geo_point"})))
+    ensure_indices(old.client, old.names, old.config, mappings=old_mappings)
+    secret = record(now, location={"confidential": True})
+    secret["last_modified"] = iso(now)
+    document = mappings.provider_document(secret, [])
+    document.pop("public_cell")
+    document["exact_point"] = {"lat": secret["location"]["lat"], "lon": secret["location"]["lon"]}
+    old.client.index(old.providers, secret["id"], document, refresh=True)
+    old.close()
+
+    store = SearchEngineDirectoryStore.from_url(store_url(engine_url, prefix))
+    try:
+        box = cell_of(secret["location"]["lat"], secret["location"]["lon"]).box
+        centre = (box.min_lat - 0.01, box.min_lon - 0.015)
+        area = Area(*centre, distance_km(*centre, box.min_lat, box.min_lon) + 0.2)
+        near = (secret["location"]["lat"], secret["location"]["lon"])
+        assert store.candidates(CandidateQuery(need="shelter", near=near), now)
+        assert store.candidates(CandidateQuery(need="shelter", near=near, avoid=(area,)), now) == []
+        stored = store.client.get(store.providers, secret["id"])["_source"]
+        assert "exact_point" not in stored and stored["public_cell"] == cell_of(*near).key
+    finally:
+        drop_indices(store.client, store.names)
+        store.close()

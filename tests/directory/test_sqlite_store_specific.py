@@ -13,6 +13,7 @@ from services.directory.domain.rules import iso
 from services.directory.store import AuditEntry
 from services.directory.store import sqlite as sqlite_store
 from services.directory.store.sqlite import DISTANCE_PARAMS, SqliteDirectoryStore
+from services.shared.geo import cell_of
 from services.shared import vocabulary as v
 from tests.support.factories import provider
 
@@ -132,3 +133,31 @@ def test_every_need_and_residence_status_has_its_own_stored_bit():
         assert set(bits) == set(values)
         assert len(set(bits.values())) == len(bits) and all(bit & (bit - 1) == 0 for bit in bits.values())
     assert max(sqlite_store.NEED_NUMBERS.values()) < sqlite_store.NEED_SLOTS
+
+
+def _edge_of_cell_area(location: dict) -> Area:
+    """A circle that touches the provider's cell at its south-west corner and holds neither of its points."""
+    box = cell_of(location["lat"], location["lon"]).box
+    centre = (box.min_lat - 0.01, box.min_lon - 0.015)
+    return Area(*centre, distance_km(*centre, box.min_lat, box.min_lon) + 0.2)
+
+
+def test_a_store_written_before_the_confidential_column_gets_it_filled_and_applies_the_cell_rule(tmp_path):
+    path = tmp_path / "haven.db"
+    store = SqliteDirectoryStore(path)
+    secret = provider(location={"confidential": True})
+    secret["capacity"]["updated"] = iso(NOW)
+    store.put_provider(secret, audit())
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE providers DROP COLUMN confidential")
+    area = _edge_of_cell_area(secret["location"])
+    assert not area.contains(secret["location"]["lat"], secret["location"]["lon"])
+
+    reopened = SqliteDirectoryStore(path)
+    try:
+        near = (secret["location"]["lat"], secret["location"]["lon"])
+        assert reopened.candidates(CandidateQuery(need="shelter", near=near), NOW)
+        assert reopened.candidates(CandidateQuery(need="shelter", near=near, avoid=(area,)), NOW) == []
+    finally:
+        reopened.close()

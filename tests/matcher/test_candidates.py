@@ -5,7 +5,7 @@ import pytest
 
 from services.matcher.candidates import DirectoryCandidates
 from services.matcher.domain.geo import Point
-from services.matcher.domain.person import CandidateQuery
+from services.shared.placement import CandidateQuery
 from services.shared.http import ServiceClient
 from services.shared.signing import Claims
 from tests.conftest import SECRET
@@ -33,7 +33,7 @@ def offered(add_providers):
 def test_any_number_of_queries_gets_one_list_each_in_the_order_asked(client, offered, batch_size):
     source = DirectoryCandidates(client, Claims(role="caseworker", subject="test:caseworker"), batch_size=batch_size)
     needs = [NEEDS[index % 3] for index in range(7)] + ["interpreter"]
-    queries = [CandidateQuery(need=need, origin=Point(52.09, 5.12)) for need in needs]
+    queries = [CandidateQuery(need=need, near=(52.09, 5.12)) for need in needs]
     found = source.fetch(queries)
     assert [[candidate["id"] for candidate in lists] for lists in found] == \
         [[offered[need]] if need in offered else [] for need in needs]

@@ -175,7 +175,7 @@ def test_ties_go_to_the_nearer_then_to_the_lower_id():
 def test_a_provider_inside_an_area_to_avoid_fails_the_matchers_own_check():
     who = person(avoid=(Area(UTRECHT.lat, UTRECHT.lon, 2),))
 
-    assert failed_requirements(who, "shelter", view(), 0) == ["avoid"]
+    assert failed_requirements(who, "shelter", view(), NOW) == ["avoid"]
 
 
 @pytest.mark.parametrize(("who", "provider", "failed"), [
@@ -185,25 +185,25 @@ def test_a_provider_inside_an_area_to_avoid_fails_the_matchers_own_check():
     (person(wheelchair=True), view(), ["wheelchair"]),
     (person(residence_status="asylum"), view(eligibility={"residence_statuses": ["eu"]}), ["residence_status"]),
     (person(residence_status="asylum"), view(), []),
-    (person(max_distance_km=10), view(), ["distance"]),
+    (person(max_distance_km=10, location=Point(UTRECHT.lat + 0.108, UTRECHT.lon)), view(), ["distance"]),
     (person(), view(capacity={"free": 0}), ["capacity"]),
 ])
 def test_each_hard_filter_is_checked_again_by_the_matcher(who, provider, failed):
-    assert failed_requirements(who, "shelter", provider, 12) == failed
+    assert failed_requirements(who, "shelter", provider, NOW) == failed
 
 
 def test_a_return_only_goes_to_an_organisation_serving_the_country():
     office = view(services=["repatriation"], eligibility={"countries": ["RO"]})
 
-    assert failed_requirements(person(origin_country="RO"), "repatriation", office, 1) == []
-    assert failed_requirements(person(origin_country="NG"), "repatriation", office, 1) == ["return_country"]
+    assert failed_requirements(person(origin_country="RO"), "repatriation", office, NOW) == []
+    assert failed_requirements(person(origin_country="NG"), "repatriation", office, NOW) == ["return_country"]
 
 
 def test_an_interpreter_must_offer_one_of_the_persons_languages():
     agency = view(services=["interpreter"], languages=["pl"], interpretation_languages=["uk"])
 
-    assert failed_requirements(person(languages=("uk",)), "interpreter", agency, 1) == []
-    assert failed_requirements(person(languages=("ti",)), "interpreter", agency, 1) == ["language"]
+    assert failed_requirements(person(languages=("uk",)), "interpreter", agency, NOW) == []
+    assert failed_requirements(person(languages=("ti",)), "interpreter", agency, NOW) == ["language"]
 
 
 @given(languages=st.lists(st.sampled_from(["nl", "en", "ro", "ti", "ar"]), min_size=1, max_size=3, unique=True),

@@ -13,6 +13,7 @@ from services.matcher.domain.geo import Point, between
 from services.matcher.domain.person import Person, failed_requirements, provider_point
 from services.matcher.domain.scoring import ScoringWeights, score_candidate
 from services.matcher.service import match_group
+from services.shared.placement import failed_filters
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 ROTTERDAM = Point(51.9244, 4.4777)
@@ -41,12 +42,9 @@ class InMemoryCandidates(CandidateSource):
         self.queries.extend(queries)
         answers = []
         for query in queries:
-            asker = Person(languages=("nl",), location=query.origin, gender=query.gender, age=query.age,
-                           accompanying_children=query.accompanying_children, wheelchair=query.wheelchair,
-                           residence_status=query.residence_status, origin_country=query.return_country,
-                           avoid=query.avoid, max_distance_km=query.max_distance_km)
-            found = [(between(query.origin, provider_point(p)), p) for p in self.providers]
-            found = [(d, p) for d, p in found if not failed_requirements(asker, query.need, p, d)]
+            origin = Point(*query.near)
+            found = [(between(origin, provider_point(p)), p) for p in self.providers]
+            found = [(d, p) for d, p in found if not failed_filters(query, p, NOW)]
             found.sort(key=lambda pair: (pair[0], pair[1]["id"]))
             answers.append([dict(p, distance_km=d) for d, p in found[:query.limit]])
         return answers
@@ -119,7 +117,7 @@ def test_the_group_total_is_the_best_any_assignment_of_the_candidates_reaches(se
             if where is None:
                 continue
             distance = between(who.location, provider_point(where))
-            if failed_requirements(who, "shelter", where, distance):
+            if failed_requirements(who, "shelter", where, NOW):
                 possible = False
                 break
             total += score_candidate(who, "shelter", where, distance, NOW, ScoringWeights()).score

@@ -1,35 +1,44 @@
 """Properties over generated data (hypothesis): hard filters hold on any directory, scores stay in [0, 1].
 
-The hard filters are checked in plain Python, independently of the store's SQL, against a small
-generated directory in a real SQLite file: every candidate passes every filter, and every provider
-that passes them all is a candidate (up to the limit, nearest first).
+The hard filters' one home (services.shared.placement) is the oracle for every store: against a small
+generated directory in a real SQLite file and on the real search engine, every candidate passes every
+filter, every provider that passes them all is a candidate (up to the limit, nearest first), and moving
+a confidential provider within its public cell changes no answer.
 """
 from __future__ import annotations
 
+import contextlib
+import itertools
+import math
 import tempfile
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Iterator
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.directory.domain.geo import distance_km
-from services.directory.domain.queries import Area, CandidateQuery
 from services.directory.domain.referrals import NoCapacity, Referral, hold_until
-from services.directory.domain.rules import EXCLUDED_AFTER, iso, public_point
-from services.directory.store import AuditEntry
+from services.directory.store import AuditEntry, DirectoryStore
 from services.directory.store.sqlite import SqliteDirectoryStore
-from services.matcher.domain.geo import Area as MatchArea
 from services.matcher.domain.geo import Point
 from services.matcher.domain.person import Person
 from services.matcher.domain.scoring import ScoringWeights, rank, score_candidate
 from services.shared import vocabulary as v
+from services.shared.geo import CELL_REACH_KM, KM_PER_DEGREE_LAT, Area, cell_of, distance_km
+from services.shared.placement import CandidateQuery, failed_filters, public_point
+from services.shared.times import iso
+from tests.support.engine_store import engine_store
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 # The Netherlands and a margin: distances of a few km to a few hundred.
 LATS = st.floats(min_value=50.6, max_value=53.7, allow_nan=False)
 LONS = st.floats(min_value=3.2, max_value=7.4, allow_nan=False)
+AUDIT = AuditEntry(at=iso(NOW), actor="test", role="admin", action="provider.import", target=None,
+                   request_id=None)
 COUNTRIES = ("RO", "BG", "NG", "UA", "ER")
 LANGUAGES = ("nl", "en", "ro", "bg", "ti", "pcm", "uk", "ar")
 
@@ -77,38 +86,34 @@ def candidate_queries(draw) -> CandidateQuery:
         include_stale=draw(st.booleans()), limit=draw(st.integers(1, 8)))
 
 
-def passes_every_hard_filter(record: dict, held: int, query: CandidateQuery) -> bool:
-    """The hard filters of DESIGN.md (Matching), written out plainly, for one provider and one query."""
-    eligibility, capacity, location = record["eligibility"], record["capacity"], record["location"]
-    public = public_point(location)
-    checks = [
-        query.need in record["services"],
-        record["status"] == "active",
-        capacity["available"] - held > 0,
-        query.gender is None or query.gender in eligibility["genders"],
-        query.age is None or eligibility["min_age"] <= query.age <= eligibility["max_age"],
-        not query.accompanying_children or eligibility["accepts_children"],
-        not query.wheelchair or eligibility["wheelchair_accessible"],
-        query.residence_status is None or not eligibility["residence_statuses"]
-        or query.residence_status in eligibility["residence_statuses"],
-        query.need != "repatriation" or (query.return_country is not None
-                                         and query.return_country in eligibility["countries"]),
-        query.max_distance_km is None or distance_km(*public, *query.near) <= query.max_distance_km,
-        # Outside every area to avoid, by the exact point and by the coarse one a caller could see.
-        all(distance_km(location["lat"], location["lon"], a.lat, a.lon) > a.radius_km
-            and distance_km(*public, a.lat, a.lon) > a.radius_km for a in query.avoid),
-        query.include_stale or datetime.fromisoformat(capacity["updated"]) >= NOW - EXCLUDED_AFTER,
-    ]
-    return all(checks)
+@st.composite
+def areas_at_cell_edges(draw, directory: list[dict], query: CandidateQuery) -> tuple[Area, ...]:
+    """Areas to avoid whose edge passes by the cell of a provider the other filters let through: there the
+    cell rule alone decides."""
+    others = replace(query, avoid=())
+    passing = [p for p in directory if oracle(p, 0, others)] or directory
+    areas = []
+    for _ in range(draw(st.integers(0, 2))):
+        provider = draw(st.sampled_from(passing))
+        centre = public_point(provider["location"])
+        radius = draw(st.floats(0.5, 40))
+        beyond = radius + draw(st.floats(-1, CELL_REACH_KM))
+        bearing = math.radians(draw(st.floats(0, 360)))
+        lat = centre[0] + beyond * math.cos(bearing) / KM_PER_DEGREE_LAT
+        lon = centre[1] + beyond * math.sin(bearing) / (KM_PER_DEGREE_LAT * math.cos(math.radians(centre[0])))
+        areas.append(Area(lat, lon, radius))
+    return tuple(areas)
 
 
-def _load(store: SqliteDirectoryStore, directory: list[dict]) -> dict[str, int]:
+def oracle(record: dict, held: int, query: CandidateQuery) -> bool:
+    """Whether the rules' home passes this provider for this query: the oracle every store is held to."""
+    stored = dict(record, capacity=dict(record["capacity"], held=held))
+    return not failed_filters(query, stored, NOW)
+
+
+def _load(store: DirectoryStore, directory: list[dict]) -> dict[str, int]:
     """Put the generated providers in the store with their pending referrals; returns id -> units held."""
-    audit = AuditEntry(at=iso(NOW), actor="test", role="admin", action="provider.import", target=None,
-                       request_id=None)
-    records = {p["id"]: {k: val for k, val in p.items() if k != "held"} | {"last_modified": iso(NOW)}
-               for p in directory}
-    store.bulk_upsert(records.values(), audit)
+    store.bulk_upsert(as_records(directory), AUDIT)
     held = {}
     for generated in directory:
         held[generated["id"]] = 0
@@ -117,31 +122,80 @@ def _load(store: SqliteDirectoryStore, directory: list[dict]) -> dict[str, int]:
                                 case_reference="P-1", status="pending", created_by="caseworker:1",
                                 created_at=iso(NOW), expires_at=hold_until(NOW, 240), updated_at=iso(NOW))
             try:
-                store.create_referral(referral, NOW, audit)
+                store.create_referral(referral, NOW, AUDIT)
                 held[generated["id"]] += 1
             except NoCapacity:
                 break
     return held
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(directory=st.lists(providers(), min_size=1, max_size=20, unique_by=lambda p: p["id"]),
-       query=candidate_queries())
-def test_candidates_of_any_directory_pass_every_hard_filter_and_none_that_pass_are_left_out(directory, query):
+def as_records(directory: list[dict]) -> list[dict]:
+    return [{k: val for k, val in p.items() if k != "held"} | {"last_modified": iso(NOW)} for p in directory]
+
+
+def moved_within_cells(directory: list[dict], shifts: list[tuple[float, float]]) -> list[dict]:
+    """The same providers, every confidential one moved to another point of its own public cell."""
+    moved = []
+    for provider, (dlat, dlon) in zip(directory, itertools.cycle(shifts)):
+        location = provider["location"]
+        if location["confidential"]:
+            box = cell_of(location["lat"], location["lon"]).box
+            # Kept strictly inside: a cell's upper edges belong to the next cell.
+            lat = min(box.min_lat + (box.max_lat - box.min_lat) * dlat, box.max_lat - 1e-9)
+            lon = min(box.min_lon + (box.max_lon - box.min_lon) * dlon, box.max_lon - 1e-9)
+            provider = dict(provider, location=dict(location, lat=lat, lon=lon))
+        moved.append(provider)
+    return moved
+
+
+@contextlib.contextmanager
+def a_store(backend: str) -> Iterator[DirectoryStore]:
+    if backend == "engine":
+        with engine_store() as store:
+            yield store
+        return
     with tempfile.TemporaryDirectory() as folder:
         store = SqliteDirectoryStore(Path(folder) / "generated.db")
         try:
-            held = _load(store, directory)
-            found = store.candidates(query, NOW)
+            yield store
         finally:
             store.close()
-    records = {p["id"]: p for p in directory}
-    for record, distance in found:
-        assert passes_every_hard_filter(records[record["id"]], held[record["id"]], query), record["id"]
-        assert abs(distance - distance_km(*public_point(records[record["id"]]["location"]), *query.near)) < 1e-6
-    eligible = sorted((distance_km(*public_point(p["location"]), *query.near), p["id"]) for p in directory
-                      if passes_every_hard_filter(p, held[p["id"]], query))
-    assert [record["id"] for record, _ in found] == [pid for _, pid in eligible[:query.limit]]
+
+
+def answers(store: DirectoryStore, query: CandidateQuery) -> list[tuple[str, float]]:
+    return [(record["id"], round(distance, 9)) for record, distance in store.candidates(query, NOW)]
+
+
+BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("engine", id="engine", marks=pytest.mark.engine)]
+SHIFTS = st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=4)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_candidates_of_any_directory_are_exactly_those_the_rules_pass_on_every_store(backend):
+    @settings(max_examples=60 if backend == "engine" else 150, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(directory=st.lists(providers(), min_size=1, max_size=20, unique_by=lambda p: p["id"]),
+           query=candidate_queries(), shifts=SHIFTS, data=st.data())
+    def check(directory, query, shifts, data):
+        query = replace(query, avoid=query.avoid + data.draw(areas_at_cell_edges(directory, query)))
+        with a_store(backend) as store:
+            held = _load(store, directory)
+            found = store.candidates(query, NOW)
+            records = {p["id"]: p for p in directory}
+            for record, distance in found:
+                assert oracle(records[record["id"]], held[record["id"]], query), record["id"]
+                assert abs(distance - distance_km(*public_point(records[record["id"]]["location"]),
+                                                  *query.near)) < 1e-6
+            eligible = sorted((distance_km(*public_point(p["location"]), *query.near), p["id"]) for p in directory
+                              if oracle(p, held[p["id"]], query))
+            assert [record["id"] for record, _ in found] == [pid for _, pid in eligible[:query.limit]]
+
+            # Where in its cell a confidential provider really is changes nothing a query can see.
+            before = answers(store, query)
+            store.bulk_upsert(as_records(moved_within_cells(directory, shifts)), AUDIT)
+            assert answers(store, query) == before
+
+    check()
 
 
 WEIGHT = st.floats(min_value=0, max_value=10, allow_nan=False, allow_infinity=False)
@@ -167,7 +221,7 @@ def weights(draw) -> ScoringWeights:
 def test_every_score_and_every_factor_lies_between_zero_and_one_whatever_the_weights(
         weights, distances, languages, staff, interpreted, free, hours, exploitation, specialisms, unit, coarse):
     person = Person(languages=tuple(languages), location=Point(52.09, 5.12), exploitation_type=exploitation,
-                    avoid=(MatchArea(52.0, 5.0, 10),))
+                    avoid=(Area(52.0, 5.0, 10),))
     scored = []
     for number, distance in enumerate(distances):
         provider = {"id": f"p{number}", "languages": staff, "interpretation_languages": interpreted,

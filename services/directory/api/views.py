@@ -10,7 +10,7 @@ from ...shared.paging import envelope
 from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderPatchSchema, ReferralInSchema,
                                ReferralSchema)
 from .. import service
-from ..domain.queries import Area, AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
+from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
 from ..domain.rules import Viewer, iso
 from .args import (AuditEventSchema, AuditQueryArgsSchema, CandidateBatchSchema, CandidateQuerySchema,
                    ProviderQueryArgsSchema, ReferralQueryArgsSchema, StaleQueryArgsSchema)
@@ -97,24 +97,15 @@ class Capacity(MethodView):
 @internal.arguments(CandidateQuerySchema)
 def candidates(data):
     """Providers passing every hard filter for one need, nearest first"""
-    return {"candidates": service.find_candidates(query=_candidate_query(data), **_common())}
+    return {"candidates": service.find_candidates(query=CandidateQuery.from_wire(data), **_common())}
 
 
 @internal.route("/candidates/batch", methods=["POST"])
 @internal.arguments(CandidateBatchSchema)
 def candidate_batch(data):
     """Candidates for several needs at once: one list per query, in the order asked"""
-    found = service.find_candidates_many(queries=[_candidate_query(query) for query in data["queries"]], **_common())
+    found = service.find_candidates_many(queries=[CandidateQuery.from_wire(query) for query in data["queries"]], **_common())
     return {"results": [{"candidates": candidates} for candidates in found]}
-
-
-def _candidate_query(data: dict) -> CandidateQuery:
-    return CandidateQuery(
-        need=data["need"], near=(data["lat"], data["lon"]), gender=data["gender"], age=data["age"],
-        accompanying_children=data["accompanying_children"], wheelchair=data["wheelchair"],
-        residence_status=data["residence_status"], return_country=data["return_country"],
-        max_distance_km=data["max_distance_km"], avoid=tuple(Area(**a) for a in data["avoid"]),
-        include_stale=data["include_stale"], limit=data["limit"])
 
 
 @referrals.route("")

@@ -3,14 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class Area:
-    """A circle to stay out of (an area to avoid) or to stay within."""
-
-    lat: float
-    lon: float
-    radius_km: float
+from ...shared.geo import Area  # noqa: F401 (a search area, and an area to avoid)
+from ...shared.placement import CandidateQuery  # noqa: F401 (the rules' home owns it)
 
 
 @dataclass(frozen=True)
@@ -27,24 +21,6 @@ class SearchQuery:
     include_inactive: bool = False
     page: int = 1
     size: int = 20
-
-
-@dataclass(frozen=True)
-class CandidateQuery:
-    """Every hard filter of the Matching section, applied in the store."""
-
-    need: str
-    near: tuple[float, float]
-    gender: str | None = None
-    age: int | None = None
-    accompanying_children: bool = False
-    wheelchair: bool = False
-    residence_status: str | None = None
-    return_country: str | None = None
-    max_distance_km: float | None = None
-    avoid: tuple[Area, ...] = ()
-    include_stale: bool = False
-    limit: int = 100
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,13 @@
-"""Capacity, freshness and confidentiality rules; no Flask, no store."""
+"""What a viewer may see of a provider, and its computed capacity fields; no Flask, no store."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from .geo import COARSE_PRECISION_KM, coarsen
-
-STALE_AFTER = timedelta(hours=24)
-EXCLUDED_AFTER = timedelta(days=7)
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def iso(moment: datetime) -> str:
-    """ISO 8601 with a zone, to the second, always UTC: sorts as text."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(timezone.utc)
+from ...shared.capacity import free_units
+from ...shared.geo import CELL_PRECISION_KM
+from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER, public_point  # noqa: F401 (the directory's names)
+from ...shared.times import iso, parse_time, utc_now  # noqa: F401 (the directory's names)
 
 
 @dataclass(frozen=True)
@@ -42,28 +29,8 @@ class Viewer:
         return not provider["location"].get("confidential") or self.is_admin
 
 
-def public_point(location: dict) -> tuple[float, float]:
-    """The point used for every distance a non-admin can observe: coarse when confidential."""
-    if location.get("confidential"):
-        return coarsen(location["lat"], location["lon"])
-    return location["lat"], location["lon"]
-
-
 def capacity_age(updated: str, now: datetime) -> timedelta:
     return now - parse_time(updated)
-
-
-def is_stale(updated: str, now: datetime) -> bool:
-    return capacity_age(updated, now) > STALE_AFTER
-
-
-def is_excluded_as_stale(updated: str, now: datetime) -> bool:
-    return capacity_age(updated, now) > EXCLUDED_AFTER
-
-
-def free_units(available: int, held: int) -> int:
-    """Reported free units minus pending holds; never negative."""
-    return max(available - held, 0)
 
 
 def view_of(provider: dict, viewer: Viewer, now: datetime, distance_km: float | None = None) -> dict:
@@ -80,7 +47,7 @@ def view_of(provider: dict, viewer: Viewer, now: datetime, distance_km: float | 
         location["lat"], location["lon"] = public_point(provider["location"])
         location["address"] = None
         location["postal_code"] = None
-        location["precision_km"] = COARSE_PRECISION_KM
+        location["precision_km"] = CELL_PRECISION_KM
     capacity = shown["capacity"]
     held = capacity.get("held", 0)
     capacity["held"] = held

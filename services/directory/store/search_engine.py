@@ -26,7 +26,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
-from ..domain.geo import distance_km
+from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
 from ..domain.rules import iso
@@ -75,6 +75,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             if not self._ready:
                 ensure_indices(self.client, self.names, self.config)
                 self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
+                self._upgrade_documents()
                 self._ready = True
                 try:
                     self.complete_unfinished_writes()
@@ -82,6 +83,36 @@ class SearchEngineDirectoryStore(DirectoryStore):
                     self._completed_at = 0.0
                     log.warning("could not finish writes left unfinished; readiness checks will retry",
                                 exc_info=True)
+
+    def _upgrade_documents(self) -> None:
+        """Rewrite documents indexed before public cells: they carry an exact point and no cell.
+
+        Such a document would keep a confidential provider out of an area to avoid only by its cell's
+        centre, not by its whole cell. Each is rewritten from its own record, under its sequence number;
+        one a writer changed meanwhile was rewritten by that writer already.
+        """
+        self.client.refresh(self.providers, patient=False)
+        body = {"query": {"exists": {"field": "exact_point"}}, "sort": [{"id": "asc"}], "seq_no_primary_term": True}
+        rewritten = 0
+        for hits in _chunks(self._walk(self.providers, body), BULK_CHUNK):
+            actions = []
+            for hit in hits:
+                source = hit["_source"]
+                document = provider_document(source["record"], source.get("holds", []))
+                for carried in ("unwritten_audit", "unwritten_audit_ids"):
+                    if carried in source:
+                        document[carried] = source[carried]
+                actions.append({"_op_type": "index", "_index": self.providers, "_id": hit["_id"],
+                                "_source": document, "if_seq_no": hit["_seq_no"],
+                                "if_primary_term": hit["_primary_term"]})
+            failed = [item for item in self.client.bulk(actions, refresh=False, require_alias=True)
+                      if next(iter(item.values())).get("status") != 409]
+            if failed:
+                raise StoreUnavailable(f"could not rewrite provider documents: {failed[:1]}")
+            rewritten += len(actions)
+        if rewritten:
+            self.client.refresh(self.providers)
+            log.info("provider documents rewritten with public cells", extra={"count": rewritten})
 
     def ping(self) -> bool:
         try:

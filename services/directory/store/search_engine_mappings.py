@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ...shared.geo import cell_of
 from ..domain.rules import iso, parse_time, public_point
 
 KINDS = ("providers", "referrals", "audit")
@@ -56,8 +57,9 @@ PROVIDER_MAPPINGS = {
         "last_modified": {"type": "date"},
         # The point every distance, radius and sort uses: coarse (~5 km) when the address is confidential.
         "public_point": {"type": "geo_point"},
-        # The exact point serves one purpose only: keeping providers out of areas to avoid.
-        "exact_point": {"type": "geo_point"},
+        # The public cell of a confidential provider (absent for the others): an area to avoid that
+        # touches the cell keeps the provider out, wherever in the cell it really is.
+        "public_cell": _KEYWORD,
         "hold_expiry_ms": {"type": "long"},
         "holds": {"type": "object", "enabled": False},
         # The audit entries of the document's last change, kept with it until they are in the audit index:
@@ -69,7 +71,7 @@ PROVIDER_MAPPINGS = {
 }
 # Added to indices made before these fields existed (adding fields needs no reindex).
 PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
-                         for name in ("unwritten_audit", "unwritten_audit_ids")}
+                         for name in ("unwritten_audit", "unwritten_audit_ids", "public_cell")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -142,7 +144,7 @@ def provider_document(record: dict, holds: list[dict]) -> dict:
     location, eligibility, capacity = record["location"], record["eligibility"], record["capacity"]
     _check(record)
     pub_lat, pub_lon = public_point(location)
-    return {
+    document = {
         "id": record["id"],
         "name": record["name"],
         "name_key": record["name"].casefold(),
@@ -166,11 +168,13 @@ def provider_document(record: dict, holds: list[dict]) -> dict:
         "capacity_updated": capacity["updated"],
         "last_modified": record["last_modified"],
         "public_point": {"lat": pub_lat, "lon": pub_lon},
-        "exact_point": {"lat": location["lat"], "lon": location["lon"]},
         "holds": holds,
         "hold_expiry_ms": [epoch_ms(hold["expires_at"]) for hold in holds],
         "record": record,
     }
+    if location.get("confidential"):
+        document["public_cell"] = cell_of(location["lat"], location["lon"]).key
+    return document
 
 
 def live_holds(holds: list[dict], now: datetime) -> list[dict]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from ..domain.geo import distance_km
+from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from ..domain.rules import EXCLUDED_AFTER, iso
+from ...shared.placement import EXCLUDED_AFTER
+from ..domain.rules import iso
 from .search_engine_mappings import TEXT_FIELDS, now_ms
 
 RING_M = 1.0  # circle edges are decided in Python within this band, to the metre
@@ -96,9 +97,8 @@ def search_body(query: SearchQuery, words: list[str], now: datetime, within: lis
 
 
 def candidate_circles(query: CandidateQuery) -> tuple[list[Circle], list[Circle]]:
-    """(circles to stay out of, circles to stay within): areas to avoid by exact and public point."""
-    avoided = [(field, area.lat, area.lon, area.radius_km) for area in query.avoid
-               for field in ("exact_point", "public_point")]
+    """(circles to stay out of, circles to stay within), all on the public point."""
+    avoided = [("public_point", area.lat, area.lon, area.radius_km) for area in query.avoid]
     within = [("public_point", *query.near, query.max_distance_km)] if query.max_distance_km is not None else []
     return avoided, within
 
@@ -119,7 +119,10 @@ def candidates_body(query: CandidateQuery, now: datetime, avoided: list[dict], w
     if not query.include_stale:
         filters.append({"range": {"capacity_updated": {"gte": iso(now - EXCLUDED_AFTER)}}})
     filters += within
-    return {"query": {"bool": {"filter": filters, "must_not": avoided}},
+    # Areas to avoid, by the rule's home (placement.in_area): the public point inside a circle (decided
+    # to the metre in `avoided`), or a confidential provider's cell touched by one at its edge.
+    edges = [{"terms": {"public_cell": list(cells)}} for cells in (area.edge_cells() for area in query.avoid) if cells]
+    return {"query": {"bool": {"filter": filters, "must_not": avoided + edges}},
             "sort": [by_distance(*query.near), {"id": "asc"}], "size": query.limit}
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ...shared import jsonio
-from ..domain.geo import EARTH_RADIUS_KM, bounding_box, distance_km
+from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
 from ..domain.rules import EXCLUDED_AFTER, iso, public_point
@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS providers (
     name_key TEXT NOT NULL,
     lat REAL NOT NULL, lon REAL NOT NULL,
     pub_lat REAL NOT NULL, pub_lon REAL NOT NULL,
+    confidential INTEGER NOT NULL DEFAULT 0,
     genders INTEGER NOT NULL,
     min_age INTEGER NOT NULL, max_age INTEGER NOT NULL,
     accepts_children INTEGER NOT NULL,
@@ -123,6 +124,7 @@ class SqliteDirectoryStore(DirectoryStore):
         self._local = threading.local()
         self._conn().executescript(SCHEMA)
         _add_bit_columns(self._conn())
+        _add_confidential_column(self._conn())
         _fill_need_geo(self._conn())
         self._has_math = _has_math_functions(self._conn())
 
@@ -144,6 +146,7 @@ class SqliteDirectoryStore(DirectoryStore):
             # rows; more per thread would grow each worker's memory past what it gains.
             conn.execute("PRAGMA cache_size=-8192")
             conn.create_function("distance_km", 4, distance_km, deterministic=True)
+            conn.create_function("touches_cell", 5, _touches_cell, deterministic=True)
             self._local.conn = conn
         return conn
 
@@ -213,6 +216,7 @@ class SqliteDirectoryStore(DirectoryStore):
                 pk=pk, id=provider_id, doc=json.dumps(record, separators=(",", ":")), type=record["type"],
                 status=record["status"], name_key=record["name"].casefold(),
                 lat=location["lat"], lon=location["lon"], pub_lat=pub_lat, pub_lon=pub_lon,
+                confidential=int(bool(location.get("confidential"))),
                 genders=sum(GENDER_BITS[g] for g in eligibility["genders"]),
                 min_age=eligibility["min_age"], max_age=eligibility["max_age"],
                 accepts_children=int(eligibility["accepts_children"]),
@@ -429,17 +433,21 @@ class SqliteDirectoryStore(DirectoryStore):
                 return []
             params["country"] = query.return_country
             where.append(_has_attr("country", ":country"))
-        # Areas to avoid: the exact and the coarse point must both lie outside. Only points inside an
-        # area's box can lie inside the area, so the distance is worked out for those alone.
+        # Areas to avoid, by the rule's home (placement.in_area): a provider's public point inside the
+        # circle, or for a confidential provider any part of its cell. The exact point plays no part. Only
+        # rows inside the area's box (widened by a cell) can be held; the edge cells are decided by the
+        # rule's own function.
         for index, area in enumerate(query.avoid):
             name = f"a{index}"
-            params.update({f"{name}_lat": area.lat, f"{name}_lon": area.lon, f"{name}_r": area.radius_km})
+            params.update({f"{name}_lat": area.lat, f"{name}_lon": area.lon, f"{name}_r": area.radius_km,
+                           f"{name}_reach": area.radius_km + CELL_REACH_KM})
             params.update(zip((f"{name}_min_lat", f"{name}_max_lat", f"{name}_min_lon", f"{name}_max_lon"),
-                              bounding_box(area.lat, area.lon, area.radius_km)))
-            for lat, lon in (("p.lat", "p.lon"), ("p.pub_lat", "p.pub_lon")):
-                where.append(f"NOT ({lat} BETWEEN :{name}_min_lat AND :{name}_max_lat "
-                             f"AND {lon} BETWEEN :{name}_min_lon AND :{name}_max_lon "
-                             f"AND {self._distance(lat, lon, f':{name}_lat', f':{name}_lon')} <= :{name}_r)")
+                              bounding_box(area.lat, area.lon, area.radius_km + CELL_REACH_KM)))
+            centre_km = self._distance("p.pub_lat", "p.pub_lon", f":{name}_lat", f":{name}_lon")
+            where.append(f"NOT (p.pub_lat BETWEEN :{name}_min_lat AND :{name}_max_lat "
+                         f"AND p.pub_lon BETWEEN :{name}_min_lon AND :{name}_max_lon "
+                         f"AND ({centre_km} <= :{name}_r OR (p.confidential = 1 AND {centre_km} <= :{name}_reach "
+                         f"AND touches_cell(:{name}_lat, :{name}_lon, :{name}_r, p.pub_lat, p.pub_lon))))")
         where.append(f"p.available - {HELD} > 0")
         distance = self._distance("p.pub_lat", "p.pub_lon", ":near_lat", ":near_lon")
         radii = [r for r in CANDIDATE_RADII_KM if query.max_distance_km is None or r < query.max_distance_km]
@@ -616,6 +624,19 @@ def _add_bit_columns(conn: sqlite3.Connection) -> None:
                          f"FROM provider_attrs a WHERE a.kind = '{kind}' AND a.pk = providers.pk)")
 
 
+def _add_confidential_column(conn: sqlite3.Connection) -> None:
+    """Stores written before the confidential column get it, read from each provider's record."""
+    def missing() -> bool:
+        return "confidential" not in {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
+    if not missing():
+        return
+    with _Transaction(conn):
+        if not missing():
+            return  # another process added it while this one waited for the lock
+        conn.execute("ALTER TABLE providers ADD COLUMN confidential INTEGER NOT NULL DEFAULT 0")
+        conn.execute("UPDATE providers SET confidential = 1 WHERE json_extract(doc, '$.location.confidential')")
+
+
 def _need_geo_ids(pks) -> list[tuple[int]]:
     return [(pk * NEED_SLOTS + number,) for pk in pks for number in NEED_NUMBERS.values()]
 
@@ -634,6 +655,10 @@ def _fill_need_geo(conn: sqlite3.Connection) -> None:
             conn.execute("INSERT INTO provider_need_geo (id, min_lat, max_lat, min_lon, max_lon, min_need, max_need) "
                          f"SELECT pk * {NEED_SLOTS} + ?, pub_lat, pub_lat, pub_lon, pub_lon, ?, ? FROM providers "
                          "WHERE (needs & ?) != 0", (number, number, number, 1 << number))
+
+
+def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:
+    return int(Area(lat, lon, radius_km).touches_cell(cell_lat, cell_lon))
 
 
 def _has_math_functions(conn: sqlite3.Connection) -> bool:

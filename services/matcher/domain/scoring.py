@@ -14,10 +14,11 @@ from functools import lru_cache
 import numpy as np
 
 from ...shared.languages import language_name
+from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER
 from .person import Person
 
-STALE_AFTER_HOURS = 24.0
-LEFT_OUT_AFTER_HOURS = 7 * 24.0
+STALE_AFTER_HOURS = STALE_AFTER.total_seconds() / 3600
+LEFT_OUT_AFTER_HOURS = EXCLUDED_AFTER.total_seconds() / 3600
 EXPLOITATION_WORDS = {"sexual": "sexual exploitation", "labour": "labour exploitation",
                       "criminal": "criminal exploitation", "other": "this form of exploitation"}
 # How free capacity reads for each unit: (one, many), with {n} for the number.

@@ -1,0 +1,163 @@
+"""The rules of placement: what a candidate query asks, and every hard filter, in one home.
+
+The directory's stores translate these rules into SQL or query DSL and add nothing of their own; the
+matcher checks the candidates it gets with the same functions; the property tests use them as the
+oracle for every store. Nothing here imports Flask or a store client.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from .capacity import free_units
+from .geo import Area, coarsen, distance_km
+from .times import parse_time
+
+# Capacity reported longer ago than this is shown as stale ("call to confirm") and ranked lower...
+STALE_AFTER = timedelta(hours=24)
+# ...and longer ago than this, left out of automatic matching unless asked for.
+EXCLUDED_AFTER = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    """Every hard filter of matching for one need, around one point."""
+
+    need: str
+    near: tuple[float, float]
+    gender: str | None = None
+    age: int | None = None
+    accompanying_children: bool = False
+    wheelchair: bool = False
+    residence_status: str | None = None
+    return_country: str | None = None
+    max_distance_km: float | None = None
+    avoid: tuple[Area, ...] = field(default=())
+    include_stale: bool = False
+    limit: int = 100
+
+    def to_wire(self) -> dict:
+        """The body of the directory's POST /candidates."""
+        return {
+            "need": self.need, "lat": self.near[0], "lon": self.near[1], "gender": self.gender, "age": self.age,
+            "accompanying_children": self.accompanying_children, "wheelchair": self.wheelchair,
+            "residence_status": self.residence_status, "return_country": self.return_country,
+            "max_distance_km": self.max_distance_km,
+            "avoid": [{"lat": a.lat, "lon": a.lon, "radius_km": a.radius_km} for a in self.avoid],
+            "include_stale": self.include_stale, "limit": self.limit,
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict) -> "CandidateQuery":
+        """The query from a validated POST /candidates body."""
+        return cls(
+            need=data["need"], near=(data["lat"], data["lon"]), gender=data.get("gender"), age=data.get("age"),
+            accompanying_children=data.get("accompanying_children", False),
+            wheelchair=data.get("wheelchair", False), residence_status=data.get("residence_status"),
+            return_country=data.get("return_country"), max_distance_km=data.get("max_distance_km"),
+            avoid=tuple(Area(a["lat"], a["lon"], a["radius_km"]) for a in data.get("avoid", ())),
+            include_stale=data.get("include_stale", False), limit=data.get("limit", 100))
+
+
+def public_point(location: dict) -> tuple[float, float]:
+    """The point of every distance a non-admin can observe: its cell's centre when confidential.
+
+    The same for the stored record and for any view of it (a coarse point is its own cell's centre).
+    """
+    if location.get("confidential"):
+        return coarsen(location["lat"], location["lon"])
+    return location["lat"], location["lon"]
+
+
+def in_area(area: Area, location: dict) -> bool:
+    """Whether an area to avoid holds a provider: its point, or for a confidential one any part of its cell.
+
+    A confidential provider is its whole public cell, so the answer never depends on where in the cell
+    it is: safe for the person (a shelter near the edge of a circle is left out), and it tells someone
+    shrinking circles around it nothing the cell does not.
+    """
+    if location.get("confidential"):
+        return area.touches_cell(location["lat"], location["lon"])
+    return area.contains(location["lat"], location["lon"])
+
+
+def is_stale(updated: str, now: datetime) -> bool:
+    return now - parse_time(updated) > STALE_AFTER
+
+
+def is_left_out_as_stale(updated: str, now: datetime) -> bool:
+    return now - parse_time(updated) > EXCLUDED_AFTER
+
+
+@dataclass(frozen=True)
+class HardFilter:
+    """One hard filter: whether it applies to a query, what of the query it reads, whether a provider passes."""
+
+    name: str
+    applies: Callable[[CandidateQuery], bool]
+    reads: Callable[[CandidateQuery], tuple]
+    passes: Callable[[CandidateQuery, dict, datetime], bool]
+
+
+def _eligibility(provider: dict) -> dict:
+    return provider.get("eligibility") or {}
+
+
+def free_places(provider: dict) -> int:
+    """Free units: a view carries them worked out (by free_units); a stored record has its holds counted."""
+    capacity = provider.get("capacity") or {}
+    if "free" in capacity:
+        return capacity["free"]
+    return free_units(capacity.get("available", 0), capacity.get("held", 0))
+
+
+def _accepts_residence(status: str, provider: dict) -> bool:
+    statuses = _eligibility(provider).get("residence_statuses") or ()
+    return not statuses or status in statuses
+
+
+def _always(query: CandidateQuery) -> bool:
+    return True
+
+
+# Every hard filter of matching (DESIGN.md, Matching), in the order a reason names them.
+HARD_FILTERS = (
+    HardFilter("avoid", lambda q: bool(q.avoid), lambda q: q.avoid,
+               lambda q, p, now: not any(in_area(area, p["location"]) for area in q.avoid)),
+    HardFilter("need", _always, lambda q: (q.need,), lambda q, p, now: q.need in (p.get("services") or ())),
+    HardFilter("status", _always, lambda q: (), lambda q, p, now: p.get("status", "active") == "active"),
+    HardFilter("capacity", _always, lambda q: (), lambda q, p, now: free_places(p) > 0),
+    HardFilter("stale", lambda q: not q.include_stale, lambda q: (),
+               lambda q, p, now: not is_left_out_as_stale(p["capacity"]["updated"], now)),
+    HardFilter("gender", lambda q: bool(q.gender), lambda q: (q.gender,),
+               lambda q, p, now: q.gender in (_eligibility(p).get("genders") or ())),
+    HardFilter("age", lambda q: q.age is not None, lambda q: (q.age,),
+               lambda q, p, now: _eligibility(p).get("min_age", 0) <= q.age <= _eligibility(p).get("max_age", 120)),
+    HardFilter("children", lambda q: q.accompanying_children, lambda q: (),
+               lambda q, p, now: bool(_eligibility(p).get("accepts_children"))),
+    HardFilter("wheelchair", lambda q: q.wheelchair, lambda q: (),
+               lambda q, p, now: bool(_eligibility(p).get("wheelchair_accessible"))),
+    HardFilter("residence_status", lambda q: bool(q.residence_status), lambda q: (q.residence_status,),
+               lambda q, p, now: _accepts_residence(q.residence_status, p)),
+    HardFilter("return_country", lambda q: q.need == "repatriation", lambda q: (q.return_country,),
+               lambda q, p, now: q.return_country in (_eligibility(p).get("countries") or ())),
+    HardFilter("distance", lambda q: q.max_distance_km is not None, lambda q: (q.near, q.max_distance_km),
+               lambda q, p, now: distance_from(q.near, p["location"]) <= q.max_distance_km),
+)
+
+
+def failed_filters(query: CandidateQuery, provider: dict, now: datetime) -> list[str]:
+    """The hard filters a provider (a stored record or any view of it) fails; empty when it is a candidate."""
+    return [rule.name for rule in HARD_FILTERS if rule.applies(query) and not rule.passes(query, provider, now)]
+
+
+def distance_from(near: tuple[float, float], location: dict) -> float:
+    """Kilometres from `near` to the provider's public point."""
+    return distance_km(*public_point(location), *near)
+
+
+def speaks_any(provider: dict, languages: tuple[str, ...]) -> bool:
+    """Whether the provider's staff or interpreters cover one of the languages (an interpreter must)."""
+    offered = set(provider.get("languages") or ()) | set(provider.get("interpretation_languages") or ())
+    return any(code in offered for code in languages)
