@@ -14,7 +14,7 @@ Deleting many sessions searches for them and deletes by id in bulk (no delete-by
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from ...directory.store.search_engine_client import VersionConflict
 from ..auth.search_engine import GatewayIndices, iso, parse
@@ -24,6 +24,8 @@ from .store import AccountStore, AccountStoreUnavailable, DuplicateEmail
 ACCOUNTS = "accounts"
 SESSIONS = "sessions"
 EMAIL_CLAIM = "email:"
+# A claim without its account for this long was left by a creation that died: it may be taken over.
+ABANDONED_CLAIM = timedelta(seconds=60)
 
 ACCOUNT_MAPPINGS = {
     "dynamic": "strict",
@@ -146,7 +148,8 @@ class SearchEngineAccountStore(AccountStore):
     def _claim(self, email: str, account_id: str) -> None:
         """Take the address for this account; DuplicateEmail when another account has it."""
         claim_id = EMAIL_CLAIM + email
-        document = {"kind": "email", "id": claim_id, "email": email, "account_id": account_id}
+        document = {"kind": "email", "id": claim_id, "email": email, "account_id": account_id,
+                    "created_at": iso(datetime.now(timezone.utc))}
         while True:
             try:
                 self.client.index(self.accounts, claim_id, document, op_type="create", require_alias=True)
@@ -158,6 +161,9 @@ class SearchEngineAccountStore(AccountStore):
                 continue  # released meanwhile: try again
             holder = self.get_account(found["_source"]["account_id"])
             if holder is not None and holder.email == email:
+                raise DuplicateEmail(email)
+            if holder is None and not _abandoned(found["_source"]):
+                # Claimed a moment ago by a creation still writing its account: that one is first.
                 raise DuplicateEmail(email)
             # A claim whose account is gone or has moved on (an interrupted write): take it over.
             try:
@@ -232,3 +238,9 @@ def _account(source: dict) -> Account:
                    created_at=parse(source["created_at"]), disabled=source["disabled"],
                    failed_signins=source["failed_signins"], locked_until=parse(source.get("locked_until")),
                    locale=source["locale"], last_signin_at=parse(source.get("last_signin_at")))
+
+
+def _abandoned(claim: dict) -> bool:
+    """Whether an address claim is old enough to have been left by a creation that died before its account."""
+    claimed = claim.get("created_at")
+    return claimed is None or datetime.now(timezone.utc) - parse(claimed) > ABANDONED_CLAIM
