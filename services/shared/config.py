@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
+
+# Everything Haven writes (stores, keys, nonces, credentials) is readable by its own user only.
+PRIVATE_UMASK = 0o077
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
 
 
 def env(name: str, default: str | None = None, environ: dict | None = None) -> str | None:
@@ -35,8 +41,34 @@ def data_dir(environ: dict | None = None) -> Path:
     else:
         base = env("XDG_DATA_HOME", None, environ) or str(Path.home() / ".local" / "share")
         path = Path(base) / "haven"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     return path.resolve()
+
+
+def keep_files_private() -> None:
+    """Files and folders this process creates from now on are its user's only (umask 077)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def make_private(folder: Path) -> None:
+    """Tighten a data folder made before Haven kept its files private: the folder 0700, its files 0600."""
+    _chmod_at_most(folder, PRIVATE_DIR_MODE)
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            # Symlinks are left alone: they may point outside the data folder.
+            if entry.is_dir(follow_symlinks=False):
+                make_private(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                _chmod_at_most(Path(entry.path), PRIVATE_FILE_MODE)
+
+
+def _chmod_at_most(path: Path, mode: int) -> None:
+    try:
+        current = stat.S_IMODE(path.lstat().st_mode)
+        if current & ~mode:
+            path.chmod(current & mode)
+    except (FileNotFoundError, PermissionError):
+        pass  # gone meanwhile (a WAL file at checkpoint) or another user's: nothing to tighten here
 
 
 def default_store_url(environ: dict | None = None) -> str:
