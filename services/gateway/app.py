@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
         directory=config.get("DIRECTORY_CLIENT") or ServiceClient(
             "directory", settings.directory_url, settings.internal_secret, timeout=settings.service_timeout),
         matcher=config.get("MATCHER_CLIENT") or ServiceClient(
-            "matcher", settings.matcher_url, settings.internal_secret, timeout=settings.service_timeout),
+            "matcher", settings.matcher_url, settings.internal_secret, timeout=settings.matcher_timeout),
         clock=config.get("CLOCK") or utc_now,
     )
     # Hooks run in this order: request id, body size, who is calling, then the rate limits keyed by it.

@@ -10,6 +10,11 @@ from pathlib import Path
 PRIVATE_UMASK = 0o077
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
+# Seconds the matcher waits for the directory (HAVEN_DIRECTORY_TIMEOUT). The gateway waits longer for
+# the matcher, by TIMEOUT_MARGIN, so a hung directory is reported by the matcher's 503 naming the
+# directory before the gateway gives up on the matcher.
+DEFAULT_DIRECTORY_TIMEOUT = 10.0
+TIMEOUT_MARGIN = 5.0
 
 
 def env(name: str, default: str | None = None, environ: dict | None = None) -> str | None:
