@@ -10,6 +10,9 @@ from pathlib import Path
 PRIVATE_UMASK = 0o077
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
+# What Haven writes in its data folder: SQLite files (stores, accounts, tokens, nonces) with their
+# journals, key files and their temporary names, the demo sign-ins.
+HAVEN_FILES = ("*.db", "*.db-wal", "*.db-shm", "*.db-journal", "*.key", ".*.key.*", "demo-credentials.json")
 # Seconds the matcher waits for the directory (HAVEN_DIRECTORY_TIMEOUT). The gateway waits longer for
 # the matcher, by TIMEOUT_MARGIN, so a hung directory is reported by the matcher's 503 naming the
 # directory before the gateway gives up on the matcher.
@@ -56,15 +59,16 @@ def keep_files_private() -> None:
 
 
 def make_private(folder: Path) -> None:
-    """Tighten a data folder made before Haven kept its files private: the folder 0700, its files 0600."""
+    """Tighten a data folder made before Haven kept its files private: the folder 0700, Haven's files in it 0600.
+
+    Only Haven's own files (by name), never the whole tree: HAVEN_DATA_DIR may be a folder that holds
+    other things too.
+    """
     _chmod_at_most(folder, PRIVATE_DIR_MODE)
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            # Symlinks are left alone: they may point outside the data folder.
-            if entry.is_dir(follow_symlinks=False):
-                make_private(Path(entry.path))
-            elif entry.is_file(follow_symlinks=False):
-                _chmod_at_most(Path(entry.path), PRIVATE_FILE_MODE)
+    for pattern in HAVEN_FILES:
+        for path in folder.glob(pattern):
+            if not path.is_symlink():
+                _chmod_at_most(path, PRIVATE_FILE_MODE)
 
 
 def _chmod_at_most(path: Path, mode: int) -> None:
@@ -72,8 +76,9 @@ def _chmod_at_most(path: Path, mode: int) -> None:
         current = stat.S_IMODE(path.lstat().st_mode)
         if current & ~mode:
             path.chmod(current & mode)
-    except (FileNotFoundError, PermissionError):
-        pass  # gone meanwhile (a WAL file at checkpoint) or another user's: nothing to tighten here
+    except OSError:
+        # Gone meanwhile (a WAL file at checkpoint), another user's, or a read-only image: left as it is.
+        pass
 
 
 def default_store_url(environ: dict | None = None) -> str:

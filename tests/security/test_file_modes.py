@@ -66,14 +66,19 @@ def test_haven_up_demo_makes_every_file_0600_and_the_data_folder_0700(tmp_path):
 
 def test_haven_up_tightens_a_data_folder_made_with_loose_modes(tmp_path):
     folder = tmp_path / "data"
-    folder.mkdir(mode=0o755)
+    folder.mkdir()
     folder.chmod(0o755)
-    (folder / "backups").mkdir(mode=0o755)
-    (folder / "backups").chmod(0o755)
-    for name in ("internal.key", "backups/haven-old.db"):
+    for name in ("internal.key", "haven-copy.db", "haven-copy.db-wal", "notes.txt"):
         (folder / name).write_text(secrets.token_hex(32))
         (folder / name).chmod(0o644)
-    run_demo(folder)
+    previous = os.umask(0o022)
+    try:
+        haven = start_haven_up(folder)
+    finally:
+        os.umask(previous)
+    with haven:
+        # Haven's own files are tightened; anything else someone keeps in the folder is left alone.
+        assert loose_modes(folder) == {"data/notes.txt": "0o644"}
 
 
 def test_a_service_started_by_gunicorn_alone_writes_private_files(tmp_path):
