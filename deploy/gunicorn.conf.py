@@ -14,3 +14,11 @@ errorlog = "-"
 # Long enough for every query string the API documents, percent-encoded in full.
 limit_request_line = 8190
 forwarded_allow_ips = os.environ.get("HAVEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Before the workers start: new files private, and a data folder made before that tightened."""
+    from services.shared.config import data_dir, keep_files_private, make_private
+
+    keep_files_private()
+    make_private(data_dir())

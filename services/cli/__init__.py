@@ -5,6 +5,8 @@ import argparse
 import importlib
 import sys
 
+from ..shared.config import keep_files_private
+
 # The module of each subcommand, so `haven import` loads only what importing needs (not the web stack);
 # help and unknown commands load every module. Each module adds its subcommands with
 # register(subparsers); a subcommand sets func(args) -> int.
@@ -30,6 +32,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before any command opens a store or writes a key; `haven up`'s services inherit it.
+    keep_files_private()
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv[0] if argv else None).parse_args(argv)
     return args.func(args)

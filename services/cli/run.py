@@ -1,4 +1,4 @@
-"""`haven up`: the three services under gunicorn in the foreground, stopped together."""
+"""`haven up`: the three services under gunicorn in the foreground, kept running, stopped together."""
 from __future__ import annotations
 
 import json
@@ -6,28 +6,17 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import gunicorn
-import requests
 
-from ..shared.config import data_dir, default_store_url, internal_secret
+from ..shared.config import data_dir, default_store_url, internal_secret, make_private
+from ..shared.config import env as setting
+from ..shared.logs import configure_logging
+from .supervise import CannotStart, Supervised, Supervisor
 
 SERVICES = ("directory", "matcher", "gateway")
 CREDENTIALS_FILE = "demo-credentials.json"
-
-
-@dataclass
-class ServiceProcess:
-    name: str
-    port: int
-    process: subprocess.Popen
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
 
 def register(subparsers) -> None:
@@ -48,7 +37,7 @@ def service_env(store_url: str, port: int) -> dict[str, str]:
     return env
 
 
-def start_service(name: str, port: int, env: dict, workers: int, threads: int) -> ServiceProcess:
+def service_command(name: str, port: int, workers: int, threads: int) -> list[str]:
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
                "--graceful-timeout", "10", "--error-logfile", "-",
@@ -58,34 +47,28 @@ def start_service(name: str, port: int, env: dict, workers: int, threads: int) -
         # Three arbiters would otherwise share one control socket in the home folder.
         command.append("--no-control-socket")
     command.append(f"services.{name}:create_app()")
-    return ServiceProcess(name, port, subprocess.Popen(command, env=env))
+    return command
 
 
-def wait_healthy(processes: list[ServiceProcess], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    for service in processes:
-        while True:
-            if service.process.poll() is not None:
-                raise RuntimeError(f"the {service.name} service exited with code {service.process.returncode}")
-            try:
-                if requests.get(service.url + "/healthz", timeout=1).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the {service.name} service did not start within {timeout:.0f} s")
-            time.sleep(0.2)
+def _end_with_parent() -> None:
+    """In the child before exec: SIGTERM when `haven up` dies, even by SIGKILL, so no service is orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def stop_all(processes: list[ServiceProcess]) -> None:
-    for service in processes:
-        if service.process.poll() is None:
-            service.process.terminate()
-    for service in processes:
-        try:
-            service.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            service.process.kill()
+def launcher(name: str, port: int, env: dict, workers: int, threads: int):
+    """A function that starts the service once more, in a process group of its own (master and workers)."""
+    command = service_command(name, port, workers, threads)
+
+    def launch() -> subprocess.Popen:
+        # Its own group: Ctrl-C reaches only `haven up`, which stops the services in order, and workers
+        # left behind by a killed master can be ended together.
+        return subprocess.Popen(command, env=env, process_group=0, preexec_fn=_end_with_parent)
+
+    return launch
 
 
 def load_demo_data(store_url: str) -> int:
@@ -147,12 +130,15 @@ def print_banner(port: int, folder: Path, credentials: dict | None) -> None:
         lines.append(f"  The provider sign-in manages \"{credentials['provider_name']}\".")
         lines.append(f"  Try: curl -H 'Authorization: Bearer {credentials['tokens']['caseworker']}' "
                      f"'{url}/api/v1/providers?near=Utrecht&radius_km=30&need=shelter'")
-    lines.append("Press Ctrl-C to stop all three services.")
+    lines.append("A service that stops is started again. Press Ctrl-C to stop all three services.")
     print("\n".join(lines), flush=True)
 
 
 def cmd_up(args) -> int:
     folder = data_dir()
+    # Files of a data folder made before Haven kept them private.
+    make_private(folder)
+    configure_logging("haven", setting("HAVEN_LOG_LEVEL", "INFO"))
     store_url = args.store or default_store_url()
     internal_secret()  # made once here, before three processes race to create it
     credentials = None
@@ -163,25 +149,23 @@ def cmd_up(args) -> int:
         credentials = demo_credentials(folder)
     env = service_env(store_url, args.port)
     ports = {"gateway": args.port, "directory": args.port + 1, "matcher": args.port + 2}
-    processes = [start_service(name, ports[name], env, args.workers, args.threads) for name in SERVICES]
+    supervisor = Supervisor([Supervised(name, f"http://127.0.0.1:{ports[name]}",
+                                        launcher(name, ports[name], env, args.workers, args.threads))
+                             for name in SERVICES])
 
     def _stop(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        wait_healthy(processes)
+        supervisor.start()
+        supervisor.wait_until_started()
         print_banner(args.port, folder, credentials)
-        while all(service.process.poll() is None for service in processes):
-            time.sleep(0.5)
-        failed = next(service for service in processes if service.process.poll() is not None)
-        print(f"The {failed.name} service stopped (exit code {failed.process.returncode}); stopping the others.",
-              file=sys.stderr)
-        return 1
+        supervisor.run()
     except KeyboardInterrupt:
         return 0
-    except RuntimeError as err:
-        print(f"haven up: {err}", file=sys.stderr)
+    except CannotStart as err:
+        print(f"haven up: {err}; stopping.", file=sys.stderr, flush=True)
         return 1
     finally:
-        stop_all(processes)
+        supervisor.stop()

@@ -8,6 +8,7 @@ from typing import Callable
 from flask import Flask, jsonify
 from flask_smorest import Api
 
+from ..shared.config import keep_files_private
 from ..shared.errors import error_response, register_error_handlers
 from ..shared.internal_auth import init_internal_auth, replay_guard
 from ..shared.jsonio import FastJSONProvider
@@ -31,6 +32,8 @@ class DirectoryContext:
 def create_app(config: dict | None = None) -> Flask:
     """Build the directory app; `config` may carry SETTINGS, STORE and CLOCK (tests)."""
     config = config or {}
+    # Gunicorn may start a service without `haven` (containers): its workers create the files.
+    keep_files_private()
     settings: DirectorySettings = config.get("SETTINGS") or DirectorySettings.from_env()
     configure_logging("directory", settings.log_level)
     app = Flask(__name__)

@@ -7,6 +7,7 @@ from importlib import resources
 from flask import Flask, Response, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..shared.config import keep_files_private
 from ..shared.errors import ApiError, error_response, register_error_handlers
 from ..shared.http import ServiceClient
 from ..shared.logs import configure_logging, init_request_logging
@@ -26,6 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the gateway; `config` may carry SETTINGS, AUTH_STORE, CLOCK, DIRECTORY_CLIENT, MATCHER_CLIENT,
     and for the web pages WEB (False: API only), WEB_SETTINGS and ACCOUNT_STORE."""
     config = config or {}
+    # Gunicorn may start a service without `haven` (containers): its workers create the files.
+    keep_files_private()
     settings: GatewaySettings = config.get("SETTINGS") or GatewaySettings.from_env()
     configure_logging("gateway", settings.log_level)
     app = Flask(__name__)
@@ -38,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
         directory=config.get("DIRECTORY_CLIENT") or ServiceClient(
             "directory", settings.directory_url, settings.internal_secret, timeout=settings.service_timeout),
         matcher=config.get("MATCHER_CLIENT") or ServiceClient(
-            "matcher", settings.matcher_url, settings.internal_secret, timeout=settings.service_timeout),
+            "matcher", settings.matcher_url, settings.internal_secret, timeout=settings.matcher_timeout),
         clock=config.get("CLOCK") or utc_now,
     )
     # Hooks run in this order: request id, body size, who is calling, then the rate limits keyed by it.

@@ -4,7 +4,8 @@
 | --- | --- | --- |
 | HAVEN_DIRECTORY_URL | http://127.0.0.1:8081 | where the directory answers |
 | HAVEN_MATCHER_URL | http://127.0.0.1:8082 | where the matcher answers |
-| HAVEN_SERVICE_TIMEOUT | 10 | seconds to wait for one answer of an internal service |
+| HAVEN_SERVICE_TIMEOUT | 10 | seconds to wait for one answer of the directory |
+| HAVEN_MATCHER_TIMEOUT | HAVEN_DIRECTORY_TIMEOUT + 5 (15) | seconds to wait for one answer of the matcher: longer than the matcher waits for the directory, so a hung directory is named as such |
 | HAVEN_RATE_LIMIT | 120 | requests per minute per token; `0` turns every limit off (tests, benchmarks) |
 | HAVEN_RATE_LIMIT_ADDRESS | 600 | requests per minute per client address, with or without a token; `0`: none |
 | HAVEN_REDIS_URL | (none) | rate-limit counters in Redis, shared by all workers and replicas (else per process) |
@@ -19,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..shared.config import (data_dir, default_store_url, env, env_float, env_int, internal_secret,
-                             secret_from_env_or_file)
+from ..shared.config import (DEFAULT_DIRECTORY_TIMEOUT, TIMEOUT_MARGIN, data_dir, default_store_url, env,
+                             env_float, env_int, internal_secret, secret_from_env_or_file)
 
 DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
 DEFAULT_MATCHER_URL = "http://127.0.0.1:8082"
@@ -41,6 +42,7 @@ class GatewaySettings:
     # A search-engine store URL: tokens (and accounts, sessions) live there; "" keeps them in SQLite files.
     store_url: str = ""
     service_timeout: float = DEFAULT_SERVICE_TIMEOUT
+    matcher_timeout: float = DEFAULT_DIRECTORY_TIMEOUT + TIMEOUT_MARGIN
     rate_limit: int = DEFAULT_RATE_LIMIT
     rate_limit_address: int = DEFAULT_RATE_LIMIT_ADDRESS
     redis_url: str | None = None
@@ -62,12 +64,19 @@ class GatewaySettings:
             auth_db_path=auth_db_path(environ),
             store_url=engine_store_url(None, environ) or "",
             service_timeout=env_float("HAVEN_SERVICE_TIMEOUT", DEFAULT_SERVICE_TIMEOUT, environ),
+            matcher_timeout=matcher_timeout(environ),
             rate_limit=env_int("HAVEN_RATE_LIMIT", DEFAULT_RATE_LIMIT, environ),
             rate_limit_address=env_int("HAVEN_RATE_LIMIT_ADDRESS", DEFAULT_RATE_LIMIT_ADDRESS, environ),
             redis_url=env("HAVEN_REDIS_URL", None, environ),
             proxy_count=env_int("HAVEN_PROXY_COUNT", 0, environ),
             log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
         )
+
+
+def matcher_timeout(environ: dict | None = None) -> float:
+    """HAVEN_MATCHER_TIMEOUT, else the matcher's own wait for the directory plus a margin."""
+    directory = env_float("HAVEN_DIRECTORY_TIMEOUT", DEFAULT_DIRECTORY_TIMEOUT, environ)
+    return env_float("HAVEN_MATCHER_TIMEOUT", directory + TIMEOUT_MARGIN, environ)
 
 
 def engine_store_url(store_url: str | None = None, environ: dict | None = None) -> str | None:

@@ -8,6 +8,7 @@ from typing import Callable
 from flask import Flask, jsonify
 from flask_smorest import Api
 
+from ..shared.config import keep_files_private
 from ..shared.errors import register_error_handlers
 from ..shared.http import ServiceClient
 from ..shared.internal_auth import init_internal_auth, replay_guard
@@ -33,6 +34,8 @@ class MatcherContext:
 def create_app(config: dict | None = None) -> Flask:
     """Build the matcher app; `config` may carry SETTINGS, DIRECTORY_CLIENT and CLOCK (tests)."""
     config = config or {}
+    # Gunicorn may start a service without `haven` (containers): its workers create the files.
+    keep_files_private()
     settings: MatcherSettings = config.get("SETTINGS") or MatcherSettings.from_env()
     configure_logging("matcher", settings.log_level)
     app = Flask(__name__)

@@ -3,7 +3,7 @@
 | variable | default | meaning |
 | --- | --- | --- |
 | HAVEN_DIRECTORY_URL | http://127.0.0.1:8081 | where the directory answers |
-| HAVEN_DIRECTORY_TIMEOUT | 10 | seconds to wait for one directory answer |
+| HAVEN_DIRECTORY_TIMEOUT | 10 | seconds to wait for one directory answer (the gateway waits this plus 5 s for the matcher) |
 | HAVEN_INTERNAL_SECRET | key file `internal.key` in HAVEN_DATA_DIR | the gateway's signing secret |
 | HAVEN_MATCH_WEIGHT_LANGUAGE | 0.35 | weight of a shared language |
 | HAVEN_MATCH_WEIGHT_DISTANCE | 0.25 | weight of nearness |
@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..shared.config import data_dir, env, env_float, env_int, internal_secret
+from ..shared.config import DEFAULT_DIRECTORY_TIMEOUT, data_dir, env, env_float, env_int, internal_secret
 from .domain.scoring import ScoringWeights
 
 DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
@@ -36,7 +36,7 @@ class MatcherSettings:
     directory_url: str
     internal_secret: bytes
     weights: ScoringWeights = field(default_factory=ScoringWeights)
-    directory_timeout: float = 10.0
+    directory_timeout: float = DEFAULT_DIRECTORY_TIMEOUT
     candidate_pool: int = 50
     log_level: str = "INFO"
     # Nonces of signed requests, shared by every worker on the machine (None: this process only).
@@ -60,7 +60,7 @@ class MatcherSettings:
         return cls(directory_url=env("HAVEN_DIRECTORY_URL", DEFAULT_DIRECTORY_URL, environ),
                    internal_secret=internal_secret(environ),
                    weights=ScoringWeights(**weights),
-                   directory_timeout=_number("HAVEN_DIRECTORY_TIMEOUT", 10.0, environ),
+                   directory_timeout=_number("HAVEN_DIRECTORY_TIMEOUT", DEFAULT_DIRECTORY_TIMEOUT, environ),
                    candidate_pool=env_int("HAVEN_MATCH_CANDIDATE_POOL", 50, environ),
                    log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
                    replay_db=data_dir(environ) / "nonces-matcher.db")

@@ -3,7 +3,21 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
+
+# Everything Haven writes (stores, keys, nonces, credentials) is readable by its own user only.
+PRIVATE_UMASK = 0o077
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+# What Haven writes in its data folder: SQLite files (stores, accounts, tokens, nonces) with their
+# journals, key files and their temporary names, the demo sign-ins.
+HAVEN_FILES = ("*.db", "*.db-wal", "*.db-shm", "*.db-journal", "*.key", ".*.key.*", "demo-credentials.json")
+# Seconds the matcher waits for the directory (HAVEN_DIRECTORY_TIMEOUT). The gateway waits longer for
+# the matcher, by TIMEOUT_MARGIN, so a hung directory is reported by the matcher's 503 naming the
+# directory before the gateway gives up on the matcher.
+DEFAULT_DIRECTORY_TIMEOUT = 10.0
+TIMEOUT_MARGIN = 5.0
 
 
 def env(name: str, default: str | None = None, environ: dict | None = None) -> str | None:
@@ -35,8 +49,36 @@ def data_dir(environ: dict | None = None) -> Path:
     else:
         base = env("XDG_DATA_HOME", None, environ) or str(Path.home() / ".local" / "share")
         path = Path(base) / "haven"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
     return path.resolve()
+
+
+def keep_files_private() -> None:
+    """Files and folders this process creates from now on are its user's only (umask 077)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def make_private(folder: Path) -> None:
+    """Tighten a data folder made before Haven kept its files private: the folder 0700, Haven's files in it 0600.
+
+    Only Haven's own files (by name), never the whole tree: HAVEN_DATA_DIR may be a folder that holds
+    other things too.
+    """
+    _chmod_at_most(folder, PRIVATE_DIR_MODE)
+    for pattern in HAVEN_FILES:
+        for path in folder.glob(pattern):
+            if not path.is_symlink():
+                _chmod_at_most(path, PRIVATE_FILE_MODE)
+
+
+def _chmod_at_most(path: Path, mode: int) -> None:
+    try:
+        current = stat.S_IMODE(path.lstat().st_mode)
+        if current & ~mode:
+            path.chmod(current & mode)
+    except OSError:
+        # Gone meanwhile (a WAL file at checkpoint), another user's, or a read-only image: left as it is.
+        pass
 
 
 def default_store_url(environ: dict | None = None) -> str:
