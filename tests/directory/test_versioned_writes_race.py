@@ -27,6 +27,7 @@ TRIALS = 40
 PATCHERS = 3         # admin edits in flight beside each accept or report
 PATCHES_EACH = 2
 REPORTS = 4          # capacity reports per trial, each one higher than the last
+READ_EVERY_S = 0.01
 START_S = 90         # a loaded machine can take a while to boot the workers
 
 ADMIN = Claims(role="admin", subject="admin:race")
@@ -76,6 +77,7 @@ class Reader:
             answer = self.call(ADMIN, "GET", f"/providers/{self.provider_id}")
             if answer.status_code == 200:
                 self.seen.append(answer.json()["capacity"]["available"])
+            self.stop.wait(READ_EVERY_S)  # leaves the workers to the writers most of the time
 
 
 def _create(call: Caller, available: int) -> str:
