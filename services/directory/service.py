@@ -1,6 +1,7 @@
 """The directory's use cases: each takes the store, the viewer and the time, and returns plain data."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import uuid
 from datetime import datetime, timedelta
@@ -8,11 +9,12 @@ from typing import Sequence
 
 from marshmallow import ValidationError
 
-from ..shared.errors import ApiError, conflict, forbidden, not_found, validation_error
+from ..shared.errors import ApiError, bad_field, conflict, forbidden, not_found, validation_error
 from ..shared.metrics import count_referral
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from .domain.referrals import TRANSITIONS, InvalidTransition, NoCapacity, Referral, hold_until
 from .domain.rules import Viewer, iso, view_of
+from .domain.versions import LIVE_CAPACITY, MaximumBelowAvailable, Precondition, StaleVersion, etag
 from .stale import stale_providers
 from .store import AuditEntry, DirectoryStore
 
@@ -41,19 +43,23 @@ def search_providers(*, store: DirectoryStore, viewer: Viewer, query: SearchQuer
     return Page([view_of(record, viewer, now, distance) for record, distance in page.items], page.total)
 
 
-def get_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, now: datetime) -> dict:
-    """One provider, for caseworkers, admins and the provider itself."""
+def get_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, now: datetime) -> tuple[dict, str]:
+    """One provider and its ETag, for caseworkers, admins and the provider itself."""
     if not (viewer.role in ("caseworker", "admin") or viewer.owns(provider_id)):
         raise forbidden()
     record = store.get_provider(provider_id, now)
     if record is None:
         raise not_found("provider")
-    return view_of(record, viewer, now)
+    return _versioned_view(record, viewer, now)
 
 
 def save_provider(*, store: DirectoryStore, viewer: Viewer, data: dict, now: datetime, request_id: str | None,
-                  provider_id: str | None = None) -> tuple[dict, bool]:
-    """Create (no id) or replace (PUT) a provider; returns (view, created)."""
+                  provider_id: str | None = None, expected: Precondition | None = None) -> tuple[dict, str, bool]:
+    """Create (no id) or replace (PUT) a provider; returns (view, ETag, created).
+
+    A replacement keeps the stored `capacity.available` and `capacity.updated`: those change only
+    through capacity reports and accepted referrals, so an edit never puts an older count back.
+    """
     _require(viewer, "admin")
     record = _normalise(data, now)
     if provider_id is not None:
@@ -63,32 +69,38 @@ def save_provider(*, store: DirectoryStore, viewer: Viewer, data: dict, now: dat
     existing = store.get_provider(record["id"], now)
     if provider_id is None and existing is not None:
         raise conflict("provider_exists", "a provider with this id already exists")
-    if existing is not None and data.get("capacity", {}).get("updated") is None:
-        unchanged = (existing["capacity"]["available"], existing["capacity"]["maximum"])
-        if unchanged == (record["capacity"]["available"], record["capacity"]["maximum"]):
-            record["capacity"]["updated"] = existing["capacity"]["updated"]
     action = "provider.update" if existing else "provider.create"
-    stored = store.put_provider(record, audit_entry(viewer, action, record["id"], now, request_id))
-    stored["capacity"]["held"] = existing["capacity"].get("held", 0) if existing else 0
-    return view_of(stored, viewer, now), existing is None
+    with _write_errors():
+        stored = store.put_provider(record, audit_entry(viewer, action, record["id"], now, request_id),
+                                    expected=expected)
+    view, tag = _versioned_view(stored, viewer, now)
+    return view, tag, existing is None
 
 
 def patch_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, changes: dict, now: datetime,
-                   request_id: str | None, schema) -> dict:
-    """Merge changes into the stored record, validate the whole again and save it."""
+                   request_id: str | None, schema, expected: Precondition | None = None) -> tuple[dict, str]:
+    """Merge changes into the stored record, validate the whole again and save it, as one atomic step."""
     _require(viewer, "admin")
-    existing = store.get_provider(provider_id, now)
-    if existing is None:
+    for name in LIVE_CAPACITY:
+        if name in (changes.get("capacity") or {}):
+            raise bad_field(f"capacity.{name}", "changes only through a capacity report "
+                                                "(PUT /providers/{id}/capacity) or an accepted referral")
+
+    def merge(stored: dict) -> dict:
+        try:
+            data = schema.load(_deep_merge(_input_shape(stored), changes))
+        except ValidationError as err:
+            # The change alone was valid; together with the stored fields it is not (min_age > max_age).
+            raise validation_error(err.messages) from None
+        return dict(_normalise(data, now), id=provider_id)
+
+    with _write_errors():
+        stored = store.update_provider(provider_id, merge,
+                                       audit_entry(viewer, "provider.update", provider_id, now, request_id),
+                                       expected=expected)
+    if stored is None:
         raise not_found("provider")
-    merged = _deep_merge(_input_shape(existing), changes)
-    try:
-        data = schema.load(merged)
-    except ValidationError as err:
-        # The change alone was valid; together with the stored fields it is not (min_age > max_age).
-        raise validation_error(err.messages) from None
-    view, _ = save_provider(store=store, viewer=viewer, data=data, now=now, request_id=request_id,
-                            provider_id=provider_id)
-    return view
+    return _versioned_view(stored, viewer, now)
 
 
 def delete_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, now: datetime,
@@ -99,7 +111,7 @@ def delete_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, 
 
 
 def set_capacity(*, store: DirectoryStore, viewer: Viewer, provider_id: str, available: int,
-                 maximum: int | None, now: datetime, request_id: str | None) -> dict:
+                 maximum: int | None, now: datetime, request_id: str | None) -> tuple[dict, str]:
     """A provider reports its free units; pending holds stay valid and are subtracted from them."""
     if not (viewer.is_admin or viewer.owns(provider_id)):
         raise forbidden("only the provider itself or an admin can change its capacity")
@@ -113,7 +125,9 @@ def set_capacity(*, store: DirectoryStore, viewer: Viewer, provider_id: str, ava
     record = store.set_capacity(provider_id, available, maximum, now,
                                 audit_entry(viewer, "capacity.update", provider_id, now, request_id,
                                             detail=f"available={available}"))
-    return view_of(record, viewer, now)
+    if record is None:
+        raise not_found("provider")  # deleted since it was read
+    return _versioned_view(record, viewer, now)
 
 
 def find_candidates(*, store: DirectoryStore, viewer: Viewer, query: CandidateQuery, now: datetime) -> list[dict]:
@@ -127,6 +141,25 @@ def find_candidates_many(*, store: DirectoryStore, viewer: Viewer, queries: Sequ
     _require(viewer, "caseworker", "admin")
     return [[view_of(record, viewer, now, distance) for record, distance in found]
             for found in store.candidates_many(queries, now)]
+
+
+def _versioned_view(record: dict, viewer: Viewer, now: datetime) -> tuple[dict, str]:
+    """The view of a record read or written with its version, and the ETag of that version."""
+    version = record.pop("version")
+    return view_of(record, viewer, now), etag(version)
+
+
+@contextlib.contextmanager
+def _write_errors():
+    """A stale If-Match becomes 412 and a maximum below the live count 400, each naming what is wrong."""
+    try:
+        yield
+    except StaleVersion as err:
+        message = ("the provider changed since you read it; read it again and make your change on that"
+                   if err.current is not None else "there is no such provider to match")
+        raise ApiError(412, "precondition_failed", f"If-Match: {message}", fields={"If-Match": [message]}) from None
+    except MaximumBelowAvailable as err:
+        raise bad_field("capacity.maximum", str(err)) from None
 
 
 def _normalise(data: dict, now: datetime) -> dict:
@@ -145,8 +178,9 @@ def _normalise(data: dict, now: datetime) -> dict:
 def _input_shape(record: dict) -> dict:
     shaped = copy.deepcopy(record)
     shaped.pop("last_modified", None)
+    shaped.pop("version", None)
     shaped["capacity"].pop("held", None)
-    # Left to save_provider, which keeps it when capacity is unchanged and stamps now when it changed.
+    # The store puts the live one back: an edit never writes it.
     shaped["capacity"].pop("updated", None)
     return shaped
 

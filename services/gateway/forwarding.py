@@ -14,7 +14,9 @@ from .context import gateway
 
 log = logging.getLogger(__name__)
 # Headers of an internal answer passed on; the rest (server, date, request id, any internal URL) are not.
-PASSED_HEADERS = ("Retry-After",)
+PASSED_HEADERS = ("Retry-After", "ETag")
+# Headers of a public request passed on to the internal service: preconditions the service decides.
+FORWARDED_HEADERS = ("If-Match",)
 
 
 def claims_of(principal: Principal) -> Claims:
@@ -37,10 +39,16 @@ def query_params() -> dict[str, list[str]]:
     return request.args.to_dict(flat=False)
 
 
+def forwarded_headers() -> dict[str, str]:
+    """The request's preconditions (If-Match), as given, for the internal service to decide."""
+    return {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
+
+
 def call(client: ServiceClient, method: str, path: str, *, params: dict | None = None, body=None,
-         claims: Claims | None = None) -> requests.Response:
+         claims: Claims | None = None, headers: dict | None = None) -> requests.Response:
     """One signed call as the current caller; a refused signature is the gateway's fault, never the caller's."""
-    answer = client.request(method, path, claims or claims_of(g.principal), params=params, json_body=body)
+    answer = client.request(method, path, claims or claims_of(g.principal), params=params, json_body=body,
+                            headers=headers)
     if answer.status_code == 401:
         log.error("internal service refused the gateway's signature",
                   extra={"target_service": client.service})
@@ -63,9 +71,10 @@ def passthrough(answer: requests.Response, service: str) -> Response:
     return response
 
 
-def to_directory(method: str, path: str, *, params: dict | None = None, body=None) -> Response:
+def to_directory(method: str, path: str, *, params: dict | None = None, body=None,
+                 headers: dict | None = None) -> Response:
     client = gateway().directory
-    return passthrough(call(client, method, path, params=params, body=body), client.service)
+    return passthrough(call(client, method, path, params=params, body=body, headers=headers), client.service)
 
 
 def to_matcher(method: str, path: str, *, body=None) -> Response:

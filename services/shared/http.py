@@ -44,7 +44,7 @@ class ServiceClient:
         self.session.mount("https://", adapter)
 
     def request(self, method: str, path: str, claims: Claims, *, params: dict | None = None,
-                json_body=None) -> requests.Response:
+                json_body=None, headers: dict | None = None) -> requests.Response:
         """Send one signed request; answers of any status come back, a dead service raises 503."""
         method = method.upper()
         query = urlencode([(k, v) for k, v in (params or {}).items() if v is not None], doseq=True)
@@ -54,14 +54,14 @@ class ServiceClient:
         for attempt in range(attempts):
             # Signed afresh on every attempt: the internal services refuse a replayed nonce.
             signed_claims = claims.fresh()
-            headers = sign(self.secret, method, target, body, signed_claims)
+            sent = {**(headers or {}), **sign(self.secret, method, target, body, signed_claims)}
             if claims.request_id:
-                headers[REQUEST_ID_HEADER] = claims.request_id
+                sent[REQUEST_ID_HEADER] = claims.request_id
             if body:
-                headers["Content-Type"] = "application/json"
+                sent["Content-Type"] = "application/json"
             try:
                 return self.session.request(method, self.base_url + target, data=body or None,
-                                            headers=headers, timeout=self.timeout)
+                                            headers=sent, timeout=self.timeout)
             except (requests.ConnectionError, requests.Timeout) as err:
                 # A POST that may have reached the service is never sent twice (attempts is 1).
                 log.warning("call failed", extra={"target_service": self.service, "attempt": attempt + 1,

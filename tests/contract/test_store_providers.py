@@ -16,7 +16,8 @@ def test_a_stored_provider_reads_back_whole_with_nothing_held(directory):
     assert stored["capacity"]["held"] == 0
     stored["capacity"].pop("held")
     assert stored["last_modified"] == iso(directory.clock.now)
-    assert {k: v for k, v in stored.items() if k != "last_modified"} == record
+    assert stored["version"] == 1
+    assert {k: v for k, v in stored.items() if k not in ("last_modified", "version")} == record
 
 
 def test_put_provider_returns_the_record_with_last_modified_from_the_audit_time(directory):

@@ -55,11 +55,22 @@ def test_a_replacement_that_leaves_capacity_alone_keeps_its_report_time(admin, c
     assert replaced["capacity"]["stale"] is True
 
 
-def test_a_replacement_that_changes_capacity_stamps_the_report_time(admin, create_provider, clock):
-    created = create_provider()
+def test_a_replacement_keeps_the_live_capacity_and_takes_the_maximum_and_unit(admin, create_provider, clock):
+    created = create_provider(capacity={"available": 3, "maximum": 10, "unit": "bed"})
     clock.advance(hours=30)
-    body = provider(id=created["id"], capacity={"available": 1, "maximum": 10})
-    assert admin.put(f"/providers/{created['id']}", body).json["capacity"]["updated"] == iso(clock.now)
+    body = provider(id=created["id"], capacity={"available": 1, "maximum": 12, "unit": "case"})
+    capacity = admin.put(f"/providers/{created['id']}", body).json["capacity"]
+    assert (capacity["available"], capacity["updated"]) == (3, created["capacity"]["updated"])
+    assert (capacity["maximum"], capacity["unit"]) == (12, "case")
+
+
+def test_a_replacement_with_a_maximum_below_the_live_count_is_refused_naming_the_maximum(admin, create_provider):
+    created = create_provider(capacity={"available": 3, "maximum": 10})
+    body = provider(id=created["id"], capacity={"available": 1, "maximum": 2})
+    response = admin.put(f"/providers/{created['id']}", body)
+    assert response.status_code == 400
+    assert list(response.json["error"]["fields"]) == ["capacity.maximum"]
+    assert admin.get(f"/providers/{created['id']}").json["capacity"]["maximum"] == 10
 
 
 def test_delete_removes_the_provider(admin, create_provider):
@@ -99,13 +110,20 @@ def test_patch_replaces_a_list_whole(admin, create_provider):
     assert after["languages"] == ["en"]
 
 
-def test_patching_available_capacity_stamps_the_report_time(admin, create_provider, clock):
+def test_patching_available_capacity_is_refused_naming_the_capacity_report(admin, create_provider):
     created = create_provider(capacity={"available": 3, "maximum": 10})
-    clock.advance(hours=30)
-    after = admin.patch(f"/providers/{created['id']}", {"capacity": {"available": 5}}).json
-    assert after["capacity"]["available"] == 5
-    assert after["capacity"]["updated"] == iso(clock.now)
-    assert after["capacity"]["stale"] is False
+    response = admin.patch(f"/providers/{created['id']}", {"capacity": {"available": 5}})
+    assert response.status_code == 400
+    assert list(response.json["error"]["fields"]) == ["capacity.available"]
+    assert "capacity report" in response.json["error"]["message"]
+    assert admin.get(f"/providers/{created['id']}").json["capacity"]["available"] == 3
+
+
+def test_patching_the_maximum_keeps_the_live_count(admin, create_provider, as_provider):
+    created = create_provider(capacity={"available": 3, "maximum": 10})
+    as_provider(created["id"]).put(f"/providers/{created['id']}/capacity", {"available": 4})
+    after = admin.patch(f"/providers/{created['id']}", {"capacity": {"maximum": 8}}).json
+    assert (after["capacity"]["available"], after["capacity"]["maximum"]) == (4, 8)
 
 
 def test_patching_an_unknown_provider_is_404(admin):

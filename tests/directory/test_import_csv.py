@@ -93,12 +93,12 @@ def test_a_progress_bar_goes_to_stderr_unless_quiet(haven):
     assert "writing" not in out
 
 
-def test_reimporting_a_file_updates_the_same_providers(haven, stored, tmp_path):
+def test_reimporting_a_file_updates_the_same_providers_and_keeps_their_live_capacity(haven, stored, tmp_path):
     haven("import", str(TWO_BAD_ROWS), "--quiet")
     first = stored()
     changed = TWO_BAD_ROWS.read_text().replace("Huis Utrecht,shelter,shelter,nl;en,Utrecht,52.0907,5.1214,"
                                                "Teststraat 1,false,female,2,6",
-                                               "Huis Utrecht,shelter,shelter,nl;en,Utrecht,52.0907,5.1214,"
+                                               "Huis Utrecht,shelter,shelter,nl;en,Amersfoort,52.0907,5.1214,"
                                                "Teststraat 1,false,female,5,6")
     path = tmp_path / "again.csv"
     path.write_text(changed)
@@ -108,7 +108,10 @@ def test_reimporting_a_file_updates_the_same_providers(haven, stored, tmp_path):
     second = stored()
     assert code == 0
     assert second.keys() == first.keys()
-    assert second["2f0c6a52-7d0e-4a8e-9d43-0d5b1f2f6a01"]["capacity"]["available"] == 5
+    reimported = "2f0c6a52-7d0e-4a8e-9d43-0d5b1f2f6a01"
+    assert second[reimported]["location"]["municipality"] == "Amersfoort"
+    # Capacity changes only through capacity reports and accepts: an older list never puts its count back.
+    assert second[reimported]["capacity"] == first[reimported]["capacity"]
     unchanged = "2f0c6a52-7d0e-4a8e-9d43-0d5b1f2f6a05"
     assert second[unchanged]["capacity"] == first[unchanged]["capacity"]
 
@@ -230,7 +233,7 @@ def test_a_spreadsheet_saved_with_semicolons_and_pipe_lists_imports(haven, store
     assert record["location"]["confidential"] is True
 
 
-def test_a_count_without_a_time_keeps_the_stored_time_unless_the_count_changed(haven, stored, tmp_path):
+def test_reimporting_keeps_the_stored_count_and_time_whatever_the_file_says(haven, stored, tmp_path):
     header = HEADER + ",id,updated"
     given_id = "2f0c6a52-7d0e-4a8e-9d43-0d5b1f2f6a99"
     first = write_csv(tmp_path, header, f"Opvang,shelter,shelter,Utrecht,52.1,5.2,1,4,bed,{given_id},"
@@ -244,10 +247,12 @@ def test_a_count_without_a_time_keeps_the_stored_time_unless_the_count_changed(h
     assert stored()[given_id]["name"] == "Opvang Nieuw"
     assert stored()[given_id]["capacity"]["updated"] == "2026-01-01T09:00:00+00:00"
 
-    changed = write_csv(tmp_path, header, f"Opvang Nieuw,shelter,shelter,Utrecht,52.1,5.2,3,4,bed,{given_id},",
-                        name="changed.csv")
+    changed = write_csv(tmp_path, header, f"Opvang Nieuw,shelter,shelter,Utrecht,52.1,5.2,3,6,bed,{given_id},"
+                                          "2027-01-01T10:00:00+01:00", name="changed.csv")
     haven("import", str(changed), "--quiet")
-    assert stored()[given_id]["capacity"]["updated"] > "2026-11-01"
+    capacity = stored()[given_id]["capacity"]
+    assert (capacity["available"], capacity["updated"]) == (1, "2026-01-01T09:00:00+00:00")
+    assert capacity["maximum"] == 6  # the maximum and the unit are the list's to change
 
 
 def test_writes_go_in_chunks_each_recorded_in_the_audit_log_as_the_cli_user(haven, tmp_path):

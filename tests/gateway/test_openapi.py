@@ -111,3 +111,16 @@ def test_the_api_page_is_self_contained_and_loads_nothing_from_elsewhere(app):
         assert "cdn" not in text.lower()
     assert 'src="docs.js"' in page.get_data(as_text=True)
     assert "openapi.json" in script.get_data(as_text=True)
+
+
+def test_provider_writes_document_if_match_and_412_and_provider_answers_their_etag(spec):
+    item = spec["paths"]["/api/v1/providers/{provider_id}"]
+    for method in ("put", "patch"):
+        headers = [p for p in item[method].get("parameters", []) if p["in"] == "header"]
+        assert [p["name"] for p in headers] == ["If-Match"], method
+        assert "412" in item[method]["responses"], method
+    assert "If-Match" not in str(item["get"].get("parameters", []))
+    for path, method in (("/api/v1/providers/{provider_id}", "get"), ("/api/v1/providers/{provider_id}", "put"),
+                         ("/api/v1/providers/{provider_id}", "patch"),
+                         ("/api/v1/providers/{provider_id}/capacity", "put")):
+        assert "ETag" in spec["paths"][path][method]["responses"]["200"]["headers"], (path, method)

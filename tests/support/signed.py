@@ -23,11 +23,12 @@ class SignedFlaskClient:
         other.claims = Claims(role=role, subject=subject or f"test:{role}", provider_ids=tuple(provider_ids))
         return other
 
-    def open(self, method: str, path: str, *, params: dict | None = None, json_body=None):
+    def open(self, method: str, path: str, *, params: dict | None = None, json_body=None,
+             headers: dict | None = None):
         query = urlencode([(k, v) for k, v in (params or {}).items() if v is not None], doseq=True)
         target = f"{path}?{query}" if query else path
         body = b"" if json_body is None else json.dumps(json_body).encode()
-        headers = sign(self.secret, method, target, body, self.claims.fresh())
+        headers = {**(headers or {}), **sign(self.secret, method, target, body, self.claims.fresh())}
         return self.client.open(target, method=method, data=body or None, headers=headers,
                                 content_type="application/json" if body else None)
 
@@ -37,11 +38,11 @@ class SignedFlaskClient:
     def post(self, path, body=None):
         return self.open("POST", path, json_body=body if body is not None else {})
 
-    def put(self, path, body):
-        return self.open("PUT", path, json_body=body)
+    def put(self, path, body, headers=None):
+        return self.open("PUT", path, json_body=body, headers=headers)
 
-    def patch(self, path, body):
-        return self.open("PATCH", path, json_body=body)
+    def patch(self, path, body, headers=None):
+        return self.open("PATCH", path, json_body=body, headers=headers)
 
     def delete(self, path):
         return self.open("DELETE", path)

@@ -6,12 +6,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE
 
+from ...shared.errors import bad_field
 from ...shared.paging import envelope
 from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderPatchSchema, ReferralInSchema,
                                ReferralSchema)
 from .. import service
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
 from ..domain.rules import Viewer, iso
+from ..domain.versions import Precondition, parse_if_match
 from .args import (AuditEventSchema, AuditQueryArgsSchema, CandidateBatchSchema, CandidateQuerySchema,
                    ProviderQueryArgsSchema, ReferralQueryArgsSchema, StaleQueryArgsSchema)
 
@@ -38,6 +40,13 @@ def _with_request_id():
     return dict(_common(), request_id=g.get("request_id"))
 
 
+def _if_match() -> Precondition | None:
+    try:
+        return parse_if_match(request.headers.get("If-Match"))
+    except ValueError as err:
+        raise bad_field("If-Match", str(err)) from None
+
+
 @providers.route("")
 class Providers(MethodView):
     # unknown=RAISE everywhere: webargs drops unknown query parameters by default, and a misspelt
@@ -55,28 +64,31 @@ class Providers(MethodView):
     @providers.arguments(ProviderInSchema)
     def post(self, data):
         """Create a provider"""
-        view, _ = service.save_provider(data=data, **_with_request_id())
-        return view, 201
+        view, etag, _ = service.save_provider(data=data, **_with_request_id())
+        return view, 201, {"ETag": etag}
 
 
 @providers.route("/<uuid:provider_id>")
 class Provider(MethodView):
     def get(self, provider_id):
         """One provider"""
-        return service.get_provider(provider_id=str(provider_id), **_common())
+        view, etag = service.get_provider(provider_id=str(provider_id), **_common())
+        return view, 200, {"ETag": etag}
 
     @providers.arguments(ProviderInSchema)
     def put(self, data, provider_id):
         """Replace a provider"""
-        view, created = service.save_provider(data=data, provider_id=str(provider_id), **_with_request_id())
-        return view, 201 if created else 200
+        view, etag, created = service.save_provider(data=data, provider_id=str(provider_id), expected=_if_match(),
+                                                    **_with_request_id())
+        return view, 201 if created else 200, {"ETag": etag}
 
     @providers.arguments(ProviderPatchSchema(partial=True))
     def patch(self, changes, provider_id):
         """Change some fields of a provider"""
         # Validated as a partial above; merged from the raw body so defaults never overwrite stored values.
-        return service.patch_provider(provider_id=str(provider_id), changes=request.get_json(), schema=ProviderInSchema(),
-                                      **_with_request_id())
+        view, etag = service.patch_provider(provider_id=str(provider_id), changes=request.get_json(),
+                                            schema=ProviderInSchema(), expected=_if_match(), **_with_request_id())
+        return view, 200, {"ETag": etag}
 
     def delete(self, provider_id):
         """Delete a provider"""
@@ -89,8 +101,9 @@ class Capacity(MethodView):
     @providers.arguments(CapacityUpdateSchema)
     def put(self, data, provider_id):
         """Report free capacity"""
-        return service.set_capacity(provider_id=str(provider_id), available=data["available"],
-                                    maximum=data.get("maximum"), **_with_request_id())
+        view, etag = service.set_capacity(provider_id=str(provider_id), available=data["available"],
+                                          maximum=data.get("maximum"), **_with_request_id())
+        return view, 200, {"ETag": etag}
 
 
 @internal.route("/candidates", methods=["POST"])

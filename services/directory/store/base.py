@@ -4,10 +4,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import Referral
+from ..domain.versions import Precondition
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,35 @@ class DirectoryStore(ABC):
 
     Provider records come back with `capacity.held`: the number of pending, unexpired referrals
     at `now`. Every write takes the audit entry that records it and stores both or neither.
+
+    Provider writes are versioned (services.directory.domain.versions): every write of a provider's
+    record, capacity reports and accepted referrals included, raises its `version` by one, and an edit
+    (put, update, a bulk load's replacement) keeps the stored `capacity.available` and
+    `capacity.updated`, which only capacity reports and accepted referrals change, each atomically.
     """
 
     @abstractmethod
-    def put_provider(self, record: dict, audit: AuditEntry) -> dict:
-        """Create or replace a provider (by id); returns it as stored."""
+    def put_provider(self, record: dict, audit: AuditEntry, *, expected: Precondition | None = None) -> dict:
+        """Create a provider, or replace it (by id) keeping its live capacity, as one atomic step.
+
+        Returns it as stored, with `version` and `capacity.held` at the audit time. StaleVersion when
+        `expected` is given and the stored version does not meet it (a missing provider never does);
+        MaximumBelowAvailable when a replacement's maximum is below the units available now.
+        """
 
     @abstractmethod
-    def get_provider(self, provider_id: str, now: datetime) -> dict | None: ...
+    def update_provider(self, provider_id: str, change: Callable[[dict], dict], audit: AuditEntry, *,
+                        expected: Precondition | None = None) -> dict | None:
+        """Read, change and replace one provider as one atomic step (a merge); None when there is none.
+
+        `change` gets the stored record (with `version`) and returns the edited record; it may run more
+        than once, each time on the record as it is then, and what it raises propagates with nothing
+        written. Otherwise as `put_provider`.
+        """
+
+    @abstractmethod
+    def get_provider(self, provider_id: str, now: datetime) -> dict | None:
+        """One provider with `capacity.held` at `now` and its `version`, read together."""
 
     @abstractmethod
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool: ...
@@ -47,7 +69,10 @@ class DirectoryStore(ABC):
     @abstractmethod
     def set_capacity(self, provider_id: str, available: int, maximum: int | None, now: datetime,
                      audit: AuditEntry) -> dict | None:
-        """Record a capacity report; `capacity.updated` becomes now."""
+        """Record a capacity report atomically; `capacity.updated` becomes now and the version goes up.
+
+        Returns the provider as `get_provider` does, or None when there is none.
+        """
 
     @abstractmethod
     def search(self, query: SearchQuery, now: datetime) -> Page:
@@ -63,7 +88,10 @@ class DirectoryStore(ABC):
 
     @abstractmethod
     def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
-        """Insert or replace many providers at once; returns how many."""
+        """Insert or replace many providers at once; returns how many.
+
+        A replaced provider keeps its live capacity (`available`, `updated`) and its version goes up.
+        """
 
     @abstractmethod
     def count_providers(self) -> int: ...
@@ -82,7 +110,10 @@ class DirectoryStore(ABC):
     @abstractmethod
     def transition_referral(self, referral_id: str, to_status: str, now: datetime,
                             audit: AuditEntry) -> Referral:
-        """Move a pending, unexpired referral on; InvalidTransition otherwise. Accepting uses the unit."""
+        """Move a pending, unexpired referral on; InvalidTransition otherwise.
+
+        Accepting uses the unit: `available` goes down by one and the provider's version up, atomically.
+        """
 
     @abstractmethod
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page: ...

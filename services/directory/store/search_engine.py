@@ -29,11 +29,13 @@ from typing import Callable, Iterable, Iterator, Sequence
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
-from ..domain.rules import iso
+from ..domain.rules import iso, parse_time
+from ..domain.versions import Precondition, check_maximum, keep_live_capacity
 from .base import AuditEntry, DirectoryStore, StoreUnavailable
 from .search_engine_client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
 from .search_engine_indices import ensure_indices
-from .search_engine_mappings import PROVIDER_FIELDS_ADDED, IndexNames, live_holds, provider_document, record_of
+from .search_engine_mappings import (PROVIDER_FIELDS_ADDED, IndexNames, live_holds, provider_document, record_of,
+                                      version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
                                     passed_holds_body, referrals_body, search_body, words_of)
 
@@ -98,7 +100,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             actions = []
             for hit in hits:
                 source = hit["_source"]
-                document = provider_document(source["record"], source.get("holds", []))
+                document = provider_document(source["record"], source.get("holds", []), version=version_of(source))
                 for carried in ("unwritten_audit", "unwritten_audit_ids"):
                     if carried in source:
                         document[carried] = source[carried]
@@ -175,18 +177,35 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return dict(entry.__dict__, id=uuid.uuid4().hex, seq=self._next_seq())
 
     # -- providers ---------------------------------------------------------------------------
-    def _save_provider(self, record: dict, *, refresh, audit: AuditEntry | None = None) -> None:
-        """Index a provider record, keeping the holds already on its document."""
+    def _save_provider(self, record: dict, *, refresh) -> None:
+        """Index a provider record as a replacement (a bulk load's conflict), read again on every attempt."""
         record = _without_held(record)
+        self._update_provider(record["id"], lambda found: _replacement(record, found), refresh=refresh, create=True)
 
-        def change(found: dict | None) -> dict:
-            holds = found["_source"].get("holds", []) if found else []
-            return provider_document(record, holds)
+    def _edit(self, provider_id: str, change: Callable[[dict | None], dict], audit: AuditEntry, *,
+              expected: Precondition | None, create: bool) -> dict | None:
+        """Check the caller's version, merge and write under optimistic concurrency.
 
-        if audit is None:
-            self._update_provider(record["id"], change, refresh=refresh, create=True)
-        else:
-            self._audited_update(record["id"], change, audit, refresh=refresh, create=True)
+        A hold, report or accept written between the read and the write fails the write (409), and the
+        whole edit runs again on the document as it is then: its capacity and holds are never written back.
+        """
+        def edit(found: dict | None) -> dict:
+            current = version_of(found["_source"]) if found else None
+            if expected is not None:
+                expected.check(provider_id, current)
+            stored = dict(copy.deepcopy(found["_source"]["record"]), version=current) if found else None
+            # A copy: the written document is read back into the answer, never into the caller's record.
+            edited = _without_held(dict(copy.deepcopy(change(stored)), id=provider_id, last_modified=audit.at))
+            edited.pop("version", None)
+            document = _replacement(edited, found)
+            if found is not None:
+                check_maximum(document["record"])
+            return document
+
+        written = self._audited_update(provider_id, edit, audit, refresh=self._refresh, create=create)
+        if written is None:
+            return None
+        return dict(record_of(written, parse_time(audit.at)), version=written["version"])
 
     def _audited_update(self, provider_id: str, change: Callable[[dict | None], dict | None], audit: AuditEntry, *,
                         refresh, create: bool = False) -> dict | None:
@@ -246,10 +265,12 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 time.sleep(0.1)
         raise AssertionError("unreachable")
 
-    def put_provider(self, record: dict, audit: AuditEntry) -> dict:
-        stored = dict(record, last_modified=audit.at)
-        self._save_provider(stored, refresh=self._refresh, audit=audit)
-        return stored
+    def put_provider(self, record: dict, audit: AuditEntry, *, expected: Precondition | None = None) -> dict:
+        return self._edit(record["id"], lambda stored: record, audit, expected=expected, create=True)
+
+    def update_provider(self, provider_id: str, change: Callable[[dict], dict], audit: AuditEntry, *,
+                        expected: Precondition | None = None) -> dict | None:
+        return self._edit(provider_id, change, audit, expected=expected, create=False)
 
     def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
         self._ensure()
@@ -262,8 +283,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             actions = []
             for record in prepared:
                 found = existing.get(record["id"])
-                holds = found["_source"].get("holds", []) if found else []
-                source = provider_document(record, holds)
+                source = _replacement(record, found)
                 if found and found["_source"].get("unwritten_audit"):
                     source.update(unwritten_audit=found["_source"]["unwritten_audit"],
                                   unwritten_audit_ids=found["_source"]["unwritten_audit_ids"])
@@ -293,7 +313,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
     def get_provider(self, provider_id: str, now: datetime) -> dict | None:
         self._ensure()
         found = self.client.get(self.providers, provider_id)
-        return record_of(found["_source"], now) if found else None
+        return dict(record_of(found["_source"], now), version=version_of(found["_source"])) if found else None
 
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
         self._ensure()
@@ -311,7 +331,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             if maximum is not None:
                 capacity["maximum"] = maximum
             capacity["updated"] = record["last_modified"] = iso(now)
-            return provider_document(record, source.get("holds", []))
+            return provider_document(record, source.get("holds", []), version=version_of(source) + 1)
 
         if self._audited_update(provider_id, change, audit, refresh=self._refresh) is None:
             return None
@@ -408,7 +428,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             holds = live_holds(source.get("holds", []), now)
             if record["status"] != "active" or record["capacity"]["available"] - len(holds) <= 0:
                 raise NoCapacity(referral.provider_id)
-            return provider_document(record, holds + [hold])
+            return provider_document(record, holds + [hold], version=version_of(source))
 
         if self._update_provider(referral.provider_id, take_hold, refresh=self._refresh) is None:
             raise NoCapacity(referral.provider_id)
@@ -463,16 +483,18 @@ class SearchEngineDirectoryStore(DirectoryStore):
             source = found["_source"]
             record = source["record"]
             holds = []
+            version = version_of(source)
             for hold in source.get("holds", []):
                 if hold["referral_id"] in moved_on:
                     if moved_on[hold["referral_id"]] == "accepted":
                         capacity = record["capacity"]
                         capacity["available"] = max(capacity["available"] - 1, 0)
                         capacity["updated"] = record["last_modified"] = now
+                        version = version_of(source) + 1
                     continue
                 holds.append({k: v for k, v in hold.items() if k != "unwritten"}
                              if hold["referral_id"] in carried else hold)
-            tidied = provider_document(record, holds)
+            tidied = provider_document(record, holds, version=version)
             pending = [doc for doc in source.get("unwritten_audit", []) if doc["id"] not in written_audits]
             return dict(tidied, unwritten_audit=pending, unwritten_audit_ids=[doc["id"] for doc in pending])
 
@@ -488,11 +510,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
             holds = [hold for hold in source.get("holds", []) if hold["referral_id"] != referral_id]
             if len(holds) == len(source.get("holds", [])):
                 return None  # released already (a directory finishing this write): the unit is not used twice
+            version = version_of(source)
             if use_unit_at is not None:
                 capacity = record["capacity"]
                 capacity["available"] = max(capacity["available"] - 1, 0)
                 capacity["updated"] = record["last_modified"] = iso(use_unit_at)
-            return provider_document(record, holds)
+                version += 1
+            return provider_document(record, holds, version=version)
 
         if audit is None:
             return self._update_provider(provider_id, release, refresh=self._refresh)
@@ -591,7 +615,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             holds = source.get("holds", [])
             if any(h["referral_id"] == referral.id for h in holds):
                 return None
-            return provider_document(source["record"], holds + [hold])
+            return provider_document(source["record"], holds + [hold], version=version_of(source))
 
         self._update_provider(referral.provider_id, add, refresh=False)
 
@@ -626,6 +650,18 @@ def _without_held(record: dict) -> dict:
     record = copy.copy(record)
     record["capacity"] = {k: v for k, v in record["capacity"].items() if k != "held"}
     return record
+
+
+def _replacement(record: dict, found: dict | None) -> dict:
+    """The document of a record replacing the one found: its live capacity and holds kept, its version one up.
+
+    A new provider starts at version 1 with the capacity it was given.
+    """
+    if found is None:
+        return provider_document(record, [], version=1)
+    source = found["_source"]
+    return provider_document(keep_live_capacity(record, source["record"]), source.get("holds", []),
+                             version=version_of(source) + 1)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:

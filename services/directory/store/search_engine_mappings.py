@@ -67,11 +67,13 @@ PROVIDER_MAPPINGS = {
         "unwritten_audit": {"type": "object", "enabled": False},
         "unwritten_audit_ids": _KEYWORD,
         "record": {"type": "object", "enabled": False},
+        # Goes up with every write of the record (not with holds): the provider's ETag.
+        "version": {"type": "long", "index": False},
     },
 }
 # Added to indices made before these fields existed (adding fields needs no reindex).
 PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
-                         for name in ("unwritten_audit", "unwritten_audit_ids", "public_cell")}
+                         for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -139,8 +141,9 @@ def now_ms(now: datetime) -> int:
     return epoch_ms(iso(now))
 
 
-def provider_document(record: dict, holds: list[dict]) -> dict:
-    """The indexed document of a provider record and the holds on its capacity; ValueError when it cannot be one."""
+def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> dict:
+    """The indexed document of a provider record at a version and the holds on its capacity; ValueError when it
+    cannot be one."""
     location, eligibility, capacity = record["location"], record["eligibility"], record["capacity"]
     _check(record)
     pub_lat, pub_lon = public_point(location)
@@ -171,6 +174,7 @@ def provider_document(record: dict, holds: list[dict]) -> dict:
         "holds": holds,
         "hold_expiry_ms": [epoch_ms(hold["expires_at"]) for hold in holds],
         "record": record,
+        "version": version,
     }
     if location.get("confidential"):
         document["public_cell"] = cell_of(location["lat"], location["lon"]).key
@@ -181,6 +185,11 @@ def live_holds(holds: list[dict], now: datetime) -> list[dict]:
     """Holds that still hold a unit at `now` (expiry is exact, to the second)."""
     cutoff = now_ms(now)
     return [hold for hold in holds if epoch_ms(hold["expires_at"]) > cutoff]
+
+
+def version_of(source: dict) -> int:
+    """A provider document's version; documents written before versions existed are at 1."""
+    return source.get("version", 1)
 
 
 def record_of(source: dict, now: datetime) -> dict:

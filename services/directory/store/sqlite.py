@@ -16,13 +16,14 @@ import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ...shared import jsonio
 from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
 from ..domain.rules import EXCLUDED_AFTER, iso, public_point
+from ..domain.versions import Precondition, check_maximum, keep_live_capacity
 from .base import AuditEntry, DirectoryStore, StoreUnavailable
 
 GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
@@ -54,7 +55,8 @@ CREATE TABLE IF NOT EXISTS providers (
     residences INTEGER NOT NULL DEFAULT 0,
     available INTEGER NOT NULL,
     capacity_updated TEXT NOT NULL,
-    last_modified TEXT NOT NULL
+    last_modified TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS providers_name ON providers(name_key, id);
 CREATE TABLE IF NOT EXISTS provider_attrs (
@@ -125,6 +127,7 @@ class SqliteDirectoryStore(DirectoryStore):
         self._conn().executescript(SCHEMA)
         _add_bit_columns(self._conn())
         _add_confidential_column(self._conn())
+        _add_version_column(self._conn())
         _fill_need_geo(self._conn())
         self._has_math = _has_math_functions(self._conn())
 
@@ -181,16 +184,43 @@ class SqliteDirectoryStore(DirectoryStore):
             return False
 
     # -- providers ---------------------------------------------------------------------------
-    def put_provider(self, record: dict, audit: AuditEntry) -> dict:
-        stored = dict(record, last_modified=audit.at)
+    def put_provider(self, record: dict, audit: AuditEntry, *, expected: Precondition | None = None) -> dict:
+        return self._edit(record["id"], lambda stored: record, audit, expected=expected, create=True)
+
+    def update_provider(self, provider_id: str, change: Callable[[dict], dict], audit: AuditEntry, *,
+                        expected: Precondition | None = None) -> dict | None:
+        return self._edit(provider_id, change, audit, expected=expected, create=False)
+
+    def _edit(self, provider_id: str, change: Callable[[dict], dict], audit: AuditEntry, *,
+              expected: Precondition | None, create: bool) -> dict | None:
+        """Read, check, change and write one provider inside one write transaction: nothing can come between."""
         with self._write() as conn:
-            self._upsert(conn, stored)
+            row = conn.execute("SELECT doc, version FROM providers WHERE id = ?", (provider_id,)).fetchone()
+            if row is None and not create:
+                return None
+            if expected is not None:
+                expected.check(provider_id, row["version"] if row else None)
+            stored = dict(json.loads(row["doc"]), version=row["version"]) if row else None
+            edited = _without_held(dict(change(stored), id=provider_id, last_modified=audit.at))
+            edited.pop("version", None)
+            if stored is not None:
+                edited = keep_live_capacity(edited, stored)
+                check_maximum(edited)
+            self._upsert(conn, edited)
             _append_audit(conn, audit)
-        return stored
+            written = conn.execute(f"SELECT p.doc, p.version, {HELD} AS held FROM providers p WHERE p.id = :id",
+                                   {"id": provider_id, "now": audit.at}).fetchone()
+        return _versioned(written)
 
     def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
         batch = [dict(record, last_modified=record.get("last_modified") or audit.at) for record in records]
         with self._write() as conn:
+            # Read inside the write transaction: a capacity report or an accept cannot slip in between.
+            live = {row["id"]: json.loads(row["doc"]) for row in conn.execute(
+                "SELECT p.id, p.doc FROM json_each(?) j JOIN providers p ON p.id = j.value",
+                (json.dumps([record["id"] for record in batch]),))}
+            batch = [keep_live_capacity(record, live[record["id"]]) if record["id"] in live else record
+                     for record in batch]
             self._upsert(conn, *batch)
             _append_audit(conn, AuditEntry(**{**audit.__dict__, "detail": f"{len(batch)} providers"}))
         return len(batch)
@@ -243,7 +273,7 @@ class SqliteDirectoryStore(DirectoryStore):
                              f"VALUES ({', '.join(':' + c for c in columns)})", inserts)
         if updates:
             assignments = ", ".join(f"{c} = :{c}" for c in columns if c != "pk")
-            conn.executemany(f"UPDATE providers SET {assignments} WHERE pk = :pk", updates)
+            conn.executemany(f"UPDATE providers SET {assignments}, version = version + 1 WHERE pk = :pk", updates)
             old = [(row["pk"],) for row in updates]
             conn.executemany("DELETE FROM provider_attrs WHERE pk = ?", old)
             conn.executemany("DELETE FROM provider_geo WHERE pk = ?", old)
@@ -259,9 +289,9 @@ class SqliteDirectoryStore(DirectoryStore):
                          "VALUES (?, ?, ?, ?, ?)", text)
 
     def get_provider(self, provider_id: str, now: datetime) -> dict | None:
-        row = self._conn().execute(f"SELECT p.doc, {HELD} AS held FROM providers p WHERE p.id = :id",
+        row = self._conn().execute(f"SELECT p.doc, p.version, {HELD} AS held FROM providers p WHERE p.id = :id",
                                    {"id": provider_id, "now": iso(now)}).fetchone()
-        return _record(row) if row else None
+        return _versioned(row) if row else None
 
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
         with self._write() as conn:
@@ -288,8 +318,8 @@ class SqliteDirectoryStore(DirectoryStore):
                 capacity["maximum"] = maximum
             capacity["updated"] = iso(now)
             record["last_modified"] = iso(now)
-            conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ? "
-                         "WHERE id = ?", (json.dumps(record, separators=(",", ":")), available,
+            conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ?, "
+                         "version = version + 1 WHERE id = ?", (json.dumps(record, separators=(",", ":")), available,
                                           capacity["updated"], record["last_modified"], provider_id))
             _append_audit(conn, audit)
         return self.get_provider(provider_id, now)
@@ -508,16 +538,21 @@ class SqliteDirectoryStore(DirectoryStore):
 
     @staticmethod
     def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime) -> None:
-        """An accepted referral takes the held unit out of the reported free units."""
+        """An accepted referral takes the held unit out of the reported free units.
+
+        Runs inside the transition's write transaction, so no edit or report can read the old count
+        and write it back over this one.
+        """
         doc_row = conn.execute("SELECT doc FROM providers WHERE id = ?", (provider_id,)).fetchone()
         if doc_row is None:
             return
         record = json.loads(doc_row["doc"])
         record["capacity"]["available"] = max(record["capacity"]["available"] - 1, 0)
         record["capacity"]["updated"] = record["last_modified"] = iso(now)
-        conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ? "
-                     "WHERE id = ?", (json.dumps(record, separators=(",", ":")), record["capacity"]["available"],
-                                      record["capacity"]["updated"], record["last_modified"], provider_id))
+        conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ?, "
+                     "version = version + 1 WHERE id = ?",
+                     (json.dumps(record, separators=(",", ":")), record["capacity"]["available"],
+                      record["capacity"]["updated"], record["last_modified"], provider_id))
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         params: dict = {"now": iso(now), "limit": query.size, "offset": (query.page - 1) * query.size}
@@ -637,6 +672,17 @@ def _add_confidential_column(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE providers SET confidential = 1 WHERE json_extract(doc, '$.location.confidential')")
 
 
+def _add_version_column(conn: sqlite3.Connection) -> None:
+    """Stores written before provider versions get the column, every provider at version 1."""
+    def missing() -> bool:
+        return "version" not in {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
+    if not missing():
+        return
+    with _Transaction(conn):
+        if missing():  # another process may have added it while this one waited for the lock
+            conn.execute("ALTER TABLE providers ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+
+
 def _need_geo_ids(pks) -> list[tuple[int]]:
     return [(pk * NEED_SLOTS + number,) for pk in pks for number in NEED_NUMBERS.values()]
 
@@ -679,6 +725,18 @@ def _record(row) -> dict:
     record = jsonio.loads(row["doc"])
     record["capacity"]["held"] = row["held"]
     return record
+
+
+def _versioned(row) -> dict:
+    """A provider record with its held units and its version, read in one statement."""
+    return dict(_record(row), version=row["version"])
+
+
+def _without_held(record: dict) -> dict:
+    """The record as stored: `capacity.held` is counted on every read, never kept."""
+    if "held" not in record["capacity"]:
+        return record
+    return dict(record, capacity={k: v for k, v in record["capacity"].items() if k != "held"})
 
 
 def _has_attr(kind: str, value_param: str, pk: str = "p.pk") -> str:

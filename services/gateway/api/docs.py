@@ -24,6 +24,8 @@ ERROR_RESPONSES: dict[int, tuple[str, str, dict]] = {
     404: ("NotFound", "No such resource (or one this token may not see)", {}),
     405: ("MethodNotAllowed", "The path exists but not with this method", {"Allow": {"schema": {"type": "string"}}}),
     409: ("Conflict", "The state does not allow it: no free capacity, or the referral is no longer pending", {}),
+    412: ("PreconditionFailed", "`If-Match` names a version the provider is no longer at (or there is no such "
+                                "provider): nothing was written; read it again and make the change on that", {}),
     413: ("BodyTooLarge", "The body is larger than 1 MiB", {}),
     429: ("RateLimited", "Too many requests for this token or address", _RATE_HEADERS),
     502: ("BadGateway", "An internal service gave an answer the gateway could not pass on", {}),
@@ -37,6 +39,12 @@ REQUEST_LINE_TOO_LONG = ("RequestLineTooLong", {
                    "page",
     "content": {"text/html": {"schema": {"type": "string"}}}})
 READ_ERRORS = (401, 403, 429, 503)
+ETAG_HEADER = {"ETag": {"description": "the version of the provider in this answer: send it as `If-Match` to change "
+                                       "exactly this version", "schema": {"type": "string"}}}
+IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"type": "string"},
+            "description": "the `ETag` of the version you read (or several, comma-separated; `*` for any): the write "
+                           "is refused with 412 when the provider changed since. Without it the write goes ahead; "
+                           "capacity counts are never written by an edit either way"}
 WRITE_ERRORS = (400, 401, 403, 413, 429, 503)
 
 
@@ -81,20 +89,28 @@ def create_api(app) -> GatewayApi:
 
 
 def operation(blp: Blueprint, *, answer=None, status: int = 200, description: str | None = None, body=None,
-              query=None, errors=READ_ERRORS, public: bool = False):
-    """Document one operation: its query, body, answer and error answers (docs only; nothing is re-serialised)."""
+              query=None, errors=READ_ERRORS, public: bool = False, versioned: bool = False,
+              conditional: bool = False):
+    """Document one operation: its query, body, answer and error answers (docs only; nothing is re-serialised).
+
+    `versioned`: the answer carries the provider's ETag; `conditional`: the request may carry If-Match (412).
+    """
 
     def decorate(view):
         doc: dict = {"security": [] if public else [{BEARER: []}]}
+        parameters = [IF_MATCH] if conditional else []
         if query is not None:
-            doc["parameters"] = [{"in": "query", "schema": query}]
+            parameters.append({"in": "query", "schema": query})
             # Values past their documented limits can make the request line longer than the server accepts.
             doc["responses"] = {"414": {"$ref": f"#/components/responses/{REQUEST_LINE_TOO_LONG[0]}"}}
+        if parameters:
+            doc["parameters"] = parameters
         if body is not None:
             doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         documented = blp.doc(**doc)(view)
-        documented = blp.alt_response(status, schema=answer, description=description, success=True)(documented)
-        for code in sorted(errors, reverse=True):
+        documented = blp.alt_response(status, schema=answer, description=description, success=True,
+                                      headers=ETAG_HEADER if versioned else None)(documented)
+        for code in sorted((*errors, 412) if conditional else errors, reverse=True):
             documented = blp.alt_response(code, response=ERROR_RESPONSES[code][0])(documented)
         return documented
 

@@ -7,9 +7,9 @@ from flask_smorest import Blueprint
 from ...directory.api.args import ProviderQueryArgsSchema
 from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderOutSchema, ProviderPageSchema,
                                ProviderPatchSchema)
-from ..forwarding import json_body, query_params, to_directory
+from ..forwarding import forwarded_headers, json_body, query_params, to_directory
 from ..identity import authorise
-from .docs import PREFIX, READ_ERRORS, WRITE_ERRORS, operation
+from .docs import ETAG_HEADER, PREFIX, READ_ERRORS, WRITE_ERRORS, operation
 
 blp = Blueprint("Providers", __name__, url_prefix=f"{PREFIX}/providers",
                 description="Search providers, manage them (admins) and report capacity (providers)")
@@ -27,7 +27,8 @@ class Providers(MethodView):
         """
         return to_directory("GET", "/providers", params=query_params())
 
-    @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, status=201, errors=(409, *WRITE_ERRORS))
+    @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, status=201, errors=(409, *WRITE_ERRORS),
+               versioned=True)
     @authorise("create_provider")
     def post(self):
         """Create a provider (admin)"""
@@ -36,24 +37,36 @@ class Providers(MethodView):
 
 @blp.route("/<uuid:provider_id>")
 class Provider(MethodView):
-    @operation(blp, answer=ProviderOutSchema, errors=(404, *READ_ERRORS))
+    @operation(blp, answer=ProviderOutSchema, errors=(404, *READ_ERRORS), versioned=True)
     @authorise("get_provider")
     def get(self, provider_id):
         """One provider (caseworkers, admins, the provider itself)"""
         return to_directory("GET", f"/providers/{provider_id}")
 
-    @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS))
-    @blp.alt_response(201, schema=ProviderOutSchema, description="Created: no provider had this id", success=True)
+    @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS), versioned=True,
+               conditional=True)
+    @blp.alt_response(201, schema=ProviderOutSchema, description="Created: no provider had this id", success=True,
+                      headers=ETAG_HEADER)
     @authorise("replace_provider")
     def put(self, provider_id):
-        """Replace a provider, or create it with this id (admin)"""
-        return to_directory("PUT", f"/providers/{provider_id}", body=json_body())
+        """Replace a provider, or create it with this id (admin)
 
-    @operation(blp, body=ProviderPatchSchema(partial=True), answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS))
+        A replacement keeps the provider's live `capacity.available` and `capacity.updated` (they change
+        only through capacity reports and accepted referrals); it may change `capacity.maximum` (not below
+        the units available now) and `capacity.unit`. A new provider starts with the capacity given.
+        """
+        return to_directory("PUT", f"/providers/{provider_id}", body=json_body(), headers=forwarded_headers())
+
+    @operation(blp, body=ProviderPatchSchema(partial=True), answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS),
+               versioned=True, conditional=True)
     @authorise("patch_provider")
     def patch(self, provider_id):
-        """Change some fields of a provider (admin)"""
-        return to_directory("PATCH", f"/providers/{provider_id}", body=json_body())
+        """Change some fields of a provider (admin)
+
+        Merged into the provider as stored at that moment, in one step. `capacity.available` and
+        `capacity.updated` cannot be patched (400): report capacity instead.
+        """
+        return to_directory("PATCH", f"/providers/{provider_id}", body=json_body(), headers=forwarded_headers())
 
     @operation(blp, status=204, description="Deleted", errors=(404, *READ_ERRORS))
     @authorise("delete_provider")
@@ -64,7 +77,7 @@ class Provider(MethodView):
 
 @blp.route("/<uuid:provider_id>/capacity")
 class Capacity(MethodView):
-    @operation(blp, body=CapacityUpdateSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS))
+    @operation(blp, body=CapacityUpdateSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS), versioned=True)
     @authorise("set_capacity")
     def put(self, provider_id):
         """Report free capacity (the provider itself, or an admin); sets `capacity.updated`"""

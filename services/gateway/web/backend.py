@@ -25,8 +25,15 @@ class Backend:
     matcher: ServiceClient
 
     def _json(self, client: ServiceClient, method: str, path: str, claims: Claims, *, params: dict | None = None,
-              body=None):
-        answer = call(client, method, path, params=params, body=body, claims=claims)
+              body=None, headers: dict | None = None):
+        answer = self._answer(client, method, path, claims, params=params, body=body, headers=headers)
+        if answer.status_code == 204 or not answer.content:
+            return None
+        return answer.json()
+
+    def _answer(self, client: ServiceClient, method: str, path: str, claims: Claims, *, params: dict | None = None,
+                body=None, headers: dict | None = None):
+        answer = call(client, method, path, params=params, body=body, claims=claims, headers=headers)
         if answer.status_code >= 400:
             try:
                 error = answer.json()["error"]
@@ -34,9 +41,7 @@ class Backend:
                 error = {"code": "http_error", "message": f"the {client.service} service answered {answer.status_code}"}
             raise BackendError(answer.status_code, error.get("code", "http_error"), error.get("message", ""),
                                error.get("fields"))
-        if answer.status_code == 204 or not answer.content:
-            return None
-        return answer.json()
+        return answer
 
     # -- providers ---------------------------------------------------------------------------
     def search_providers(self, claims: Claims, params: dict) -> dict:
@@ -48,8 +53,14 @@ class Backend:
     def create_provider(self, claims: Claims, record: dict) -> dict:
         return self._json(self.directory, "POST", "/providers", claims, body=record)
 
-    def replace_provider(self, claims: Claims, provider_id: str, record: dict) -> dict:
-        return self._json(self.directory, "PUT", f"/providers/{provider_id}", claims, body=record)
+    def get_provider_version(self, claims: Claims, provider_id: str) -> tuple[dict, str]:
+        """A provider and the ETag of the version read, for a form that writes it back."""
+        answer = self._answer(self.directory, "GET", f"/providers/{provider_id}", claims)
+        return answer.json(), answer.headers.get("ETag", "")
+
+    def replace_provider(self, claims: Claims, provider_id: str, record: dict, *, if_match: str | None = None) -> dict:
+        headers = {"If-Match": if_match} if if_match else None
+        return self._json(self.directory, "PUT", f"/providers/{provider_id}", claims, body=record, headers=headers)
 
     def patch_provider(self, claims: Claims, provider_id: str, changes: dict) -> dict:
         return self._json(self.directory, "PATCH", f"/providers/{provider_id}", claims, body=changes)

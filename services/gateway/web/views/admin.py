@@ -69,19 +69,28 @@ def admin_provider_new():
 @requires("admin")
 def admin_provider_edit(provider_id):
     claims = claims_for(current_account())
-    provider = web().backend.get_provider(claims, str(provider_id))
+    provider, version = web().backend.get_provider_version(claims, str(provider_id))
     if request.method == "GET":
         return render_template("admin/provider_form.html", values=provider_form_values(provider), errors={},
-                               provider=provider)
+                               provider=provider, version=version)
+    # The version the form was rendered with: a save over someone else's later change is refused, not lost.
+    rendered_version = request.form.get("version") or None
     parsed = provider_record(request.form, g.locale)
+    status = 400
     if parsed.ok:
         try:
-            web().backend.replace_provider(claims, str(provider_id), parsed.body)
+            web().backend.replace_provider(claims, str(provider_id), parsed.body, if_match=rendered_version)
             return redirect(url_for("web.admin_providers", msg="saved", q=parsed.body["name"]))
         except BackendError as err:
-            parsed.errors.update(api_field_errors(err.fields, g.locale) or {"form": err.message})
+            if err.status == 412:
+                status = 409
+                parsed.errors["form"] = gettext(
+                    g.locale, "Someone else changed this provider after you opened it, so your changes were not "
+                              "saved. Open the provider again to see the current version and make your changes there.")
+            else:
+                parsed.errors.update(api_field_errors(err.fields, g.locale) or {"form": err.message})
     return render_template("admin/provider_form.html", values=_echo(request.form), errors=parsed.errors,
-                           provider=provider), 400
+                           provider=provider, version=rendered_version), status
 
 
 def _echo(form) -> dict:

@@ -1,0 +1,98 @@
+"""Versioned provider writes: the ETag of a version, If-Match, and what a provider edit may change.
+
+Every provider has a version, a whole number that goes up with every write of its stored record: an
+edit, an import, a capacity report and an accepted referral's use of a unit. Holds are not part of
+it: they are counted on every read and an edit never writes them. The ETag is the version quoted.
+
+An edit (PUT, PATCH, an import of an existing provider) never writes `capacity.available` or
+`capacity.updated`: those change only through a capacity report or an accepted referral, each
+atomic, so an edit that read them before one of those can never put an older count back. An edit
+may change `capacity.unit` and `capacity.maximum`, but not to a maximum below the units available now.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+LIVE_CAPACITY = ("available", "updated")  # written only by capacity reports and accepted referrals
+_ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
+
+
+class StaleVersion(Exception):
+    """The provider changed since the version the caller read (or does not exist for `If-Match: *`)."""
+
+    def __init__(self, provider_id: str, current: int | None):
+        super().__init__(provider_id, current)
+        self.provider_id = provider_id
+        self.current = current
+
+
+class MaximumBelowAvailable(ValueError):
+    """An edit would set `capacity.maximum` below the units the provider reported available."""
+
+    def __init__(self, maximum: int, available: int):
+        super().__init__(f"must not be below the {available} units available now; report capacity first")
+        self.maximum = maximum
+        self.available = available
+
+
+@dataclass(frozen=True)
+class Precondition:
+    """What an If-Match header asks of the stored provider: any version (`*`) or one of `versions`."""
+
+    versions: frozenset[int] | None = None
+
+    def allows(self, current: int | None) -> bool:
+        """Whether a provider at version `current` (None: absent) may be written."""
+        if current is None:
+            return False
+        return self.versions is None or current in self.versions
+
+    def check(self, provider_id: str, current: int | None) -> None:
+        """StaleVersion unless a provider at `current` may be written."""
+        if not self.allows(current):
+            raise StaleVersion(provider_id, current)
+
+
+def etag(version: int) -> str:
+    """The strong entity tag of a provider version."""
+    return f'"{version}"'
+
+
+def parse_if_match(header: str | None) -> Precondition | None:
+    """The precondition of an If-Match header; None when there is none; ValueError when it is malformed.
+
+    Weak tags never match (If-Match compares strongly), nor do tags this service never made: both
+    stay in the precondition as no version at all, so the write is refused as stale.
+    """
+    if header is None or not header.strip():
+        return None
+    if header.strip() == "*":
+        return Precondition()
+    versions: set[int] = set()
+    rest = header
+    while rest.strip():
+        found = _ENTITY_TAG.match(rest)
+        if found is None:
+            raise ValueError('expected "*" or one or more quoted entity tags from an ETag header, such as "3"')
+        weak, tag = found.groups()
+        if not weak and tag.isdigit():
+            versions.add(int(tag))
+        rest = rest[found.end():]
+    return Precondition(frozenset(versions))
+
+
+def keep_live_capacity(edited: dict, stored: dict) -> dict:
+    """The edited record with the stored record's live capacity (`available`, `updated`) put back."""
+    kept = copy.copy(edited)
+    kept["capacity"] = dict(edited["capacity"], **{key: stored["capacity"][key] for key in LIVE_CAPACITY})
+    kept["capacity"].pop("held", None)
+    return kept
+
+
+def check_maximum(record: dict) -> None:
+    """MaximumBelowAvailable when a record's maximum is below its available units."""
+    capacity = record["capacity"]
+    if capacity["maximum"] < capacity["available"]:
+        raise MaximumBelowAvailable(capacity["maximum"], capacity["available"])
