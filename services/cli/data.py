@@ -121,12 +121,13 @@ def _geocoder(args):
 
 
 def cmd_export(args) -> int:
-    from ..directory.domain.rules import Viewer, iso
+    from ..directory.domain.rules import iso
+    from ..shared.identity import Caller
     from ..directory.exporting import export
     from ..directory.store import AuditEntry
 
     subject = actor()
-    viewer = Viewer(role="admin" if args.as_admin else "caseworker", subject=subject)
+    viewer = Caller(role="admin" if args.as_admin else "caseworker", subject=subject)
     now = utc_now()
     service_of = None
     if args.format == "hsds":

@@ -1,11 +1,10 @@
-"""`haven reindex` and `haven migrate`: rebuilding the search-engine indices, and copying between stores.
+"""`haven reindex` and `haven migrate`: rebuilding a store's indices, and copying between stores.
 
-    haven reindex [--store URL]                 new versioned indices, alias switched, old ones deleted
+    haven reindex [--store URL]                 the store's indices rebuilt (engine: new versioned indices behind the alias)
     haven migrate --from URL --to URL           providers, referrals and the audit log, any store to any store
 """
 from __future__ import annotations
 
-import sqlite3
 from contextlib import ExitStack
 from datetime import datetime
 from typing import Iterable, Iterator
@@ -18,10 +17,12 @@ CHUNK = 500
 
 def register(subparsers) -> None:
     reindexing = subparsers.add_parser(
-        "reindex", help="rebuild the search-engine indices with the current mappings, without downtime",
-        description="Builds a new versioned index per kind (providers, referrals, audit), copies every document, "
-                    "switches the alias in one atomic step and deletes the old index. Reads and writes go on.")
-    reindexing.add_argument("--store", help="search-engine store URL (default HAVEN_STORE_URL)")
+        "reindex", help="rebuild the store's indices, without downtime",
+        description="On the search engine: builds a new versioned index per kind (providers, referrals, audit) with "
+                    "the current mappings, copies every document, switches the alias in one atomic step and deletes "
+                    "the old index. On SQLite: rebuilds every index and the text index from the tables. Reads and "
+                    "writes go on.")
+    reindexing.add_argument("--store", help="store URL (default HAVEN_STORE_URL)")
     reindexing.add_argument("--kind", action="append", choices=("providers", "referrals", "audit"),
                             help="only this kind (repeatable; default all three)")
     reindexing.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -51,14 +52,8 @@ def _entry(action: str, now: datetime, detail: str):
 
 def cmd_reindex(args) -> int:
     from ..directory.store import StoreUnavailable, store_from_url
-    from ..directory.store.search_engine import SearchEngineDirectoryStore
-    from ..directory.store.search_engine_indices import reindex
-    from ..directory.store.search_engine_mappings import KINDS
 
-    url = args.store or default_store_url()
-    if not url.startswith(("elasticsearch+", "opensearch+")):
-        return error("reindex", f"reindexing needs a search-engine store, not {url.split(':', 1)[0]}")
-    store: SearchEngineDirectoryStore = store_from_url(url)
+    store = store_from_url(args.store or default_store_url())
     progress = progress_bar(args)
     bars: dict = {}
 
@@ -69,17 +64,16 @@ def cmd_reindex(args) -> int:
         bar.update(done - bar.n)
 
     try:
-        switched = reindex(store.client, store.names, store.config, kinds=tuple(args.kind or KINDS), progress=report)
-        store.append_audit(_entry("store.reindex", utc_now(),
-                                  "; ".join(f"{old} -> {new}" for old, new in switched.values())))
+        done = store.rebuild_indices(kinds=args.kind, progress=report)
+        store.append_audit(_entry("store.reindex", utc_now(), "; ".join(done.values())))
     except StoreUnavailable as err:
-        return error("reindex", f"the search engine is unavailable: {err}")
+        return error("reindex", f"the store is unavailable: {err}")
     finally:
         for bar in bars.values():
             bar.close()
         store.close()
-    for kind, (old, new) in switched.items():
-        print(f"{kind}: {old} -> {new}")
+    for kind, what in done.items():
+        print(f"{kind}: {what}")
     return 0
 
 
@@ -114,14 +108,7 @@ def migrate(source, target, now: datetime, *, progress) -> dict[str, int]:
     counts = {}
     total = source.list_audit(AuditFilter(size=1)).total
     with progress(total=total, desc="audit", unit="entry") as bar:
-        entries = _counted(_audit_oldest_first(source, total), bar)
-        if hasattr(target, "import_audit"):
-            counts["audit"] = target.import_audit(entries)
-        else:
-            counts["audit"] = 0
-            for entry in entries:
-                target.append_audit(entry)
-                counts["audit"] += 1
+        counts["audit"] = target.import_audit(_counted(_audit_oldest_first(source, total), bar))
 
     with progress(total=source.count_providers(), desc="providers", unit="provider") as bar:
         counts["providers"] = 0
@@ -134,7 +121,7 @@ def migrate(source, target, now: datetime, *, progress) -> dict[str, int]:
     total = source.list_referrals(ReferralFilter(size=1), now).total
     with progress(total=total, desc="referrals", unit="referral") as bar:
         referrals = _counted(_all_referrals(source, total, now), bar)
-        counts["referrals"] = _import_referrals(target, referrals, now)
+        counts["referrals"] = target.import_referrals(referrals, now)
     target.append_audit(_entry("store.migrate", now, f"{counts['providers']} providers, {counts['referrals']} "
                                                      f"referrals, {counts['audit']} audit entries"))
     return counts
@@ -165,23 +152,3 @@ def _all_referrals(store, total: int, now: datetime) -> Iterator:
 
     for page in range(1, (total + CHUNK - 1) // CHUNK + 1):
         yield from store.list_referrals(ReferralFilter(page=page, size=CHUNK), now).items
-
-
-def _import_referrals(target, referrals: Iterable, now: datetime) -> int:
-    """Referrals as they are; pending ones hold their unit in the target again."""
-    if hasattr(target, "import_referrals"):
-        return target.import_referrals(referrals, now)
-    from ..directory.store.sqlite import SqliteDirectoryStore
-
-    if not isinstance(target, SqliteDirectoryStore):
-        raise TypeError(f"cannot copy referrals into {type(target).__name__}")
-    # The embedded store counts holds from its referrals table, so rows as they are suffice.
-    count = 0
-    with sqlite3.connect(target.path, timeout=30) as conn:
-        for referral in referrals:
-            values = referral.to_dict()
-            conn.execute(f"INSERT OR REPLACE INTO referrals ({', '.join(values)}) "
-                         f"VALUES ({', '.join(':' + k for k in values)})", values)
-            count += 1
-    conn.close()
-    return count

@@ -11,7 +11,8 @@ import json
 from datetime import datetime
 from typing import Callable, Iterable, Iterator, TextIO
 
-from .domain.rules import Viewer, view_of
+from ..shared.identity import Caller
+from .domain.rules import view_of
 from .importing.flat import COLUMN_NAMES, flatten
 from .importing.hsds import EXTENSION
 from .store import DirectoryStore
@@ -23,7 +24,7 @@ _COMPUTED = {"capacity": ("held", "free", "age_hours", "stale"), "location": ("p
 ServiceOf = Callable[[dict], dict]
 
 
-def provider_views(store: DirectoryStore, viewer: Viewer, now: datetime) -> Iterator[dict]:
+def provider_views(store: DirectoryStore, viewer: Caller, now: datetime) -> Iterator[dict]:
     """Every provider as this viewer may see it, in id order."""
     for record in store.iter_providers(now):
         yield view_of(record, viewer, now)
@@ -97,7 +98,7 @@ def write_hsds(views: Iterable[dict], out: TextIO, service_of: ServiceOf) -> int
     return count
 
 
-def export(store: DirectoryStore, viewer: Viewer, now: datetime, fmt: str, out: TextIO,
+def export(store: DirectoryStore, viewer: Caller, now: datetime, fmt: str, out: TextIO,
            service_of: ServiceOf | None = None) -> int:
     """Write every provider in `fmt`; returns how many."""
     views = provider_views(store, viewer, now)

@@ -13,7 +13,8 @@ from ..shared.errors import ApiError, bad_field, conflict, forbidden, not_found,
 from ..shared.metrics import count_referral
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from .domain.referrals import TRANSITIONS, InvalidTransition, NoCapacity, Referral, hold_until
-from .domain.rules import Viewer, iso, view_of
+from ..shared.identity import Caller
+from .domain.rules import iso, view_of
 from .domain.versions import LIVE_CAPACITY, MaximumBelowAvailable, Precondition, StaleVersion, etag
 from .stale import stale_providers
 from .store import AuditEntry, DirectoryStore
@@ -21,20 +22,20 @@ from .store import AuditEntry, DirectoryStore
 ACTION_OF_STATUS = {"accepted": "referral.accept", "declined": "referral.decline", "cancelled": "referral.cancel"}
 
 
-def audit_entry(viewer: Viewer, action: str, target: str | None, now: datetime, request_id: str | None,
+def audit_entry(viewer: Caller, action: str, target: str | None, now: datetime, request_id: str | None,
                 detail: str | None = None) -> AuditEntry:
     return AuditEntry(at=iso(now), actor=viewer.subject, role=viewer.role, action=action, target=target,
                       request_id=request_id, detail=detail)
 
 
-def _require(viewer: Viewer, *roles: str) -> None:
+def _require(viewer: Caller, *roles: str) -> None:
     if viewer.role not in roles:
         raise forbidden()
 
 
 # -- providers -------------------------------------------------------------------------------
 
-def search_providers(*, store: DirectoryStore, viewer: Viewer, query: SearchQuery, now: datetime) -> Page:
+def search_providers(*, store: DirectoryStore, viewer: Caller, query: SearchQuery, now: datetime) -> Page:
     """Search as the HSDS page envelope's contents; inactive providers only for admins."""
     _require(viewer, "caseworker", "admin")
     if query.include_inactive and not viewer.is_admin:
@@ -43,7 +44,7 @@ def search_providers(*, store: DirectoryStore, viewer: Viewer, query: SearchQuer
     return Page([view_of(record, viewer, now, distance) for record, distance in page.items], page.total)
 
 
-def get_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, now: datetime) -> tuple[dict, str]:
+def get_provider(*, store: DirectoryStore, viewer: Caller, provider_id: str, now: datetime) -> tuple[dict, str]:
     """One provider and its ETag, for caseworkers, admins and the provider itself."""
     if not (viewer.role in ("caseworker", "admin") or viewer.owns(provider_id)):
         raise forbidden()
@@ -53,7 +54,7 @@ def get_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, now
     return _versioned_view(record, viewer, now)
 
 
-def save_provider(*, store: DirectoryStore, viewer: Viewer, data: dict, now: datetime, request_id: str | None,
+def save_provider(*, store: DirectoryStore, viewer: Caller, data: dict, now: datetime, request_id: str | None,
                   provider_id: str | None = None, expected: Precondition | None = None) -> tuple[dict, str, bool]:
     """Create (no id) or replace (PUT) a provider; returns (view, ETag, created).
 
@@ -77,7 +78,7 @@ def save_provider(*, store: DirectoryStore, viewer: Viewer, data: dict, now: dat
     return view, tag, existing is None
 
 
-def patch_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, changes: dict, now: datetime,
+def patch_provider(*, store: DirectoryStore, viewer: Caller, provider_id: str, changes: dict, now: datetime,
                    request_id: str | None, schema, expected: Precondition | None = None) -> tuple[dict, str]:
     """Merge changes into the stored record, validate the whole again and save it, as one atomic step."""
     _require(viewer, "admin")
@@ -103,14 +104,14 @@ def patch_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, c
     return _versioned_view(stored, viewer, now)
 
 
-def delete_provider(*, store: DirectoryStore, viewer: Viewer, provider_id: str, now: datetime,
+def delete_provider(*, store: DirectoryStore, viewer: Caller, provider_id: str, now: datetime,
                     request_id: str | None) -> None:
     _require(viewer, "admin")
     if not store.delete_provider(provider_id, audit_entry(viewer, "provider.delete", provider_id, now, request_id)):
         raise not_found("provider")
 
 
-def set_capacity(*, store: DirectoryStore, viewer: Viewer, provider_id: str, available: int,
+def set_capacity(*, store: DirectoryStore, viewer: Caller, provider_id: str, available: int,
                  maximum: int | None, now: datetime, request_id: str | None) -> tuple[dict, str]:
     """A provider reports its free units; pending holds stay valid and are subtracted from them."""
     if not (viewer.is_admin or viewer.owns(provider_id)):
@@ -130,12 +131,12 @@ def set_capacity(*, store: DirectoryStore, viewer: Viewer, provider_id: str, ava
     return _versioned_view(record, viewer, now)
 
 
-def find_candidates(*, store: DirectoryStore, viewer: Viewer, query: CandidateQuery, now: datetime) -> list[dict]:
+def find_candidates(*, store: DirectoryStore, viewer: Caller, query: CandidateQuery, now: datetime) -> list[dict]:
     """Providers passing every hard filter, nearest first, as this viewer may see them."""
     return find_candidates_many(store=store, viewer=viewer, queries=[query], now=now)[0]
 
 
-def find_candidates_many(*, store: DirectoryStore, viewer: Viewer, queries: Sequence[CandidateQuery],
+def find_candidates_many(*, store: DirectoryStore, viewer: Caller, queries: Sequence[CandidateQuery],
                          now: datetime) -> list[list[dict]]:
     """`find_candidates` for several queries at once: one list per query, in the order given."""
     _require(viewer, "caseworker", "admin")
@@ -143,7 +144,7 @@ def find_candidates_many(*, store: DirectoryStore, viewer: Viewer, queries: Sequ
             for found in store.candidates_many(queries, now)]
 
 
-def _versioned_view(record: dict, viewer: Viewer, now: datetime) -> tuple[dict, str]:
+def _versioned_view(record: dict, viewer: Caller, now: datetime) -> tuple[dict, str]:
     """The view of a record read or written with its version, and the ETag of that version."""
     version = record.pop("version")
     return view_of(record, viewer, now), etag(version)
@@ -197,7 +198,7 @@ def _deep_merge(base: dict, changes: dict) -> dict:
 
 # -- referrals -------------------------------------------------------------------------------
 
-def create_referral(*, store: DirectoryStore, viewer: Viewer, data: dict, now: datetime,
+def create_referral(*, store: DirectoryStore, viewer: Caller, data: dict, now: datetime,
                     request_id: str | None) -> dict:
     """Hold one unit of the provider's capacity for a pending referral; 409 when none is free."""
     _require(viewer, "caseworker")
@@ -221,7 +222,7 @@ def create_referral(*, store: DirectoryStore, viewer: Viewer, data: dict, now: d
     return _referral_view(referral, provider)
 
 
-def get_referral(*, store: DirectoryStore, viewer: Viewer, referral_id: str, now: datetime,
+def get_referral(*, store: DirectoryStore, viewer: Caller, referral_id: str, now: datetime,
                  request_id: str | None) -> dict:
     """A referral for its creator, its provider or an admin; the creator sees the address once accepted."""
     referral = _visible_referral(store, viewer, referral_id, now)
@@ -237,7 +238,7 @@ def get_referral(*, store: DirectoryStore, viewer: Viewer, referral_id: str, now
     return view
 
 
-def change_referral(*, store: DirectoryStore, viewer: Viewer, referral_id: str, to_status: str, now: datetime,
+def change_referral(*, store: DirectoryStore, viewer: Caller, referral_id: str, to_status: str, now: datetime,
                     request_id: str | None) -> dict:
     """Accept or decline (its provider) or cancel (its creator) a pending referral."""
     referral = _visible_referral(store, viewer, referral_id, now)
@@ -255,7 +256,7 @@ def change_referral(*, store: DirectoryStore, viewer: Viewer, referral_id: str, 
     return _referral_view(changed.as_of(now), store.get_provider(referral.provider_id, now))
 
 
-def list_referrals(*, store: DirectoryStore, viewer: Viewer, query: ReferralFilter, now: datetime) -> Page:
+def list_referrals(*, store: DirectoryStore, viewer: Caller, query: ReferralFilter, now: datetime) -> Page:
     """Own referrals for a caseworker, its providers' for a provider, all for an admin."""
     if viewer.role == "caseworker":
         query = ReferralFilter(**{**query.__dict__, "created_by": viewer.subject})
@@ -273,7 +274,7 @@ def list_referrals(*, store: DirectoryStore, viewer: Viewer, query: ReferralFilt
     return Page(items, page.total)
 
 
-def _visible_referral(store: DirectoryStore, viewer: Viewer, referral_id: str, now: datetime) -> Referral:
+def _visible_referral(store: DirectoryStore, viewer: Caller, referral_id: str, now: datetime) -> Referral:
     referral = store.get_referral(referral_id)
     if referral is None:
         raise not_found("referral")
@@ -293,7 +294,7 @@ def _referral_view(referral: Referral, provider: dict | None) -> dict:
 
 # -- stale capacity --------------------------------------------------------------------------
 
-def list_stale(*, store: DirectoryStore, viewer: Viewer, now: datetime, older_than_hours: float) -> list[dict]:
+def list_stale(*, store: DirectoryStore, viewer: Caller, now: datetime, older_than_hours: float) -> list[dict]:
     """Providers to call because their capacity count is old (admins)."""
     _require(viewer, "admin")
     return stale_providers(store, now, timedelta(hours=older_than_hours))
@@ -301,12 +302,12 @@ def list_stale(*, store: DirectoryStore, viewer: Viewer, now: datetime, older_th
 
 # -- audit -----------------------------------------------------------------------------------
 
-def record_event(*, store: DirectoryStore, viewer: Viewer, action: str, target: str | None, now: datetime,
+def record_event(*, store: DirectoryStore, viewer: Caller, action: str, target: str | None, now: datetime,
                  request_id: str | None, detail: str | None = None) -> None:
     """An event the gateway saw (admin token use, sign-in, token issue) joins the one audit log."""
     store.append_audit(audit_entry(viewer, action, target, now, request_id, detail))
 
 
-def list_audit(*, store: DirectoryStore, viewer: Viewer, query: AuditFilter) -> Page:
+def list_audit(*, store: DirectoryStore, viewer: Caller, query: AuditFilter) -> Page:
     _require(viewer, "admin")
     return store.list_audit(query)

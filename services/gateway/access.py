@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from .auth.tokens import Principal
+from ..shared.identity import Caller
 
 ADMIN, CASEWORKER, PROVIDER = "admin", "caseworker", "provider"
 
@@ -19,7 +19,7 @@ class Access:
     # For providers: a parameter (path or query) that, when given, must name one of their own providers.
     own_provider_param: str | None = None
 
-    def permits(self, principal: Principal, params: dict[str, list[str]]) -> bool:
+    def permits(self, principal: Caller, params: dict[str, list[str]]) -> bool:
         """`params`: every value of every path and query parameter (a query may repeat one)."""
         if principal.role not in self.roles:
             return False

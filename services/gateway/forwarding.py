@@ -9,7 +9,7 @@ from flask import Response, g, request
 from ..shared.errors import ApiError, bad_field
 from ..shared.http import ServiceClient, ServiceUnavailable
 from ..shared.signing import Claims
-from .auth import Principal
+from ..shared.identity import Caller
 from .context import gateway
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ PASSED_HEADERS = ("Retry-After", "ETag")
 FORWARDED_HEADERS = ("If-Match",)
 
 
-def claims_of(principal: Principal) -> Claims:
+def claims_of(principal: Caller) -> Claims:
     return Claims(role=principal.role, subject=principal.subject, provider_ids=principal.provider_ids,
                   request_id=g.get("request_id"))
 

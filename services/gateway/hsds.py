@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from ..directory.domain.geo import coarsen
+from ..shared.geo import coarsen
 from ..shared.languages import language_name
 from ..shared.paging import envelope
 

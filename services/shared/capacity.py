@@ -31,5 +31,6 @@ def hold_until(now: datetime, minutes: int) -> str:
 
 
 def hold_has_ended(expires_at: str, now: datetime) -> bool:
-    """A hold ends at its expiry, to the second, whether or not a sweep has marked it yet."""
-    return parse_time(expires_at) <= now
+    """A hold ends at its expiry, to the second (times are kept to the second), whether or not a sweep has
+    marked it yet."""
+    return parse_time(expires_at) <= now.replace(microsecond=0)

@@ -17,6 +17,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .identity import Caller
+
 CLAIMS_HEADER = "X-Haven-Claims"
 SIGNATURE_HEADER = "X-Haven-Signature"
 ROLES = ("admin", "caseworker", "provider")
@@ -24,22 +26,16 @@ MAX_SKEW_SECONDS = 60
 
 
 @dataclass(frozen=True)
-class Claims:
-    """Who a request acts for; the only identity the internal services trust."""
+class Claims(Caller):
+    """A caller as the gateway signs it onto one internal request: the only identity the internal services trust."""
 
-    role: str
-    subject: str
-    provider_ids: tuple[str, ...] = ()
     request_id: str | None = None
     issued_at: float = field(default_factory=time.time)
     nonce: str = field(default_factory=lambda: secrets.token_hex(12))
 
     @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    def owns(self, provider_id: str) -> bool:
-        return self.role == "provider" and provider_id in self.provider_ids
+    def caller(self) -> Caller:
+        return Caller(self.role, self.subject, tuple(self.provider_ids))
 
     def fresh(self, request_id: str | None = None) -> "Claims":
         """The same identity with a new nonce and time, for one more signed request."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from services.directory.store import StoreUnavailable
-from services.directory.store.search_engine_client import _msearch_failure
+from services.shared.engine.client import _msearch_failure
 
 
 @pytest.mark.parametrize("response", [

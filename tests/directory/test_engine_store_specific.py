@@ -302,7 +302,7 @@ def test_indices_deleted_by_hand_make_the_store_unavailable_until_readiness_recr
 
 def test_documents_written_before_public_cells_are_rewritten_and_the_cell_rule_applies(engine_url):
     from services.directory.store import search_engine_mappings as mappings
-    from services.directory.store.search_engine_indices import drop_indices, ensure_indices
+    from services.shared.engine.indices import drop_indices, ensure_indices
     from services.shared.geo import Area, cell_of, distance_km
 
     now = utc_now()
@@ -333,5 +333,5 @@ def test_documents_written_before_public_cells_are_rewritten_and_the_cell_rule_a
         stored = store.client.get(store.providers, secret["id"])["_source"]
         assert "exact_point" not in stored and stored["public_cell"] == cell_of(*near).key
     finally:
-        drop_indices(store.client, store.names)
+        drop_indices(store.client, store.names, mappings.KINDS)
         store.close()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.directory.store.search_engine_client import EngineConfig
+from services.shared.engine.client import EngineConfig
 
 
 def test_an_opensearch_url_names_the_client_hosts_and_defaults():

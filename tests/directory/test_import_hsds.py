@@ -11,7 +11,8 @@ from geopy.exc import GeocoderUnavailable
 from geopy.extra.rate_limiter import RateLimiter
 
 from services.cli import main
-from services.directory.domain.rules import Viewer, view_of
+from services.directory.domain.rules import view_of
+from services.shared.identity import Caller
 from services.directory.importing import read_records
 from services.directory.importing.checking import Checker
 from services.directory.importing.geocoding import CachedGeocoder, GeocodeCache, geopy_geocoder
@@ -24,7 +25,7 @@ from tests.support.factories import provider
 DATA = Path(__file__).resolve().parents[1] / "data"
 ELSEWHERE = DATA / "hsds_services_elsewhere.json"
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
-ADMIN = Viewer(role="admin", subject="test:admin")
+ADMIN = Caller(role="admin", subject="test:admin")
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from services.gateway.access import OPERATIONS
-from services.gateway.auth import Principal
+from services.shared.identity import Caller
 
 OWN = "6dde18e0-c115-5726-b7dc-c23d4045b612"
 OTHER = "4f59ccd7-4c34-5287-9242-ac2c4e3c24bd"
-provider = Principal("provider", "token:p", (OWN,))
+provider = Caller("provider", "token:p", (OWN,))
 
 
 def test_a_provider_may_name_only_its_own_providers_in_any_parameter():
@@ -24,8 +24,8 @@ def test_provider_ids_compare_as_uuids_whatever_their_case():
 
 
 def test_roles_outside_an_operation_are_refused_whatever_they_own():
-    admin = Principal("admin", "token:a")
-    caseworker = Principal("caseworker", "token:c")
+    admin = Caller("admin", "token:a")
+    caseworker = Caller("caseworker", "token:c")
     assert not OPERATIONS["match"].permits(admin, {})
     assert not OPERATIONS["create_provider"].permits(caseworker, {})
     assert not OPERATIONS["accept_referral"].permits(admin, {})

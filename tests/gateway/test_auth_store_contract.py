@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.directory.store.search_engine_indices import drop_indices, empty_indices
+from services.shared.engine.indices import drop_indices, empty_indices
 from services.gateway.accounts import open_account_store
 from services.gateway.accounts.model import Account, Session
 from services.gateway.accounts.store import DuplicateEmail

@@ -28,7 +28,7 @@ GUNICORN_ARGS = ("--worker-class", "gthread", "--threads", "4")
 
 @pytest.fixture(scope="module")
 def replicas(tmp_path_factory):
-    from services.directory.store.search_engine_indices import drop_indices
+    from services.shared.engine.indices import drop_indices
     from services.gateway.auth.search_engine import SearchEngineAuthStore
     from tests.support.engine_store import fresh_prefix, require_engine, store_url
 

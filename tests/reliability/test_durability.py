@@ -16,7 +16,8 @@ import pytest
 import requests
 
 from services.directory.store.search_engine import SearchEngineDirectoryStore
-from services.directory.store.search_engine_indices import drop_indices
+from services.directory.store.search_engine_mappings import KINDS
+from services.shared.engine.indices import drop_indices
 from tests.reliability.faults import ready, wait_until
 from tests.reliability.figures import record
 from tests.support.engine_store import fresh_prefix, require_engine, store_url
@@ -160,7 +161,7 @@ def haven(request, tmp_path):
     if url:
         store = SearchEngineDirectoryStore.from_url(url)
         try:
-            drop_indices(store.client, store.names)
+            drop_indices(store.client, store.names, KINDS)
         finally:
             store.close()
 

@@ -9,7 +9,8 @@ import pytest
 import requests
 
 from services.directory.store.search_engine import SearchEngineDirectoryStore
-from services.directory.store.search_engine_indices import drop_indices
+from services.directory.store.search_engine_mappings import KINDS
+from services.shared.engine.indices import drop_indices
 from tests.reliability.faults import (SERVICE_TIMEOUT_S, assert_holds_consistent, assert_unavailable, capacity_of,
                                       ready, referrals_with_reference, timed, wait_until)
 from tests.support.engine_store import fresh_prefix, require_engine, store_url
@@ -43,7 +44,7 @@ def haven(engine_proxy, tmp_path_factory):
     stack.close()
     store = SearchEngineDirectoryStore.from_url(url)
     try:
-        drop_indices(store.client, store.names)
+        drop_indices(store.client, store.names, KINDS)
     finally:
         store.close()
 

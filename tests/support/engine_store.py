@@ -14,7 +14,8 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from services.directory.store.search_engine import SearchEngineDirectoryStore
-from services.directory.store.search_engine_indices import drop_indices, empty_indices
+from services.directory.store.search_engine_mappings import KINDS
+from services.shared.engine.indices import drop_indices, empty_indices
 from tests.support.engine import URL_ENV, engine_url, unavailable_reason
 from tests.support.requirements import require
 
@@ -58,10 +59,10 @@ def engine_store(prefix: str | None = None) -> Iterator[SearchEngineDirectorySto
     finally:
         try:
             if pooled:
-                empty_indices(store.client, store.names)
+                empty_indices(store.client, store.names, KINDS)
                 _idle.append(prefix)
             else:
-                drop_indices(store.client, store.names)
+                drop_indices(store.client, store.names, KINDS)
         finally:
             store.close()
 
@@ -87,7 +88,7 @@ def _drop_pooled() -> None:
     for prefix in _pooled:
         store = SearchEngineDirectoryStore.from_url(store_url(url, prefix))
         try:
-            drop_indices(store.client, store.names)
+            drop_indices(store.client, store.names, KINDS)
         except Exception:  # noqa: BLE001 - best effort as the process ends
             pass
         finally:

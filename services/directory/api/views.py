@@ -12,7 +12,8 @@ from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderP
                                ReferralSchema)
 from .. import service
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from ..domain.rules import Viewer, iso
+from ...shared.identity import Caller
+from ..domain.rules import iso
 from ..domain.versions import Precondition, parse_if_match
 from .args import (AuditEventSchema, AuditQueryArgsSchema, CandidateBatchSchema, CandidateQuerySchema,
                    ProviderQueryArgsSchema, ReferralQueryArgsSchema, StaleQueryArgsSchema)
@@ -26,9 +27,8 @@ def _ctx():
     return current_app.extensions["haven"]
 
 
-def _viewer() -> Viewer:
-    claims = g.claims
-    return Viewer(role=claims.role, subject=claims.subject, provider_ids=tuple(claims.provider_ids))
+def _viewer() -> Caller:
+    return g.claims.caller
 
 
 def _common():

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from .rules import iso, parse_time
+from ...shared.capacity import hold_has_ended, hold_until  # noqa: F401 (hold_until: the directory's name)
 
 # to_status -> who may make it. Only a pending referral can move at all.
 TRANSITIONS = {"accepted": "provider", "declined": "provider", "cancelled": "creator"}
@@ -25,7 +25,7 @@ class Referral:
 
     def effective_status(self, now: datetime) -> str:
         """Expiry is exact at read time, whether or not a sweep has marked it yet."""
-        if self.status == "pending" and parse_time(self.expires_at) <= now:
+        if self.status == "pending" and hold_has_ended(self.expires_at, now):
             return "expired"
         return self.status
 
@@ -51,5 +51,3 @@ class InvalidTransition(Exception):
         self.current = current
 
 
-def hold_until(now: datetime, minutes: int) -> str:
-    return iso(now + timedelta(minutes=minutes))

@@ -1,39 +1,25 @@
 """What a viewer may see of a provider, and its computed capacity fields; no Flask, no store."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ...shared.capacity import free_units
 from ...shared.geo import CELL_PRECISION_KM
+from ...shared.identity import Caller
 from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER, public_point  # noqa: F401 (the directory's names)
 from ...shared.times import iso, parse_time, utc_now  # noqa: F401 (the directory's names)
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking: decides what of a confidential location they may see."""
-
-    role: str
-    subject: str
-    provider_ids: tuple[str, ...] = ()
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    def owns(self, provider_id: str) -> bool:
-        return self.role == "provider" and provider_id in self.provider_ids
-
-    def sees_exact_location(self, provider: dict) -> bool:
-        return not provider["location"].get("confidential") or self.is_admin
+def sees_exact_location(caller: Caller, provider: dict) -> bool:
+    """Whether this caller may see where a provider really is: always, unless it is confidential and they are no admin."""
+    return not provider["location"].get("confidential") or caller.is_admin
 
 
 def capacity_age(updated: str, now: datetime) -> timedelta:
     return now - parse_time(updated)
 
 
-def view_of(provider: dict, viewer: Viewer, now: datetime, distance_km: float | None = None) -> dict:
+def view_of(provider: dict, viewer: Caller, now: datetime, distance_km: float | None = None) -> dict:
     """The provider as this viewer may see it, with computed capacity fields.
 
     A new dict with new `location` and `capacity` (the parts changed here); the other parts are the
@@ -41,7 +27,7 @@ def view_of(provider: dict, viewer: Viewer, now: datetime, distance_km: float | 
     """
     shown = dict(provider, location=dict(provider["location"]), capacity=dict(provider["capacity"]))
     location = shown["location"]
-    if viewer.sees_exact_location(provider):
+    if sees_exact_location(viewer, provider):
         location["precision_km"] = 0.0
     else:
         location["lat"], location["lon"] = public_point(provider["location"])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable, Sequence
 
+from ...shared.stores import StoreUnavailable  # noqa: F401 (every store raises it)
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import Referral
 from ..domain.versions import Precondition
@@ -22,10 +23,6 @@ class AuditEntry:
     target: str | None
     request_id: str | None
     detail: str | None = None
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be reached or did not answer in time."""
 
 
 class DirectoryStore(ABC):
@@ -124,6 +121,19 @@ class DirectoryStore(ABC):
 
     @abstractmethod
     def append_audit(self, entry: AuditEntry) -> None: ...
+
+    @abstractmethod
+    def import_audit(self, entries: Iterable[AuditEntry]) -> int:
+        """Append entries oldest first, keeping their order and times (a migration); returns how many."""
+
+    @abstractmethod
+    def import_referrals(self, referrals: Iterable[Referral], now: datetime) -> int:
+        """Store referrals as they are (a migration); pending, unexpired ones hold their unit again."""
+
+    @abstractmethod
+    def rebuild_indices(self, *, kinds: Sequence[str] | None = None,
+                        progress: Callable[[str, int, int], None] | None = None) -> dict[str, str]:
+        """Rebuild the store's indices while reads and writes go on; returns kind -> what was done."""
 
     @abstractmethod
     def list_audit(self, query: AuditFilter) -> Page: ...

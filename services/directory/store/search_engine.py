@@ -26,15 +26,16 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
+from ...shared.capacity import after_use, can_hold
+from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
+from ...shared.engine.indices import IndexNames, ensure_indices, reindex
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
 from ..domain.rules import iso, parse_time
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
 from .base import AuditEntry, DirectoryStore, StoreUnavailable
-from .search_engine_client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
-from .search_engine_indices import ensure_indices
-from .search_engine_mappings import (PROVIDER_FIELDS_ADDED, IndexNames, live_holds, provider_document, record_of,
+from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, live_holds, provider_document, record_of,
                                       version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
                                     passed_holds_body, referrals_body, search_body, words_of)
@@ -75,7 +76,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             return
         with self._ready_lock:
             if not self._ready:
-                ensure_indices(self.client, self.names, self.config)
+                ensure_indices(self.client, self.names, self.config, MAPPINGS)
                 self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
                 self._upgrade_documents()
                 self._ready = True
@@ -125,7 +126,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             return False
         try:
             # Every time, not once: indices deleted by hand come back before writes need them.
-            ensure_indices(self.client, self.names, self.config)
+            ensure_indices(self.client, self.names, self.config, MAPPINGS)
             self._ensure()
             if time.monotonic() - self._completed_at > COMPLETE_EVERY_S:
                 self.complete_unfinished_writes()
@@ -426,7 +427,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             source = found["_source"]
             record = source["record"]
             holds = live_holds(source.get("holds", []), now)
-            if record["status"] != "active" or record["capacity"]["available"] - len(holds) <= 0:
+            if not can_hold(status=record["status"], available=record["capacity"]["available"], held=len(holds)):
                 raise NoCapacity(referral.provider_id)
             return provider_document(record, holds + [hold], version=version_of(source))
 
@@ -488,7 +489,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 if hold["referral_id"] in moved_on:
                     if moved_on[hold["referral_id"]] == "accepted":
                         capacity = record["capacity"]
-                        capacity["available"] = max(capacity["available"] - 1, 0)
+                        capacity["available"] = after_use(capacity["available"])
                         capacity["updated"] = record["last_modified"] = now
                         version = version_of(source) + 1
                     continue
@@ -513,7 +514,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             version = version_of(source)
             if use_unit_at is not None:
                 capacity = record["capacity"]
-                capacity["available"] = max(capacity["available"] - 1, 0)
+                capacity["available"] = after_use(capacity["available"])
                 capacity["updated"] = record["last_modified"] = iso(use_unit_at)
                 version += 1
             return provider_document(record, holds, version=version)
@@ -618,6 +619,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
             return provider_document(source["record"], holds + [hold], version=version_of(source))
 
         self._update_provider(referral.provider_id, add, refresh=False)
+
+    def rebuild_indices(self, *, kinds=None, progress=None) -> dict[str, str]:
+        """New versioned indices with the current mappings, the alias switched in one step, the old deleted."""
+        self._ensure()
+        switched = reindex(self.client, self.names, self.config, MAPPINGS, kinds=tuple(kinds or KINDS),
+                           progress=progress)
+        return {kind: f"{old} -> {new}" for kind, (old, new) in switched.items()}
 
     def import_audit(self, entries: Iterable[AuditEntry]) -> int:
         """Append entries oldest first, keeping their order (a migration)."""

@@ -8,9 +8,9 @@ optimistic-concurrency update of one document.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from ...shared.capacity import hold_has_ended
 from ...shared.geo import cell_of
 from ..domain.rules import iso, parse_time, public_point
 
@@ -18,15 +18,6 @@ KINDS = ("providers", "referrals", "audit")
 GENDERS = frozenset({"female", "male", "non_binary"})
 TEXT_FIELDS = {"name": 10.0, "organization": 4.0, "description": 1.0, "municipality": 2.0}
 
-ANALYSIS = {
-    "analyzer": {
-        # Accents and case never matter: "coördinatie" and "Coordinatie" are one word.
-        "folded": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
-        # Word endings neither: "trafficked" finds "trafficking", as the embedded store's porter tokenizer does.
-        "folded_stemmed": {"type": "custom", "tokenizer": "standard",
-                           "filter": ["lowercase", "asciifolding", "porter_stem"]},
-    }
-}
 _KEYWORD = {"type": "keyword"}
 _TEXT = {"type": "text", "analyzer": "folded", "fields": {"stem": {"type": "text", "analyzer": "folded_stemmed"}}}
 
@@ -105,31 +96,6 @@ AUDIT_MAPPINGS = {
 MAPPINGS = {"providers": PROVIDER_MAPPINGS, "referrals": REFERRAL_MAPPINGS, "audit": AUDIT_MAPPINGS}
 
 
-@dataclass(frozen=True)
-class IndexNames:
-    """Alias and versioned index names under one configurable prefix."""
-
-    prefix: str = ""
-
-    def alias(self, kind: str) -> str:
-        return f"{self.prefix}haven-{kind}"
-
-    def versioned(self, kind: str, version: int) -> str:
-        return f"{self.alias(kind)}-v{version}"
-
-    def version_of(self, kind: str, index: str) -> int:
-        stem = f"{self.alias(kind)}-v"
-        if not index.startswith(stem) or not index[len(stem):].isdigit():
-            raise ValueError(f"{index} is not a versioned {kind} index")
-        return int(index[len(stem):])
-
-
-def index_settings(*, shards: int, replicas: str, refresh_interval: str) -> dict:
-    return {"index": {"number_of_shards": shards, "auto_expand_replicas": replicas,
-                      "refresh_interval": refresh_interval},
-            "analysis": ANALYSIS}
-
-
 # -- provider documents ----------------------------------------------------------------------
 
 def epoch_ms(text: str) -> int:
@@ -183,8 +149,7 @@ def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> d
 
 def live_holds(holds: list[dict], now: datetime) -> list[dict]:
     """Holds that still hold a unit at `now` (expiry is exact, to the second)."""
-    cutoff = now_ms(now)
-    return [hold for hold in holds if epoch_ms(hold["expires_at"]) > cutoff]
+    return [hold for hold in holds if not hold_has_ended(hold["expires_at"], now)]
 
 
 def version_of(source: dict) -> int:

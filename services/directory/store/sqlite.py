@@ -9,6 +9,8 @@ are worked out by SQLite's own math functions.
 """
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import json
 import math
 import re
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ...shared import jsonio
+from ...shared.capacity import after_use, can_hold
 from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
@@ -99,6 +102,8 @@ HELD = ("(SELECT COUNT(*) FROM referrals r WHERE r.provider_id = p.id AND r.stat
 # Small first: where providers are dense, the first circles already hold enough, and each round reads
 # only the rows inside its box.
 CANDIDATE_RADII_KM = (5.0, 10.0, 25.0, 75.0, 200.0, 600.0)
+IMPORT_CHUNK = 500
+REFERRAL_COLUMNS = tuple(field.name for field in dataclasses.fields(Referral))
 DRIVER_COUNT_LIMIT = 1_000_000  # a count past this says only "long"; no store here holds more
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The constants of `distance_km`, bound as parameters wherever SQL works a distance out.
@@ -509,7 +514,7 @@ class SqliteDirectoryStore(DirectoryStore):
         with self._write() as conn:
             row = conn.execute(f"SELECT p.available, p.status, {HELD} AS held FROM providers p WHERE p.id = :id",
                                {"id": referral.provider_id, "now": iso(now)}).fetchone()
-            if row is None or row["status"] != "active" or row["available"] - row["held"] <= 0:
+            if row is None or not can_hold(status=row["status"], available=row["available"], held=row["held"]):
                 raise NoCapacity(referral.provider_id)
             values = referral.to_dict()
             conn.execute(f"INSERT INTO referrals ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
@@ -547,7 +552,7 @@ class SqliteDirectoryStore(DirectoryStore):
         if doc_row is None:
             return
         record = json.loads(doc_row["doc"])
-        record["capacity"]["available"] = max(record["capacity"]["available"] - 1, 0)
+        record["capacity"]["available"] = after_use(record["capacity"]["available"])
         record["capacity"]["updated"] = record["last_modified"] = iso(now)
         conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ?, "
                      "version = version + 1 WHERE id = ?",
@@ -590,7 +595,37 @@ class SqliteDirectoryStore(DirectoryStore):
                                   "WHERE status = 'pending' AND expires_at <= ?", (iso(now),))
             return cursor.rowcount
 
+    def import_referrals(self, referrals: Iterable[Referral], now: datetime) -> int:
+        """Referrals as they are: the embedded store counts holds from its referrals table, so the rows suffice."""
+        count = 0
+        for chunk in _chunks(referrals, IMPORT_CHUNK):
+            with self._write() as conn:
+                conn.executemany(f"INSERT OR REPLACE INTO referrals ({', '.join(REFERRAL_COLUMNS)}) "
+                                 f"VALUES ({', '.join(':' + k for k in REFERRAL_COLUMNS)})",
+                                 [referral.to_dict() for referral in chunk])
+            count += len(chunk)
+        return count
+
     # -- audit -------------------------------------------------------------------------------
+    def import_audit(self, entries: Iterable[AuditEntry]) -> int:
+        count = 0
+        for chunk in _chunks(entries, IMPORT_CHUNK):
+            with self._write() as conn:
+                for entry in chunk:
+                    _append_audit(conn, entry)
+            count += len(chunk)
+        return count
+
+    def rebuild_indices(self, *, kinds=None, progress=None) -> dict[str, str]:
+        """Rebuild every index and the text index from the tables (the tables hold the truth)."""
+        conn = self._conn()
+        conn.execute("REINDEX")
+        conn.execute("INSERT INTO provider_text(provider_text) VALUES ('rebuild')")
+        conn.execute("PRAGMA optimize")
+        if progress:
+            progress("providers", 1, 1)
+        return {"providers": "indices rebuilt"}
+
     def append_audit(self, entry: AuditEntry) -> None:
         with self._write() as conn:
             _append_audit(conn, entry)
@@ -636,6 +671,12 @@ class _Transaction:
         else:
             self.conn.execute("ROLLBACK")
         return False
+
+
+def _chunks(items: Iterable, size: int):
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def _bits(bits: dict[str, int], values) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from ...directory.store.search_engine_client import VersionConflict
+from ...shared.engine.client import VersionConflict
 from ..auth.search_engine import GatewayIndices, iso, parse
 from .model import Account, Session
 from .store import AccountStore, AccountStoreUnavailable, DuplicateEmail

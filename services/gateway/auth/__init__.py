@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .store import ApiToken, AuthStore, AuthStoreUnavailable
-from .tokens import InvalidToken, Principal, authenticate, hash_token, issue_token, revoke_token
+from .tokens import InvalidToken, authenticate, hash_token, issue_token, revoke_token
 
-__all__ = ["ApiToken", "AuthStore", "AuthStoreUnavailable", "InvalidToken", "Principal", "authenticate",
+__all__ = ["ApiToken", "AuthStore", "AuthStoreUnavailable", "InvalidToken", "authenticate",
            "hash_token", "issue_token", "open_auth_store", "revoke_token"]
 
 

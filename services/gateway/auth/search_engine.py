@@ -2,7 +2,7 @@
 
 Chosen when HAVEN_STORE_URL names a search engine (`opensearch+http://…`, `elasticsearch+https://…`);
 it uses the directory's client, URL options and versioned-index-behind-alias creation
-(`services.directory.store.search_engine_client` and `…_indices`). A token document's `_id` is the
+(`services.shared.engine`). A token document's `_id` is the
 token's SHA-256 hash, so checking a presented token is one real-time get, with no refresh to wait for.
 """
 from __future__ import annotations
@@ -16,9 +16,8 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator
 
 from ...directory.store.base import StoreUnavailable
-from ...directory.store.search_engine_client import SCHEMES, EngineClient, EngineConfig, VersionConflict, WriteBlocked
-from ...directory.store.search_engine_indices import ensure_indices
-from ...directory.store.search_engine_mappings import IndexNames
+from ...shared.engine.client import SCHEMES, EngineClient, EngineConfig, VersionConflict, WriteBlocked
+from ...shared.engine.indices import IndexNames, ensure_indices
 from .store import ApiToken, AuthStore, AuthStoreUnavailable
 from .tokens import hash_token, new_token
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from ...shared.identity import Caller
 from ...shared.vocabulary import ROLES
 from .store import ApiToken, AuthStore
 
@@ -26,31 +26,15 @@ def hash_token(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling, as the gateway signs it onward to the internal services."""
-
-    role: str
-    subject: str
-    provider_ids: tuple[str, ...] = ()
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    def owns(self, provider_id: str) -> bool:
-        return self.role == "provider" and provider_id in self.provider_ids
-
-
-def principal_of(token: ApiToken) -> Principal:
-    return Principal(role=token.role, subject=f"token:{token.id}", provider_ids=token.provider_ids)
+def principal_of(token: ApiToken) -> Caller:
+    return Caller(role=token.role, subject=f"token:{token.id}", provider_ids=token.provider_ids)
 
 
 class InvalidToken(Exception):
     """The presented token is unknown, malformed, revoked or expired (the reason stays in the logs)."""
 
 
-def authenticate(store: AuthStore, presented: str, now: datetime) -> Principal:
+def authenticate(store: AuthStore, presented: str, now: datetime) -> Caller:
     """The principal a presented bearer token stands for; InvalidToken otherwise."""
     if not presented.startswith(TOKEN_PREFIX) or len(presented) > 200:
         raise InvalidToken("malformed")

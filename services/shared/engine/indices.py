@@ -1,25 +1,58 @@
-"""Creating the search-engine store's indices, and rebuilding them behind their aliases without downtime."""
+"""Indices behind aliases on the search engine, for every service that keeps data there: names, settings,
+creating them, and rebuilding them behind their aliases without downtime."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .search_engine_client import EngineClient, EngineConfig
-from .search_engine_mappings import KINDS, MAPPINGS, IndexNames, index_settings
+from .client import EngineClient, EngineConfig
 
 COPY_CHUNK = 500
 Progress = Callable[[str, int, int], None]
+
+ANALYSIS = {
+    "analyzer": {
+        # Accents and case never matter: "coördinatie" and "Coordinatie" are one word.
+        "folded": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]},
+        # Word endings neither: "trafficked" finds "trafficking", as the embedded store's porter tokenizer does.
+        "folded_stemmed": {"type": "custom", "tokenizer": "standard",
+                           "filter": ["lowercase", "asciifolding", "porter_stem"]},
+    }
+}
+
+
+@dataclass(frozen=True)
+class IndexNames:
+    """Alias and versioned index names under one configurable prefix."""
+
+    prefix: str = ""
+
+    def alias(self, kind: str) -> str:
+        return f"{self.prefix}haven-{kind}"
+
+    def versioned(self, kind: str, version: int) -> str:
+        return f"{self.alias(kind)}-v{version}"
+
+    def version_of(self, kind: str, index: str) -> int:
+        stem = f"{self.alias(kind)}-v"
+        if not index.startswith(stem) or not index[len(stem):].isdigit():
+            raise ValueError(f"{index} is not a versioned {kind} index")
+        return int(index[len(stem):])
+
+
+def index_settings(*, shards: int, replicas: str, refresh_interval: str) -> dict:
+    return {"index": {"number_of_shards": shards, "auto_expand_replicas": replicas,
+                      "refresh_interval": refresh_interval},
+            "analysis": ANALYSIS}
 
 
 def settings_for(config: EngineConfig) -> dict:
     return index_settings(shards=config.shards, replicas=config.replicas, refresh_interval=config.refresh_interval)
 
 
-def ensure_indices(client: EngineClient, names: IndexNames, config: EngineConfig,
-                   mappings: dict[str, dict] = MAPPINGS) -> None:
-    """Create `<alias>-v1` with its alias for every kind whose alias does not exist yet (safe to race).
-
-    `mappings` (kind -> mappings) defaults to the directory's kinds; the gateway passes its own.
-    """
+def ensure_indices(client: EngineClient, names: IndexNames, config: EngineConfig, mappings: dict[str, dict]) -> None:
+    """Create `<alias>-v1` with its alias for every kind (of `mappings`: kind -> mappings) whose alias does not
+    exist yet (safe to race)."""
     for kind, kind_mappings in mappings.items():
         alias = names.alias(kind)
         if client.alias_targets(alias):
@@ -38,8 +71,8 @@ def current_index(client: EngineClient, names: IndexNames, kind: str) -> str:
     return targets[0]
 
 
-def reindex(client: EngineClient, names: IndexNames, config: EngineConfig, *, kinds=KINDS,
-            progress: Progress | None = None) -> dict[str, tuple[str, str]]:
+def reindex(client: EngineClient, names: IndexNames, config: EngineConfig, mappings: dict[str, dict], *,
+            kinds=None, progress: Progress | None = None) -> dict[str, tuple[str, str]]:
     """Rebuild each kind's index with the current mappings and switch its alias; returns kind -> (old, new).
 
     Reads and writes go on throughout. The documents are copied once while writes continue; then
@@ -47,14 +80,14 @@ def reindex(client: EngineClient, names: IndexNames, config: EngineConfig, *, ki
     the alias in one atomic step (writers wait that moment out and retry against the new index);
     the old index is deleted last.
     """
-    ensure_indices(client, names, config)
+    ensure_indices(client, names, config, mappings)
     switched = {}
-    for kind in kinds:
+    for kind in kinds or tuple(mappings):
         old = current_index(client, names, kind)
         new = names.versioned(kind, names.version_of(kind, old) + 1)
         if client.index_exists(new):
             client.delete_index(new)  # left by an interrupted run; never behind the alias
-        client.create_index(new, settings_for(config), MAPPINGS[kind])
+        client.create_index(new, settings_for(config), mappings[kind])
         try:
             client.refresh(old)
             total = client.count(old)
@@ -121,14 +154,14 @@ def _walk_by_id(client: EngineClient, index: str) -> Iterator[dict]:
         after = hits[-1]["sort"]
 
 
-def drop_indices(client: EngineClient, names: IndexNames, kinds=KINDS) -> None:
+def drop_indices(client: EngineClient, names: IndexNames, kinds) -> None:
     """Delete every index behind this prefix's aliases (tests, and tearing an instance down)."""
     for kind in kinds:
         for index in client.alias_targets(names.alias(kind)):
             client.delete_index(index)
 
 
-def empty_indices(client: EngineClient, names: IndexNames, kinds=KINDS) -> None:
+def empty_indices(client: EngineClient, names: IndexNames, kinds) -> None:
     """Delete every document behind this prefix's aliases, keeping the indices (quicker than recreating them).
 
     Document by document through the bulk API: delete-by-query lives in a module a minimal node may lack.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .base import StoreUnavailable
+from ..stores import StoreUnavailable
 
 SCHEMES = {"elasticsearch+http": ("elasticsearch", "http"), "elasticsearch+https": ("elasticsearch", "https"),
            "opensearch+http": ("opensearch", "http"), "opensearch+https": ("opensearch", "https")}
