@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -248,3 +249,29 @@ def test_a_batch_of_twenty_queries_is_answered_in_order(caseworker, create_provi
     assert answer.status_code == 200
     found = [[candidate["id"] for candidate in result["candidates"]] for result in answer.json["results"]]
     assert found == [[offered[need]] if need in offered else [] for need in needs]
+
+
+DEEP = b"[" * 1000 + b"]" * 1000
+JSON_ROUTES = [("POST", "/providers"), ("PUT", "/providers/00000000-0000-4000-8000-000000000001"),
+               ("PATCH", "/providers/00000000-0000-4000-8000-000000000001"),
+               ("PUT", "/providers/00000000-0000-4000-8000-000000000001/capacity"), ("POST", "/referrals"),
+               ("POST", "/candidates"), ("POST", "/candidates/batch"), ("POST", "/audit")]
+
+
+@pytest.mark.parametrize("method, path", JSON_ROUTES)
+def test_a_body_nested_too_deep_is_refused_naming_the_body_on_every_json_route(admin, sqlite_store, method, path):
+    response = admin.send(method, path, DEEP)
+    assert field_errors(response) == {"body": ["nested more than 64 levels deep"]}
+    deep_object = b'{"name":' * 900 + b"1" + b"}" * 900
+    assert field_errors(admin.send(method, path, deep_object)) == {"body": ["nested more than 64 levels deep"]}
+    assert sqlite_store.count_providers() == 0
+
+
+def test_a_key_given_twice_is_refused_naming_the_key_and_nothing_is_written(admin, sqlite_store):
+    body = json.dumps(provider())[:-1] + ', "name": "Other name"}'
+    assert field_errors(admin.send("POST", "/providers", body.encode())) == {
+        "name": ["given more than once in the same object"]}
+    nested = json.dumps(provider()).replace('"available": ', '"available": 9, "available": ')
+    assert field_errors(admin.send("POST", "/providers", nested.encode())) == {
+        "available": ["given more than once in the same object"]}
+    assert sqlite_store.count_providers() == 0

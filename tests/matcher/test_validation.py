@@ -88,3 +88,20 @@ def test_a_body_that_is_not_json_is_refused(matcher):
 
     assert response.status_code == 400
     assert response.json["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("path", ["/matches", "/matches/group"])
+def test_a_body_nested_too_deep_is_refused_naming_the_body(matcher, path):
+    response = matcher.send("POST", path, b"[" * 1000 + b"]" * 1000)
+
+    assert response.status_code == 400, response.get_data(as_text=True)[:200]
+    assert response.json["error"]["fields"] == {"body": ["nested more than 64 levels deep"]}
+
+
+def test_a_key_given_twice_is_refused_naming_the_key(matcher):
+    body = b'{"needs": ["shelter"], "languages": ["ro"], "location": {"lat": 52.09, "lon": 5.12, "lat": 0}}'
+
+    response = matcher.send("POST", "/matches", body)
+
+    assert response.status_code == 400
+    assert response.json["error"]["fields"] == {"lat": ["given more than once in the same object"]}
