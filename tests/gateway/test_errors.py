@@ -87,6 +87,14 @@ def test_a_key_given_twice_gets_400_naming_the_key(stack, make_gateway, role, me
         "available": ["given more than once in the same object"]}
 
 
+@pytest.mark.parametrize("reference", ["NAME born 1990-01-01", "111222333", "piet@example.nl", "+31 6 12345678"])
+def test_a_case_reference_that_looks_like_personal_data_is_refused_by_the_gateway(stack, make_gateway, reference):
+    client = ApiClient(make_gateway(), stack.issue("caseworker"))
+    answer = client.post("/referrals", json={"provider_id": str(uuid.UUID(int=1)), "need": "shelter",
+                                             "case_reference": reference})
+    assert list(_assert_error(answer, 400, "validation_error")["fields"]) == ["case_reference"]
+
+
 def test_a_field_error_of_the_directory_passes_through_naming_the_field(stack, make_gateway):
     record = provider()
     del record["name"]

@@ -60,6 +60,21 @@ def test_an_unknown_place_to_avoid_is_refused_naming_it(matcher):
     ({key: value for key, value in PROFILE.items() if key != "location"}, "location"),
     ({**PROFILE, "name": "A. Person"}, "name"),
     ({**PROFILE, "location": {**UTRECHT, "address": "Street 1"}}, "location.address"),
+    # strict types
+    ({**PROFILE, "age": 24.5}, "age"),
+    ({**PROFILE, "age": "24"}, "age"),
+    ({**PROFILE, "age": True}, "age"),
+    ({**PROFILE, "limit": 5.0}, "limit"),
+    ({**PROFILE, "wheelchair": "yes"}, "wheelchair"),
+    ({**PROFILE, "accompanying_children": 1}, "accompanying_children"),
+    ({**PROFILE, "include_stale": "false"}, "include_stale"),
+    ({**PROFILE, "max_distance_km": "50"}, "max_distance_km"),
+    ({**PROFILE, "max_distance_km": True}, "max_distance_km"),
+    ({**PROFILE, "location": {"lat": "52.09", "lon": 5.12}}, "location.lat"),
+    ({**PROFILE, "avoid": [{"lat": 52.0, "lon": 5.0, "radius_km": "5"}]}, "avoid.0.radius_km"),
+    # text
+    ({**PROFILE, "location": {"place": "Utrecht\u202e"}}, "location.place"),
+    ({**PROFILE, "location": {"place": "Utr\x00echt"}}, "location.place"),
 ])
 def test_a_bad_match_request_is_refused_naming_the_field(matcher, body, field):
     assert_names(matcher.post("/matches", body), field)
