@@ -6,8 +6,9 @@ import logging
 import requests
 from flask import Response, g, request
 
-from ..shared.errors import ApiError, bad_field
+from ..shared.errors import ApiError
 from ..shared.http import ServiceClient, ServiceUnavailable
+from ..shared.jsonbody import load_body
 from ..shared.signing import Claims
 from ..shared.identity import Caller
 from .context import gateway
@@ -25,13 +26,9 @@ def claims_of(principal: Caller) -> Claims:
 
 
 def json_body():
-    """The request's JSON body, unchanged, or None when there is none; 400 when it is not JSON."""
-    if not request.get_data(cache=True):
-        return None
-    body = request.get_json(force=True, silent=True)
-    if body is None:
-        raise bad_field("body", "not valid JSON")
-    return body
+    """The request's JSON body, unchanged, or None when there is none; 400 when it is not JSON, too deep or
+    repeats a key."""
+    return load_body()
 
 
 def query_params() -> dict[str, list[str]]:

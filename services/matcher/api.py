@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..shared.errors import forbidden
+from ..shared.jsonbody import Blueprint
 from . import service
 from .candidates import DirectoryCandidates
 from .domain.geo import Area, Point

@@ -10,15 +10,16 @@ from ..shared import vocabulary as v
 from ..shared.places import resolve_place
 from ..shared.schemas import (COUNTRY_CODE, LANGUAGE_CODE, UNIQUE, Choices, ProviderOutSchema, StrictSchema, _country,
                               _language, _unique)
+from ..shared.strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
 
 
 class PointInSchema(StrictSchema):
     """A point given as `lat` and `lon`, or as a Dutch `place` name; loaded as {lat, lon}."""
 
-    lat = fields.Float(validate=validate.Range(min=-90, max=90), allow_nan=False)
-    lon = fields.Float(validate=validate.Range(min=-180, max=180), allow_nan=False)
-    place = fields.String(validate=validate.Length(min=1, max=120),
-                          metadata={"description": "a Dutch city, town or village, instead of lat and lon"})
+    lat = StrictFloat(validate=validate.Range(min=-90, max=90), allow_nan=False)
+    lon = StrictFloat(validate=validate.Range(min=-180, max=180), allow_nan=False)
+    place = Text(validate=validate.Length(min=1, max=120),
+                 metadata={"description": "a Dutch city, town or village, instead of lat and lon"})
 
     @validates_schema
     def _one_form(self, data, **kwargs):
@@ -46,8 +47,8 @@ class PointInSchema(StrictSchema):
 class AvoidAreaInSchema(PointInSchema):
     """An area to stay out of: a point or place and a radius around it."""
 
-    radius_km = fields.Float(required=True, allow_nan=False,
-                             validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
+    radius_km = StrictFloat(required=True, allow_nan=False,
+                            validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
 
 
 class PersonSchema(StrictSchema):
@@ -57,10 +58,10 @@ class PersonSchema(StrictSchema):
                             validate=[validate.Length(min=1, max=v.MAX_LANGUAGES), _unique],
                             metadata={**UNIQUE, "description": "ISO 639 codes, most preferred first"})
     gender = fields.String(validate=validate.OneOf(v.GENDERS))
-    age = fields.Integer(validate=validate.Range(min=0, max=120))
+    age = StrictInteger(validate=validate.Range(min=0, max=120))
     location = fields.Nested(PointInSchema, required=True, metadata={"description": "{lat, lon} or {place}"})
-    accompanying_children = fields.Boolean(load_default=False)
-    wheelchair = fields.Boolean(load_default=False)
+    accompanying_children = StrictBoolean(load_default=False)
+    wheelchair = StrictBoolean(load_default=False)
     exploitation_type = fields.String(validate=validate.OneOf(v.EXPLOITATION_TYPES))
     residence_status = fields.String(validate=validate.OneOf(v.RESIDENCE_STATUSES))
     origin_country = fields.String(validate=_country, metadata={
@@ -68,17 +69,17 @@ class PersonSchema(StrictSchema):
     avoid = fields.List(fields.Nested(AvoidAreaInSchema), load_default=list,
                         validate=validate.Length(max=v.MAX_AVOID_AREAS),
                         metadata={"description": "areas to avoid: no provider inside them is ever offered"})
-    max_distance_km = fields.Float(allow_nan=False,
-                                   validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
+    max_distance_km = StrictFloat(allow_nan=False,
+                                  validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
 
 
 class MatchRequestSchema(PersonSchema):
     """One person and what they need."""
 
     needs = Choices(v.NEEDS, min_length=1, max_length=v.MAX_NEEDS, required=True)
-    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=v.MAX_CANDIDATES_PER_NEED),
-                           metadata={"description": "candidates per need"})
-    include_stale = fields.Boolean(load_default=False, metadata={
+    limit = StrictInteger(load_default=5, validate=validate.Range(min=1, max=v.MAX_CANDIDATES_PER_NEED),
+                          metadata={"description": "candidates per need"})
+    include_stale = StrictBoolean(load_default=False, metadata={
         "description": "also offer providers whose capacity was not confirmed for more than 7 days"})
 
     @validates_schema
@@ -93,7 +94,7 @@ class GroupRequestSchema(StrictSchema):
     people = fields.List(fields.Nested(PersonSchema), required=True,
                          validate=validate.Length(min=1, max=v.MAX_GROUP_SIZE))
     need = fields.String(required=True, validate=validate.OneOf(v.NEEDS))
-    include_stale = fields.Boolean(load_default=False)
+    include_stale = StrictBoolean(load_default=False)
 
     @validates_schema
     def _return_destinations(self, data, **kwargs):

@@ -4,7 +4,9 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from . import vocabulary as v
+from .case_reference import personal_data_in
 from .languages import is_country_code, is_language_code
+from .strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
 
 
 def _language(code: str) -> None:
@@ -15,6 +17,12 @@ def _language(code: str) -> None:
 def _country(code: str) -> None:
     if not is_country_code(code):
         raise ValidationError(f"not an ISO 3166-1 alpha-2 country code: {code!r}")
+
+
+def _not_personal_data(reference: str) -> None:
+    problem = personal_data_in(reference)
+    if problem:
+        raise ValidationError(problem)
 
 
 def _unique(values) -> None:
@@ -49,21 +57,21 @@ class StrictSchema(Schema):
 
 
 class LocationSchema(StrictSchema):
-    municipality = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    region = fields.String(load_default="", validate=validate.Length(max=100))
-    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
-    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
-    address = fields.String(load_default="", allow_none=True, validate=validate.Length(max=300))
-    postal_code = fields.String(load_default="", allow_none=True, validate=validate.Length(max=12))
-    confidential = fields.Boolean(load_default=False)
+    municipality = Text(required=True, validate=validate.Length(min=1, max=100))
+    region = Text(load_default="", validate=validate.Length(max=100))
+    lat = StrictFloat(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
+    lon = StrictFloat(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
+    address = Text(load_default="", allow_none=True, validate=validate.Length(max=300))
+    postal_code = Text(load_default="", allow_none=True, validate=validate.Length(max=12))
+    confidential = StrictBoolean(load_default=False)
 
 
 class EligibilitySchema(StrictSchema):
     genders = Choices(v.GENDERS, load_default=list(v.GENDERS))
-    min_age = fields.Integer(load_default=18, validate=validate.Range(min=0, max=120))
-    max_age = fields.Integer(load_default=120, validate=validate.Range(min=0, max=120))
-    accepts_children = fields.Boolean(load_default=False)
-    wheelchair_accessible = fields.Boolean(load_default=False)
+    min_age = StrictInteger(load_default=18, validate=validate.Range(min=0, max=120))
+    max_age = StrictInteger(load_default=120, validate=validate.Range(min=0, max=120))
+    accepts_children = StrictBoolean(load_default=False)
+    wheelchair_accessible = StrictBoolean(load_default=False)
     exploitation_types = Choices(v.EXPLOITATION_TYPES, load_default=list)
     residence_statuses = Choices(v.RESIDENCE_STATUSES, load_default=list)
     countries = fields.List(fields.String(validate=_country, metadata=COUNTRY_CODE),
@@ -76,8 +84,8 @@ class EligibilitySchema(StrictSchema):
 
 
 class CapacitySchema(StrictSchema):
-    available = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
-    maximum = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    available = StrictInteger(required=True, validate=validate.Range(min=0, max=100_000))
+    maximum = StrictInteger(required=True, validate=validate.Range(min=0, max=100_000))
     unit = fields.String(load_default="bed", validate=validate.OneOf(v.CAPACITY_UNITS))
     updated = fields.AwareDateTime(load_default=None, allow_none=True)
 
@@ -88,19 +96,19 @@ class CapacitySchema(StrictSchema):
 
 
 class ContactSchema(StrictSchema):
-    phone = fields.String(load_default="", validate=validate.Length(max=40))
+    phone = Text(load_default="", validate=validate.Length(max=40))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    intake_hours = fields.String(load_default="", validate=validate.Length(max=200))
+    intake_hours = Text(load_default="", validate=validate.Length(max=200))
 
 
 class ProviderInSchema(StrictSchema):
     """A provider as an admin creates or replaces it."""
 
     id = fields.UUID(load_default=None)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    organization = fields.String(load_default="", validate=validate.Length(max=200))
+    name = Text(required=True, validate=validate.Length(min=1, max=200))
+    organization = Text(load_default="", validate=validate.Length(max=200))
     type = fields.String(required=True, validate=validate.OneOf(v.PROVIDER_TYPES))
-    description = fields.String(load_default="", validate=validate.Length(max=4000))
+    description = Text(multiline=True, load_default="", validate=validate.Length(max=4000))
     services = Choices(v.NEEDS, min_length=1, required=True)
     languages = LanguageList(load_default=list)
     interpretation_languages = LanguageList(load_default=list)
@@ -108,16 +116,16 @@ class ProviderInSchema(StrictSchema):
     eligibility = fields.Nested(EligibilitySchema, load_default=lambda: EligibilitySchema().load({}))
     capacity = fields.Nested(CapacitySchema, required=True)
     contact = fields.Nested(ContactSchema, load_default=lambda: ContactSchema().load({}))
-    hold_minutes = fields.Integer(load_default=v.DEFAULT_HOLD_MINUTES,
-                                  validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
+    hold_minutes = StrictInteger(load_default=v.DEFAULT_HOLD_MINUTES,
+                                 validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
     status = fields.String(load_default="active", validate=validate.OneOf(v.PROVIDER_STATUSES))
 
 
 class CapacityUpdateSchema(StrictSchema):
     """What a provider reports: free units now, and the maximum when it changed."""
 
-    available = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
-    maximum = fields.Integer(validate=validate.Range(min=0, max=100_000))
+    available = StrictInteger(required=True, validate=validate.Range(min=0, max=100_000))
+    maximum = StrictInteger(validate=validate.Range(min=0, max=100_000))
 
 
 class ProviderOutLocationSchema(Schema):
@@ -182,11 +190,12 @@ class ProviderPageSchema(PageSchema):
 class ReferralInSchema(StrictSchema):
     provider_id = fields.UUID(required=True)
     need = fields.String(required=True, validate=validate.OneOf(v.NEEDS))
-    case_reference = fields.String(
-        required=True, validate=validate.Length(min=1, max=v.MAX_CASE_REFERENCE),
-        metadata={"description": "An opaque reference chosen by the caseworker. Never a name, "
-                                 "birth date or identity number: no personal data."})
-    hold_minutes = fields.Integer(validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
+    case_reference = Text(
+        required=True, validate=[validate.Length(min=1, max=v.MAX_CASE_REFERENCE), _not_personal_data],
+        metadata={"description": "An opaque reference from the caseworker's case system: letters A-Z, digits, "
+                                 "spaces and - _ . / : #. Never a name, birth date or identity number: one that "
+                                 "holds a BSN, a date, an e-mail address or a phone number is refused."})
+    hold_minutes = StrictInteger(validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
 
 
 class ReferralSchema(Schema):

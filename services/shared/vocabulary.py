@@ -26,3 +26,4 @@ MIN_HOLD_MINUTES = 5
 MAX_HOLD_MINUTES = 72 * 60
 DEFAULT_HOLD_MINUTES = 240
 MAX_BODY_BYTES = 1024 * 1024
+MAX_JSON_DEPTH = 64  # nesting of arrays and objects in a request body

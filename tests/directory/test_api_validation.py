@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -76,6 +77,28 @@ PROVIDER_FIELD_ERRORS = [
     ("name", "x" * 201, "name"),
     ("contact.email", "not-an-address", "contact.email"),
     ("id", "not-a-uuid", "id"),
+    # strict types: a float, a string or a boolean is not an integer; only true and false are booleans
+    ("capacity.available", 5.9, "capacity.available"),
+    ("capacity.available", 5.0, "capacity.available"),
+    ("capacity.available", "5", "capacity.available"),
+    ("capacity.available", " 7 ", "capacity.available"),
+    ("hold_minutes", 5.9, "hold_minutes"),
+    ("hold_minutes", "240", "hold_minutes"),
+    ("eligibility.min_age", 18.5, "eligibility.min_age"),
+    ("location.confidential", "yes", "location.confidential"),
+    ("location.confidential", 1, "location.confidential"),
+    ("location.confidential", "true", "location.confidential"),
+    ("eligibility.accepts_children", "no", "eligibility.accepts_children"),
+    ("location.lat", "52.1", "location.lat"),
+    # text: no control characters, no bidirectional overrides or isolates
+    ("name", "Veilig\x00Huis", "name"),
+    ("name", "Huis\u202egnp.exe", "name"),
+    ("organization", "Stichting\u2066X\u2069", "organization"),
+    ("location.address", "Straat 1\x1b[31m", "location.address"),
+    ("location.municipality", "Utrecht\n", "location.municipality"),
+    ("description", "Regel\x85", "description"),
+    ("contact.phone", "030\x7f", "contact.phone"),
+    ("contact.intake_hours", "ma\u202b-vr", "contact.intake_hours"),
 ]
 
 
@@ -149,6 +172,11 @@ def test_a_bad_patch_is_refused_by_name(admin, create_provider, change, field):
     ({"available": 2, "extra": 1}, "extra"),
     ({"available": 11}, "available"),  # above the stored maximum of 10
     ({"available": 6, "maximum": 5}, "available"),
+    ({"available": 5.9}, "available"),
+    ({"available": "5"}, "available"),
+    ({"available": " 7 "}, "available"),
+    ({"available": True}, "available"),
+    ({"available": 2, "maximum": 10.0}, "maximum"),
 ])
 def test_a_bad_capacity_report_is_refused_by_name(admin, create_provider, body, field):
     created = create_provider(capacity={"available": 3, "maximum": 10})
@@ -167,7 +195,17 @@ def test_a_bad_capacity_report_is_refused_by_name(admin, create_provider, body, 
     ({"hold_minutes": MIN_HOLD_MINUTES - 1}, "hold_minutes"),
     ({"hold_minutes": MAX_HOLD_MINUTES + 1}, "hold_minutes"),
     ({"hold_minutes": "long"}, "hold_minutes"),
+    ({"hold_minutes": 5.9}, "hold_minutes"),
+    ({"hold_minutes": "60"}, "hold_minutes"),
     ({"client_name": "A. Person"}, "client_name"),
+    # personal data in the case reference
+    ({"case_reference": "NAME born 1990-01-01"}, "case_reference"),
+    ({"case_reference": "111222333"}, "case_reference"),
+    ({"case_reference": "1 januari 1990"}, "case_reference"),
+    ({"case_reference": "piet@example.nl"}, "case_reference"),
+    ({"case_reference": "+31 6 12345678"}, "case_reference"),
+    ({"case_reference": "zaak\x00-1"}, "case_reference"),
+    ({"case_reference": "zaak-1\u202e"}, "case_reference"),
 ])
 def test_a_bad_referral_is_refused_by_name_and_holds_nothing(caseworker, admin, create_provider, change, field):
     shelter = create_provider(capacity={"available": 1})
@@ -248,3 +286,76 @@ def test_a_batch_of_twenty_queries_is_answered_in_order(caseworker, create_provi
     assert answer.status_code == 200
     found = [[candidate["id"] for candidate in result["candidates"]] for result in answer.json["results"]]
     assert found == [[offered[need]] if need in offered else [] for need in needs]
+
+
+DEEP = b"[" * 1000 + b"]" * 1000
+JSON_ROUTES = [("POST", "/providers"), ("PUT", "/providers/00000000-0000-4000-8000-000000000001"),
+               ("PATCH", "/providers/00000000-0000-4000-8000-000000000001"),
+               ("PUT", "/providers/00000000-0000-4000-8000-000000000001/capacity"), ("POST", "/referrals"),
+               ("POST", "/candidates"), ("POST", "/candidates/batch"), ("POST", "/audit")]
+
+
+@pytest.mark.parametrize("method, path", JSON_ROUTES)
+def test_a_body_nested_too_deep_is_refused_naming_the_body_on_every_json_route(admin, sqlite_store, method, path):
+    response = admin.send(method, path, DEEP)
+    assert field_errors(response) == {"body": ["nested more than 64 levels deep"]}
+    deep_object = b'{"name":' * 900 + b"1" + b"}" * 900
+    assert field_errors(admin.send(method, path, deep_object)) == {"body": ["nested more than 64 levels deep"]}
+    assert sqlite_store.count_providers() == 0
+
+
+def test_a_key_given_twice_is_refused_naming_the_key_and_nothing_is_written(admin, sqlite_store):
+    body = json.dumps(provider())[:-1] + ', "name": "Other name"}'
+    assert field_errors(admin.send("POST", "/providers", body.encode())) == {
+        "name": ["given more than once in the same object"]}
+    nested = json.dumps(provider()).replace('"available": ', '"available": 9, "available": ')
+    assert field_errors(admin.send("POST", "/providers", nested.encode())) == {
+        "available": ["given more than once in the same object"]}
+    assert sqlite_store.count_providers() == 0
+
+
+def test_a_multi_line_description_is_accepted(admin):
+    assert admin.post("/providers", provider(description="Eerste regel.\r\nTweede\tregel.")).status_code == 201
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"location": {"confidential": "yes"}}, "location.confidential"),
+    ({"hold_minutes": 60.5}, "hold_minutes"),
+    ({"name": "X\u202eY"}, "name"),
+])
+def test_a_patch_with_a_loose_type_or_unsafe_text_is_refused_by_name(admin, create_provider, change, field):
+    created = create_provider()
+    assert field in field_errors(admin.patch(f"/providers/{created['id']}", change))
+    assert admin.get(f"/providers/{created['id']}").json["location"]["confidential"] is False
+
+
+@pytest.mark.parametrize("reference", ["CASE-2026-0042", "ZAAK 1234", "HVN-7F3K"])
+def test_a_case_reference_from_a_case_system_is_accepted(caseworker, create_provider, reference):
+    shelter = create_provider(capacity={"available": 1})
+    made = caseworker.post("/referrals", {"provider_id": shelter["id"], "need": "shelter", "case_reference": reference})
+    assert made.status_code == 201, made.json
+    assert made.json["case_reference"] == reference
+
+
+@pytest.mark.parametrize(("params", "field"), [
+    ({"age": "5.9"}, "age"), ({"age": " 7 "}, "age"), ({"size": "1e1"}, "size"), ({"page": "+2"}, "page"),
+    ({"available": "yes"}, "available"), ({"available": "1"}, "available"),
+    ({"near": "Utrecht", "radius_km": "ten"}, "radius_km"), ({"near": "Utrecht", "radius_km": "nan"}, "radius_km"),
+    ({"q": "huis\u202e"}, "q"), ({"near": "Utrecht\x00"}, "near"),
+])
+def test_a_loose_query_value_is_refused_by_name(caseworker, params, field):
+    assert field in field_errors(caseworker.get("/providers", **params))
+
+
+def test_query_digits_and_true_are_read(caseworker):
+    assert caseworker.get("/providers", age="30", size="5", available="true", near="Utrecht",
+                          radius_km="12.5").status_code == 200
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"lat": "52.1"}, "lat"), ({"age": 30.5}, "age"), ({"age": "30"}, "age"), ({"wheelchair": "yes"}, "wheelchair"),
+    ({"limit": True}, "limit"), ({"avoid": [{"lat": 52, "lon": 5, "radius_km": "5"}]}, "avoid.0.radius_km"),
+])
+def test_a_loose_candidate_query_is_refused_by_name(caseworker, change, field):
+    body = {"need": "shelter", "lat": 52.09, "lon": 5.12, **change}
+    assert field in field_errors(caseworker.post("/candidates", body))

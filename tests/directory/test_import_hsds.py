@@ -163,8 +163,8 @@ def test_a_confidential_address_is_never_sent_to_an_online_geocoder(tmp_path):
     result = checker.check(Row("line 2", data={
         "name": "Veilig Huis", "type": "shelter", "services": ["shelter"],
         "location": {"municipality": "Zwolle", "address": "Geheimstraat 4 HVNCONF-a1b2c3d4e5f6",
-                     "postal_code": "8011 ZZ", "confidential": "true"},
-        "capacity": {"available": "1", "maximum": "4"}}))
+                     "postal_code": "8011 ZZ", "confidential": True},
+        "capacity": {"available": 1, "maximum": 4}}))
 
     assert online.questions == ["Zwolle, Netherlands"]
     assert (result.record["location"]["lat"], result.record["location"]["lon"]) == (52.51, 6.09)

@@ -63,6 +63,38 @@ def test_a_body_that_is_not_json_gets_400_naming_the_body(stack, make_gateway):
     assert _assert_error(answer, 400, "validation_error")["fields"] == {"body": ["not valid JSON"]}
 
 
+GATEWAY_JSON_ROUTES = [("admin", "POST", "/providers"), ("admin", "PUT", f"/providers/{uuid.UUID(int=1)}"),
+                       ("admin", "PATCH", f"/providers/{uuid.UUID(int=1)}"),
+                       ("admin", "PUT", f"/providers/{uuid.UUID(int=1)}/capacity"),
+                       ("caseworker", "POST", "/referrals"), ("caseworker", "POST", "/matches"),
+                       ("caseworker", "POST", "/matches/group")]
+
+
+@pytest.mark.parametrize("role, method, path", GATEWAY_JSON_ROUTES)
+def test_a_body_nested_a_thousand_levels_deep_gets_400_naming_the_body(stack, make_gateway, role, method, path):
+    client = ApiClient(make_gateway(), stack.issue(role))
+    for deep in ("[" * 1000 + "]" * 1000, '{"a":' * 1000 + "1" + "}" * 1000):
+        answer = client.open(method, path, data=deep, headers={"Content-Type": "application/json"})
+        assert _assert_error(answer, 400, "validation_error")["fields"] == {"body": ["nested more than 64 levels deep"]}
+
+
+@pytest.mark.parametrize("role, method, path", GATEWAY_JSON_ROUTES)
+def test_a_key_given_twice_gets_400_naming_the_key(stack, make_gateway, role, method, path):
+    client = ApiClient(make_gateway(), stack.issue(role))
+    answer = client.open(method, path, data='{"available": 1, "available": 2}',
+                         headers={"Content-Type": "application/json"})
+    assert _assert_error(answer, 400, "validation_error")["fields"] == {
+        "available": ["given more than once in the same object"]}
+
+
+@pytest.mark.parametrize("reference", ["NAME born 1990-01-01", "111222333", "piet@example.nl", "+31 6 12345678"])
+def test_a_case_reference_that_looks_like_personal_data_is_refused_by_the_gateway(stack, make_gateway, reference):
+    client = ApiClient(make_gateway(), stack.issue("caseworker"))
+    answer = client.post("/referrals", json={"provider_id": str(uuid.UUID(int=1)), "need": "shelter",
+                                             "case_reference": reference})
+    assert list(_assert_error(answer, 400, "validation_error")["fields"]) == ["case_reference"]
+
+
 def test_a_field_error_of_the_directory_passes_through_naming_the_field(stack, make_gateway):
     record = provider()
     del record["name"]

@@ -60,6 +60,20 @@ def test_an_unknown_place_to_avoid_is_refused_naming_it(matcher):
     ({key: value for key, value in PROFILE.items() if key != "location"}, "location"),
     ({**PROFILE, "name": "A. Person"}, "name"),
     ({**PROFILE, "location": {**UTRECHT, "address": "Street 1"}}, "location.address"),
+    # strict types
+    ({**PROFILE, "age": 24.5}, "age"),
+    ({**PROFILE, "age": "24"}, "age"),
+    ({**PROFILE, "age": True}, "age"),
+    ({**PROFILE, "limit": 5.0}, "limit"),
+    ({**PROFILE, "wheelchair": "yes"}, "wheelchair"),
+    ({**PROFILE, "accompanying_children": 1}, "accompanying_children"),
+    ({**PROFILE, "include_stale": "false"}, "include_stale"),
+    ({**PROFILE, "max_distance_km": "50"}, "max_distance_km"),
+    ({**PROFILE, "max_distance_km": True}, "max_distance_km"),
+    ({**PROFILE, "location": {"lat": "52.09", "lon": 5.12}}, "location.lat"),
+    ({**PROFILE, "avoid": [{"lat": 52.0, "lon": 5.0, "radius_km": "5"}]}, "avoid.0.radius_km"),
+    # text
+    ({**PROFILE, "location": {"place": "Utrecht\u202e"}}, "location.place"),
 ])
 def test_a_bad_match_request_is_refused_naming_the_field(matcher, body, field):
     assert_names(matcher.post("/matches", body), field)
@@ -88,3 +102,20 @@ def test_a_body_that_is_not_json_is_refused(matcher):
 
     assert response.status_code == 400
     assert response.json["error"]["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("path", ["/matches", "/matches/group"])
+def test_a_body_nested_too_deep_is_refused_naming_the_body(matcher, path):
+    response = matcher.send("POST", path, b"[" * 1000 + b"]" * 1000)
+
+    assert response.status_code == 400, response.get_data(as_text=True)[:200]
+    assert response.json["error"]["fields"] == {"body": ["nested more than 64 levels deep"]}
+
+
+def test_a_key_given_twice_is_refused_naming_the_key(matcher):
+    body = b'{"needs": ["shelter"], "languages": ["ro"], "location": {"lat": 52.09, "lon": 5.12, "lat": 0}}'
+
+    response = matcher.send("POST", "/matches", body)
+
+    assert response.status_code == 400
+    assert response.json["error"]["fields"] == {"lat": ["given more than once in the same object"]}

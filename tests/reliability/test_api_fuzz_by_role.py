@@ -25,8 +25,10 @@ REPO = Path(__file__).resolve().parents[2]
 ROLES = ("caseworker", "provider", "admin")
 MAX_EXAMPLES = 15
 RUN_TIMEOUT_S = 600
+# negative_data_rejection: a value of the wrong type (5.9 or "5" for an integer, "yes" for a boolean) must
+# be refused, not coerced.
 CHECKS = ("not_a_server_error", "response_schema_conformance", "status_code_conformance",
-          "haven_error_shape_and_no_internal_detail")
+          "negative_data_rejection", "haven_error_shape_and_no_internal_detail")
 
 
 def _config(stack, role: str, folder: Path) -> Path:

@@ -163,3 +163,112 @@ def test_any_search_query_is_answered_or_refused_naming_a_field(gateway, params)
     if assert_answer_or_field_error(answer, (200,), refusals=(403,)) is None and answer.status_code == 200:
         page = answer.get_json()
         assert page["size"] <= 100 and len(page["contents"]) <= page["size"]
+
+
+# -- hostile shapes: every JSON route, one defect at a time -------------------------------------
+
+REFERRAL = {"need": "shelter", "case_reference": "CASE-2026-0042"}
+GROUP = {"need": "shelter", "people": [{"languages": ["ro"], "location": {"place": "Utrecht"}, "age": 30}]}
+
+
+def json_routes(provider_id: str) -> list[tuple[str, str, str, dict]]:
+    """(role, method, path, valid body) for every JSON route of the gateway's API."""
+    return [("admin", "POST", "/api/v1/providers", provider()),
+            ("admin", "PUT", f"/api/v1/providers/{provider_id}", provider()),
+            ("admin", "PATCH", f"/api/v1/providers/{provider_id}", {"hold_minutes": 240}),
+            ("admin", "PUT", f"/api/v1/providers/{provider_id}/capacity", {"available": 2, "maximum": 10}),
+            ("caseworker", "POST", "/api/v1/referrals", dict(REFERRAL, provider_id=provider_id)),
+            ("caseworker", "POST", "/api/v1/matches", MATCH),
+            ("caseworker", "POST", "/api/v1/matches/group", GROUP)]
+
+
+def _leaves(value, path=()):
+    """(path, value) of every scalar in a body."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _leaves(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _leaves(child, (*path, index))
+    else:
+        yield path, value
+
+
+def _set(body, path, value):
+    target = body
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+
+UNSAFE = ["\x00", "\x1b", "\x7f", "\x85", "\u202e", "\u202a", "\u2066", "\u2069"]
+PERSONAL = ["NAME born 1990-01-01", "111222333", "1 januari 1990", "01.01.1990", "piet@example.nl",
+            "+31 6 12345678", "0612345678", "1234.56.782", "3/4/1985"]
+
+
+@st.composite
+def hostile(draw, body: dict) -> tuple[bytes, str]:
+    """A valid body with one defect, as raw JSON, and the field the refusal must name (or "body")."""
+    body = json.loads(json.dumps(body))
+    leaves = list(_leaves(body))
+    kind = draw(st.sampled_from(("deep", "duplicate", "float_for_int", "string_for_int", "bool_for_int",
+                                 "string_for_bool", "int_for_bool", "unsafe_text", "string_for_number")))
+    # A number field takes an integer as well: only integer fields are given a float.
+    ints = [(p, v) for p, v in leaves if type(v) is int
+            and not (kind == "float_for_int" and p[-1] in ("lat", "lon", "radius_km", "max_distance_km"))]
+    bools = [(p, v) for p, v in leaves if type(v) is bool]
+    texts = [(p, v) for p, v in leaves if type(v) is str and isinstance(p[-1], str)
+             and p[-1] not in ("need", "type", "status", "unit", "provider_id", "place")]
+    floats = [(p, v) for p, v in leaves if type(v) is float]
+    if kind == "deep":
+        depth = draw(st.integers(65, 3000))
+        path, _ = draw(st.sampled_from(leaves))
+        _set(body, path, "@@")
+        opener = draw(st.sampled_from(("[", '{"a":')))
+        closer = "]" if opener == "[" else "}"
+        text = json.dumps(body).replace('"@@"', opener * depth + "1" + closer * depth)
+        return text.encode(), "body"
+    if kind == "duplicate":
+        key = draw(st.sampled_from(sorted(body)))
+        text = json.dumps(body)
+        return (text[:-1] + f", {json.dumps(key)}: {json.dumps(body[key])}}}").encode(), key
+    if kind in ("float_for_int", "string_for_int", "bool_for_int") and ints:
+        path, value = draw(st.sampled_from(ints))
+        _set(body, path, {"float_for_int": value + 0.5, "string_for_int": draw(st.sampled_from((str(value), f" {value} "))),
+                          "bool_for_int": True}[kind])
+    elif kind in ("string_for_bool", "int_for_bool") and bools:
+        path, _ = draw(st.sampled_from(bools))
+        _set(body, path, draw(st.sampled_from(("yes", "true", "1", "no"))) if kind == "string_for_bool" else 1)
+    elif kind == "string_for_number" and floats:
+        path, value = draw(st.sampled_from(floats))
+        _set(body, path, str(value))
+    elif texts:
+        path, value = draw(st.sampled_from(texts))
+        if path[-1] == "case_reference" and draw(st.booleans()):
+            _set(body, path, draw(st.sampled_from(PERSONAL)))
+        else:
+            at = draw(st.integers(0, len(value)))
+            _set(body, path, value[:at] + draw(st.sampled_from(UNSAFE)) + value[at:])
+    else:
+        path, _ = draw(st.sampled_from(leaves))
+        _set(body, path, "@@")
+        return json.dumps(body).replace('"@@"', "[" * 100 + "]" * 100).encode(), "body"
+    return json.dumps(body).encode(), ".".join(str(part) for part in path)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_a_hostile_body_on_any_json_route_is_refused_naming_the_field_and_writes_nothing(gateway, data):
+    client, tokens, store, provider_id = gateway
+    role, method, path, valid = data.draw(st.sampled_from(json_routes(provider_id)))
+    raw, field = data.draw(hostile(valid))
+    before = (store.count_providers(), client.get(f"/api/v1/providers/{provider_id}",
+                                                  headers={"Authorization": f"Bearer {tokens['admin']}"}).get_json())
+    answer = _call(client, tokens[role], method, path, data=raw, content_type="application/json")
+    assert answer.status_code == 400, (method, path, field, answer.status_code, answer.get_data(as_text=True)[:300])
+    fields = assert_answer_or_field_error(answer, ())
+    assert field in fields or any(name.endswith(f".{field}") or field.startswith(f"{name}.") for name in fields), \
+        (field, fields)
+    after = (store.count_providers(), client.get(f"/api/v1/providers/{provider_id}",
+                                                 headers={"Authorization": f"Bearer {tokens['admin']}"}).get_json())
+    assert after == before

@@ -5,7 +5,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ...shared import vocabulary as v
 from ...shared.places import resolve_place
-from ...shared.schemas import LANGUAGE_CODE, StrictSchema, _country, _language
+from ...shared.schemas import LANGUAGE_CODE, StrictSchema, _country, _language, _not_personal_data
+from ...shared.strict_fields import (QueryBoolean, QueryFloat, QueryInteger, StrictBoolean, StrictFloat, StrictInteger,
+                                    Text)
+from ...shared.text import SafeText
 
 
 def parse_near(text: str) -> tuple[float, float]:
@@ -33,23 +36,24 @@ class NearField(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if len(text) > 120:
             raise ValidationError("too long")
+        SafeText()(text)
         return parse_near(text)
 
 
 class ProviderQueryArgsSchema(StrictSchema):
-    q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text; accents ignored"})
+    q = Text(validate=validate.Length(min=1, max=200), metadata={"description": "free text; accents ignored"})
     type = fields.List(fields.String(validate=validate.OneOf(v.PROVIDER_TYPES)), validate=validate.Length(max=6))
     need = fields.String(validate=validate.OneOf(v.NEEDS))
     language = fields.String(validate=_language,
                              metadata={**LANGUAGE_CODE, "description": "ISO 639 code; staff or interpreter"})
     gender = fields.String(validate=validate.OneOf(v.GENDERS))
-    age = fields.Integer(validate=validate.Range(min=0, max=120))
+    age = QueryInteger(validate=validate.Range(min=0, max=120))
     near = NearField(metadata={"description": "`lat,lon` or a Dutch place name"})
-    radius_km = fields.Float(validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False), allow_nan=False)
-    available = fields.Boolean(load_default=False, metadata={"description": "true: only free capacity"})
-    include_inactive = fields.Boolean(load_default=False, metadata={"description": "admins only"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
+    radius_km = QueryFloat(validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False), allow_nan=False)
+    available = QueryBoolean(load_default=False, metadata={"description": "true: only free capacity"})
+    include_inactive = QueryBoolean(load_default=False, metadata={"description": "admins only"})
+    page = QueryInteger(load_default=1, validate=validate.Range(min=1, max=100_000))
+    size = QueryInteger(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
 
     @validates_schema
     def _radius_needs_near(self, data, **kwargs):
@@ -58,29 +62,29 @@ class ProviderQueryArgsSchema(StrictSchema):
 
 
 class AreaSchema(StrictSchema):
-    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
-    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
-    radius_km = fields.Float(required=True, validate=validate.Range(min=0, max=v.MAX_RADIUS_KM), allow_nan=False)
+    lat = StrictFloat(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
+    lon = StrictFloat(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
+    radius_km = StrictFloat(required=True, validate=validate.Range(min=0, max=v.MAX_RADIUS_KM), allow_nan=False)
 
 
 class CandidateQuerySchema(StrictSchema):
     """The hard filters of one need, as the matcher sends them (coordinates already resolved)."""
 
     need = fields.String(required=True, validate=validate.OneOf(v.NEEDS))
-    lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
-    lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
+    lat = StrictFloat(required=True, validate=validate.Range(min=-90, max=90), allow_nan=False)
+    lon = StrictFloat(required=True, validate=validate.Range(min=-180, max=180), allow_nan=False)
     gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(v.GENDERS))
-    age = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=120))
-    accompanying_children = fields.Boolean(load_default=False)
-    wheelchair = fields.Boolean(load_default=False)
+    age = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=0, max=120))
+    accompanying_children = StrictBoolean(load_default=False)
+    wheelchair = StrictBoolean(load_default=False)
     residence_status = fields.String(load_default=None, allow_none=True,
                                      validate=validate.OneOf(v.RESIDENCE_STATUSES))
     return_country = fields.String(load_default=None, allow_none=True, validate=_country)
-    max_distance_km = fields.Float(load_default=None, allow_none=True,
-                                   validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
+    max_distance_km = StrictFloat(load_default=None, allow_none=True,
+                                  validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
     avoid = fields.List(fields.Nested(AreaSchema), load_default=list, validate=validate.Length(max=v.MAX_AVOID_AREAS))
-    include_stale = fields.Boolean(load_default=False)
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    include_stale = StrictBoolean(load_default=False)
+    limit = StrictInteger(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class CandidateBatchSchema(StrictSchema):
@@ -93,27 +97,27 @@ class CandidateBatchSchema(StrictSchema):
 class ReferralQueryArgsSchema(StrictSchema):
     provider_id = fields.UUID()
     status = fields.String(validate=validate.OneOf(v.REFERRAL_STATUSES))
-    case_reference = fields.String(validate=validate.Length(min=1, max=v.MAX_CASE_REFERENCE))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    size = fields.Integer(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
+    case_reference = Text(validate=[validate.Length(min=1, max=v.MAX_CASE_REFERENCE), _not_personal_data])
+    page = QueryInteger(load_default=1, validate=validate.Range(min=1, max=100_000))
+    size = QueryInteger(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
 
 
 class AuditQueryArgsSchema(StrictSchema):
-    actor = fields.String(validate=validate.Length(max=200))
-    action = fields.String(validate=validate.Length(max=100))
-    target = fields.String(validate=validate.Length(max=200))
+    actor = Text(validate=validate.Length(max=200))
+    action = Text(validate=validate.Length(max=100))
+    target = Text(validate=validate.Length(max=200))
     since = fields.AwareDateTime()
     until = fields.AwareDateTime()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
+    page = QueryInteger(load_default=1, validate=validate.Range(min=1, max=100_000))
+    size = QueryInteger(load_default=50, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
 
 
 class AuditEventSchema(StrictSchema):
-    action = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    target = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    detail = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    action = Text(required=True, validate=validate.Length(min=1, max=100))
+    target = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    detail = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class StaleQueryArgsSchema(StrictSchema):
-    hours = fields.Float(load_default=24, validate=validate.Range(min=1, max=24 * 365), allow_nan=False,
-                         metadata={"description": "capacity older than this many hours (default 24)"})
+    hours = QueryFloat(load_default=24, validate=validate.Range(min=1, max=24 * 365), allow_nan=False,
+                       metadata={"description": "capacity older than this many hours (default 24)"})

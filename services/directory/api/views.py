@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE
 
 from ...shared.errors import bad_field
+from ...shared.jsonbody import Blueprint
 from ...shared.paging import envelope
 from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderPatchSchema, ReferralInSchema,
                                ReferralSchema)

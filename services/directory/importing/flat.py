@@ -8,7 +8,11 @@ TEXT, LIST, BOOL, NUMBER = "text", "list", "bool", "number"
 LIST_SEPARATOR = ";"
 # '|' also separates list items, for spreadsheets saved with ';' between columns (Dutch Excel).
 _LIST_SPLIT = re.compile(r"[;|]")
-_DUTCH_BOOLEANS = {"ja": "true", "nee": "false", "waar": "true", "onwaar": "false"}
+# A cell is text: it becomes the JSON type of its field here, as the API's strict schema expects it.
+_BOOLEANS = {**dict.fromkeys(("true", "t", "yes", "y", "1", "on", "ja", "j", "waar"), True),
+             **dict.fromkeys(("false", "f", "no", "n", "0", "off", "nee", "onwaar"), False)}
+_INTEGER = re.compile(r"-?[0-9]{1,15}")
+_DECIMAL = re.compile(r"-?[0-9]{1,15}\.[0-9]{1,15}")
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,9 @@ def unflatten(row: dict[str, str]) -> dict:
         if column.kind == LIST:
             value: object = [item.strip() for item in _LIST_SPLIT.split(cell) if item.strip()]
         elif column.kind == BOOL:
-            value = _DUTCH_BOOLEANS.get(cell.casefold(), cell)
+            value = _BOOLEANS.get(cell.casefold(), cell)
+        elif column.kind == NUMBER:
+            value = _number(cell)
         else:
             value = cell
         target = record
@@ -85,6 +91,15 @@ def unflatten(row: dict[str, str]) -> dict:
             target = target.setdefault(key, {})
         target[column.path[-1]] = value
     return record
+
+
+def _number(cell: str) -> object:
+    """A number cell as an int or float; anything else stays text, for the schema to refuse naming the field."""
+    if _INTEGER.fullmatch(cell):
+        return int(cell)
+    if _DECIMAL.fullmatch(cell):
+        return float(cell)
+    return cell
 
 
 def flatten(record: dict) -> dict[str, str]:

@@ -16,6 +16,8 @@ from typing import Any, Callable
 from marshmallow import RAISE, Schema, fields, missing
 from marshmallow.decorators import POST_LOAD, PRE_LOAD, VALIDATES, VALIDATES_SCHEMA
 
+from ...shared.strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
+
 _NOT_PLAIN = object()  # a value the fast path does not judge: the schema decides
 Loader = Callable[[Any], Any]  # value -> loaded value, or _NOT_PLAIN
 
@@ -114,17 +116,17 @@ def _field_loader(field: fields.Field) -> Loader | None:
 
 def _converter(field: fields.Field) -> Loader | None:
     kind = type(field)
-    if kind in (fields.String, fields.Email):
+    if kind in (fields.String, fields.Email, Text):
         return lambda value: value if type(value) is str else _NOT_PLAIN
-    if kind is fields.Boolean:
+    if kind in (fields.Boolean, StrictBoolean):
         return lambda value: value if type(value) is bool else _NOT_PLAIN
-    if kind is fields.Integer:
+    if kind in (fields.Integer, StrictInteger):
         return lambda value: value if type(value) is int else _NOT_PLAIN
     if kind is fields.List:
         return _list_converter(field)
     if kind is fields.Nested:
         return _nested_converter(field)
-    if kind in (fields.Float, fields.UUID, fields.AwareDateTime, fields.DateTime):
+    if kind in (fields.Float, StrictFloat, fields.UUID, fields.AwareDateTime, fields.DateTime):
         # The field's own conversion, without the generic machinery around it.
         return lambda value: field._deserialize(value, None, None)
     return None

@@ -5,6 +5,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from ...directory.api.args import ReferralQueryArgsSchema
+from ...shared.case_reference import personal_data_in
+from ...shared.errors import bad_field
 from ...shared.schemas import ReferralInSchema, ReferralPageSchema, ReferralSchema
 from ..forwarding import json_body, query_params, to_directory
 from ..identity import authorise
@@ -30,7 +32,13 @@ class Referrals(MethodView):
         The answer is `pending` with `expires_at`: the hold ends then unless the provider accepts.
         `case_reference` is an opaque reference, never personal data.
         """
-        return to_directory("POST", "/referrals", body=json_body())
+        body = json_body()
+        reference = body.get("case_reference") if isinstance(body, dict) else None
+        # Refused here too, so a body carrying personal data goes no further than the gateway.
+        problem = personal_data_in(reference) if isinstance(reference, str) else None
+        if problem:
+            raise bad_field("case_reference", problem)
+        return to_directory("POST", "/referrals", body=body)
 
 
 @blp.route("/<uuid:referral_id>")

@@ -5,14 +5,15 @@ from marshmallow import Schema, fields, validate
 
 from ...shared import vocabulary as v
 from ...shared.schemas import PageSchema, StrictSchema
+from ...shared.strict_fields import QueryInteger, Text
 
 
 class HsdsQueryArgsSchema(StrictSchema):
     """The HSDS 3.1 API's paging and search parameters."""
 
-    search = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "free text"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
+    search = Text(validate=validate.Length(min=1, max=200), metadata={"description": "free text"})
+    page = QueryInteger(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = QueryInteger(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
 
 
 class AuditEntrySchema(Schema):

@@ -99,7 +99,10 @@ def _csrf_refused(err):
 @bp.errorhandler(ApiError)
 def _api_error(err: ApiError):
     if _wants_json():
-        return jsonify({"error": {"status": err.status, "code": err.code, "message": err.message}}), err.status
+        body = {"status": err.status, "code": err.code, "message": err.message}
+        if err.fields:
+            body["fields"] = err.fields
+        return jsonify({"error": body}), err.status
     message = err.message if err.status < 500 else gettext(g.get("locale", DEFAULT_LOCALE),
                                                            "A part of Haven is not answering. Try again in a moment.")
     return render_template("error.html", title=gettext(g.get("locale", DEFAULT_LOCALE), "Something went wrong"),

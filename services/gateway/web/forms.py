@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ...shared import vocabulary as v
 from ...shared.languages import is_country_code, is_language_code, language_name, suggest_languages
 from ...shared.places import resolve_place
+from ...shared.text import unsafe_character
 from .i18n import gettext
 
 MAX_GROUP_ROWS = v.MAX_GROUP_SIZE
@@ -295,6 +296,9 @@ def api_field_errors(fields: dict, locale: str) -> dict[str, str]:
 
 # -- providers (admin) ---------------------------------------------------------------------
 
+# Typed by an admin and shown to everyone: checked by the same rule as the API's text fields.
+FREE_TEXT_FIELDS = ("name", "organization", "description", "municipality", "region", "address", "postal_code",
+                    "phone", "intake_hours")
 PROVIDER_LIST_FIELDS = {"services": v.NEEDS, "genders": v.GENDERS, "exploitation_types": v.EXPLOITATION_TYPES,
                         "residence_statuses": v.RESIDENCE_STATUSES}
 
@@ -374,6 +378,9 @@ def provider_record(form, locale: str) -> Parsed:
     }
     if not record["eligibility"]["genders"]:
         errors["genders"] = gettext(locale, "Choose at least one")
+    for name in FREE_TEXT_FIELDS:
+        if unsafe_character(_text(form, name, 4000), multiline=name == "description") and name not in errors:
+            errors[name] = gettext(locale, "Remove control characters and text-direction marks")
     return Parsed(record, errors)
 
 

@@ -1,6 +1,8 @@
 """Page forms to API bodies: what a caseworker types becomes the API's fields, or an error naming the field."""
 from __future__ import annotations
 
+import pytest
+
 from werkzeug.datastructures import MultiDict
 
 from services.gateway.web.forms import (api_field_errors, capacity_target, group_body, language_display, match_body,
@@ -116,6 +118,22 @@ def test_the_provider_form_refuses_more_free_than_the_maximum():
     parsed = provider_record(form(name="X", type="shelter", services="shelter", municipality="Zwolle", lat="52.5",
                                   lon="6.1", genders="female", available="7", maximum="5"), "en")
     assert parsed.errors == {"available": "Must not be above the maximum"}
+
+
+@pytest.mark.parametrize("name, value", [("name", "Huis\u202egnp.exe"), ("address", "Straat\x001"),
+                                         ("description", "Regel\x1b[2J"), ("intake_hours", "ma-vr\n24/7")])
+def test_the_provider_form_refuses_control_and_direction_characters_by_field(name, value):
+    fields = dict(name="X", type="shelter", services="shelter", municipality="Zwolle", lat="52.5", lon="6.1",
+                  genders="female", available="1", maximum="5")
+    parsed = provider_record(form(**{**fields, name: value}), "en")
+    assert parsed.errors == {name: "Remove control characters and text-direction marks"}
+
+
+def test_the_provider_form_keeps_line_breaks_in_the_description():
+    parsed = provider_record(form(name="X", type="shelter", services="shelter", municipality="Zwolle", lat="52.5",
+                                  lon="6.1", genders="female", available="1", maximum="5",
+                                  description="Eerste regel.\r\nTweede regel."), "en")
+    assert parsed.ok
 
 
 def test_capacity_buttons_stay_between_zero_and_the_maximum():

@@ -105,6 +105,21 @@ def test_one_click_refer_answers_json_for_the_page_script(caseworker, demo_stack
     assert body["message"].startswith("Verwezen: één plaats vastgehouden tot")
 
 
+@pytest.mark.parametrize("reference", ["Jan Jansen 01-01-1990", "111222333", "j.jansen@example.nl", "06-12345678",
+                                       "C-1\u202eX"])
+def test_a_case_reference_that_looks_like_personal_data_is_refused_and_holds_nothing(caseworker, demo_stack, reference):
+    shelter = free_shelter(demo_stack)
+    caseworker.get("/match")
+    answer = caseworker.client.post("/referrals", data={"choice": f"{shelter['id']}|shelter", "case_reference": reference,
+                                                        "csrf_token": caseworker.token},
+                                    headers={"Accept": "application/json"})
+    assert answer.status_code == 400
+    error = answer.get_json()["error"]
+    assert "persoonsgegevens" in error["message"] and list(error["fields"]) == ["case_reference"]
+    assert next(p for p in providers(demo_stack) if p["id"] == shelter["id"])["capacity"]["held"] == \
+        shelter["capacity"]["held"]
+
+
 def test_referring_without_free_capacity_says_so_and_holds_nothing(caseworker, demo_stack):
     full = next(p for p in providers(demo_stack, type="shelter", status="active") if p["capacity"]["available"] == 0)
     caseworker.get("/match")

@@ -1,6 +1,8 @@
 """Signing in to the pages: cookies, CSRF tokens, idle timeout, lockout, roles, language."""
 from __future__ import annotations
 
+import pytest
+
 from services.directory.domain.queries import AuditFilter
 from tests.gateway.web.conftest import PASSWORD, Pages
 
@@ -94,6 +96,18 @@ def test_json_posts_carry_the_token_in_a_header(caseworker):
     answer = caseworker.client.post("/ui/languages", json={"q": "roe"}, headers={"X-CSRF-Token": caseworker.token})
     assert answer.status_code == 200
     assert {"code": "ro", "name": "Roemeens", "label": "Roemeens (ro)"} in answer.get_json()["suggestions"]
+
+
+@pytest.mark.parametrize("path", ["/ui/languages", "/ui/places"])
+def test_a_json_post_nested_too_deep_or_with_a_key_twice_gets_400_naming_it(caseworker, path):
+    caseworker.get("/match")
+    headers = {"X-CSRF-Token": caseworker.token, "Content-Type": "application/json"}
+    deep = caseworker.client.post(path, data="[" * 1000 + "]" * 1000, headers=headers)
+    assert deep.status_code == 400, deep.get_data(as_text=True)[:200]
+    assert deep.get_json()["error"]["fields"] == {"body": ["nested more than 64 levels deep"]}
+    twice = caseworker.client.post(path, data='{"q": "roe", "q": "utr"}', headers=headers)
+    assert twice.status_code == 400
+    assert twice.get_json()["error"]["fields"] == {"q": ["given more than once in the same object"]}
 
 
 def test_signing_out_ends_the_session_on_the_server(caseworker):

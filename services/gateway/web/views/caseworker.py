@@ -7,6 +7,8 @@ from flask import g, jsonify, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ....shared import vocabulary as v
+from ....shared.case_reference import personal_data_in
+from ....shared.text import unsafe_character
 from ..backend import BackendError
 from ..blueprint import bp, requires
 from ..context import claims_for, current_account, web
@@ -193,8 +195,15 @@ def refer():
     if hold:
         body["hold_minutes"] = _int(hold, 0)
     wants_json = request.accept_mimetypes.best == "application/json"
+    problem = None
     if not body["case_reference"]:
-        message = gettext(g.locale, "Give a case reference first")
+        problem = gettext(g.locale, "Give a case reference first")
+    elif unsafe_character(body["case_reference"]) or personal_data_in(body["case_reference"]):
+        problem = gettext(g.locale, "This looks like personal data (a BSN, a date, an e-mail address or a phone "
+                                    "number) or has characters a case reference cannot have. Use a reference from "
+                                    "your case system: letters, digits, spaces and - _ . / : #")
+    if problem:
+        message = problem
         if wants_json:
             return jsonify({"error": {"status": 400, "code": "validation_error", "message": message,
                                       "fields": {"case_reference": [message]}}}), 400

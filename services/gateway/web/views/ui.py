@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request, url_for
 
+from ....shared.jsonbody import load_body
 from ....shared.languages import suggest_languages
 from ....shared.places import suggest_places
 from ..blueprint import bp, requires
@@ -17,7 +18,7 @@ MAX_STATUS_IDS = 100
 
 
 def _query() -> str:
-    body = request.get_json(silent=True) or {}
+    body = load_body() or {}
     query = body.get("q") if isinstance(body, dict) else None
     return query.strip()[:60] if isinstance(query, str) else ""
 
