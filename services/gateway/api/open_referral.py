@@ -1,7 +1,7 @@
 """The directory as Open Referral HSDS 3.1 services, confidential locations redacted."""
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g, jsonify, url_for
 from marshmallow import RAISE
 from flask_smorest import Blueprint
 
@@ -11,7 +11,7 @@ from ..context import gateway
 from ..forwarding import call, claims_of, passthrough
 from ..identity import authorise
 from .docs import PREFIX, READ_ERRORS, operation
-from .schemas import HsdsQueryArgsSchema, HsdsServicePageSchema, HsdsServiceSchema
+from .schemas import HsdsAboutSchema, HsdsQueryArgsSchema, HsdsServicePageSchema, HsdsServiceSchema
 
 blp = Blueprint("HSDS", __name__, url_prefix=f"{PREFIX}/hsds",
                 description="Open Referral HSDS 3.1 (any token): for case-management tools and 211-style directories")
@@ -25,6 +25,14 @@ def _reading_claims() -> Claims:
     if claims.role == "provider":
         return Claims(role="caseworker", subject=claims.subject, request_id=claims.request_id)
     return claims
+
+
+@blp.route("/", methods=["GET"])
+@operation(blp, answer=HsdsAboutSchema)
+@authorise("hsds_about")
+def hsds_about():
+    """The HSDS version and profile this API follows, and where its OpenAPI document is"""
+    return jsonify(hsds.about(url_for("api-docs.openapi_json", _external=True)))
 
 
 @blp.route("/services", methods=["GET"])
