@@ -9,6 +9,7 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask_smorest import Api, Blueprint
 
 from ...shared.schemas import ErrorSchema
+from .examples import error as error_example
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -72,7 +73,8 @@ def create_api(app) -> GatewayApi:
     api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer",
                                                  "description": "an API token: hvn_..."})
     for status, (name, description, headers) in ERROR_RESPONSES.items():
-        answer = {"description": description, "content": {"application/json": {"schema": ErrorSchema}}}
+        answer = {"description": description, "content": {"application/json": {
+            "schema": ErrorSchema, "example": error_example(status, name, description)}}}
         if headers:
             answer["headers"] = headers
         api.spec.components.response(name, answer)
@@ -80,20 +82,26 @@ def create_api(app) -> GatewayApi:
     return api
 
 
-def operation(blp: Blueprint, *, answer=None, status: int = 200, description: str | None = None, body=None,
-              query=None, errors=READ_ERRORS, public: bool = False):
-    """Document one operation: its query, body, answer and error answers (docs only; nothing is re-serialised)."""
+def operation(blp: Blueprint, operation_id: str, *, answer=None, status: int = 200, description: str | None = None,
+              body=None, query=None, errors=READ_ERRORS, public: bool = False, body_example=None,
+              answer_example=None):
+    """Document one operation: its id, query, body, answer, examples and error answers (docs only; nothing is
+    re-serialised). The id is camelCase and never changes: clients generated from the document use it."""
 
     def decorate(view):
-        doc: dict = {"security": [] if public else [{BEARER: []}]}
+        doc: dict = {"operationId": operation_id, "security": [] if public else [{BEARER: []}]}
         if query is not None:
             doc["parameters"] = [{"in": "query", "schema": query}]
             # Values past their documented limits can make the request line longer than the server accepts.
             doc["responses"] = {"414": {"$ref": f"#/components/responses/{REQUEST_LINE_TOO_LONG[0]}"}}
         if body is not None:
-            doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+            content = {"schema": body}
+            if body_example is not None:
+                content["example"] = body_example
+            doc["requestBody"] = {"required": True, "content": {"application/json": content}}
         documented = blp.doc(**doc)(view)
-        documented = blp.alt_response(status, schema=answer, description=description, success=True)(documented)
+        documented = blp.alt_response(status, schema=answer, description=description, example=answer_example,
+                                      success=True)(documented)
         for code in sorted(errors, reverse=True):
             documented = blp.alt_response(code, response=ERROR_RESPONSES[code][0])(documented)
         return documented

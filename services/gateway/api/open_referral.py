@@ -10,6 +10,7 @@ from .. import hsds
 from ..context import gateway
 from ..forwarding import call, claims_of, passthrough
 from ..identity import authorise
+from . import examples as ex
 from .docs import PREFIX, READ_ERRORS, operation
 from .schemas import HsdsAboutSchema, HsdsQueryArgsSchema, HsdsServicePageSchema, HsdsServiceSchema
 
@@ -28,7 +29,7 @@ def _reading_claims() -> Claims:
 
 
 @blp.route("/", methods=["GET"])
-@operation(blp, answer=HsdsAboutSchema)
+@operation(blp, "getHsdsMetaInformation", answer=HsdsAboutSchema, answer_example=ex.HSDS_ABOUT)
 @authorise("hsds_about")
 def hsds_about():
     """The HSDS version and profile this API follows, and where its OpenAPI document is"""
@@ -38,7 +39,7 @@ def hsds_about():
 @blp.route("/services", methods=["GET"])
 @authorise("hsds_services")
 @blp.arguments(HsdsQueryArgsSchema, location="query", as_kwargs=True, error_status_code=400, unknown=RAISE)
-@operation(blp, answer=HsdsServicePageSchema, errors=(400, *READ_ERRORS))
+@operation(blp, "listHsdsServices", answer=HsdsServicePageSchema, answer_example=ex.page(ex.hsds_service()), errors=(400, *READ_ERRORS))
 def hsds_services(page, per_page, search=None):
     """Services, a page at a time (HSDS page envelope)
 
@@ -54,7 +55,7 @@ def hsds_services(page, per_page, search=None):
 
 
 @blp.route("/services/<uuid:service_id>", methods=["GET"])
-@operation(blp, answer=HsdsServiceSchema, errors=(404, *READ_ERRORS))
+@operation(blp, "getHsdsService", answer=HsdsServiceSchema, answer_example=ex.hsds_service(), errors=(404, *READ_ERRORS))
 @authorise("hsds_service")
 def hsds_service(service_id):
     """One service"""
