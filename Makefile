@@ -3,19 +3,33 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
+PORT ?= 8080
 
-.PHONY: install run test test-fast engine-up engine-down bench clean
+.PHONY: install install-run run test test-fast engine-up engine-down bench clean
 
-install: $(VENV)/.installed
+# Running needs only Haven itself; tests and the bench each add their own extra to the same venv.
+install-run: $(VENV)/.installed
+install: $(VENV)/.installed-test
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $@
 
-run: install
-	$(BIN)/haven up --demo
+$(VENV)/.installed: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.created
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed
+
+run: install-run
+	$(BIN)/haven up --demo --port $(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -29,7 +43,7 @@ engine-up:
 engine-down:
 	deploy/opensearch/engine down
 
-bench: install
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
 clean:

@@ -1,6 +1,8 @@
 """gunicorn settings for every Haven service (containers and `haven up` use the same choices)."""
 import os
 
+from services.shared.logs import gunicorn_logconfig
+
 bind = os.environ.get("HAVEN_BIND", "0.0.0.0:8080")
 # gthread keeps connections alive between the services without one process per connection.
 worker_class = "gthread"
@@ -11,6 +13,9 @@ timeout = 30
 graceful_timeout = 10
 accesslog = None  # each service writes its own JSON access line with the request id
 errorlog = "-"
+# gunicorn's own lines as JSON, like the service's: one parser for every line of a container's log.
+logconfig_dict = gunicorn_logconfig(os.environ.get("HAVEN_SERVICE", "gunicorn"),
+                                    os.environ.get("HAVEN_LOG_LEVEL", "INFO"))
 # Long enough for every query string the API documents, percent-encoded in full.
 limit_request_line = 8190
 forwarded_allow_ips = os.environ.get("HAVEN_FORWARDED_ALLOW_IPS", "127.0.0.1")

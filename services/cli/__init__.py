@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from importlib import metadata
 
 from ..shared.config import keep_files_private
 
@@ -18,6 +19,7 @@ SUBCOMMAND_MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser for every subcommand, or only for those of `command`'s module."""
     parser = argparse.ArgumentParser(prog="haven", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"haven {version()}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     wanted = COMMAND_MODULES.get(command)
     for name in (wanted,) if wanted else SUBCOMMAND_MODULES:
@@ -31,10 +33,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def version() -> str:
+    """The installed distribution's version; a source tree that was never installed says so."""
+    try:
+        return metadata.version("haven")
+    except metadata.PackageNotFoundError:
+        return "(not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
     # Before any command opens a store or writes a key; `haven up`'s services inherit it.
     keep_files_private()
     argv = sys.argv[1:] if argv is None else argv
+    if argv == ["--version"]:
+        # Answered without loading every subcommand's module.
+        print(f"haven {version()}")
+        return 0
     args = build_parser(argv[0] if argv else None).parse_args(argv)
     return args.func(args)
 

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
         "import", help="import providers from CSV, JSON or Open Referral HSDS (see docs/import.md)",
         description="Check every record first; write the good ones (with --strict: all or nothing). "
                     "Re-importing a file updates the same providers.")
-    importing.add_argument("file", type=Path, help="a .csv, .json, .jsonl or HSDS .json/.zip file")
+    importing.add_argument("file", type=Path, help="a .csv, .json, .jsonl or HSDS .json/.zip file, or an HSDS CSV "
+                                                   "package (its datapackage.json, folder or zip)")
     importing.add_argument("--strict", action="store_true", help="import nothing when any record is bad")
     importing.add_argument("--format", choices=FORMATS, help="default: from the file name and content")
     importing.add_argument("--geocoder", metavar="NAME",
@@ -80,7 +81,7 @@ def cmd_import(args) -> int:
 
     if args.chunk_size is not None and args.chunk_size < 1:
         return error("import", "--chunk-size must be at least 1")
-    if not args.file.is_file():
+    if not args.file.exists():
         return error("import", f"no such file: {args.file}")
     try:
         geocoder = _geocoder(args)
@@ -99,6 +100,11 @@ def cmd_import(args) -> int:
     if report.refused:
         print(f"Imported nothing: {report.bad_records} of {report.records} records have problems (--strict).",
               file=sys.stderr)
+        return 1
+    if report.imported == 0:
+        # An import that wrote nothing has failed, whatever the reason: scripts must not carry on.
+        why = (f"all {report.records} records have problems" if report.records else "the file holds no records")
+        print(f"Imported nothing: {why}.", file=sys.stderr)
         return 1
     skipped = f", skipped {report.bad_records} with problems" if report.problems else ""
     print(f"Imported {report.imported} of {report.records} providers{skipped}{geocoded}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,8 @@ def service_command(name: str, port: int, workers: int, threads: int) -> list[st
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
                "--graceful-timeout", "10", "--error-logfile", "-",
+               # gunicorn's own lines as JSON, like every other line (the settings module reads HAVEN_SERVICE).
+               "--config", f"python:{__package__}.gunicorn_logging",
                # Long enough for every query string the API documents, percent-encoded in full.
                "--limit-request-line", "8190"]
     if gunicorn.version_info >= (27, 0):
@@ -48,6 +51,19 @@ def service_command(name: str, port: int, workers: int, threads: int) -> list[st
         command.append("--no-control-socket")
     command.append(f"services.{name}:create_app()")
     return command
+
+
+def busy_port(ports: dict[str, int]) -> str | None:
+    """The first service whose port something else already listens on, named with its port; None when all are free."""
+    for name, port in ports.items():
+        with socket.socket() as probe:
+            # As gunicorn binds: a port left in TIME_WAIT by an earlier run is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError as err:
+                return f"port {port} for the {name} is not free ({err.strerror})"
+    return None
 
 
 def _end_with_parent() -> None:
@@ -62,6 +78,7 @@ def _end_with_parent() -> None:
 def launcher(name: str, port: int, env: dict, workers: int, threads: int):
     """A function that starts the service once more, in a process group of its own (master and workers)."""
     command = service_command(name, port, workers, threads)
+    env = {**env, "HAVEN_SERVICE": name}
 
     def launch() -> subprocess.Popen:
         # Its own group: Ctrl-C reaches only `haven up`, which stops the services in order, and workers
@@ -119,7 +136,8 @@ def demo_accounts(provider_id: str) -> dict:
 
 def print_banner(port: int, folder: Path, credentials: dict | None) -> None:
     url = f"http://127.0.0.1:{port}"
-    lines = ["", f"Haven is running: {url}", f"  API:       {url}/api/v1   (OpenAPI: {url}/api/v1/openapi.json)",
+    lines = ["", f"Haven is running: {url}", f"  API:       {url}/api/v1",
+             f"  API docs:  {url}/api/v1/docs   (try every operation; OpenAPI: {url}/api/v1/openapi.json)",
              f"  Data:      {folder}"]
     if credentials:
         lines.append(f"  Demo sign-ins and tokens (also in {folder / CREDENTIALS_FILE}):")
@@ -139,6 +157,12 @@ def cmd_up(args) -> int:
     # Files of a data folder made before Haven kept them private.
     make_private(folder)
     configure_logging("haven", setting("HAVEN_LOG_LEVEL", "INFO"))
+    ports = {"gateway": args.port, "directory": args.port + 1, "matcher": args.port + 2}
+    busy = busy_port(ports)
+    if busy:
+        print(f"haven up: {busy}; stop what uses it or choose other ports with --port "
+              f"(make run PORT={args.port + 10}). Nothing was started.", file=sys.stderr, flush=True)
+        return 1
     store_url = args.store or default_store_url()
     internal_secret()  # made once here, before three processes race to create it
     credentials = None
@@ -148,7 +172,6 @@ def cmd_up(args) -> int:
             print(f"Loaded {loaded} demo providers.", flush=True)
         credentials = demo_credentials(folder)
     env = service_env(store_url, args.port)
-    ports = {"gateway": args.port, "directory": args.port + 1, "matcher": args.port + 2}
     supervisor = Supervisor([Supervised(name, f"http://127.0.0.1:{ports[name]}",
                                         launcher(name, ports[name], env, args.workers, args.threads))
                              for name in SERVICES])

@@ -20,6 +20,7 @@ from .identity import init_identity
 from .limits import init_limits
 from .settings import GatewaySettings
 
+SWAGGER_UI_FILES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
 DOCS_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
 
 
@@ -126,3 +127,12 @@ def _register_pages(app: Flask) -> None:
     @app.get(f"{PREFIX}/docs.js")
     def api_docs_script():
         return Response(static.joinpath("docs.js").read_text(encoding="utf-8"), mimetype="text/javascript")
+
+    @app.get(f"{PREFIX}/swagger-ui/<name>")
+    def swagger_ui_asset(name: str):
+        # Only the two files the page loads, from the installed swagger-ui-bundle package: nothing from a CDN.
+        if name not in SWAGGER_UI_FILES:
+            raise ApiError(404, "not_found", "no such file")
+        from swagger_ui_bundle import swagger_ui_path
+
+        return Response(swagger_ui_path.joinpath(name).read_bytes(), mimetype=SWAGGER_UI_FILES[name])

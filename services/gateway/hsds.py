@@ -14,6 +14,9 @@ from ..shared.languages import language_name
 from ..shared.paging import envelope
 
 HSDS_VERSION = "3.1"
+# Haven publishes no HSDS profile of its own: it follows the core schema and adds one property (`haven`)
+# where HSDS allows additional properties, so its profile is core HSDS.
+PROFILE = "https://docs.openreferral.org/en/latest/hsds/schema_reference.html"
 # Fixed namespace for the derived ids; changing it would change every nested id consumers have stored.
 NAMESPACE = uuid.UUID("5d1c3a5e-8f0b-4c8e-9a57-4a1b2c3d4e5f")
 COUNTRY = "NL"
@@ -197,3 +200,8 @@ def _attributes(provider: dict) -> list[dict]:
         "taxonomy_term": {"id": derived_id("need", need), "code": need, "name": NEED_NAMES.get(need, need),
                           "description": NEED_NAMES.get(need, need), "taxonomy": "haven-needs"},
     } for need in provider.get("services") or ()]
+
+
+def about(openapi_url: str) -> dict:
+    """The HSDS API root: which HSDS version and profile this API follows, and its OpenAPI document."""
+    return {"version": HSDS_VERSION, "profile": PROFILE, "openapi_url": openapi_url}

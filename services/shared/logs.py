@@ -59,6 +59,22 @@ def configure_logging(service: str, level: str = "INFO", stream=None) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
+def gunicorn_logconfig(service: str, level: str = "INFO") -> dict:
+    """gunicorn's own log lines (start, workers, errors) as the same JSON lines as the service's."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "root": {"level": level.upper(), "handlers": []},
+        "formatters": {"json": {"()": "services.shared.logs.JsonFormatter", "service": service}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {
+            "gunicorn.error": {"level": level.upper(), "handlers": ["stderr"], "propagate": False},
+            # Each service logs its own access line with the request id.
+            "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+        },
+    }
+
+
 def init_request_logging(app: Flask, service: str) -> None:
     """Accept or create a request id, return it in a header and log one access line per request."""
     access = logging.getLogger(f"haven.{service}.access")

@@ -105,12 +105,12 @@ def test_json_that_is_neither_array_nor_object_is_a_file_error(tmp_path):
         list(read_records(path, "json"))
 
 
-def test_an_empty_array_imports_nothing_and_succeeds(haven, tmp_path):
+def test_an_empty_array_imports_nothing_and_fails(haven, tmp_path):
     path = tmp_path / "none.json"
     path.write_text("[ ]")
-    code, out, _ = haven("import", str(path), "--quiet", "--strict")
-    assert code == 0
-    assert "Imported 0 of 0 providers" in out
+    code, out, err = haven("import", str(path), "--quiet", "--strict")
+    assert code == 1 and out == ""
+    assert "Imported nothing: the file holds no records." in err
 
 
 def test_a_file_name_that_says_nothing_needs_a_format(haven, tmp_path):

@@ -121,3 +121,14 @@ def test_hsds_query_errors_name_the_parameter_and_unknown_services_are_404(stack
     assert unsupported.status_code == 400 and "taxonomy_id" in unsupported.json["error"]["fields"]
     assert client.get("/hsds/services/6dde18e0-c115-5726-b7dc-000000000000").status_code == 404
     assert ApiClient(make_gateway()).get("/hsds/services?per_page=1000").status_code == 401
+
+
+@pytest.mark.integration
+def test_the_hsds_root_answers_the_version_profile_and_where_the_openapi_document_is(stack, make_gateway):
+    app = make_gateway()
+    about = ApiClient(app, stack.issue("provider")).get("/hsds/")
+    assert about.status_code == 200
+    assert about.json == {"version": "3.1", "profile": hsds.PROFILE,
+                          "openapi_url": "http://localhost/api/v1/openapi.json"}
+    assert app.test_client().get(about.json["openapi_url"]).status_code == 200
+    assert ApiClient(app).get("/hsds/").status_code == 401

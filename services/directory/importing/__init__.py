@@ -16,7 +16,7 @@ from ..domain.rules import iso
 from ..store import AuditEntry, DirectoryStore
 from .checking import Checked, Checker, Problem, derived_id, settle_updated
 from .geocoding import GazetteerGeocoder, Geocoder
-from .hsds import provider_of_service
+from .hsds import provider_of_service, services_of
 from .sources import FORMATS, ImportFileError, Row, detect_format, read_rows
 
 __all__ = ["FORMATS", "ImportFileError", "ImportReport", "Problem", "Row", "derived_id", "detect_format",
@@ -66,16 +66,25 @@ def read_records(path: Path, fmt: str | None = None) -> Iterator[Row]:
     rows = read_rows(path, fmt)
     if fmt != "hsds":
         return rows
-    return (_from_hsds(row) for row in rows)
+    return (provider_row for row in rows for provider_row in _from_hsds(row))
 
 
-def _from_hsds(row: Row) -> Row:
+def _from_hsds(row: Row) -> Iterator[Row]:
+    """The providers of one HSDS object: an organization yields one per service, numbered after the first."""
     if row.data is None:
-        return row
+        yield row
+        return
     try:
-        return Row(row.where, data=provider_of_service(row.data))
+        services = services_of(row.data)
     except ValueError as err:
-        return Row(row.where, error=str(err))
+        yield Row(row.where, error=str(err))
+        return
+    for number, service in enumerate(services, start=1):
+        where = row.where if len(services) == 1 else f"{row.where} service {number}"
+        try:
+            yield Row(where, data=provider_of_service(service))
+        except ValueError as err:
+            yield Row(where, error=str(err))
 
 
 def import_providers(store: DirectoryStore, rows: Iterable[Row], *, strict: bool, now: datetime, actor: str,

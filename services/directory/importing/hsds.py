@@ -20,6 +20,61 @@ INTAKE_PREFIX = "Intake: "
 CONFIDENTIAL_PREFIX = "Confidential address"
 
 
+# Fields only Haven's provider records have, and fields only HSDS objects have: a record is read as one
+# format only when it carries markers of that format and none of the other (import and detection alike).
+HAVEN_ONLY = frozenset({"type", "capacity", "eligibility", "contact", "hold_minutes", "interpretation_languages"})
+HAVEN_LOCATION = frozenset({"municipality", "lat", "lon", "confidential", "region", "postal_code"})
+HSDS_ONLY = frozenset({
+    EXTENSION, "service_at_locations", "capacities", "organization_id", "attributes", "phones",
+    "program", "program_id", "schedules", "service_areas", "alternate_name", "url", "contacts", "funding",
+    "cost_options", "required_documents", "metadata", "wait_time", "fees_description", "application_process",
+    "eligibility_description", "minimum_age", "maximum_age", "accreditations", "assured_date", "licenses",
+    # organizations, locations, taxonomies and the API root
+    "year_incorporated", "legal_status", "tax_status", "website", "logo", "parent_organization_id", "location_type",
+    "latitude", "longitude", "addresses", "taxonomy", "taxonomy_detail", "term_uri", "uri", "version", "openapi_url",
+    "profile"})
+HSDS_LOCATION = frozenset({"latitude", "longitude", "location_type", "addresses", "external_identifier"})
+
+
+def record_format(record: dict) -> str | None:
+    """"json" (a Haven provider record, also when it has markers of neither: its checks name what is missing),
+    "hsds" (an Open Referral object), or None when it has markers of both."""
+    haven = bool(HAVEN_ONLY & record.keys())
+    # Haven names its organization; HSDS nests it as an object.
+    hsds = bool(HSDS_ONLY & record.keys()) or any(isinstance(record.get(key), dict) for key in ("service", "organization"))
+    location, services = record.get("location"), record.get("services")
+    if isinstance(location, dict):
+        haven |= bool(HAVEN_LOCATION & location.keys())
+        hsds |= bool(HSDS_LOCATION & location.keys())
+    if isinstance(services, list) and services:
+        haven |= all(isinstance(item, str) for item in services)
+        hsds |= all(isinstance(item, dict) for item in services)
+    if haven and hsds:
+        return None
+    return "hsds" if hsds else "json"
+
+
+def services_of(record: dict) -> list[dict]:
+    """The HSDS services an HSDS object carries: a service itself, an organization's services, the service of
+    a service-at-location; ValueError naming the object when it carries none."""
+    if isinstance(record.get("service"), dict):
+        at_location = {key: value for key, value in record.items() if key != "service"}
+        return [{**record["service"], "service_at_locations": [at_location]}]
+    if isinstance(record.get("services"), list):
+        organization = {key: value for key, value in record.items() if key != "services"}
+        return [{"organization": organization, **service} for service in _objects(record["services"])]
+    if "openapi_url" in record or "profile" in record:
+        raise ValueError("an HSDS API root (version and profile), not a service: nothing to import")
+    for kind, markers in (("organization without services", {"year_incorporated", "legal_status", "tax_status",
+                                                              "website", "logo", "parent_organization_id"}),
+                          ("location", {"location_type", "latitude", "addresses", "transportation"}),
+                          ("taxonomy term", {"term_uri", "taxonomy", "parent_id", "code"}),
+                          ("taxonomy", {"version", "uri"})):
+        if markers & record.keys() and not {"service_at_locations", "capacities", "attributes"} & record.keys():
+            raise ValueError(f"an HSDS {kind}, not a service: nothing to import")
+    return [record]
+
+
 def provider_of_service(service: dict) -> dict:
     """A provider record (to be checked by ProviderInSchema) from one HSDS service; ValueError when not one."""
     if not isinstance(service.get("name"), str) and "id" not in service:

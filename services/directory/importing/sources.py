@@ -8,12 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generator, Iterable, Iterator
 
+from . import hsds_tables
 from .flat import COLUMN_NAMES, REQUIRED_COLUMNS, unflatten
+from .hsds import record_format
 
 FORMATS = ("csv", "json", "hsds")
 MAX_ZIP_BYTES = 2 * 1024 ** 3
 _WHITESPACE = " \t\r\n"
 _DECODER = json.JSONDecoder()
+# Columns of HSDS's tables that no Haven provider list has: one of them marks a file as an HSDS table.
+HSDS_TABLE_COLUMNS = frozenset({"organization_id", "program_id", "service_id", "location_id", "link_id",
+                                "taxonomy_term_id", "alternate_name", "location_type", "address_1", "latitude",
+                                "longitude", "service_at_location_id", "year_incorporated"})
 
 
 class ImportFileError(Exception):
@@ -30,7 +36,13 @@ class Row:
 
 
 def detect_format(path: Path) -> str:
-    """csv, json or hsds from the file name, and for JSON from the first record's shape."""
+    """csv, json or hsds, from explicit markers only: an HSDS package's datapackage.json, a CSV header of
+    Haven's columns, the fields of the first JSON record. A file that could be either is refused."""
+    if path.is_dir() or path.name.lower() == hsds_tables.DESCRIPTOR:
+        if not hsds_tables.is_package(path):
+            raise ImportFileError(f"{path} holds no {hsds_tables.DESCRIPTOR}; give a file, or the folder of an "
+                                  f"Open Referral HSDS CSV package")
+        return "hsds"
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         return "csv"
@@ -39,15 +51,16 @@ def detect_format(path: Path) -> str:
     if suffix not in (".json", ".jsonl", ".ndjson"):
         raise ImportFileError(f"cannot tell the format of {path.name}; give --format csv, json or hsds")
     first = next((row.data for row in _json_rows(_read_text(path), "") if row.data is not None), None)
-    return "hsds" if first is not None and looks_like_hsds(first) else "json"
-
-
-def looks_like_hsds(record: dict) -> bool:
-    """An HSDS service has no Haven `location` or `type`, and has HSDS-only fields."""
-    if "location" in record or "type" in record:
-        return False
-    return any(key in record for key in ("service_at_locations", "capacities", "organization", "organization_id",
-                                         "attributes", "phones"))
+    if first is None:
+        return "json"
+    if hsds_tables.is_tabular(first):
+        return "hsds"
+    found = record_format(first)
+    if found is None:
+        raise ImportFileError(f"cannot tell whether {path.name} holds Haven provider records or Open Referral "
+                              f"HSDS services: its first record has fields that only each of them has; give "
+                              f"--format json or --format hsds")
+    return found
 
 
 def read_rows(path: Path, fmt: str) -> Iterator[Row]:
@@ -57,10 +70,29 @@ def read_rows(path: Path, fmt: str) -> Iterator[Row]:
     if fmt == "json":
         return _json_rows(_read_text(path), "")
     if fmt == "hsds":
+        if hsds_tables.is_package(path):
+            return _table_rows(lambda: hsds_tables.package_records(path, MAX_ZIP_BYTES))
         if zipfile.is_zipfile(path):
             return _zip_rows(path)
-        return _json_rows(_read_text(path), "")
+        return _hsds_json_rows(_read_text(path), "")
     raise ImportFileError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _hsds_json_rows(text: str, prefix: str) -> Iterator[Row]:
+    """HSDS JSON: objects as they come, or the tabular form's tables joined into services."""
+    for row in _json_rows(text, prefix):
+        if row.data is not None and hsds_tables.is_tabular(row.data):
+            yield from _table_rows(lambda: hsds_tables.tabular_records(row.data, prefix))
+        else:
+            yield row
+
+
+def _table_rows(records) -> Iterator[Row]:
+    try:
+        for where, service, problem in records():
+            yield Row(where, data=service, error=problem)
+    except hsds_tables.TableError as err:
+        raise ImportFileError(str(err)) from None
 
 
 def _read_text(path: Path) -> str:
@@ -116,6 +148,11 @@ def _csv_rows(lines: Iterable[str], first_line: str) -> Iterator[Row]:
 
 def _check_header(header: list[str]) -> None:
     unknown = [name for name in header if name and name not in COLUMN_NAMES]
+    hsds = [name for name in unknown if name in HSDS_TABLE_COLUMNS]
+    if hsds:
+        raise ImportFileError(f"line 1: columns {', '.join(hsds)} are those of a table of an Open Referral HSDS "
+                              f"CSV package, not of Haven's provider list; import the package's "
+                              f"{hsds_tables.DESCRIPTOR} (or its folder or zip) instead")
     if unknown:
         raise ImportFileError(f"line 1: unknown column{'s' if len(unknown) > 1 else ''} "
                               f"{', '.join(repr(name) for name in unknown)}; "
@@ -255,4 +292,4 @@ def _zip_rows(path: Path) -> Iterator[Row]:
                 text = archive.read(info).decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise ImportFileError(f"{info.filename} is not UTF-8 text") from None
-            yield from _json_rows(text, f"{info.filename} ")
+            yield from _hsds_json_rows(text, f"{info.filename} ")

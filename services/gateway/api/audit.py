@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from ...directory.api.args import AuditQueryArgsSchema
 from ..forwarding import query_params, to_directory
 from ..identity import authorise
+from . import examples as ex
 from .docs import PREFIX, READ_ERRORS, operation
 from .schemas import AuditPageSchema
 
@@ -13,7 +14,7 @@ blp = Blueprint("Audit", __name__, url_prefix=f"{PREFIX}/audit", description="Wh
 
 
 @blp.route("", methods=["GET"])
-@operation(blp, query=AuditQueryArgsSchema, answer=AuditPageSchema, errors=(400, *READ_ERRORS))
+@operation(blp, "readAudit", query=AuditQueryArgsSchema, answer_example=ex.page(ex.AUDIT_ENTRY), answer=AuditPageSchema, errors=(400, *READ_ERRORS))
 @authorise("read_audit")
 def read_audit():
     """The audit log, newest first; filter by actor, action, target, since, until"""

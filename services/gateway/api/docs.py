@@ -9,6 +9,7 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask_smorest import Api, Blueprint
 
 from ...shared.schemas import ErrorSchema
+from .examples import error as error_example
 
 log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -80,7 +81,8 @@ def create_api(app) -> GatewayApi:
     api.spec.components.security_scheme(BEARER, {"type": "http", "scheme": "bearer",
                                                  "description": "an API token: hvn_..."})
     for status, (name, description, headers) in ERROR_RESPONSES.items():
-        answer = {"description": description, "content": {"application/json": {"schema": ErrorSchema}}}
+        answer = {"description": description, "content": {"application/json": {
+            "schema": ErrorSchema, "example": error_example(status, name, description)}}}
         if headers:
             answer["headers"] = headers
         api.spec.components.response(name, answer)
@@ -88,16 +90,17 @@ def create_api(app) -> GatewayApi:
     return api
 
 
-def operation(blp: Blueprint, *, answer=None, status: int = 200, description: str | None = None, body=None,
-              query=None, errors=READ_ERRORS, public: bool = False, versioned: bool = False,
-              conditional: bool = False):
-    """Document one operation: its query, body, answer and error answers (docs only; nothing is re-serialised).
+def operation(blp: Blueprint, operation_id: str, *, answer=None, status: int = 200, description: str | None = None,
+              body=None, query=None, errors=READ_ERRORS, public: bool = False, versioned: bool = False,
+              conditional: bool = False, body_example=None, answer_example=None):
+    """Document one operation: its id, query, body, answer, examples and error answers (docs only; nothing is
+    re-serialised). The id is camelCase and never changes: clients generated from the document use it.
 
     `versioned`: the answer carries the provider's ETag; `conditional`: the request may carry If-Match (412).
     """
 
     def decorate(view):
-        doc: dict = {"security": [] if public else [{BEARER: []}]}
+        doc: dict = {"operationId": operation_id, "security": [] if public else [{BEARER: []}]}
         parameters = [IF_MATCH] if conditional else []
         if query is not None:
             parameters.append({"in": "query", "schema": query})
@@ -106,10 +109,13 @@ def operation(blp: Blueprint, *, answer=None, status: int = 200, description: st
         if parameters:
             doc["parameters"] = parameters
         if body is not None:
-            doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+            content = {"schema": body}
+            if body_example is not None:
+                content["example"] = body_example
+            doc["requestBody"] = {"required": True, "content": {"application/json": content}}
         documented = blp.doc(**doc)(view)
-        documented = blp.alt_response(status, schema=answer, description=description, success=True,
-                                      headers=ETAG_HEADER if versioned else None)(documented)
+        documented = blp.alt_response(status, schema=answer, description=description, example=answer_example,
+                                      success=True, headers=ETAG_HEADER if versioned else None)(documented)
         for code in sorted((*errors, 412) if conditional else errors, reverse=True):
             documented = blp.alt_response(code, response=ERROR_RESPONSES[code][0])(documented)
         return documented

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from ..forwarding import json_body, to_matcher
 from ..identity import authorise
+from . import examples as ex
 from .docs import PREFIX, WRITE_ERRORS, matcher_schema, operation
 
 blp = Blueprint("Matches", __name__, url_prefix=f"{PREFIX}/matches",
@@ -12,7 +13,8 @@ blp = Blueprint("Matches", __name__, url_prefix=f"{PREFIX}/matches",
 
 
 @blp.route("", methods=["POST"])
-@operation(blp, body=matcher_schema("MatchRequestSchema"), answer=matcher_schema("MatchResponseSchema"),
+@operation(blp, "rankMatches", body=matcher_schema("MatchRequestSchema"), answer=matcher_schema("MatchResponseSchema"),
+           body_example=ex.MATCH_REQUEST, answer_example=ex.MATCH_RESPONSE,
            errors=WRITE_ERRORS)
 @authorise("match")
 def match():
@@ -25,7 +27,8 @@ def match():
 
 
 @blp.route("/group", methods=["POST"])
-@operation(blp, body=matcher_schema("GroupRequestSchema"), answer=matcher_schema("GroupResponseSchema"),
+@operation(blp, "matchGroup", body=matcher_schema("GroupRequestSchema"), answer=matcher_schema("GroupResponseSchema"),
+           body_example=ex.GROUP_REQUEST, answer_example=ex.GROUP_RESPONSE,
            errors=WRITE_ERRORS)
 @authorise("match_group")
 def match_group():

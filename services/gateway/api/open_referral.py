@@ -1,7 +1,7 @@
 """The directory as Open Referral HSDS 3.1 services, confidential locations redacted."""
 from __future__ import annotations
 
-from flask import g, jsonify
+from flask import g, jsonify, url_for
 from marshmallow import RAISE
 from flask_smorest import Blueprint
 
@@ -10,8 +10,9 @@ from .. import hsds
 from ..context import gateway
 from ..forwarding import call, claims_of, passthrough
 from ..identity import authorise
+from . import examples as ex
 from .docs import PREFIX, READ_ERRORS, operation
-from .schemas import HsdsQueryArgsSchema, HsdsServicePageSchema, HsdsServiceSchema
+from .schemas import HsdsAboutSchema, HsdsQueryArgsSchema, HsdsServicePageSchema, HsdsServiceSchema
 
 blp = Blueprint("HSDS", __name__, url_prefix=f"{PREFIX}/hsds",
                 description="Open Referral HSDS 3.1 (any token): for case-management tools and 211-style directories")
@@ -27,10 +28,18 @@ def _reading_claims() -> Claims:
     return claims
 
 
+@blp.route("/", methods=["GET"])
+@operation(blp, "getHsdsMetaInformation", answer=HsdsAboutSchema, answer_example=ex.HSDS_ABOUT)
+@authorise("hsds_about")
+def hsds_about():
+    """The HSDS version and profile this API follows, and where its OpenAPI document is"""
+    return jsonify(hsds.about(url_for("api-docs.openapi_json", _external=True)))
+
+
 @blp.route("/services", methods=["GET"])
 @authorise("hsds_services")
 @blp.arguments(HsdsQueryArgsSchema, location="query", as_kwargs=True, error_status_code=400, unknown=RAISE)
-@operation(blp, answer=HsdsServicePageSchema, errors=(400, *READ_ERRORS))
+@operation(blp, "listHsdsServices", answer=HsdsServicePageSchema, answer_example=ex.page(ex.hsds_service()), errors=(400, *READ_ERRORS))
 def hsds_services(page, per_page, search=None):
     """Services, a page at a time (HSDS page envelope)
 
@@ -46,7 +55,7 @@ def hsds_services(page, per_page, search=None):
 
 
 @blp.route("/services/<uuid:service_id>", methods=["GET"])
-@operation(blp, answer=HsdsServiceSchema, errors=(404, *READ_ERRORS))
+@operation(blp, "getHsdsService", answer=HsdsServiceSchema, answer_example=ex.hsds_service(), errors=(404, *READ_ERRORS))
 @authorise("hsds_service")
 def hsds_service(service_id):
     """One service"""

@@ -9,6 +9,7 @@ from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderO
                                ProviderPatchSchema)
 from ..forwarding import forwarded_headers, json_body, query_params, to_directory
 from ..identity import authorise
+from . import examples as ex
 from .docs import ETAG_HEADER, PREFIX, READ_ERRORS, WRITE_ERRORS, operation
 
 blp = Blueprint("Providers", __name__, url_prefix=f"{PREFIX}/providers",
@@ -17,7 +18,8 @@ blp = Blueprint("Providers", __name__, url_prefix=f"{PREFIX}/providers",
 
 @blp.route("")
 class Providers(MethodView):
-    @operation(blp, query=ProviderQueryArgsSchema, answer=ProviderPageSchema, errors=(400, *READ_ERRORS))
+    @operation(blp, "searchProviders", query=ProviderQueryArgsSchema, answer=ProviderPageSchema,
+               answer_example=ex.page(ex.PROVIDER_OUT), errors=(400, *READ_ERRORS))
     @authorise("search_providers")
     def get(self):
         """Search providers
@@ -27,7 +29,8 @@ class Providers(MethodView):
         """
         return to_directory("GET", "/providers", params=query_params())
 
-    @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, status=201, errors=(409, *WRITE_ERRORS),
+    @operation(blp, "createProvider", body=ProviderInSchema, answer=ProviderOutSchema, status=201,
+               body_example=ex.PROVIDER_IN, answer_example=ex.PROVIDER_OUT, errors=(409, *WRITE_ERRORS),
                versioned=True)
     @authorise("create_provider")
     def post(self):
@@ -37,16 +40,17 @@ class Providers(MethodView):
 
 @blp.route("/<uuid:provider_id>")
 class Provider(MethodView):
-    @operation(blp, answer=ProviderOutSchema, errors=(404, *READ_ERRORS), versioned=True)
+    @operation(blp, "getProvider", answer=ProviderOutSchema, answer_example=ex.PROVIDER_OUT,
+               errors=(404, *READ_ERRORS), versioned=True)
     @authorise("get_provider")
     def get(self, provider_id):
         """One provider (caseworkers, admins, the provider itself)"""
         return to_directory("GET", f"/providers/{provider_id}")
 
-    @operation(blp, body=ProviderInSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS), versioned=True,
-               conditional=True)
-    @blp.alt_response(201, schema=ProviderOutSchema, description="Created: no provider had this id", success=True,
-                      headers=ETAG_HEADER)
+    @operation(blp, "replaceProvider", body=ProviderInSchema, answer=ProviderOutSchema, body_example=ex.PROVIDER_IN,
+               answer_example=ex.PROVIDER_OUT, errors=(404, *WRITE_ERRORS), versioned=True, conditional=True)
+    @blp.alt_response(201, schema=ProviderOutSchema, description="Created: no provider had this id",
+                      example=ex.PROVIDER_OUT, success=True, headers=ETAG_HEADER)
     @authorise("replace_provider")
     def put(self, provider_id):
         """Replace a provider, or create it with this id (admin)
@@ -57,7 +61,8 @@ class Provider(MethodView):
         """
         return to_directory("PUT", f"/providers/{provider_id}", body=json_body(), headers=forwarded_headers())
 
-    @operation(blp, body=ProviderPatchSchema(partial=True), answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS),
+    @operation(blp, "updateProvider", body=ProviderPatchSchema(partial=True), answer=ProviderOutSchema,
+               body_example=ex.PROVIDER_PATCH, answer_example=ex.PROVIDER_OUT, errors=(404, *WRITE_ERRORS),
                versioned=True, conditional=True)
     @authorise("patch_provider")
     def patch(self, provider_id):
@@ -68,7 +73,7 @@ class Provider(MethodView):
         """
         return to_directory("PATCH", f"/providers/{provider_id}", body=json_body(), headers=forwarded_headers())
 
-    @operation(blp, status=204, description="Deleted", errors=(404, *READ_ERRORS))
+    @operation(blp, "deleteProvider", status=204, description="Deleted", errors=(404, *READ_ERRORS))
     @authorise("delete_provider")
     def delete(self, provider_id):
         """Delete a provider (admin)"""
@@ -77,7 +82,9 @@ class Provider(MethodView):
 
 @blp.route("/<uuid:provider_id>/capacity")
 class Capacity(MethodView):
-    @operation(blp, body=CapacityUpdateSchema, answer=ProviderOutSchema, errors=(404, *WRITE_ERRORS), versioned=True)
+    @operation(blp, "reportCapacity", body=CapacityUpdateSchema, answer=ProviderOutSchema,
+               body_example=ex.CAPACITY_UPDATE, answer_example=ex.PROVIDER_OUT, errors=(404, *WRITE_ERRORS),
+               versioned=True)
     @authorise("set_capacity")
     def put(self, provider_id):
         """Report free capacity (the provider itself, or an admin); sets `capacity.updated`"""

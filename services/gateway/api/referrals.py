@@ -10,6 +10,7 @@ from ...shared.errors import bad_field
 from ...shared.schemas import ReferralInSchema, ReferralPageSchema, ReferralSchema
 from ..forwarding import json_body, query_params, to_directory
 from ..identity import authorise
+from . import examples as ex
 from .docs import PREFIX, READ_ERRORS, WRITE_ERRORS, operation
 
 blp = Blueprint("Referrals", __name__, url_prefix=f"{PREFIX}/referrals",
@@ -18,13 +19,15 @@ blp = Blueprint("Referrals", __name__, url_prefix=f"{PREFIX}/referrals",
 
 @blp.route("")
 class Referrals(MethodView):
-    @operation(blp, query=ReferralQueryArgsSchema, answer=ReferralPageSchema, errors=(400, *READ_ERRORS))
+    @operation(blp, "listReferrals", query=ReferralQueryArgsSchema, answer=ReferralPageSchema,
+               answer_example=ex.page(ex.REFERRAL), errors=(400, *READ_ERRORS))
     @authorise("list_referrals")
     def get(self):
         """List referrals: your own (caseworker), your providers' (provider) or all (admin)"""
         return to_directory("GET", "/referrals", params=query_params())
 
-    @operation(blp, body=ReferralInSchema, answer=ReferralSchema, status=201, errors=(404, 409, *WRITE_ERRORS))
+    @operation(blp, "createReferral", body=ReferralInSchema, answer=ReferralSchema, status=201,
+               body_example=ex.REFERRAL_IN, answer_example=ex.REFERRAL, errors=(404, 409, *WRITE_ERRORS))
     @authorise("create_referral")
     def post(self):
         """Refer (caseworker): holds one unit; 409 when none is free
@@ -43,7 +46,7 @@ class Referrals(MethodView):
 
 @blp.route("/<uuid:referral_id>")
 class Referral(MethodView):
-    @operation(blp, answer=ReferralSchema, errors=(404, *READ_ERRORS))
+    @operation(blp, "getReferral", answer=ReferralSchema, answer_example=ex.REFERRAL, errors=(404, *READ_ERRORS))
     @authorise("get_referral")
     def get(self, referral_id):
         """One referral (the caseworker who made it, its provider, an admin)
@@ -54,7 +57,8 @@ class Referral(MethodView):
 
 
 def _transition(verb: str, operation_name: str, summary: str):
-    @operation(blp, answer=ReferralSchema, errors=(404, 409, *READ_ERRORS))
+    @operation(blp, f"{verb}Referral", answer=ReferralSchema, answer_example=ex.REFERRAL,
+               errors=(404, 409, *READ_ERRORS))
     @authorise(operation_name)
     def view(referral_id):
         return to_directory("POST", f"/referrals/{referral_id}/{verb}")

@@ -16,6 +16,15 @@ class HsdsQueryArgsSchema(StrictSchema):
     per_page = QueryInteger(load_default=20, validate=validate.Range(min=1, max=v.MAX_PAGE_SIZE))
 
 
+class HsdsAboutSchema(Schema):
+    """What the HSDS API reference's root endpoint answers: the HSDS version, profile and OpenAPI document."""
+
+    version = fields.String(required=True, metadata={"description": "the HSDS version this API follows"})
+    profile = fields.String(required=True, metadata={"format": "uri", "description": "the HSDS profile's URI"})
+    openapi_url = fields.String(required=True, metadata={"format": "uri",
+                                                         "description": "this API's OpenAPI document"})
+
+
 class AuditEntrySchema(Schema):
     at = fields.String(metadata={"description": "ISO 8601 time"})
     actor = fields.String(metadata={"description": "token:<id>, user:<id> or cli:<name>"})

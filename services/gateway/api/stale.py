@@ -7,6 +7,7 @@ from ...directory.api.args import StaleQueryArgsSchema
 from ...shared.schemas import StaleListSchema
 from ..forwarding import query_params, to_directory
 from ..identity import authorise
+from . import examples as ex
 from .docs import PREFIX, READ_ERRORS, operation
 
 blp = Blueprint("Stale capacity", __name__, url_prefix=f"{PREFIX}/stale",
@@ -14,7 +15,7 @@ blp = Blueprint("Stale capacity", __name__, url_prefix=f"{PREFIX}/stale",
 
 
 @blp.route("", methods=["GET"])
-@operation(blp, query=StaleQueryArgsSchema, answer=StaleListSchema, errors=(400, *READ_ERRORS))
+@operation(blp, "listStaleProviders", query=StaleQueryArgsSchema, answer_example=ex.STALE_LIST, answer=StaleListSchema, errors=(400, *READ_ERRORS))
 @authorise("stale_providers")
 def stale_providers():
     """Providers whose capacity is older than `hours` (default 24), oldest first, with their contact"""

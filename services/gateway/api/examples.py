@@ -1,0 +1,80 @@
+"""Examples in the OpenAPI document: each request example is accepted by the API as written (a test sends
+them), so the docs page's "Try it out" works from the first click."""
+from __future__ import annotations
+
+PROVIDER_ID = "7d0c4a52-3f7e-4d6b-9a1e-2b8c5f4e6a10"
+REFERRAL_ID = "b2e4c6a8-1d3f-4e5a-8b7c-9d0e1f2a3b4c"
+UPDATED = "2026-11-30T09:00:00+01:00"
+
+PROVIDER_IN = {
+    "id": PROVIDER_ID,
+    "name": "Voorbeeldhuis Utrecht",
+    "organization": "Stichting Voorbeeld",
+    "type": "shelter",
+    "description": "Safe shelter for women, with children; Romanian and English spoken.",
+    "services": ["shelter", "mental_health"],
+    "languages": ["nl", "en", "ro"],
+    "location": {"municipality": "Utrecht", "region": "Utrecht", "lat": 52.0907, "lon": 5.1214,
+                 "address": "Voorbeeldstraat 1", "postal_code": "3511 AA", "confidential": True},
+    "eligibility": {"genders": ["female"], "min_age": 18, "max_age": 120, "accepts_children": True,
+                    "wheelchair_accessible": False, "exploitation_types": ["sexual", "labour"],
+                    "residence_statuses": [], "countries": []},
+    "capacity": {"available": 3, "maximum": 8, "unit": "bed", "updated": UPDATED},
+    "contact": {"phone": "+31 30 000 0000", "email": "intake@example.org", "intake_hours": "24/7"},
+    "status": "active",
+}
+PROVIDER_PATCH = {"description": "Safe shelter for women, with children; Romanian, Bulgarian and English spoken.",
+                  "languages": ["nl", "en", "ro", "bg"]}
+CAPACITY_UPDATE = {"available": 2, "maximum": 8}
+REFERRAL_IN = {"provider_id": PROVIDER_ID, "need": "shelter", "case_reference": "CASE-2026-0042"}
+MATCH_REQUEST = {"needs": ["shelter", "legal"], "languages": ["ro", "en"], "gender": "female", "age": 24,
+                 "location": {"place": "Utrecht"}, "avoid": [{"place": "Rotterdam", "radius_km": 20}]}
+GROUP_REQUEST = {"need": "shelter", "people": [
+    {"languages": ["ro"], "gender": "female", "age": 24, "location": {"place": "Utrecht"}},
+    {"languages": ["ro", "en"], "gender": "female", "age": 31, "location": {"place": "Utrecht"}}]}
+
+PROVIDER_OUT = {**PROVIDER_IN, "interpretation_languages": [], "hold_minutes": 240,
+                "location": {**PROVIDER_IN["location"], "lat": 52.09, "lon": 5.13, "address": None,
+                             "postal_code": None, "precision_km": 5},
+                "capacity": {**PROVIDER_IN["capacity"], "held": 1, "free": 2, "age_hours": 2.5, "stale": False},
+                "last_modified": UPDATED}
+REFERRAL = {"id": REFERRAL_ID, "provider_id": PROVIDER_ID, "need": "shelter", "case_reference": "CASE-2026-0042",
+            "status": "pending", "created_at": "2026-11-30T10:00:00+01:00",
+            "expires_at": "2026-11-30T14:00:00+01:00"}
+HSDS_ABOUT = {"version": "3.1", "profile": "https://docs.openreferral.org/en/latest/hsds/schema_reference.html",
+              "openapi_url": "http://127.0.0.1:8080/api/v1/openapi.json"}
+
+
+def page(*items: dict) -> dict:
+    """The HSDS page envelope around the given items."""
+    return {"total_items": len(items), "total_pages": 1, "page_number": 1, "size": 20, "first_page": True,
+            "last_page": True, "empty": not items, "contents": list(items)}
+
+
+def error(status: int, name: str, message: str) -> dict:
+    """An error answer in the one shared shape; a 400 names the field, as every 400 does."""
+    code = "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+    body = {"status": status, "code": code, "message": message, "request_id": "5f0c1e2d3b4a59687786950a1b2c3d4e"}
+    if status == 400:
+        body["fields"] = {"capacity.available": ["Not a valid integer."]}
+    return {"error": body}
+
+
+AUDIT_ENTRY = {"at": "2026-11-30T10:00:00+01:00", "actor": "token:4c2a", "role": "caseworker",
+               "action": "referral.create", "target": REFERRAL_ID, "request_id": "5f0c1e2d3b4a59687786950a1b2c3d4e",
+               "detail": None}
+STALE_LIST = {"total_items": 1, "contents": [{
+    "id": PROVIDER_ID, "name": "Voorbeeldhuis Utrecht", "type": "shelter", "status": "active",
+    "municipality": "Utrecht", "phone": "+31 30 000 0000", "email": "intake@example.org", "intake_hours": "24/7",
+    "available": 3, "maximum": 8, "unit": "bed", "updated": "2026-11-27T09:00:00+01:00", "age_hours": 73.0}]}
+
+
+def hsds_service() -> dict:
+    """The example provider as the HSDS endpoints show it (made by the same mapping, so it cannot drift)."""
+    from ..hsds import service_of
+
+    return service_of(PROVIDER_OUT)
+
+# The shape only: a ranked answer depends on the directory's data of the moment.
+MATCH_RESPONSE = {"results": [], "unmet": [], "interpreter_needed": [], "care_plan": None}
+GROUP_RESPONSE = {"assignments": [], "unassigned": [], "total_score": 0.0}
