@@ -1,7 +1,6 @@
 """The gateway: the public API under /api/v1 with tokens, roles, rate limits, request ids and OpenAPI."""
 from __future__ import annotations
 
-import importlib
 from importlib import resources
 
 from flask import Flask, Response, jsonify, request
@@ -19,6 +18,7 @@ from .context import GatewayContext, utc_now
 from .identity import init_identity
 from .limits import init_limits
 from .settings import GatewaySettings
+from .web import register_web
 
 SWAGGER_UI_FILES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css"}
 DOCS_CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
@@ -63,17 +63,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _register_web(app: Flask, config: dict) -> None:
-    """The web pages, when their package is installed beside the API (services/gateway/web)."""
-    try:
-        web = importlib.import_module(f"{__package__}.web")
-    except ModuleNotFoundError as err:
-        if err.name != f"{__package__}.web":
-            raise
-        return
-    register = getattr(web, "register_web", None)
-    if register is not None:
-        options = {"settings": config.get("WEB_SETTINGS"), "accounts": config.get("ACCOUNT_STORE")}
-        register(app, **{name: value for name, value in options.items() if value is not None})
+    """The web pages, beside the API."""
+    options = {"settings": config.get("WEB_SETTINGS"), "accounts": config.get("ACCOUNT_STORE")}
+    register_web(app, **{name: value for name, value in options.items() if value is not None})
 
 
 def _refuse_large_bodies(app: Flask) -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..shared.config import (DEFAULT_DIRECTORY_TIMEOUT, TIMEOUT_MARGIN, data_dir, default_store_url, env,
                              env_float, env_int, internal_secret, secret_from_env_or_file)
+from ..shared.engine.client import is_engine_url
 
 DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
 DEFAULT_MATCHER_URL = "http://127.0.0.1:8082"
@@ -81,8 +82,6 @@ def matcher_timeout(environ: dict | None = None) -> float:
 
 def engine_store_url(store_url: str | None = None, environ: dict | None = None) -> str | None:
     """The store URL when it names a search engine, else None; `store_url` None means HAVEN_STORE_URL."""
-    from .auth.search_engine import is_engine_url
-
     url = env("HAVEN_STORE_URL", None, environ) if store_url is None else store_url
     return url if is_engine_url(url) else None
 

@@ -6,11 +6,11 @@ from flask.views import MethodView
 
 from ..shared.errors import forbidden
 from ..shared.jsonbody import Blueprint
+from ..shared.match_schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
 from . import service
 from .candidates import DirectoryCandidates
 from .domain.geo import Area, Point
 from .domain.person import Person
-from .schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
 
 matches = Blueprint("matches", __name__, url_prefix="/matches", description="Ranked, explained matches")
 MATCHING_ROLES = ("caseworker", "admin")

@@ -73,6 +73,7 @@ def test_a_store_written_before_the_bit_columns_and_need_boxes_gets_them_filled_
     conn.execute("ALTER TABLE providers DROP COLUMN needs")
     conn.execute("ALTER TABLE providers DROP COLUMN residences")
     conn.execute("DROP TABLE provider_need_geo")
+    conn.execute("PRAGMA user_version = 0")  # stores of that time counted no migrations
     conn.commit()
     conn.close()
 
@@ -151,6 +152,7 @@ def test_a_store_written_before_the_confidential_column_gets_it_filled_and_appli
     store.close()
     with sqlite3.connect(path) as conn:
         conn.execute("ALTER TABLE providers DROP COLUMN confidential")
+        conn.execute("PRAGMA user_version = 0")  # stores of that time counted no migrations
     area = _edge_of_cell_area(secret["location"])
     assert not area.contains(secret["location"]["lat"], secret["location"]["lon"])
 

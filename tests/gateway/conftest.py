@@ -14,7 +14,9 @@ from services.directory.store.sqlite import SqliteDirectoryStore
 from services.gateway import create_app as create_gateway
 from services.gateway.auth.sqlite import SqliteAuthStore
 from services.gateway.settings import GatewaySettings
-from tests.gateway.servers import ServedApp, closed_port_url
+from services.matcher import create_app as create_matcher
+from services.matcher.settings import MatcherSettings
+from tests.gateway.servers import ServedApp
 
 SECRET = b"gateway-test-secret-not-for-production"
 API = "/api/v1"
@@ -29,7 +31,6 @@ class Stack:
     auth_store: SqliteAuthStore
     directory_url: str
     matcher_url: str
-    has_matcher: bool = True
 
     def settings(self, **overrides) -> GatewaySettings:
         base = GatewaySettings(directory_url=self.directory_url, matcher_url=self.matcher_url,
@@ -53,27 +54,17 @@ def _start_stack(folder: Path):
     directory = ServedApp(create_directory({
         "SETTINGS": DirectorySettings(store_url=f"sqlite:///{folder / 'haven.db'}", internal_secret=SECRET),
         "STORE": store}))
-    served = [directory]
-    matcher_app = None
-    try:
-        from services.matcher import create_app as create_matcher
-        from services.matcher.settings import MatcherSettings
-    except ImportError:
-        matcher_url = closed_port_url()
-    else:
-        matcher_app = create_matcher({"SETTINGS": MatcherSettings(directory_url=directory.url, internal_secret=SECRET)})
-        matcher = ServedApp(matcher_app)
-        served.append(matcher)
-        matcher_url = matcher.url
+    matcher_app = create_matcher({"SETTINGS": MatcherSettings(directory_url=directory.url, internal_secret=SECRET)})
+    matcher = ServedApp(matcher_app)
+    served = [directory, matcher]
     auth_store = SqliteAuthStore(folder / "auth.db")
     stack = Stack(folder=folder, store=store, auth_store=auth_store, directory_url=directory.url,
-                  matcher_url=matcher_url, has_matcher=matcher_app is not None)
+                  matcher_url=matcher.url)
 
     def stop():
         for server in served:
             server.stop()
-        if matcher_app is not None:
-            matcher_app.extensions["haven"].directory.session.close()
+        matcher_app.extensions["haven"].directory.session.close()
         auth_store.close()
         store.close()
 

@@ -8,6 +8,8 @@ from marshmallow import RAISE
 from ...shared.errors import bad_field
 from ...shared.jsonbody import Blueprint
 from ...shared.paging import envelope
+from ...shared.query_args import (AuditQueryArgsSchema, ProviderQueryArgsSchema, ReferralQueryArgsSchema,
+                                  StaleQueryArgsSchema)
 from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderPatchSchema, ReferralInSchema,
                                ReferralSchema)
 from .. import service
@@ -15,8 +17,7 @@ from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, Search
 from ...shared.identity import Caller
 from ..domain.rules import iso
 from ..domain.versions import Precondition, parse_if_match
-from .args import (AuditEventSchema, AuditQueryArgsSchema, CandidateBatchSchema, CandidateQuerySchema,
-                   ProviderQueryArgsSchema, ReferralQueryArgsSchema, StaleQueryArgsSchema)
+from .args import AuditEventSchema, CandidateBatchSchema, CandidateQuerySchema
 
 providers = Blueprint("providers", __name__, url_prefix="/providers", description="Providers and capacity")
 referrals = Blueprint("referrals", __name__, url_prefix="/referrals", description="Referrals that hold capacity")

@@ -15,7 +15,6 @@ import json
 import math
 import re
 import sqlite3
-import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -23,11 +22,12 @@ from typing import Callable, Iterable
 from ...shared import jsonio
 from ...shared.capacity import after_use, can_hold
 from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
+from ...shared.sqlite import SqliteFile, Transaction
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
 from ..domain.rules import EXCLUDED_AFTER, iso, public_point
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
-from .base import AuditEntry, DirectoryStore, StoreUnavailable
+from .base import AuditEntry, DirectoryStore
 
 GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
 # Needs and residence statuses as bits of one column each, so a candidate query tests them on the row
@@ -125,15 +125,9 @@ def fts_query(text: str) -> str | None:
 
 class SqliteDirectoryStore(DirectoryStore):
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.busy_timeout_ms = busy_timeout_ms
-        self._local = threading.local()
-        self._conn().executescript(SCHEMA)
-        _add_bit_columns(self._conn())
-        _add_confidential_column(self._conn())
-        _add_version_column(self._conn())
-        _fill_need_geo(self._conn())
+        self.file = SqliteFile(path, migrations=MIGRATIONS, busy_timeout_ms=busy_timeout_ms,
+                               configure=_configure)
+        self.path = self.file.path
         self._has_math = _has_math_functions(self._conn())
 
     @classmethod
@@ -142,24 +136,10 @@ class SqliteDirectoryStore(DirectoryStore):
 
     # -- connections -------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
-                                   check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
-            # 8 MB of page cache per connection (SQLite's default is 2): candidate queries read scattered
-            # rows; more per thread would grow each worker's memory past what it gains.
-            conn.execute("PRAGMA cache_size=-8192")
-            conn.create_function("distance_km", 4, distance_km, deterministic=True)
-            conn.create_function("touches_cell", 5, _touches_cell, deterministic=True)
-            self._local.conn = conn
-        return conn
+        return self.file.connection()
 
-    def _write(self):
-        return _Transaction(self._conn())
+    def _write(self) -> Transaction:
+        return self.file.transaction()
 
     def _distance(self, lat1: str, lon1: str, lat2: str, lon2: str) -> str:
         """SQL for `distance_km` of two points, worked out by SQLite itself when it has math functions.
@@ -176,10 +156,7 @@ class SqliteDirectoryStore(DirectoryStore):
                 f"))))")
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self.file.close()
 
     def ping(self) -> bool:
         try:
@@ -652,27 +629,6 @@ class SqliteDirectoryStore(DirectoryStore):
         return Page([AuditEntry(**{k: row[k] for k in row.keys() if k != "total"}) for row in rows], total)
 
 
-class _Transaction:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def __enter__(self) -> sqlite3.Connection:
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as err:
-            raise StoreUnavailable(str(err)) from err
-        return self.conn
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
-        return False
-
-
 def _chunks(items: Iterable, size: int):
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
@@ -685,43 +641,28 @@ def _bits(bits: dict[str, int], values) -> int:
 
 def _add_bit_columns(conn: sqlite3.Connection) -> None:
     """Stores written before the needs and residences columns get them, filled from the attribute table."""
-    columns = {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
-    if "needs" in columns:
+    if "needs" in _columns(conn):
         return
-    with _Transaction(conn):
-        columns = {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
-        if "needs" in columns:
-            return  # another process added them while this one waited for the lock
-        conn.execute("ALTER TABLE providers ADD COLUMN needs INTEGER NOT NULL DEFAULT 0")
-        conn.execute("ALTER TABLE providers ADD COLUMN residences INTEGER NOT NULL DEFAULT 0")
-        for column, kind, bits in (("needs", "need", NEED_BITS), ("residences", "residence", RESIDENCE_BITS)):
-            cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in bits.items())
-            conn.execute(f"UPDATE providers SET {column} = (SELECT COALESCE(SUM(CASE a.value {cases} ELSE 0 END), 0) "
-                         f"FROM provider_attrs a WHERE a.kind = '{kind}' AND a.pk = providers.pk)")
+    conn.execute("ALTER TABLE providers ADD COLUMN needs INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE providers ADD COLUMN residences INTEGER NOT NULL DEFAULT 0")
+    for column, kind, bits in (("needs", "need", NEED_BITS), ("residences", "residence", RESIDENCE_BITS)):
+        cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in bits.items())
+        conn.execute(f"UPDATE providers SET {column} = (SELECT COALESCE(SUM(CASE a.value {cases} ELSE 0 END), 0) "
+                     f"FROM provider_attrs a WHERE a.kind = '{kind}' AND a.pk = providers.pk)")
 
 
 def _add_confidential_column(conn: sqlite3.Connection) -> None:
     """Stores written before the confidential column get it, read from each provider's record."""
-    def missing() -> bool:
-        return "confidential" not in {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
-    if not missing():
+    if "confidential" in _columns(conn):
         return
-    with _Transaction(conn):
-        if not missing():
-            return  # another process added it while this one waited for the lock
-        conn.execute("ALTER TABLE providers ADD COLUMN confidential INTEGER NOT NULL DEFAULT 0")
-        conn.execute("UPDATE providers SET confidential = 1 WHERE json_extract(doc, '$.location.confidential')")
+    conn.execute("ALTER TABLE providers ADD COLUMN confidential INTEGER NOT NULL DEFAULT 0")
+    conn.execute("UPDATE providers SET confidential = 1 WHERE json_extract(doc, '$.location.confidential')")
 
 
 def _add_version_column(conn: sqlite3.Connection) -> None:
     """Stores written before provider versions get the column, every provider at version 1."""
-    def missing() -> bool:
-        return "version" not in {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
-    if not missing():
-        return
-    with _Transaction(conn):
-        if missing():  # another process may have added it while this one waited for the lock
-            conn.execute("ALTER TABLE providers ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+    if "version" not in _columns(conn):
+        conn.execute("ALTER TABLE providers ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
 
 
 def _need_geo_ids(pks) -> list[tuple[int]]:
@@ -730,18 +671,31 @@ def _need_geo_ids(pks) -> list[tuple[int]]:
 
 def _fill_need_geo(conn: sqlite3.Connection) -> None:
     """Stores written before provider_need_geo get it filled from the providers' need bits."""
-    def unfilled() -> bool:
-        return (conn.execute("SELECT 1 FROM providers LIMIT 1").fetchone() is not None
-                and conn.execute("SELECT 1 FROM provider_need_geo LIMIT 1").fetchone() is None)
-    if not unfilled():
+    if (conn.execute("SELECT 1 FROM providers LIMIT 1").fetchone() is None
+            or conn.execute("SELECT 1 FROM provider_need_geo LIMIT 1").fetchone() is not None):
         return
-    with _Transaction(conn):
-        if not unfilled():
-            return  # another process filled it while this one waited for the lock
-        for number in NEED_NUMBERS.values():
-            conn.execute("INSERT INTO provider_need_geo (id, min_lat, max_lat, min_lon, max_lon, min_need, max_need) "
-                         f"SELECT pk * {NEED_SLOTS} + ?, pub_lat, pub_lat, pub_lon, pub_lon, ?, ? FROM providers "
-                         "WHERE (needs & ?) != 0", (number, number, number, 1 << number))
+    for number in NEED_NUMBERS.values():
+        conn.execute("INSERT INTO provider_need_geo (id, min_lat, max_lat, min_lon, max_lon, min_need, max_need) "
+                     f"SELECT pk * {NEED_SLOTS} + ?, pub_lat, pub_lat, pub_lon, pub_lon, ?, ? FROM providers "
+                     "WHERE (needs & ?) != 0", (number, number, number, 1 << number))
+
+
+def _columns(conn: sqlite3.Connection) -> set[str]:
+    return {row["name"] for row in conn.execute("PRAGMA table_info(providers)")}
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    """Each connection's cache and the functions its SQL calls."""
+    # 8 MB of page cache per connection (SQLite's default is 2): candidate queries read scattered
+    # rows; more per thread would grow each worker's memory past what it gains.
+    conn.execute("PRAGMA cache_size=-8192")
+    conn.create_function("distance_km", 4, distance_km, deterministic=True)
+    conn.create_function("touches_cell", 5, _touches_cell, deterministic=True)
+
+
+# Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
+# steps were counted run them all again: each finds its work done and does nothing.
+MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

@@ -1,8 +1,6 @@
 """The OpenAPI document: the gateway's Api, the shared error answers, and a decorator per operation."""
 from __future__ import annotations
 
-import importlib
-import logging
 
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
@@ -11,10 +9,8 @@ from flask_smorest import Api, Blueprint
 from ...shared.schemas import ErrorSchema
 from .examples import error as error_example
 
-log = logging.getLogger(__name__)
 PREFIX = "/api/v1"
 BEARER = "bearerAuth"
-MATCHER_SCHEMAS = "services.matcher.schemas"
 
 _RATE_HEADERS = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 ERROR_RESPONSES: dict[int, tuple[str, str, dict]] = {
@@ -121,19 +117,3 @@ def operation(blp: Blueprint, operation_id: str, *, answer=None, status: int = 2
         return documented
 
     return decorate
-
-
-def matcher_schema(*names: str):
-    """The first of these schemas the matcher defines; a plain object until the matcher ships its schemas."""
-    try:
-        module = importlib.import_module(MATCHER_SCHEMAS)
-    except ModuleNotFoundError as err:
-        if err.name not in (MATCHER_SCHEMAS, "services.matcher"):
-            raise
-        return {"type": "object"}
-    for name in names:
-        if hasattr(module, name):
-            return getattr(module, name)
-    log.warning("matcher schema not found", extra={"looked_for": list(names)})
-    return {"type": "object"}
-

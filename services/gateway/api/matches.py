@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
+from ...shared.match_schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
 from ..forwarding import json_body, to_matcher
 from ..identity import authorise
 from . import examples as ex
-from .docs import PREFIX, WRITE_ERRORS, matcher_schema, operation
+from .docs import PREFIX, WRITE_ERRORS, operation
 
 blp = Blueprint("Matches", __name__, url_prefix=f"{PREFIX}/matches",
                 description="Ranked, explained matches (caseworkers); match requests are never stored")
 
 
 @blp.route("", methods=["POST"])
-@operation(blp, "rankMatches", body=matcher_schema("MatchRequestSchema"), answer=matcher_schema("MatchResponseSchema"),
+@operation(blp, "rankMatches", body=MatchRequestSchema, answer=MatchResponseSchema,
            body_example=ex.MATCH_REQUEST, answer_example=ex.MATCH_RESPONSE,
            errors=WRITE_ERRORS)
 @authorise("match")
@@ -27,7 +28,7 @@ def match():
 
 
 @blp.route("/group", methods=["POST"])
-@operation(blp, "matchGroup", body=matcher_schema("GroupRequestSchema"), answer=matcher_schema("GroupResponseSchema"),
+@operation(blp, "matchGroup", body=GroupRequestSchema, answer=GroupResponseSchema,
            body_example=ex.GROUP_REQUEST, answer_example=ex.GROUP_RESPONSE,
            errors=WRITE_ERRORS)
 @authorise("match_group")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ...directory.api.args import ProviderQueryArgsSchema
+from ...shared.query_args import ProviderQueryArgsSchema
 from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderOutSchema, ProviderPageSchema,
                                ProviderPatchSchema)
 from ..forwarding import forwarded_headers, json_body, query_params, to_directory

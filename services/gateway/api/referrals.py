@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from ...directory.api.args import ReferralQueryArgsSchema
 from ...shared.case_reference import personal_data_in
 from ...shared.errors import bad_field
+from ...shared.query_args import ReferralQueryArgsSchema
 from ...shared.schemas import ReferralInSchema, ReferralPageSchema, ReferralSchema
 from ..forwarding import json_body, query_params, to_directory
 from ..identity import authorise

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from ...directory.api.args import StaleQueryArgsSchema
+from ...shared.query_args import StaleQueryArgsSchema
 from ...shared.schemas import StaleListSchema
 from ..forwarding import query_params, to_directory
 from ..identity import authorise

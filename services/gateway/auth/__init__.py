@@ -1,8 +1,11 @@
-"""Who may call the gateway: API tokens (accounts and sessions join here), kept in the auth store."""
+"""Who may call the gateway with a token: API tokens, kept in the auth store (web accounts are in ../accounts)."""
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..settings import engine_store_url
+from .search_engine import SearchEngineAuthStore
+from .sqlite import SqliteAuthStore
 from .store import ApiToken, AuthStore, AuthStoreUnavailable
 from .tokens import InvalidToken, authenticate, hash_token, issue_token, revoke_token
 
@@ -15,13 +18,7 @@ def open_auth_store(path: str | Path, store_url: str | None = None) -> AuthStore
 
     `store_url` defaults to HAVEN_STORE_URL, so the gateway and `haven tokens` always agree.
     """
-    from ..settings import engine_store_url
-
     url = engine_store_url(store_url)
     if url:
-        from .search_engine import SearchEngineAuthStore
-
         return SearchEngineAuthStore(url)
-    from .sqlite import SqliteAuthStore
-
     return SqliteAuthStore(path)

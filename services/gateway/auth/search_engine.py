@@ -15,9 +15,9 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable, Iterator
 
-from ...directory.store.base import StoreUnavailable
-from ...shared.engine.client import SCHEMES, EngineClient, EngineConfig, VersionConflict, WriteBlocked
+from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
 from ...shared.engine.indices import IndexNames, ensure_indices
+from ...shared.stores import StoreUnavailable
 from .store import ApiToken, AuthStore, AuthStoreUnavailable
 from .tokens import hash_token, new_token
 
@@ -38,11 +38,6 @@ TOKEN_MAPPINGS = {
         "revoked_at": {"type": "date"},
     },
 }
-
-
-def is_engine_url(url: str | None) -> bool:
-    """Whether a store URL names a search engine (`elasticsearch+…` or `opensearch+…`)."""
-    return bool(url) and url.split("://", 1)[0] in SCHEMES
 
 
 class GatewayIndices:

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ...shared.sqlite import SqliteFile
 from .store import ApiToken, AuthStore, AuthStoreUnavailable
 from .tokens import hash_token, new_token
 
-# Applied in order, once each; PRAGMA user_version counts how many ran. Accounts and sessions are
-# added as further steps, never by editing one that has shipped.
+# Applied in order, once each (services.shared.sqlite); new steps are appended, never made by editing one
+# that has shipped.
 MIGRATIONS: list[str] = [
     """
     CREATE TABLE tokens (
@@ -40,48 +40,15 @@ def _time(text: str | None) -> datetime | None:
 
 class SqliteAuthStore(AuthStore):
     def __init__(self, path: str | Path, *, busy_timeout_ms: int = 10_000):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.busy_timeout_ms = busy_timeout_ms
-        self._local = threading.local()
-        self.migrate(self._conn())
+        self.file = SqliteFile(path, migrations=MIGRATIONS, busy_timeout_ms=busy_timeout_ms,
+                               unavailable=AuthStoreUnavailable)
+        self.path = self.file.path
 
-    # -- connections -------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            try:
-                conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
-                                       check_same_thread=False)
-                conn.row_factory = sqlite3.Row
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
-            except sqlite3.Error as err:
-                raise AuthStoreUnavailable(str(err)) from err
-            self._local.conn = conn
-        return conn
-
-    @staticmethod
-    def migrate(conn: sqlite3.Connection) -> None:
-        """Bring the schema up to date; safe when several processes start at once."""
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            for step, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version={step}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        return self.file.connection()
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self.file.close()
 
     def ping(self) -> bool:
         try:

@@ -24,6 +24,11 @@ ADMIN_TIMEOUT = 60.0
 _PREFIX = re.compile(r"(?:[a-z0-9][a-z0-9._-]*)?")
 
 
+def is_engine_url(url: str | None) -> bool:
+    """Whether a store URL names a search engine (`elasticsearch+…` or `opensearch+…`)."""
+    return bool(url) and url.split("://", 1)[0] in SCHEMES
+
+
 class VersionConflict(Exception):
     """The document changed since it was read (409)."""
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from ..shared import vocabulary as v
-from ..shared.places import resolve_place
-from ..shared.schemas import (COUNTRY_CODE, LANGUAGE_CODE, UNIQUE, Choices, ProviderOutSchema, StrictSchema, _country,
+from . import vocabulary as v
+from .places import resolve_place
+from .schemas import (COUNTRY_CODE, LANGUAGE_CODE, UNIQUE, Choices, ProviderOutSchema, StrictSchema, _country,
                               _language, _unique)
-from ..shared.strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
+from .strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
 
 
 class PointInSchema(StrictSchema):
