@@ -40,9 +40,23 @@ def init_internal_auth(app: Flask, secret: bytes, guard: ReplayGuard | None = No
         return None
 
 
-def replay_guard(path: Path | None) -> ReplayGuard:
-    """One nonce memory for all workers when a file is given, else this process's own."""
-    return SqliteReplayGuard(path) if path else ReplayGuard()
+def replay_guard(path: Path | None, *, redis_url: str | None = None, store_url: str | None = None) -> ReplayGuard:
+    """Where used nonces are kept: Redis when configured, else the engine store, else a file every worker here shares.
+
+    Redis and the engine are reached by every replica, so a request replayed to another machine is refused;
+    the file (or this process's memory without one) still answers while they are unreachable.
+    """
+    local = SqliteReplayGuard(path) if path else ReplayGuard()
+    if redis_url:
+        from .replay import RedisReplayGuard
+
+        return RedisReplayGuard(redis_url, local, local.window)
+    if store_url and store_url.split("://", 1)[0].split("+", 1)[0] in ("elasticsearch", "opensearch"):
+        # Beside the engine client it uses; imported only when the store is an engine.
+        from ..directory.store.search_engine_nonces import EngineReplayGuard
+
+        return EngineReplayGuard(store_url, local, local.window)
+    return local
 
 
 def current_claims() -> Claims:

@@ -210,6 +210,16 @@ class EngineClient:
             params.update(if_seq_no=if_seq_no, if_primary_term=if_primary_term)
         return self._call(self._client.delete, index=index, id=doc_id, missing="document", **params) is not None
 
+    def delete_older(self, index: str, field: str, before: float) -> None:
+        """Delete the documents whose numeric `field` is below `before`, without waiting for it."""
+        query = {"range": {field: {"lt": before}}}
+        if self.flavour == "elasticsearch":
+            self._call(self._client.delete_by_query, index=index, query=query, wait_for_completion=False,
+                       conflicts="proceed")
+        else:
+            self._call(self._client.delete_by_query, index=index, body={"query": query},
+                       wait_for_completion=False, conflicts="proceed")
+
     def search(self, index: str, body: dict) -> dict:
         if self.flavour == "elasticsearch":
             return self._call(self._client.search, index=index, **_es_search_args(body))
