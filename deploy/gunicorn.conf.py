@@ -22,8 +22,17 @@ forwarded_allow_ips = os.environ.get("HAVEN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def on_starting(server):
-    """Before the workers start: new files private, and a data folder made before that tightened."""
+    """Before the workers start: new files private, a data folder made before that tightened, metrics folder empty."""
     from services.shared.config import data_dir, keep_files_private, make_private
+    from services.shared.metrics import prepare_multiprocess_dir
 
     keep_files_private()
     make_private(data_dir())
+    prepare_multiprocess_dir()
+
+
+def child_exit(server, worker):
+    """A worker that exits leaves prometheus-client's multiprocess sum (PROMETHEUS_MULTIPROC_DIR)."""
+    from services.shared.metrics import child_exit as mark_dead
+
+    mark_dead(server, worker)

@@ -12,7 +12,8 @@ from ..shared.config import keep_files_private
 # help and unknown commands load every module. Each module adds its subcommands with
 # register(subparsers); a subcommand sets func(args) -> int.
 COMMAND_MODULES = {"up": "run", "tokens": "tokens", "users": "users", "import": "data", "export": "data",
-                   "seed": "data", "stale": "data", "reindex": "engine", "migrate": "engine"}
+                   "seed": "data", "stale": "data", "reindex": "engine", "migrate": "engine",
+                   "backup": "backup", "restore": "backup"}
 SUBCOMMAND_MODULES = tuple(dict.fromkeys(COMMAND_MODULES.values()))
 
 

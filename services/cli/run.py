@@ -38,8 +38,17 @@ def service_env(store_url: str, port: int) -> dict[str, str]:
     return env
 
 
+def metrics_dir(name: str, folder: Path) -> Path:
+    """Each service's own prometheus-client folder (multiprocess mode), emptied by gunicorn at each start."""
+    base = setting("PROMETHEUS_MULTIPROC_DIR")
+    path = (Path(base) if base else folder / "metrics") / name
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
 def service_command(name: str, port: int, workers: int, threads: int) -> list[str]:
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+    command = [sys.executable, "-m", "gunicorn", "--config", "python:services.cli.gunicorn_hooks",
+               "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
                "--graceful-timeout", "10", "--error-logfile", "-",
                # gunicorn's own lines as JSON, like every other line (the settings module reads HAVEN_SERVICE).
@@ -78,7 +87,9 @@ def _end_with_parent() -> None:
 def launcher(name: str, port: int, env: dict, workers: int, threads: int):
     """A function that starts the service once more, in a process group of its own (master and workers)."""
     command = service_command(name, port, workers, threads)
-    env = {**env, "HAVEN_SERVICE": name}
+    # Every worker's counts in one /metrics answer, whichever worker a scrape reaches.
+    env = dict(env, HAVEN_SERVICE=name,
+               PROMETHEUS_MULTIPROC_DIR=str(metrics_dir(name, Path(env["HAVEN_DATA_DIR"]))))
 
     def launch() -> subprocess.Popen:
         # Its own group: Ctrl-C reaches only `haven up`, which stops the services in order, and workers

@@ -47,7 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
                                                clock=config.get("CLOCK") or utc_now)
     init_request_logging(app, "directory")
     init_metrics(app, "directory", staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
-    init_internal_auth(app, settings.internal_secret, replay_guard(settings.replay_db))
+    init_internal_auth(app, settings.internal_secret, replay_guard(
+        settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
     api = Api(app)
     for blueprint in (providers, referrals, internal):
         api.register_blueprint(blueprint)

@@ -14,9 +14,12 @@ class DirectorySettings:
     log_level: str = "INFO"
     # Nonces of signed requests, shared by every worker on the machine (None: this process only).
     replay_db: Path | None = None
+    # Nonces shared by every replica (Redis); without it the engine store keeps them, when it is one.
+    redis_url: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "DirectorySettings":
         return cls(store_url=default_store_url(environ), internal_secret=internal_secret(environ),
                    log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
-                   replay_db=data_dir(environ) / "nonces-directory.db")
+                   replay_db=data_dir(environ) / "nonces-directory.db",
+                   redis_url=env("HAVEN_REDIS_URL", None, environ))

@@ -47,7 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     # Hooks run in this order: request id, body size, who is calling, then the rate limits keyed by it.
     init_request_logging(app, "gateway")
-    init_metrics(app, "gateway", expose=False)  # public port: collected, never served here
+    # Public port: served only to a scraper presenting HAVEN_METRICS_TOKEN.
+    init_metrics(app, "gateway", expose=False, scrape_token=settings.metrics_token)
     _refuse_large_bodies(app)
     init_identity(app)
     init_limits(app, settings)

@@ -49,6 +49,8 @@ class GatewaySettings:
     redis_url: str | None = None
     proxy_count: int = 0
     log_level: str = "INFO"
+    # A scraper presenting this bearer token reads /metrics; without one the gateway never serves them.
+    metrics_token: str | None = None
 
     @property
     def limits_enabled(self) -> bool:
@@ -71,6 +73,7 @@ class GatewaySettings:
             redis_url=env("HAVEN_REDIS_URL", None, environ),
             proxy_count=env_int("HAVEN_PROXY_COUNT", 0, environ),
             log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
+            metrics_token=env("HAVEN_METRICS_TOKEN", None, environ),
         )
 
 

@@ -51,7 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
                                              clock=config.get("CLOCK") or utc_now)
     init_request_logging(app, "matcher")
     init_metrics(app, "matcher")
-    init_internal_auth(app, settings.internal_secret, replay_guard(settings.replay_db))
+    init_internal_auth(app, settings.internal_secret, replay_guard(
+        settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
     api = Api(app)
     api.register_blueprint(matches)
     register_error_handlers(app)

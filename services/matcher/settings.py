@@ -41,6 +41,9 @@ class MatcherSettings:
     log_level: str = "INFO"
     # Nonces of signed requests, shared by every worker on the machine (None: this process only).
     replay_db: Path | None = None
+    # Nonces shared by every replica: Redis, else the engine store when HAVEN_STORE_URL names one.
+    redis_url: str | None = None
+    store_url: str | None = None
 
     def __post_init__(self):
         if self.directory_timeout <= 0:
@@ -63,7 +66,9 @@ class MatcherSettings:
                    directory_timeout=_number("HAVEN_DIRECTORY_TIMEOUT", DEFAULT_DIRECTORY_TIMEOUT, environ),
                    candidate_pool=env_int("HAVEN_MATCH_CANDIDATE_POOL", 50, environ),
                    log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
-                   replay_db=data_dir(environ) / "nonces-matcher.db")
+                   replay_db=data_dir(environ) / "nonces-matcher.db",
+                   redis_url=env("HAVEN_REDIS_URL", None, environ),
+                   store_url=env("HAVEN_STORE_URL", None, environ))
 
 
 def _number(variable: str, default: float, environ: dict | None) -> float:

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from flask import Flask, g, request
 
+from .engine.client import is_engine_url
+from .engine.nonces import EngineReplayGuard
 from .errors import ApiError
+from .replay import RedisReplayGuard
 from .signing import Claims, ReplayGuard, SignatureError, SqliteReplayGuard, verify
 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -40,9 +43,18 @@ def init_internal_auth(app: Flask, secret: bytes, guard: ReplayGuard | None = No
         return None
 
 
-def replay_guard(path: Path | None) -> ReplayGuard:
-    """One nonce memory for all workers when a file is given, else this process's own."""
-    return SqliteReplayGuard(path) if path else ReplayGuard()
+def replay_guard(path: Path | None, *, redis_url: str | None = None, store_url: str | None = None) -> ReplayGuard:
+    """Where used nonces are kept: Redis when configured, else the engine store, else a file every worker here shares.
+
+    Redis and the engine are reached by every replica, so a request replayed to another machine is refused;
+    the file (or this process's memory without one) still answers while they are unreachable.
+    """
+    local = SqliteReplayGuard(path) if path else ReplayGuard()
+    if redis_url:
+        return RedisReplayGuard(redis_url, local, local.window)
+    if is_engine_url(store_url):
+        return EngineReplayGuard(store_url, local, local.window)
+    return local
 
 
 def current_claims() -> Claims:

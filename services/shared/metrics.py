@@ -7,6 +7,7 @@ over all workers (prometheus_client's multiprocess mode).
 """
 from __future__ import annotations
 
+import hmac
 import os
 import time
 from contextlib import ContextDecorator
@@ -82,12 +83,14 @@ class _StalenessCollector:
 
 
 def init_metrics(app: Flask, service: str, *, expose: bool = True, staleness: StalenessSource | None = None,
-                 staleness_cache_seconds: float = 30.0) -> Metrics:
+                 staleness_cache_seconds: float = 30.0, scrape_token: str | None = None) -> Metrics:
     """Count and time every request by route template and status; serve them at /metrics when `expose`.
 
-    `expose=False` registers the collectors without the route: for a service whose port is public
-    (the gateway), which must not show its metrics to the world. `staleness` is a callback giving
-    {provider type: (providers, stale providers)}, called at most once per `staleness_cache_seconds`.
+    `expose=False` registers the collectors without serving them: for a service whose port is public
+    (the gateway), which must not show its metrics to the world, unless a `scrape_token` is given: then
+    /metrics answers only a scraper presenting `Authorization: Bearer <scrape_token>`. `staleness` is a
+    callback giving {provider type: (providers, stale providers)}, called at most once per
+    `staleness_cache_seconds`.
     """
     registry = CollectorRegistry()
     multiprocess = bool(os.environ.get(MULTIPROC_ENV))
@@ -122,19 +125,52 @@ def init_metrics(app: Flask, service: str, *, expose: bool = True, staleness: St
         started = g.pop("metrics_started", None)
         # The route template ("/providers/<uuid:provider_id>"), never the path: bounded labels, no ids.
         route = request.url_rule.rule if request.url_rule else "<unmatched>"
-        if started is None or route == METRICS_PATH:
+        if started is None or g.pop("metrics_scrape", False):
             return response
         labels = (service, request.method, route, str(response.status_code))
         metrics.requests.labels(*labels).inc()
         metrics.latency.labels(*labels).observe(time.perf_counter() - started)
         return response
 
-    if expose:
-        @app.get(METRICS_PATH)
-        def prometheus_metrics():
-            return Response(metrics.exposition(), mimetype=CONTENT_TYPE_LATEST)
+    if expose or scrape_token:
+        # Answered before any other hook: a scrape costs no token lookup and no rate-limit count.
+        @app.before_request
+        def _serve_metrics():
+            if request.path != METRICS_PATH or request.method not in ("GET", "HEAD"):
+                return None
+            g.metrics_scrape = True  # scrapes are not counted, refused ones included
+            if scrape_token and not _presents(scrape_token):
+                return Response("a scrape token is required\n", status=401, mimetype="text/plain",
+                                headers={"WWW-Authenticate": 'Bearer realm="haven-metrics"'})
+            # content_type, not mimetype: CONTENT_TYPE_LATEST carries its charset already.
+            return Response(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
 
     return metrics
+
+
+def _presents(token: str) -> bool:
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode())
+
+
+def prepare_multiprocess_dir(environ: Mapping[str, str] | None = None) -> None:
+    """Empty PROMETHEUS_MULTIPROC_DIR (made 0700 if missing) before the workers start: old files would add in."""
+    folder = (os.environ if environ is None else environ).get(MULTIPROC_ENV)
+    if not folder:
+        return
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    # Only prometheus-client's own files: the folder may have been pointed somewhere that holds more.
+    for entry in os.scandir(folder):
+        if entry.is_file(follow_symlinks=False) and entry.name.endswith(".db"):
+            os.unlink(entry.path)
+
+
+def child_exit(server, worker) -> None:
+    """gunicorn hook: a worker's live gauges leave the sum when it exits (its counters stay counted)."""
+    if os.environ.get(MULTIPROC_ENV):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def app_metrics(app: Flask | None = None) -> Metrics | None:

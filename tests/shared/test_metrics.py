@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
 from services.directory.domain.rules import iso
@@ -109,7 +110,7 @@ def test_staleness_callback_is_cached_between_scrapes():
     assert len(calls) == 1
 
 
-def test_expose_false_registers_the_collectors_without_the_route():
+def test_expose_false_registers_the_collectors_without_serving_them():
     app = plain_app(expose=False)
     client = app.test_client()
     client.get("/things/7")
@@ -248,3 +249,33 @@ def test_the_gateway_counts_requests_but_never_serves_metrics_on_its_public_port
     assert answer.status_code == 404
     assert b"haven_http_requests" not in answer.data
     assert app_metrics(app).requests.labels("gateway", "GET", "<unmatched>", "404")._value.get() == 1
+
+
+def test_the_metrics_page_names_its_charset_once():
+    answer = plain_app().test_client().get("/metrics")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].lower().count("charset") == 1
+    assert answer.headers["Content-Type"] == CONTENT_TYPE_LATEST
+
+
+def test_a_scrape_token_guards_the_metrics_of_an_unexposed_app():
+    client = plain_app(expose=False, scrape_token="s3cret-scrape").test_client()
+    client.get("/things/7")
+
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    page = client.get("/metrics", headers={"Authorization": "Bearer s3cret-scrape"})
+    assert page.status_code == 200
+    assert 'route="/things/<int:thing_id>"' in page.get_data(as_text=True)
+    assert "/metrics" not in page.get_data(as_text=True)
+
+
+def test_the_multiprocess_folder_is_emptied_of_old_worker_files_only(tmp_path):
+    from services.shared.metrics import prepare_multiprocess_dir
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    (folder / "counter_123.db").write_bytes(b"old")
+    (folder / "notes.txt").write_text("kept")
+    prepare_multiprocess_dir({"PROMETHEUS_MULTIPROC_DIR": str(folder)})
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]

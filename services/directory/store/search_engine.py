@@ -64,6 +64,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self._seq_lock = threading.Lock()
         self._last_seq = 0
         self._completed_at = 0.0
+        # A server of a major the client does not speak stops start-up here; a down one is asked later.
+        self.client.check_version()
 
     @classmethod
     def from_url(cls, url: str) -> "SearchEngineDirectoryStore":
@@ -76,6 +78,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
             return
         with self._ready_lock:
             if not self._ready:
+                if not self.client.check_version():
+                    raise StoreUnavailable("search engine unreachable")
                 ensure_indices(self.client, self.names, self.config, MAPPINGS)
                 self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
                 self._upgrade_documents()

@@ -51,6 +51,8 @@ class GatewayIndices:
         self.unavailable = unavailable
         self._ready = False
         self._lock = threading.Lock()
+        # A server of a major the client does not speak stops start-up here; a down one is asked later.
+        self.client.check_version()
 
     def alias(self, kind: str) -> str:
         return self.names.alias(kind)
@@ -62,6 +64,8 @@ class GatewayIndices:
             if not self._ready:
                 with self._lock:
                     if not self._ready:
+                        if not self.client.check_version():
+                            raise StoreUnavailable("search engine unreachable")
                         ensure_indices(self.client, self.names, self.config, self.mappings)
                         self._ready = True
             yield

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..stores import StoreUnavailable
+from .version import installed_client_version, require_compatible
 
 SCHEMES = {"elasticsearch+http": ("elasticsearch", "http"), "elasticsearch+https": ("elasticsearch", "https"),
            "opensearch+http": ("opensearch", "http"), "opensearch+https": ("opensearch", "https")}
@@ -128,6 +129,22 @@ class EngineClient:
         # aliases and bulk loads may take the cluster longer, so they go through a patient second client.
         self._client = connect(config.timeout)
         self._admin = connect(max(config.timeout, ADMIN_TIMEOUT))
+        self._version_checked = False
+
+    def check_version(self) -> bool:
+        """Refuse a server the installed client does not speak (EngineVersionMismatch); False when unreachable.
+
+        Asked with plain HTTP: the client itself may be refused by a server of another major before it can
+        read the version.
+        """
+        if self._version_checked:
+            return True
+        info = server_info(self.config)
+        if info is None:
+            return False
+        require_compatible(self.flavour, info, installed_client_version(self.flavour))
+        self._version_checked = True
+        return True
 
     # -- error translation -------------------------------------------------------------------
     def _translate(self, err: Exception) -> Exception:
@@ -197,6 +214,16 @@ class EngineClient:
         if if_seq_no is not None:
             params.update(if_seq_no=if_seq_no, if_primary_term=if_primary_term)
         return self._call(self._client.delete, index=index, id=doc_id, missing="document", **params) is not None
+
+    def delete_older(self, index: str, field: str, before: float) -> None:
+        """Delete the documents whose numeric `field` is below `before`, without waiting for it."""
+        query = {"range": {field: {"lt": before}}}
+        if self.flavour == "elasticsearch":
+            self._call(self._client.delete_by_query, index=index, query=query, wait_for_completion=False,
+                       conflicts="proceed")
+        else:
+            self._call(self._client.delete_by_query, index=index, body={"query": query},
+                       wait_for_completion=False, conflicts="proceed")
 
     def search(self, index: str, body: dict) -> dict:
         if self.flavour == "elasticsearch":
@@ -310,6 +337,24 @@ class EngineClient:
     def close(self) -> None:
         self._client.close()
         self._admin.close()
+
+
+def server_info(config: EngineConfig) -> dict | None:
+    """The answer of the first host to `GET /` (name, version), or None when none answers."""
+    import requests
+
+    auth = (config.username, config.password or "") if config.username else None
+    for host in config.hosts:
+        try:
+            answer = requests.get(host + "/", auth=auth, timeout=config.timeout, verify=config.verify_certs)
+        except requests.RequestException:
+            continue
+        if answer.ok:
+            try:
+                return answer.json()
+            except ValueError:
+                continue
+    return None
 
 
 def _status(err: Exception) -> int | str | None:

@@ -25,7 +25,7 @@ import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
 /**
- * Single-node OpenSearch server for local development and tests.
+ * OpenSearch node for local development and tests: a single node, or one node of a local cluster.
  *
  * <p>Runs one node in this JVM with the HTTP transport (Netty 4), the common
  * analysis module and Painless loaded from the class path. The node binds to
@@ -35,8 +35,13 @@ import org.opensearch.transport.Netty4Plugin;
  *
  * <pre>
  * java -cp 'haven-engine.jar:lib/*' org.haven.engine.HavenNode --home DIR [--port 9200]
- *      [--transport-port 9300-9399] [--cluster-name haven]
+ *      [--transport-port 9300-9399] [--cluster-name haven] [--repo DIR]
+ *      [--node-name N --seed-hosts 127.0.0.1:9301,127.0.0.1:9302 --cluster-managers n1,n2,n3]
  * </pre>
+ *
+ * Without {@code --seed-hosts} the node runs alone ({@code discovery.type: single-node}); with them it
+ * joins the nodes named there and, on a first start, elects a cluster manager among
+ * {@code --cluster-managers}. {@code --repo} is {@code path.repo}, where snapshot repositories may live.
  *
  * Every option can also be given as a system property: {@code haven.engine.home},
  * {@code haven.engine.port}, {@code haven.engine.transport.port},
@@ -64,6 +69,10 @@ public final class HavenNode {
         String port = System.getProperty("haven.engine.port", "9200");
         String transportPort = System.getProperty("haven.engine.transport.port", "9300-9399");
         String clusterName = System.getProperty("haven.engine.cluster.name", "haven");
+        String nodeName = NODE_NAME;
+        String seedHosts = null;
+        String clusterManagers = null;
+        String repo = null;
 
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -80,10 +89,23 @@ public final class HavenNode {
                 case "--cluster-name":
                     clusterName = value(args, ++i, arg);
                     break;
+                case "--node-name":
+                    nodeName = value(args, ++i, arg);
+                    break;
+                case "--seed-hosts":
+                    seedHosts = value(args, ++i, arg);
+                    break;
+                case "--cluster-managers":
+                    clusterManagers = value(args, ++i, arg);
+                    break;
+                case "--repo":
+                    repo = value(args, ++i, arg);
+                    break;
                 case "-h":
                 case "--help":
                     System.out.println("usage: HavenNode --home DIR [--port 9200] "
-                        + "[--transport-port 9300-9399] [--cluster-name haven]");
+                        + "[--transport-port 9300-9399] [--cluster-name haven] [--repo DIR] "
+                        + "[--node-name N --seed-hosts H:P,... --cluster-managers N,...]");
                     return;
                 default:
                     if (home == null && !arg.startsWith("-")) {
@@ -106,26 +128,46 @@ public final class HavenNode {
             Files.createDirectories(dir);
         }
 
-        Settings settings = Settings.builder()
+        Settings.Builder builder = Settings.builder()
             .put("path.home", homePath.toString())
             .put("path.data", dataPath.toString())
             .put("path.logs", logsPath.toString())
             .put("cluster.name", clusterName)
-            .put("node.name", NODE_NAME)
+            .put("node.name", nodeName)
             .put("network.host", "127.0.0.1")
             .put("http.port", port)
             .put("transport.port", transportPort)
-            .put("discovery.type", "single-node")
             // Development machines often have nearly full disks; never turn indices read-only.
             .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            .put("action.destructive_requires_name", false)
-            .build();
+            .put("action.destructive_requires_name", false);
+        if (seedHosts == null) {
+            builder.put("discovery.type", "single-node");
+        } else {
+            builder.putList("discovery.seed_hosts", List.of(seedHosts.split(",")));
+            if (clusterManagers != null) {
+                builder.putList("cluster.initial_cluster_manager_nodes", List.of(clusterManagers.split(",")));
+            }
+            // A dead node is noticed within seconds on one machine, not the default half minute.
+            builder.put("cluster.fault_detection.follower_check.interval", "500ms")
+                .put("cluster.fault_detection.follower_check.timeout", "2s")
+                .put("cluster.fault_detection.follower_check.retry_count", 2)
+                .put("cluster.fault_detection.leader_check.interval", "500ms")
+                .put("cluster.fault_detection.leader_check.timeout", "2s")
+                .put("cluster.fault_detection.leader_check.retry_count", 2);
+        }
+        if (repo != null) {
+            Path repoPath = Paths.get(repo).toAbsolutePath().normalize();
+            Files.createDirectories(repoPath);
+            builder.put("path.repo", repoPath.toString());
+        }
+        Settings settings = builder.build();
+        final String name = nodeName;
 
         writeLoggingConfig(configPath);
-        LogConfigurator.setNodeName(NODE_NAME);
+        LogConfigurator.setNodeName(name);
         LogConfigurator.registerErrorListener();
         Environment environment = InternalSettingsPreparer.prepareEnvironment(
-            settings, Collections.emptyMap(), configPath, () -> NODE_NAME);
+            settings, Collections.emptyMap(), configPath, () -> name);
         LogConfigurator.configure(environment);
 
         long started = System.nanoTime();

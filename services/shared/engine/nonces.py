@@ -1,0 +1,44 @@
+"""Used request nonces in the search engine: each one a document created with op_type=create."""
+from __future__ import annotations
+
+import threading
+
+from ..replay import SharedReplayGuard
+from ..signing import ReplayGuard
+from .client import EngineClient, EngineConfig, VersionConflict
+from .indices import IndexNames, settings_for
+
+NONCE_MAPPINGS = {"dynamic": "strict", "properties": {"seen": {"type": "double"}}}
+PRUNE_EVERY = 1000
+
+
+class EngineReplayGuard(SharedReplayGuard):
+    """A second create of the same id is a 409 on every node, so every replica refuses a replay."""
+
+    def __init__(self, url: str, fallback: ReplayGuard, window_seconds: int):
+        super().__init__(fallback, window_seconds)
+        self.config = EngineConfig.from_url(url)
+        self.client = EngineClient(self.config)
+        self.index = IndexNames(self.config.prefix).alias("nonces")
+        self._created = False
+        self._lock = threading.Lock()
+        self._inserts = 0
+
+    def _ensure_index(self) -> None:
+        if self._created:
+            return
+        with self._lock:
+            if not self._created and not self.client.index_exists(self.index):
+                self.client.create_index(self.index, settings_for(self.config), NONCE_MAPPINGS)
+            self._created = True
+
+    def remember_shared(self, nonce: str, now: float) -> bool:
+        self._ensure_index()
+        try:
+            self.client.index(self.index, nonce, {"seen": now}, op_type="create")
+        except VersionConflict:
+            return False
+        self._inserts += 1
+        if self._inserts % PRUNE_EVERY == 0:
+            self.client.delete_older(self.index, "seen", now - 2 * self.window)
+        return True
