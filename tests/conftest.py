@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: temporary data folders, a hand-moved clock, signed clients."""
+"""Fixtures shared by every test: temporary data folders, a hand-moved clock, signed clients, a running Haven."""
 from __future__ import annotations
 
 import pytest
@@ -7,9 +7,18 @@ from services.directory import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from services.directory.store.sqlite import SqliteDirectoryStore
 from tests.support.clock import ManualClock
+from tests.support.havens import haven_on
 from tests.support.signed import SignedFlaskClient
 
 SECRET = b"test-secret-not-for-production"
+
+
+@pytest.fixture(scope="session")
+def haven(tmp_path_factory):
+    """One running Haven (three gunicorn services on SQLite, demo data, rate limits off) for every test that only
+    uses it; tests that stop services or need other settings start their own with tests.support.havens.haven_on."""
+    with haven_on("sqlite", tmp_path_factory.mktemp("haven")) as stack:
+        yield stack
 
 
 @pytest.fixture

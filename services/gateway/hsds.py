@@ -12,6 +12,7 @@ import uuid
 from ..shared.geo import coarsen
 from ..shared.languages import language_name
 from ..shared.paging import envelope
+from ..shared.provider_view import ProviderView
 
 HSDS_VERSION = "3.1"
 # Haven publishes no HSDS profile of its own: it follows the core schema and adds one property (`haven`)
@@ -36,7 +37,7 @@ def derived_id(*parts: str) -> str:
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
 
 
-def service_of(provider: dict) -> dict:
+def service_of(provider: ProviderView) -> dict:
     """One provider (as the directory shows it) as an HSDS 3.1 service."""
     service_id = provider["id"]
     organization = _organization(provider)
@@ -68,7 +69,7 @@ def service_page(page: dict) -> dict:
                     page["page_number"], page["size"])
 
 
-def location_of(provider: dict) -> dict:
+def location_of(provider: ProviderView) -> dict:
     """The provider's place as an HSDS location; confidential ones reduced to municipality and a coarse point."""
     location = provider["location"]
     location_id = derived_id(provider["id"], "location")
@@ -105,7 +106,7 @@ def location_of(provider: dict) -> dict:
     return {key: value for key, value in shown.items() if value is not None}
 
 
-def eligibility_description(provider: dict) -> str:
+def eligibility_description(provider: ProviderView) -> str:
     """The eligibility rules in one readable sentence."""
     rules = provider.get("eligibility") or {}
     parts = []
@@ -127,7 +128,7 @@ def eligibility_description(provider: dict) -> str:
     return sentence[:1].upper() + sentence[1:] + "."
 
 
-def _organization(provider: dict) -> dict:
+def _organization(provider: ProviderView) -> dict:
     name = provider.get("organization") or provider["name"]
     return {"id": derived_id("organization", name), "name": name, "description": ""}
 
@@ -140,7 +141,7 @@ def _language(service_id: str, code: str) -> dict:
     return {"id": derived_id(service_id, "language", code), "service_id": service_id, "name": name, "code": code}
 
 
-def _interpretation(provider: dict) -> str | None:
+def _interpretation(provider: ProviderView) -> str | None:
     codes = provider.get("interpretation_languages") or []
     if not codes:
         return None
@@ -153,7 +154,7 @@ def _interpretation(provider: dict) -> str | None:
     return "Interpreters arranged for: " + ", ".join(names) + "."
 
 
-def _capacities(provider: dict) -> list[dict]:
+def _capacities(provider: ProviderView) -> list[dict]:
     capacity = provider.get("capacity")
     if not capacity:
         return []
@@ -172,13 +173,13 @@ def _capacities(provider: dict) -> list[dict]:
     }]
 
 
-def _service_at_location(provider: dict) -> dict:
+def _service_at_location(provider: ProviderView) -> dict:
     location = location_of(provider)
     return {"id": derived_id(provider["id"], "service_at_location"), "service_id": provider["id"],
             "location_id": location["id"], "location": location}
 
 
-def _phones(provider: dict) -> list[dict]:
+def _phones(provider: ProviderView) -> list[dict]:
     phone = (provider.get("contact") or {}).get("phone")
     if not phone:
         return []
@@ -189,7 +190,7 @@ def _phones(provider: dict) -> list[dict]:
     return [shown]
 
 
-def _attributes(provider: dict) -> list[dict]:
+def _attributes(provider: ProviderView) -> list[dict]:
     """The needs served, as terms of Haven's own small taxonomy."""
     return [{
         "id": derived_id(provider["id"], "attribute", need),

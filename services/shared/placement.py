@@ -12,6 +12,7 @@ from typing import Callable
 
 from .capacity import free_units
 from .geo import Area, coarsen, distance_km
+from .provider_view import EligibilityView, LocationView, ProviderView
 from .times import parse_time
 
 # Capacity reported longer ago than this is shown as stale ("call to confirm") and ranked lower...
@@ -60,7 +61,7 @@ class CandidateQuery:
             include_stale=data.get("include_stale", False), limit=data.get("limit", 100))
 
 
-def public_point(location: dict) -> tuple[float, float]:
+def public_point(location: LocationView) -> tuple[float, float]:
     """The point of every distance a non-admin can observe: its cell's centre when confidential.
 
     The same for the stored record and for any view of it (a coarse point is its own cell's centre).
@@ -70,7 +71,7 @@ def public_point(location: dict) -> tuple[float, float]:
     return location["lat"], location["lon"]
 
 
-def in_area(area: Area, location: dict) -> bool:
+def in_area(area: Area, location: LocationView) -> bool:
     """Whether an area to avoid holds a provider: its point, or for a confidential one any part of its cell.
 
     A confidential provider is its whole public cell, so the answer never depends on where in the cell
@@ -97,14 +98,14 @@ class HardFilter:
     name: str
     applies: Callable[[CandidateQuery], bool]
     reads: Callable[[CandidateQuery], tuple]
-    passes: Callable[[CandidateQuery, dict, datetime], bool]
+    passes: Callable[[CandidateQuery, ProviderView, datetime], bool]
 
 
-def _eligibility(provider: dict) -> dict:
+def _eligibility(provider: ProviderView) -> EligibilityView:
     return provider.get("eligibility") or {}
 
 
-def free_places(provider: dict) -> int:
+def free_places(provider: ProviderView) -> int:
     """Free units: a view carries them worked out (by free_units); a stored record has its holds counted."""
     capacity = provider.get("capacity") or {}
     if "free" in capacity:
@@ -112,7 +113,7 @@ def free_places(provider: dict) -> int:
     return free_units(capacity.get("available", 0), capacity.get("held", 0))
 
 
-def _accepts_residence(status: str, provider: dict) -> bool:
+def _accepts_residence(status: str, provider: ProviderView) -> bool:
     statuses = _eligibility(provider).get("residence_statuses") or ()
     return not statuses or status in statuses
 
@@ -147,17 +148,17 @@ HARD_FILTERS = (
 )
 
 
-def failed_filters(query: CandidateQuery, provider: dict, now: datetime) -> list[str]:
+def failed_filters(query: CandidateQuery, provider: ProviderView, now: datetime) -> list[str]:
     """The hard filters a provider (a stored record or any view of it) fails; empty when it is a candidate."""
     return [rule.name for rule in HARD_FILTERS if rule.applies(query) and not rule.passes(query, provider, now)]
 
 
-def distance_from(near: tuple[float, float], location: dict) -> float:
+def distance_from(near: tuple[float, float], location: LocationView) -> float:
     """Kilometres from `near` to the provider's public point."""
     return distance_km(*public_point(location), *near)
 
 
-def speaks_any(provider: dict, languages: tuple[str, ...]) -> bool:
+def speaks_any(provider: ProviderView, languages: tuple[str, ...]) -> bool:
     """Whether the provider's staff or interpreters cover one of the languages (an interpreter must)."""
     offered = set(provider.get("languages") or ()) | set(provider.get("interpretation_languages") or ())
     return any(code in offered for code in languages)

@@ -255,3 +255,28 @@ class StaleProviderSchema(Schema):
 class StaleListSchema(Schema):
     total_items = fields.Integer()
     contents = fields.List(fields.Nested(StaleProviderSchema))
+
+
+class AuditEntrySchema(Schema):
+    at = fields.String(metadata={"description": "ISO 8601 time"})
+    actor = fields.String(metadata={"description": "token:<id>, user:<id> or cli:<name>"})
+    role = fields.String()
+    action = fields.String(metadata={"description": "e.g. provider.update, referral.accept, address.reveal, "
+                                                    "admin.request, token.issue"})
+    target = fields.String(allow_none=True)
+    request_id = fields.String(allow_none=True)
+    detail = fields.String(allow_none=True)
+
+
+class AuditPageSchema(PageSchema):
+    contents = fields.List(fields.Nested(AuditEntrySchema))
+
+
+class CandidateListSchema(Schema):
+    """The directory's candidates for one need: provider views with their distance, nearest first."""
+
+    candidates = fields.List(fields.Nested(ProviderOutSchema))
+
+
+class CandidateBatchAnswerSchema(Schema):
+    results = fields.List(fields.Nested(CandidateListSchema))

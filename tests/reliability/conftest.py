@@ -1,20 +1,7 @@
-"""A running Haven (three gunicorn services, demo data, rate limits off) shared by the tests that only use it.
-
-Tests that stop services or need other settings start their own.
-"""
+"""The reliability figures, printed after the run (the running Haven these tests share is in tests/conftest.py)."""
 from __future__ import annotations
 
-import pytest
-
 from tests.reliability.figures import FIGURES
-from tests.support.stack import start_stack
-
-
-@pytest.fixture(scope="session")
-def haven(tmp_path_factory):
-    stack = start_stack(tmp_path_factory.mktemp("haven"))
-    yield stack
-    stack.close()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -15,13 +15,9 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
-from services.directory.store.search_engine import SearchEngineDirectoryStore
-from services.directory.store.search_engine_mappings import KINDS
-from services.shared.engine.indices import drop_indices
 from tests.reliability.faults import ready, wait_until
 from tests.reliability.figures import record
-from tests.support.engine_store import fresh_prefix, require_engine, store_url
-from tests.support.stack import start_stack
+from tests.support.havens import haven_on
 
 pytestmark = pytest.mark.integration
 
@@ -152,18 +148,8 @@ def _get_all(stack, path: str, **params) -> list[dict]:
 
 @pytest.fixture(params=["sqlite", pytest.param("engine", marks=pytest.mark.engine)])
 def haven(request, tmp_path):
-    url = None
-    if request.param == "engine":
-        url = store_url(require_engine(), fresh_prefix())
-    stack = start_stack(tmp_path / "haven", store_url=url, demo=False)
-    yield stack
-    stack.close()
-    if url:
-        store = SearchEngineDirectoryStore.from_url(url)
-        try:
-            drop_indices(store.client, store.names, KINDS)
-        finally:
-            store.close()
+    with haven_on(request.param, tmp_path / "haven", demo=False) as stack:
+        yield stack
 
 
 def test_acknowledged_writes_survive_kill_9_and_unacknowledged_ones_are_whole_or_absent(haven, request):

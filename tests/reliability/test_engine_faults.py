@@ -8,12 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from services.directory.store.search_engine import SearchEngineDirectoryStore
-from services.directory.store.search_engine_mappings import KINDS
-from services.shared.engine.indices import drop_indices
 from tests.reliability.faults import (SERVICE_TIMEOUT_S, assert_holds_consistent, assert_unavailable, capacity_of,
                                       ready, referrals_with_reference, timed, wait_until)
 from tests.support.engine_store import fresh_prefix, require_engine, store_url
+from tests.support.havens import drop_engine_store
 from tests.support.stack import start_stack
 from tests.support.tcp_proxy import TcpProxy
 
@@ -42,11 +40,7 @@ def haven(engine_proxy, tmp_path_factory):
                         HAVEN_SERVICE_TIMEOUT=str(SERVICE_TIMEOUT_S), HAVEN_DIRECTORY_TIMEOUT=str(SERVICE_TIMEOUT_S))
     yield stack
     stack.close()
-    store = SearchEngineDirectoryStore.from_url(url)
-    try:
-        drop_indices(store.client, store.names, KINDS)
-    finally:
-        store.close()
+    drop_engine_store(url)
 
 
 def _writes_and_reads(stack, case_reference: str):

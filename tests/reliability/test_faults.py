@@ -8,7 +8,7 @@ import requests
 from tests.reliability.faults import (SERVICE_TIMEOUT_S, assert_holds_consistent, assert_unavailable, capacity_of,
                                       ready, referrals_with_reference, timed, wait_until)
 from tests.support.leaks import internal_detail
-from tests.support.stack import start_stack
+from tests.support.havens import haven_on
 
 pytestmark = pytest.mark.integration
 
@@ -21,10 +21,9 @@ GROUP = {"need": "shelter", "people": [{"languages": ["ro"], "location": {"place
 @pytest.fixture(scope="module")
 def haven(tmp_path_factory):
     timeout = str(SERVICE_TIMEOUT_S)
-    stack = start_stack(tmp_path_factory.mktemp("faults"), HAVEN_SERVICE_TIMEOUT=timeout,
-                        HAVEN_DIRECTORY_TIMEOUT=timeout)
-    yield stack
-    stack.close()
+    with haven_on("sqlite", tmp_path_factory.mktemp("faults"), HAVEN_SERVICE_TIMEOUT=timeout,
+                  HAVEN_DIRECTORY_TIMEOUT=timeout) as stack:
+        yield stack
 
 
 def refer(stack, case_reference: str) -> requests.Response:

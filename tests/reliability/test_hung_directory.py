@@ -11,7 +11,7 @@ import requests
 
 from services.gateway.settings import matcher_timeout
 from services.matcher.settings import MatcherSettings
-from tests.support.stack import start_stack
+from tests.support.havens import haven_on
 
 MATCH = {"needs": ["shelter"], "languages": ["ro"], "location": {"place": "Utrecht"}}
 TIMEOUT_S = 2  # HAVEN_SERVICE_TIMEOUT and HAVEN_DIRECTORY_TIMEOUT below; the gateway waits 2 + 5 s for the matcher
@@ -63,10 +63,9 @@ def hung():
 @pytest.fixture(scope="module")
 def haven(tmp_path_factory, hung):
     silent = {"HAVEN_DIRECTORY_URL": f"http://127.0.0.1:{hung.port}"}
-    stack = start_stack(tmp_path_factory.mktemp("hung"), demo=False, HAVEN_SERVICE_TIMEOUT=str(TIMEOUT_S),
-                        HAVEN_DIRECTORY_TIMEOUT=str(TIMEOUT_S), service_env={"matcher": silent, "gateway": silent})
-    yield stack
-    stack.close()
+    with haven_on("sqlite", tmp_path_factory.mktemp("hung"), demo=False, HAVEN_SERVICE_TIMEOUT=str(TIMEOUT_S),
+                  HAVEN_DIRECTORY_TIMEOUT=str(TIMEOUT_S), service_env={"matcher": silent, "gateway": silent}) as stack:
+        yield stack
 
 
 def assert_names_the_directory(answer: requests.Response) -> None:

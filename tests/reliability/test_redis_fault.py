@@ -16,7 +16,7 @@ import requests
 from tests.reliability.faults import ready, wait_until
 from tests.support.processes import free_port
 from tests.support.requirements import require
-from tests.support.stack import start_stack
+from tests.support.havens import haven_on
 
 pytestmark = pytest.mark.integration
 
@@ -58,11 +58,12 @@ def redis_and_haven(tmp_path_factory):
     require(shutil.which("redis-server") is not None, "redis-server is not installed", "HAVEN_REQUIRE_REDIS")
     server = RedisProcess(tmp_path_factory.mktemp("redis"), free_port())
     server.start()
-    stack = start_stack(tmp_path_factory.mktemp("haven-redis"), workers=WORKERS, HAVEN_REDIS_URL=server.url,
-                        HAVEN_RATE_LIMIT=str(LIMIT), HAVEN_RATE_LIMIT_ADDRESS="0")
-    yield server, stack
-    stack.close()
-    server.stop()
+    try:
+        with haven_on("sqlite", tmp_path_factory.mktemp("haven-redis"), workers=WORKERS, HAVEN_REDIS_URL=server.url,
+                      HAVEN_RATE_LIMIT=str(LIMIT), HAVEN_RATE_LIMIT_ADDRESS="0") as stack:
+            yield server, stack
+    finally:
+        server.stop()
 
 
 def burst(stack, count: int) -> list[int]:

@@ -10,8 +10,9 @@ from ...shared.jsonbody import Blueprint
 from ...shared.paging import envelope
 from ...shared.query_args import (AuditQueryArgsSchema, ProviderQueryArgsSchema, ReferralQueryArgsSchema,
                                   StaleQueryArgsSchema)
-from ...shared.schemas import (CapacityUpdateSchema, ProviderInSchema, ProviderPatchSchema, ReferralInSchema,
-                               ReferralSchema)
+from ...shared.schemas import (AuditPageSchema, CandidateBatchAnswerSchema, CandidateListSchema, CapacityUpdateSchema,
+                               ProviderInSchema, ProviderOutSchema, ProviderPageSchema, ProviderPatchSchema,
+                               ReferralInSchema, ReferralPageSchema, ReferralSchema, StaleListSchema)
 from .. import service
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
 from ...shared.identity import Caller
@@ -22,6 +23,11 @@ from .args import AuditEventSchema, CandidateBatchSchema, CandidateQuerySchema
 providers = Blueprint("providers", __name__, url_prefix="/providers", description="Providers and capacity")
 referrals = Blueprint("referrals", __name__, url_prefix="/referrals", description="Referrals that hold capacity")
 internal = Blueprint("internal", __name__, description="For the matcher and the gateway")
+
+
+def answers(blp, schema, status: int = 200):
+    """Document an operation's answer (the OpenAPI says what the view returns; nothing is serialised twice)."""
+    return blp.alt_response(status, schema=schema, success=True)
 
 
 def _ctx():
@@ -52,6 +58,7 @@ def _if_match() -> Precondition | None:
 class Providers(MethodView):
     # unknown=RAISE everywhere: webargs drops unknown query parameters by default, and a misspelt
     # filter must be a 400, not a search that silently ignores it.
+    @answers(providers, ProviderPageSchema)
     @providers.arguments(ProviderQueryArgsSchema, location="query", as_kwargs=True, unknown=RAISE)
     def get(self, page, size, available, include_inactive, **filters):
         """Search providers"""
@@ -62,6 +69,7 @@ class Providers(MethodView):
         result = service.search_providers(query=query, **_common())
         return envelope(result.items, result.total, page, size)
 
+    @answers(providers, ProviderOutSchema, 201)
     @providers.arguments(ProviderInSchema)
     def post(self, data):
         """Create a provider"""
@@ -71,11 +79,13 @@ class Providers(MethodView):
 
 @providers.route("/<uuid:provider_id>")
 class Provider(MethodView):
+    @answers(providers, ProviderOutSchema)
     def get(self, provider_id):
         """One provider"""
         view, etag = service.get_provider(provider_id=str(provider_id), **_common())
         return view, 200, {"ETag": etag}
 
+    @answers(providers, ProviderOutSchema)
     @providers.arguments(ProviderInSchema)
     def put(self, data, provider_id):
         """Replace a provider"""
@@ -83,6 +93,7 @@ class Provider(MethodView):
                                                     **_with_request_id())
         return view, 201 if created else 200, {"ETag": etag}
 
+    @answers(providers, ProviderOutSchema)
     @providers.arguments(ProviderPatchSchema(partial=True))
     def patch(self, changes, provider_id):
         """Change some fields of a provider"""
@@ -99,6 +110,7 @@ class Provider(MethodView):
 
 @providers.route("/<uuid:provider_id>/capacity")
 class Capacity(MethodView):
+    @answers(providers, ProviderOutSchema)
     @providers.arguments(CapacityUpdateSchema)
     def put(self, data, provider_id):
         """Report free capacity"""
@@ -108,6 +120,7 @@ class Capacity(MethodView):
 
 
 @internal.route("/candidates", methods=["POST"])
+@answers(internal, CandidateListSchema)
 @internal.arguments(CandidateQuerySchema)
 def candidates(data):
     """Providers passing every hard filter for one need, nearest first"""
@@ -115,6 +128,7 @@ def candidates(data):
 
 
 @internal.route("/candidates/batch", methods=["POST"])
+@answers(internal, CandidateBatchAnswerSchema)
 @internal.arguments(CandidateBatchSchema)
 def candidate_batch(data):
     """Candidates for several needs at once: one list per query, in the order asked"""
@@ -124,6 +138,7 @@ def candidate_batch(data):
 
 @referrals.route("")
 class Referrals(MethodView):
+    @answers(referrals, ReferralPageSchema)
     @referrals.arguments(ReferralQueryArgsSchema, location="query", as_kwargs=True, unknown=RAISE)
     def get(self, page, size, **filters):
         """List referrals you may see"""
@@ -133,6 +148,7 @@ class Referrals(MethodView):
         result = service.list_referrals(query=query, **_common())
         return envelope(ReferralSchema(many=True).dump(result.items), result.total, page, size)
 
+    @answers(referrals, ReferralSchema, 201)
     @referrals.arguments(ReferralInSchema)
     def post(self, data):
         """Refer, holding one unit of capacity"""
@@ -140,6 +156,7 @@ class Referrals(MethodView):
 
 
 @referrals.route("/<uuid:referral_id>")
+@answers(referrals, ReferralSchema)
 def get_referral(referral_id):
     """One referral"""
     return service.get_referral(referral_id=str(referral_id), **_with_request_id())
@@ -155,10 +172,12 @@ def _transition(to_status: str):
 
 
 for _verb, _status in (("accept", "accepted"), ("decline", "declined"), ("cancel", "cancelled")):
-    referrals.route(f"/<uuid:referral_id>/{_verb}", methods=["POST"])(_transition(_status))
+    referrals.route(f"/<uuid:referral_id>/{_verb}", methods=["POST"])(
+        answers(referrals, ReferralSchema)(_transition(_status)))
 
 
 @internal.route("/audit", methods=["GET"])
+@answers(internal, AuditPageSchema)
 @internal.arguments(AuditQueryArgsSchema, location="query", as_kwargs=True, unknown=RAISE)
 def audit_log(page, size, **filters):
     """The audit log, newest first"""
@@ -178,6 +197,7 @@ def audit_event(data):
 
 
 @internal.route("/stale", methods=["GET"])
+@answers(internal, StaleListSchema)
 @internal.arguments(StaleQueryArgsSchema, location="query", as_kwargs=True)
 def stale(hours):
     """Providers whose capacity count is older than `hours`, oldest first, with their contact"""

@@ -7,10 +7,11 @@ from ...shared.capacity import free_units
 from ...shared.geo import CELL_PRECISION_KM
 from ...shared.identity import Caller
 from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER, public_point  # noqa: F401 (the directory's names)
+from ...shared.provider_view import ProviderView
 from ...shared.times import iso, parse_time, utc_now  # noqa: F401 (the directory's names)
 
 
-def sees_exact_location(caller: Caller, provider: dict) -> bool:
+def sees_exact_location(caller: Caller, provider: ProviderView) -> bool:
     """Whether this caller may see where a provider really is: always, unless it is confidential and they are no admin."""
     return not provider["location"].get("confidential") or caller.is_admin
 
@@ -19,7 +20,7 @@ def capacity_age(updated: str, now: datetime) -> timedelta:
     return now - parse_time(updated)
 
 
-def view_of(provider: dict, viewer: Caller, now: datetime, distance_km: float | None = None) -> dict:
+def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: float | None = None) -> ProviderView:
     """The provider as this viewer may see it, with computed capacity fields.
 
     A new dict with new `location` and `capacity` (the parts changed here); the other parts are the

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 
 from ...shared.query_args import AuditQueryArgsSchema
+from ...shared.schemas import AuditPageSchema
 from ..forwarding import query_params, to_directory
 from ..identity import authorise
 from . import examples as ex
 from .docs import PREFIX, READ_ERRORS, operation
-from .schemas import AuditPageSchema
 
 blp = Blueprint("Audit", __name__, url_prefix=f"{PREFIX}/audit", description="Who did what, when (admins)")
 

@@ -25,21 +25,6 @@ class HsdsAboutSchema(Schema):
                                                          "description": "this API's OpenAPI document"})
 
 
-class AuditEntrySchema(Schema):
-    at = fields.String(metadata={"description": "ISO 8601 time"})
-    actor = fields.String(metadata={"description": "token:<id>, user:<id> or cli:<name>"})
-    role = fields.String()
-    action = fields.String(metadata={"description": "e.g. provider.update, referral.accept, address.reveal, "
-                                                    "admin.request, token.issue"})
-    target = fields.String(allow_none=True)
-    request_id = fields.String(allow_none=True)
-    detail = fields.String(allow_none=True)
-
-
-class AuditPageSchema(PageSchema):
-    contents = fields.List(fields.Nested(AuditEntrySchema))
-
-
 class HsdsUnitSchema(Schema):
     id = fields.String()
     name = fields.String(metadata={"description": "bed, appointment, case or hour"})

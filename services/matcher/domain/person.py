@@ -10,6 +10,7 @@ from datetime import datetime
 
 from ...shared.geo import Area
 from ...shared.placement import CandidateQuery, failed_filters, public_point, speaks_any
+from ...shared.provider_view import ProviderView
 from .geo import Point
 
 
@@ -54,12 +55,12 @@ def area_query(person: Person, need: str, *, include_stale: bool = False, limit:
         max_distance_km=person.max_distance_km, avoid=person.avoid, include_stale=include_stale, limit=limit)
 
 
-def provider_point(provider: dict) -> Point:
+def provider_point(provider: ProviderView) -> Point:
     """Where every distance to the provider is measured from: its public point (its cell's centre when confidential)."""
     return Point(*public_point(provider["location"]))
 
 
-def failed_requirements(person: Person, need: str, provider: dict, now: datetime, *, origin: Point | None = None,
+def failed_requirements(person: Person, need: str, provider: ProviderView, now: datetime, *, origin: Point | None = None,
                         include_stale: bool = False) -> list[str]:
     """The hard filters this provider fails for this person and need, searched from `origin`; empty when it may
     be offered.

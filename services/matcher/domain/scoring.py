@@ -15,6 +15,7 @@ import numpy as np
 
 from ...shared.languages import language_name
 from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER
+from ...shared.provider_view import ProviderView
 from .person import Person
 
 STALE_AFTER_HOURS = STALE_AFTER.total_seconds() / 3600
@@ -64,7 +65,7 @@ class Factor:
 
 @dataclass(frozen=True)
 class ScoredCandidate:
-    provider: dict
+    provider: ProviderView
     distance_km: float
     score: float
     factors: tuple[Factor, ...]
@@ -79,7 +80,7 @@ class ScoredCandidate:
         return [factor.reason for factor in self.factors if factor.reason]
 
 
-def score_candidate(person: Person, need: str, provider: dict, distance_km: float, now: datetime,
+def score_candidate(person: Person, need: str, provider: ProviderView, distance_km: float, now: datetime,
                     weights: ScoringWeights, *, distance_from: str | None = None,
                     explain: bool = True) -> ScoredCandidate:
     """Score one candidate; `distance_from` names the point distances start at when it is not the person.
@@ -109,7 +110,7 @@ def rank(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
     return sorted(scored, key=lambda c: (-c.score, c.distance_km, c.provider_id))
 
 
-def language_factor(languages: tuple[str, ...], provider: dict, need: str = "", *,
+def language_factor(languages: tuple[str, ...], provider: ProviderView, need: str = "", *,
                     explain: bool = True) -> tuple[Factor, str | None]:
     """Staff speaking one of the person's languages beats an interpreter; an earlier preference is a little better.
 
@@ -174,7 +175,7 @@ def freshness_factor(updated: str, now: datetime) -> Factor:
     return Factor("freshness", value, f"Capacity not confirmed for {how_long}: call to confirm")
 
 
-def specialism_factor(exploitation_type: str, provider: dict) -> Factor:
+def specialism_factor(exploitation_type: str, provider: ProviderView) -> Factor:
     """A provider specialised in the person's form of exploitation is best; a general one comes next."""
     served = (provider.get("eligibility") or {}).get("exploitation_types") or ()
     words = EXPLOITATION_WORDS.get(exploitation_type, exploitation_type)
@@ -193,7 +194,7 @@ def headroom_factor(free: int, unit: str) -> Factor:
     return Factor("headroom", 1.0 - 0.5 ** free, one if free == 1 else many.format(n=free))
 
 
-def _is_coarse(provider: dict) -> bool:
+def _is_coarse(provider: ProviderView) -> bool:
     return (provider.get("location") or {}).get("precision_km", 0) > 0
 
 
