@@ -42,7 +42,7 @@ REFERRAL = {"id": REFERRAL_ID, "provider_id": PROVIDER_ID, "need": "shelter", "c
             "status": "pending", "created_at": "2026-11-30T10:00:00+01:00",
             "expires_at": "2026-11-30T14:00:00+01:00"}
 HSDS_ABOUT = {"version": "3.1", "profile": "https://docs.openreferral.org/en/latest/hsds/schema_reference.html",
-              "openapi_url": "http://127.0.0.1:8080/api/v1/openapi.json"}
+              "openapi_url": "/api/v1/openapi.json"}
 
 
 def page(*items: dict) -> dict:

@@ -33,7 +33,7 @@ def _reading_claims() -> Claims:
 @authorise("hsds_about")
 def hsds_about():
     """The HSDS version and profile this API follows, and where its OpenAPI document is"""
-    return jsonify(hsds.about(url_for("api-docs.openapi_json", _external=True)))
+    return jsonify(hsds.about(url_for("api-docs.openapi_json")))
 
 
 @blp.route("/services", methods=["GET"])

@@ -21,7 +21,8 @@ class HsdsAboutSchema(Schema):
 
     version = fields.String(required=True, metadata={"description": "the HSDS version this API follows"})
     profile = fields.String(required=True, metadata={"format": "uri", "description": "the HSDS profile's URI"})
-    openapi_url = fields.String(required=True, metadata={"format": "uri",
+    # A path on this server: an absolute URL would tell callers the host name the gateway sees behind a proxy.
+    openapi_url = fields.String(required=True, metadata={"format": "uri-reference",
                                                          "description": "this API's OpenAPI document"})
 
 
