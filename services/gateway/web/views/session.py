@@ -8,7 +8,7 @@ from flask import g, make_response, redirect, render_template, request, url_for
 from ....shared.http import ServiceUnavailable
 from ...accounts import service as accounts
 from ..backend import BackendError
-from ..blueprint import (LOCALE_COOKIE, SESSION_COOKIE, bp, home_url, safe_next, secure_cookies,
+from ..blueprint import (LOCALE_COOKIE, REPLAYABLE, SESSION_COOKIE, bp, home_url, safe_next, secure_cookies,
                          set_session_cookie)
 from ..context import claims_for, current_account, web
 from ..i18n import LOCALES, gettext
@@ -86,7 +86,13 @@ def language():
     account = current_account()
     if account is not None:
         g.account = accounts.set_locale(store=web().accounts, account=account, locale=locale)
-    response = make_response(redirect(safe_next(request.form.get("next")) or url_for("web.home")))
+    target = safe_next(request.form.get("next"))
+    if request.form.get("replay") and target in REPLAYABLE.values():
+        # 307 keeps the method and body: the results are made again in the new language, and the form's
+        # contents (a place, areas to avoid) stay in a POST body instead of landing in a URL.
+        response = make_response(redirect(target, code=307))
+    else:
+        response = make_response(redirect(target or url_for("web.home")))
     response.set_cookie(LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, httponly=True, secure=secure_cookies(),
                         samesite="Lax", path="/")
     return response
