@@ -11,6 +11,7 @@ import pytest
 
 from services.gateway.web import errors, labels
 from services.gateway.web.i18n import catalog, gettext, term
+from services.gateway.web.views.admin import AUDIT_ACTIONS
 from services.shared import vocabulary as v
 
 WEB = Path(__file__).resolve().parents[3] / "services" / "gateway" / "web"
@@ -20,7 +21,8 @@ INDIRECT = {"Something went wrong", *errors.TITLES.values(), *errors.MESSAGES.va
             *errors.BY_CODE.values(), errors.SERVER_TROUBLE, *labels.FIELD_LABELS.values()}
 TERMS = {"need": v.NEEDS, "type": v.PROVIDER_TYPES, "gender": v.GENDERS, "exploitation": v.EXPLOITATION_TYPES,
          "residence": v.RESIDENCE_STATUSES, "status": v.REFERRAL_STATUSES, "provider_status": v.PROVIDER_STATUSES,
-         "unit": v.CAPACITY_UNITS, "role": v.ROLES, "token_state": ("active", "revoked", "expired")}
+         "unit": v.CAPACITY_UNITS, "role": v.ROLES, "token_state": ("active", "revoked", "expired"),
+         "audit": AUDIT_ACTIONS}
 
 
 def template_strings() -> set[str]:

@@ -218,6 +218,8 @@ def admin_token_revoke(token_id):
 # -- audit log -------------------------------------------------------------------------------
 
 AUDIT_FILTERS = ("actor", "action", "target")
+# Every action the log holds, shown in words on the page ("audit:<action>" in the catalogues).
+AUDIT_ACTIONS = ("account.create", "account.disable", "account.enable", "account.locked", "account.reset_password", "account.sign_in", "account.sign_in_failed", "account.second_factor_enrolled", "account.second_factor_failed", "account.recovery_code_used", "account.reset_second_factor", "address.reveal", "admin.request", "capacity.update", "provider.create", "provider.delete", "provider.update", "referral.accept", "referral.cancel", "referral.create", "referral.decline", "referral.expire", "token.issue", "token.revoke", "stats.read")
 
 
 @bp.get("/admin/audit")
@@ -250,4 +252,14 @@ def admin_audit():
         except BackendError as err:
             errors = api_field_errors(err.fields, g.locale) or {"form": err.message}
     emails = {account.subject: account.email for account in web().accounts.list_accounts()}
-    return render_template("admin/audit.html", page=data, errors=errors, args=request.args, emails=emails)
+    return render_template("admin/audit.html", page=data, errors=errors, args=request.args, emails=emails,
+                           names=_provider_names(data), actions=AUDIT_ACTIONS)
+
+
+def _provider_names(page: dict | None) -> dict[str, str]:
+    """Names of the providers this page of the log is about, so an admin reads names instead of ids."""
+    targets = {entry["target"] for entry in (page or {}).get("contents", []) if entry.get("target")}
+    if not targets:
+        return {}
+    listing = web().backend.search_providers(claims_for(current_account()), {"include_inactive": "true", "size": 100})
+    return {p["id"]: p["name"] for p in listing["contents"] if p["id"] in targets}

@@ -1,12 +1,16 @@
 """Signing in and out, the home page of each role, and the page language."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 
 from flask import g, make_response, redirect, render_template, request, url_for
 
 from ....shared.http import ServiceUnavailable
+from ....shared.signing import Claims
 from ...accounts import service as accounts
+from ...context import gateway
 from ..backend import BackendError
 from ..blueprint import (LOCALE_COOKIE, REPLAYABLE, SESSION_COOKIE, bp, home_url, safe_next, secure_cookies,
                          set_session_cookie)
@@ -22,6 +26,23 @@ def record_quietly(account, action: str, target: str | None = None, detail: str 
         web().backend.record(claims_for(account), action, target or account.subject, detail)
     except (BackendError, ServiceUnavailable):
         log.warning("could not record a sign-in event", extra={"action": action})
+
+
+def record_failed_sign_in(result, email: str) -> None:
+    """Each refused sign-in joins the audit log; never the password.
+
+    An address with an account is known by its account; an address without one may be someone's mistyped
+    own address, so only a keyed hash of it is kept: repeated tries at one address show up as one hash.
+    """
+    if result.account is not None:
+        record_quietly(result.account, "account.sign_in_failed", detail=result.refused)
+        return
+    digest = hmac.new(gateway().settings.secret_key, email.strip().lower().encode("utf-8"), hashlib.sha256)
+    try:
+        web().backend.record(Claims(role="admin", subject="gateway", request_id=g.get("request_id")),
+                             "account.sign_in_failed", None, f"unknown account {digest.hexdigest()[:12]}")
+    except (BackendError, ServiceUnavailable):
+        log.warning("could not record a failed sign-in")
 
 
 @bp.get("/")
@@ -46,6 +67,7 @@ def sign_in():
     result = accounts.sign_in(store=ctx.accounts, passwords=ctx.passwords, policy=ctx.settings.policy,
                               email=email, password=request.form.get("password") or "", now=ctx.now())
     if not result.ok:
+        record_failed_sign_in(result, email)
         if result.just_locked:
             record_quietly(result.account, "account.locked",
                            detail=f"after {ctx.settings.policy.max_failures} failed sign-ins")
