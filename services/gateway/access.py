@@ -58,6 +58,7 @@ OPERATIONS: dict[str, Access] = {
     "cancel_referral": _roles(CASEWORKER),
     "read_audit": _roles(ADMIN),
     "stale_providers": _roles(ADMIN),
+    "read_stats": _roles(ADMIN),
     "hsds_services": _roles(ADMIN, CASEWORKER, PROVIDER),
     "hsds_service": _roles(ADMIN, CASEWORKER, PROVIDER),
 }
