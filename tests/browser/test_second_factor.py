@@ -61,6 +61,10 @@ def test_an_admin_sets_up_an_authenticator_then_signs_in_with_codes_and_a_recove
     page.get_by_role("link", name="Auditlog").click()
     log = page.locator("table.audit").inner_text()
     assert "Authenticator-app ingesteld" in log and "Herstelcode gebruikt" in log and "Verkeerde authenticatorcode" in log
+
+    page.get_by_role("link", name="Cijfers").click()
+    assert page.locator("svg.bars").count() == 6 and "<5" in page.locator("main").inner_text()
+    screenshot(page, "admin-figures")
     assert not page.problems.messages, page.problems.messages
 
 

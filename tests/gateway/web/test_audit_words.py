@@ -24,3 +24,12 @@ def test_actions_and_targets_read_as_words(admin, caseworker):
     at = table.index("Account aangemaakt")
     row = table[table.rindex("<tr", 0, at):table.index("</tr>", at)]
     assert "nieuw@example.org" in row and "user:" not in row
+
+
+def test_the_figures_page_draws_charts_and_exports_suppressed_csv(admin):
+    html = admin.text("/admin/figures")
+    assert "<h1>Cijfers</h1>" in html and 'class="bars"' in html and "Wat Haven niet kan tellen" in html
+    exported = admin.get("/admin/figures.csv")
+    assert exported.mimetype == "text/csv"
+    rows = [line.split(",") for line in exported.get_data(as_text=True).splitlines()[1:]]
+    assert rows and not any(cell.isdigit() and 0 < int(cell) < 5 for row in rows for cell in row)
