@@ -97,9 +97,11 @@ def check_code(*, store: AccountStore, policy: AccountPolicy, account: Account, 
             return CodeCheck(account, ok=True, recovery_codes=codes)
     elif account.totp_enabled and code:
         hashed = _hash(code)
-        if hashed in account.recovery_hashes:
-            account = account.with_changes(recovery_hashes=tuple(h for h in account.recovery_hashes if h != hashed),
-                                           failed_signins=0, locked_until=None)
+        # Every stored hash is compared, in constant time, so timing tells nothing about which matched.
+        matches = [hmac.compare_digest(stored, hashed) for stored in account.recovery_hashes]
+        if any(matches):
+            left = tuple(stored for stored, matched in zip(account.recovery_hashes, matches) if not matched)
+            account = account.with_changes(recovery_hashes=left, failed_signins=0, locked_until=None)
             store.update_account(account)
             return CodeCheck(account, ok=True, used_recovery_code=True)
     counted = store.record_failed_signin(account.id, policy.max_failures, now + policy.lock_duration) or account
