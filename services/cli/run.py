@@ -157,6 +157,8 @@ def print_banner(port: int, folder: Path, credentials: dict | None) -> None:
         for role, token in credentials["tokens"].items():
             lines.append(f"    {role:<11} token: {token}")
         lines.append(f"  The provider sign-in manages \"{credentials['provider_name']}\".")
+        lines.append("  Admins and caseworkers also need a code from an authenticator app (FreeOTP, Aegis, Google or")
+        lines.append("  Microsoft Authenticator): the first sign-in shows a QR code to scan, then ten recovery codes.")
         lines.append(f"  Try: curl -H 'Authorization: Bearer {credentials['tokens']['caseworker']}' "
                      f"'{url}/api/v1/providers?near=Utrecht&radius_km=30&need=shelter'")
     lines.append("A service that stops is started again. Press Ctrl-C to stop all three services.")
@@ -183,6 +185,9 @@ def cmd_up(args) -> int:
             print(f"Loaded {loaded} demo providers.", flush=True)
         credentials = demo_credentials(folder)
     env = service_env(store_url, args.port)
+    if args.demo:
+        # The demo shows the second factor as it should be used: caseworkers too, unless told otherwise.
+        env.setdefault("HAVEN_TOTP_CASEWORKERS", "1")
     supervisor = Supervisor([Supervised(name, f"http://127.0.0.1:{ports[name]}",
                                         launcher(name, ports[name], env, args.workers, args.threads))
                              for name in SERVICES])

@@ -59,6 +59,7 @@ OPERATIONS: dict[str, Access] = {
     "read_audit": _roles(ADMIN),
     "stale_providers": _roles(ADMIN),
     "hsds_about": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "read_stats": _roles(ADMIN),
     "hsds_services": _roles(ADMIN, CASEWORKER, PROVIDER),
     "hsds_service": _roles(ADMIN, CASEWORKER, PROVIDER),
 }

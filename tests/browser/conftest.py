@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pyotp
 import pytest
 
+from tests.browser import accessibility
 from tests.support.processes import ServiceProcess, free_port, start_gunicorn
 from tests.support.requirements import require
 
@@ -95,6 +98,24 @@ def haven(chromium, tmp_path_factory):
             service.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def axe_report():
+    """After the session: axe's counts over every audited page state, in tests/screenshots/axe-report.json."""
+    yield
+    if accessibility.RESULTS:
+        report = accessibility.write_report(SCREENSHOTS / "axe-report.json")
+        print(f"\naxe: {report['states']} page states, {report['critical']} critical, {report['serious']} serious, "
+              f"{report['moderate']} moderate, {report['minor']} minor")
+
+
+def _audit_on_load(page) -> None:
+    """Every page the browser loads is audited; a page already navigating on is skipped, not failed."""
+    try:
+        page.axe_found.extend(accessibility.blocking(accessibility.audit(page)))
+    except Exception:  # the page moved on (or closed) while axe ran: that state is checked where it lands
+        pass
+
+
 @pytest.fixture(scope="session")
 def browser(chromium):
     from playwright.sync_api import sync_playwright
@@ -144,6 +165,8 @@ def new_page(browser, haven, request):
         page = context.new_page()
         page.problems = Problems()
         page.problems.watch(page)
+        page.axe_found = []
+        page.on("load", lambda: _audit_on_load(page))
         pages.append(page)
         return page
 
@@ -151,22 +174,55 @@ def new_page(browser, haven, request):
     if getattr(request.node, "browser_test_failed", False):
         for number, page in enumerate(pages, start=1):
             try:
-                screenshot(page, f"failed-{request.node.name}-{number}")
+                page.screenshot(path=str(SCREENSHOTS / f"failed-{request.node.name}-{number}.png"), full_page=True)
             except Exception:  # a crashed page has nothing to show
                 pass
+    found = [violation for page in pages for violation in page.axe_found]
     for context in contexts:
         context.close()
+    if found and not getattr(request.node, "browser_test_failed", False):
+        pytest.fail("axe found critical or serious violations:\n" + accessibility.describe(found))
+
+
+# What an authenticator app holds: each account's key as the set-up page showed it, and the last step used.
+AUTHENTICATOR: dict[str, dict] = {}
+
+
+def authenticator_code(email: str) -> str:
+    """The code the app shows now, for a time step this account has not used yet (a code works once)."""
+    entry = AUTHENTICATOR[email]
+    totp = pyotp.TOTP(entry["key"])
+    while True:
+        step = totp.timecode(datetime.now(timezone.utc))
+        if step > entry["step"]:
+            entry["step"] = step
+            return totp.generate_otp(step)
+        time.sleep(1)
 
 
 def sign_in(page, email: str, password: str) -> None:
+    """Email and password; where a second factor is asked for, set up the app or type its code, as a person would."""
     page.goto("/sign-in")
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(password)
     page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_load_state()
+    if "/sign-in/code" not in page.url:
+        return
+    if page.locator("#totp-secret").count():
+        AUTHENTICATOR[email] = {"key": page.locator("#totp-secret").inner_text().replace(" ", ""), "step": 0}
+    page.get_by_label("Code", exact=True).fill(authenticator_code(email))
+    page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_load_state()
+    if page.locator("ul.recovery-codes").count():
+        AUTHENTICATOR[email]["recovery"] = page.locator("ul.recovery-codes code").all_inner_texts()
+        page.get_by_role("link", name="Ik heb ze bewaard: verder").click()
 
 
 def screenshot(page, name: str, *, full_page: bool = True) -> None:
+    """Save the page as tests/screenshots/<name>.png, after checking it with axe."""
     SCREENSHOTS.mkdir(exist_ok=True)
+    accessibility.assert_accessible(page, name)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 

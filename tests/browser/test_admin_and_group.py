@@ -24,6 +24,7 @@ def test_group_placement_assigns_places_and_refers_from_the_result(new_page, mak
         row.get_by_label("Gender").select_option(gender)
         row.get_by_label("Leeftijd").fill(age)
     page.get_by_role("button", name="Persoon toevoegen").click()
+    page.locator("fieldset.person-row").nth(3).wait_for()
     assert page.locator("fieldset.person-row").count() == 4
     assert page.locator("fieldset.person-row").nth(0).get_by_label("Leeftijd").input_value() == "23"
     page.get_by_role("button", name="Plaatsen zoeken").click()
@@ -60,11 +61,11 @@ def test_admin_manages_providers_accounts_and_tokens(new_page, make_account):
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_text("Aanbieder aangemaakt.").wait_for()
     row = page.locator("tr", has_text="Browserhuis Deventer")
-    row.get_by_role("button", name="Browserhuis Deventer geheim maken").click()
+    row.get_by_role("button", name="Geheim maken (Browserhuis Deventer)").click()
     row = page.locator("tr", has_text="Browserhuis Deventer")
     assert "geheim" in row.inner_text()
     page.on("dialog", lambda dialog: dialog.accept())
-    row.get_by_role("button", name="Browserhuis Deventer deactiveren").click()
+    row.get_by_role("button", name="Deactiveren (Browserhuis Deventer)").click()
     page.locator("tr.is-inactive", has_text="Browserhuis Deventer").wait_for()
 
     page.get_by_role("link", name="Accounts").click()

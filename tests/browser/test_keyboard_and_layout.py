@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.conftest import SCREENSHOTS, no_horizontal_scroll, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
@@ -188,9 +189,44 @@ def test_the_results_map_is_drawn_offline(new_page, make_account):
     figure = page.locator("figure.map")
     figure.wait_for()
     assert figure.locator("path.land").count() == 1
-    assert figure.locator("g.marker-person").count() == 1
+    assert figure.locator("svg.nl-map g.marker-person").count() == 1
     assert figure.locator("g.marker-candidate, g.marker-anchor").count() >= 3
     figure.screenshot(path=str(SCREENSHOTS / "match-map.png"))
     base = page.url.split("/match")[0]
     # No tiles, fonts or scripts from anywhere else: every request stayed on this site.
     assert requests and all(url.startswith(base) or url.startswith("data:") for url in requests)
+
+
+def test_pages_the_browser_cannot_find_switch_language_and_keep_results(new_page, make_account):
+    email, password = make_account("caseworker")
+    page = new_page()
+    sign_in(page, email, password)
+    page.wait_for_url("**/match")
+    response = page.goto("/nergens")
+    assert response.status == 404 and page.get_by_role("heading", name="Niet gevonden").is_visible()
+    assert_accessible(page, "not-found")
+
+    page.goto("/match")
+    page.get_by_label("Opvang", exact=True).check()
+    page.locator("#f-languages").fill("ro")
+    page.locator("#f-place").fill("Utrecht")
+    page.get_by_role("button", name="Matches zoeken").click()
+    page.get_by_role("heading", name="Matches", exact=True).wait_for()
+    page.get_by_role("button", name="EN", exact=True).click()
+    page.get_by_role("heading", name="Matches", exact=True).wait_for()
+    assert page.locator("html").get_attribute("lang") == "en" and page.locator("li.candidate").count() >= 1
+    assert "Utrecht" not in page.url
+    assert_accessible(page, "results-after-language-switch")
+
+
+def test_the_phone_menu_scrolls_and_shows_there_is_more(new_page, make_account):
+    email, password = make_account("caseworker")
+    page = new_page(phone=True)
+    sign_in(page, email, password)
+    page.wait_for_url("**/match")
+    menu = page.locator(".main-nav ul")
+    assert menu.evaluate("ul => ul.scrollWidth > ul.clientWidth")
+    assert menu.evaluate("ul => getComputedStyle(ul).overflowX") == "auto"
+    # The cue: shadows drawn at the menu's edges (background layers), visible while there is more to scroll.
+    assert "radial-gradient" in menu.evaluate("ul => getComputedStyle(ul).backgroundImage")
+    screenshot(page, "phone-menu", full_page=False)

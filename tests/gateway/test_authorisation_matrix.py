@@ -42,6 +42,7 @@ MATRIX = [
     ("GET",    "/audit?action=admin.request",              200, 403, 403, 403, 403),
     ("GET",    "/stale?hours=1",                           200, 403, 403, 403, 403),
     ("GET",    "/hsds/",                                   200, 200, 200, 200, 200),
+    ("GET",    "/stats",                                   200, 403, 403, 403, 403),
     ("GET",    "/hsds/services",                           200, 200, 200, 200, 200),
     ("GET",    "/hsds/services/{provider}",                200, 200, 200, 200, 200),
     ("GET",    "/openapi.json",                            200, 200, 200, 200, 200),

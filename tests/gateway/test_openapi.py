@@ -19,6 +19,7 @@ OPERATIONS = {
     ("post", "/api/v1/referrals/{referral_id}/cancel"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/stale"),
+    ("get", "/api/v1/stats"),
     ("get", "/api/v1/hsds/"), ("get", "/api/v1/hsds/services"), ("get", "/api/v1/hsds/services/{service_id}"),
 }
 

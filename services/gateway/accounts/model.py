@@ -40,6 +40,12 @@ class Account:
     locked_until: datetime | None = None
     locale: str = DEFAULT_LOCALE
     last_signin_at: datetime | None = None
+    # The second factor: a TOTP secret (set at enrolment, live once a first code confirmed it), the
+    # SHA-256 of each unused recovery code, and the last time step used, so a code works only once.
+    totp_secret: str | None = None
+    totp_enabled: bool = False
+    recovery_hashes: tuple[str, ...] = ()
+    totp_last_step: int = 0
 
     @property
     def subject(self) -> str:

@@ -43,6 +43,10 @@ ACCOUNT_MAPPINGS = {
         "locked_until": {"type": "date_nanos"},
         "locale": {"type": "keyword"},
         "last_signin_at": {"type": "date_nanos"},
+        "totp_secret": {"type": "keyword", "index": False},
+        "totp_enabled": {"type": "boolean"},
+        "recovery_hashes": {"type": "keyword", "index": False},
+        "totp_last_step": {"type": "long"},
     },
 }
 
@@ -229,7 +233,9 @@ def _document(account: Account) -> dict:
             "provider_ids": list(account.provider_ids), "password_hash": account.password_hash,
             "created_at": _iso(account.created_at), "disabled": account.disabled,
             "failed_signins": account.failed_signins, "locked_until": _iso(account.locked_until),
-            "locale": account.locale, "last_signin_at": _iso(account.last_signin_at)}
+            "locale": account.locale, "last_signin_at": _iso(account.last_signin_at),
+            "totp_secret": account.totp_secret, "totp_enabled": account.totp_enabled,
+            "recovery_hashes": list(account.recovery_hashes), "totp_last_step": account.totp_last_step}
 
 
 def _account(source: dict) -> Account:
@@ -237,7 +243,10 @@ def _account(source: dict) -> Account:
                    provider_ids=tuple(source["provider_ids"]), password_hash=source["password_hash"],
                    created_at=parse(source["created_at"]), disabled=source["disabled"],
                    failed_signins=source["failed_signins"], locked_until=parse(source.get("locked_until")),
-                   locale=source["locale"], last_signin_at=parse(source.get("last_signin_at")))
+                   locale=source["locale"], last_signin_at=parse(source.get("last_signin_at")),
+                   totp_secret=source.get("totp_secret"), totp_enabled=bool(source.get("totp_enabled")),
+                   recovery_hashes=tuple(source.get("recovery_hashes") or ()),
+                   totp_last_step=source.get("totp_last_step") or 0)
 
 
 def _abandoned(claim: dict) -> bool:

@@ -24,6 +24,7 @@ class SignIn:
     session: Session | None = None
     refused: str | None = None  # "invalid" | "locked" | "disabled"
     just_locked: bool = False
+    needs_code: bool = False  # the password was right; a second factor comes next
 
     @property
     def ok(self) -> bool:
@@ -51,8 +52,12 @@ def create_account(*, store: AccountStore, passwords: Passwords, policy: Account
 
 
 def sign_in(*, store: AccountStore, passwords: Passwords, policy: AccountPolicy, email: str, password: str,
-            now: datetime) -> SignIn:
-    """Check an email and password; a success starts a new session, a failure counts toward the lock."""
+            now: datetime, second_factor=None) -> SignIn:
+    """Check an email and password; a success starts a new session, a failure counts toward the lock.
+
+    `second_factor(account)` says whether a code is needed: then a right password starts no session and
+    leaves the failure count as it is, so signing in again cannot reset the count of wrong codes.
+    """
     try:
         key = normalise_email(email)
     except AccountError:
@@ -71,9 +76,17 @@ def sign_in(*, store: AccountStore, passwords: Passwords, policy: AccountPolicy,
         return SignIn(counted, refused="invalid")
     if account.disabled:
         return SignIn(account, refused="disabled")
-    changes = {"failed_signins": 0, "locked_until": None, "last_signin_at": now}
     if passwords.needs_rehash(account.password_hash):
-        changes["password_hash"] = passwords.hash(password)
+        account = account.with_changes(password_hash=passwords.hash(password))
+        store.update_account(account)
+    if second_factor is not None and second_factor(account):
+        return SignIn(account, needs_code=True)
+    return finish_sign_in(store=store, policy=policy, account=account, now=now)
+
+
+def finish_sign_in(*, store: AccountStore, policy: AccountPolicy, account: Account, now: datetime) -> SignIn:
+    """Every factor checked: the failure count restarts and a new session begins."""
+    changes = {"failed_signins": 0, "locked_until": None, "last_signin_at": now}
     account = account.with_changes(**changes)
     store.update_account(account)
     # Sessions nobody came back to are forgotten here, so the table never grows without bound.

@@ -37,6 +37,12 @@ MIGRATIONS: list[str] = [
     CREATE INDEX sessions_account ON sessions(account_id);
     CREATE INDEX sessions_last_seen ON sessions(last_seen);
     """,
+    """
+    ALTER TABLE accounts ADD COLUMN totp_secret TEXT;
+    ALTER TABLE accounts ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE accounts ADD COLUMN recovery_hashes TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE accounts ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0
+    """,
 ]
 
 
@@ -81,7 +87,8 @@ class SqliteAccountStore(AccountStore):
         try:
             self._execute(
                 "INSERT INTO accounts (id, email, role, provider_ids, password_hash, created_at, disabled, "
-                "failed_signins, locked_until, locale, last_signin_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "failed_signins, locked_until, locale, last_signin_at, totp_secret, totp_enabled, recovery_hashes, "
+                "totp_last_step) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 self._row_of(account))
         except sqlite3.IntegrityError as err:
             raise DuplicateEmail(account.email) from err
@@ -102,7 +109,8 @@ class SqliteAccountStore(AccountStore):
         try:
             self._execute(
                 "UPDATE accounts SET email = ?, role = ?, provider_ids = ?, password_hash = ?, created_at = ?, "
-                "disabled = ?, failed_signins = ?, locked_until = ?, locale = ?, last_signin_at = ? WHERE id = ?",
+                "disabled = ?, failed_signins = ?, locked_until = ?, locale = ?, last_signin_at = ?, totp_secret = ?, "
+                "totp_enabled = ?, recovery_hashes = ?, totp_last_step = ? WHERE id = ?",
                 values[1:] + values[:1])
         except sqlite3.IntegrityError as err:
             raise DuplicateEmail(account.email) from err
@@ -149,7 +157,8 @@ class SqliteAccountStore(AccountStore):
     def _row_of(account: Account) -> tuple:
         return (account.id, account.email, account.role, json.dumps(list(account.provider_ids)),
                 account.password_hash, _iso(account.created_at), int(account.disabled), account.failed_signins,
-                _iso(account.locked_until), account.locale, _iso(account.last_signin_at))
+                _iso(account.locked_until), account.locale, _iso(account.last_signin_at), account.totp_secret,
+                int(account.totp_enabled), json.dumps(list(account.recovery_hashes)), account.totp_last_step)
 
     @staticmethod
     def _account(row: sqlite3.Row) -> Account:
@@ -157,4 +166,6 @@ class SqliteAccountStore(AccountStore):
                        provider_ids=tuple(json.loads(row["provider_ids"])), password_hash=row["password_hash"],
                        created_at=_time(row["created_at"]), disabled=bool(row["disabled"]),
                        failed_signins=row["failed_signins"], locked_until=_time(row["locked_until"]),
-                       locale=row["locale"], last_signin_at=_time(row["last_signin_at"]))
+                       locale=row["locale"], last_signin_at=_time(row["last_signin_at"]),
+                       totp_secret=row["totp_secret"], totp_enabled=bool(row["totp_enabled"]),
+                       recovery_hashes=tuple(json.loads(row["recovery_hashes"])), totp_last_step=row["totp_last_step"])

@@ -78,3 +78,20 @@ def hsds_service() -> dict:
 # The shape only: a ranked answer depends on the directory's data of the moment.
 MATCH_RESPONSE = {"results": [], "unmet": [], "interpreter_needed": [], "care_plan": None}
 GROUP_RESPONSE = {"assignments": [], "unassigned": [], "total_score": 0.0}
+
+STATS = {
+    "generated_at": "2026-12-06T08:00:00+00:00",
+    "suppression": "counts under 5 are shown as \"<5\", and so is anything worked out from them",
+    "totals": {"referrals": 42, "placements": 17, "declines": 9, "cancelled": 8, "expired": "<5"},
+    "by_week": [{"week": "2026-W49", "referrals": 12, "placements": 6, "declines": "<5", "cancelled": "<5",
+                 "expired": "<5"}],
+    "by_region": [{"region": "Utrecht", "referrals": 14, "placements": 7, "declines": "<5", "cancelled": "<5",
+                   "expired": "<5"}],
+    "by_need": [{"need": "shelter", "referrals": 30, "placements": 12, "declines": 6, "cancelled": 7,
+                 "expired": "<5"}],
+    "time_to_decision_hours": {"decided": 26, "median": 1.5,
+                               "by_week": [{"week": "2026-W49", "decided": 9, "median": 1.2}]},
+    "capacity_by_region": [{"region": "Utrecht", "week": "2026-W49", "providers": 11, "units": 64, "in_use": 41,
+                            "occupancy_percent": 64, "stale_providers": "<5", "stale_percent": "<5"}],
+    "not_recorded": {"unmet_needs": "matches are not stored, so needs nobody could meet are not counted"},
+}

@@ -8,17 +8,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pycountry
-from flask import Flask, g, render_template, request
+from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from ...shared import vocabulary as v
 from ...shared.languages import country_name, language_name
 from ..accounts import AccountStore, Passwords, open_account_store
 from . import views  # noqa: F401  (routes)
-from .blueprint import bp, expected_csrf_token
+from .blueprint import bp, expected_csrf_token, replay_fields
 from .context import EXTENSION, WebContext, current_account
+from .errors import error_page, register_error_pages
 from .formatting import age, duration, local_time, number, time_left
 from .i18n import DEFAULT_LOCALE, gettext, term
+from .labels import field_label
 from .reasons import translate_reason
 from .settings import WebSettings
 
@@ -32,6 +34,7 @@ def register_web(app: Flask, *, settings: WebSettings | None = None, accounts: A
     store = accounts or open_account_store(settings.accounts_db_path)
     app.extensions[EXTENSION] = WebContext(settings=settings, accounts=store, passwords=Passwords())
     app.register_blueprint(bp)
+    register_error_pages(app)
 
 
 @bp.app_template_global("csrf_token")
@@ -40,7 +43,8 @@ def _csrf_token() -> str:
 
 
 @bp.context_processor
-def _page_helpers() -> dict:
+def page_helpers() -> dict:
+    """What every template uses: words in the page's language, the account, vocabulary and formatting."""
     locale = g.get("locale", DEFAULT_LOCALE)
     now = g.get("web_now")
 
@@ -69,6 +73,8 @@ def _page_helpers() -> dict:
         "age_text": lambda hours: age(hours, locale),
         "minutes_text": lambda minutes: duration(minutes, locale),
         "countries": _countries(locale),
+        "field_label": lambda name, overrides=None: field_label(name, locale, overrides),
+        "replay": replay_fields(),
         "current_path": request.full_path.rstrip("?") if request.method == "GET" else request.path,
     }
 
@@ -129,9 +135,4 @@ def _countries(locale: str) -> list[tuple[str, str]]:
 
 @bp.errorhandler(HTTPException)
 def _http_error(err: HTTPException):
-    locale = g.get("locale", DEFAULT_LOCALE)
-    titles = {403: "Not allowed", 404: "Not found", 405: "Not allowed", 413: "Too large"}
-    title = gettext(locale, titles.get(err.code, "Something went wrong"))
-    message = {403: gettext(locale, "Your role cannot open this page."),
-               404: gettext(locale, "This page does not exist.")}.get(err.code, "")
-    return render_template("error.html", title=title, message=message), err.code or 500
+    return error_page(err.code or 500)

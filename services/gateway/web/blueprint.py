@@ -28,6 +28,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 HOME_OF_ROLE = {"caseworker": "web.match", "provider": "web.capacity", "admin": "web.admin_providers"}
 # Forms posted before signing in: the pre-session token is accepted on these.
 ANONYMOUS_POSTS = frozenset({"web.sign_in", "web.language"})
+# Pages that answer a posted form (results, a form with errors): switching language posts the same form again.
+REPLAYABLE = {"web.match": "/match", "web.group": "/group", "web.providers": "/providers"}
+NOT_REPLAYED = frozenset({"csrf_token", "locale", "next", "replay"})
 
 
 class CsrfRefused(Exception):
@@ -42,6 +45,14 @@ def _wants_json() -> bool:
 def _load_session():
     if request.endpoint == "web.static":
         return None
+    load_page_state()
+    if request.method == "POST":
+        _check_csrf()
+    return None
+
+
+def load_page_state() -> None:
+    """Who is signed in, the page language and the pre-session token, on `g`."""
     ctx = web()
     now = ctx.now()
     polling = request.headers.get(POLL_HEADER) == "1"
@@ -56,9 +67,6 @@ def _load_session():
     else:
         g.locale = cookie_locale if cookie_locale in LOCALES else DEFAULT_LOCALE
     g.pre_session = request.cookies.get(csrf.PRE_SESSION_COOKIE) or ""
-    if request.method == "POST":
-        _check_csrf()
-    return None
 
 
 def expected_csrf_token() -> str:
@@ -119,6 +127,11 @@ def _accounts_down(err):
 
 @bp.after_request
 def _headers(response):
+    return apply_page_headers(response)
+
+
+def apply_page_headers(response):
+    """The pages' security and cache headers, and the cookies the request decided on."""
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
@@ -138,6 +151,13 @@ def _headers(response):
     if g.get("session_expired") and g.get("account") is None and not g.get("session_cleared"):
         response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+def replay_fields() -> list[tuple[str, str]]:
+    """The posted fields of a replayable page, for the language switch to send again (in the body, never a URL)."""
+    if request.method != "POST" or request.endpoint not in REPLAYABLE:
+        return []
+    return [(name, value) for name, value in request.form.items(multi=True) if name not in NOT_REPLAYED]
 
 
 def secure_cookies() -> bool:

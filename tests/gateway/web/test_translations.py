@@ -9,16 +9,20 @@ from pathlib import Path
 
 import pytest
 
+from services.gateway.web import errors, labels
 from services.gateway.web.i18n import catalog, gettext, term
+from services.gateway.web.views.admin import AUDIT_ACTIONS
 from services.shared import vocabulary as v
 
 WEB = Path(__file__).resolve().parents[3] / "services" / "gateway" / "web"
 TEMPLATE_CALL = re.compile(r"""(?<![\w.])_\(\s*(['"])(.*?)(?<!\\)\1""", re.S)
-# Page titles looked up from a dict of English strings in the error handler.
-INDIRECT = {"Not found", "Not allowed", "Too large", "Something went wrong"}
+# Messages looked up from dicts of English strings: error pages, refusals by code, field labels.
+INDIRECT = {"Something went wrong", *errors.TITLES.values(), *errors.MESSAGES.values(), *errors.NOT_FOUND.values(),
+            *errors.BY_CODE.values(), errors.SERVER_TROUBLE, *labels.FIELD_LABELS.values()}
 TERMS = {"need": v.NEEDS, "type": v.PROVIDER_TYPES, "gender": v.GENDERS, "exploitation": v.EXPLOITATION_TYPES,
          "residence": v.RESIDENCE_STATUSES, "status": v.REFERRAL_STATUSES, "provider_status": v.PROVIDER_STATUSES,
-         "unit": v.CAPACITY_UNITS, "role": v.ROLES, "token_state": ("active", "revoked", "expired")}
+         "unit": v.CAPACITY_UNITS, "role": v.ROLES, "token_state": ("active", "revoked", "expired"),
+         "audit": AUDIT_ACTIONS}
 
 
 def template_strings() -> set[str]:

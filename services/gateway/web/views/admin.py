@@ -1,9 +1,11 @@
 """Admin pages: providers (create, edit, deactivate, confidential), accounts, API tokens, the audit log."""
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, time, timedelta, timezone
 
-from flask import g, redirect, render_template, request, url_for
+from flask import Response, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ....shared import vocabulary as v
@@ -12,11 +14,13 @@ from ...accounts import AccountError
 from ...accounts import service as accounts
 from ...auth import issue_token, revoke_token
 from ...context import gateway
+from ...figures import csv_rows, gather
 from ..backend import BackendError
 from ..blueprint import bp, requires
 from ..context import claims_for, current_account, web
 from ..forms import api_field_errors, provider_form_values, provider_record
-from ..i18n import gettext
+from ..charts import bar_chart
+from ..i18n import gettext, term
 
 PAGE_SIZE = 25
 
@@ -227,6 +231,8 @@ def admin_token_revoke(token_id):
 # -- audit log -------------------------------------------------------------------------------
 
 AUDIT_FILTERS = ("actor", "action", "target")
+# Every action the log holds, shown in words on the page ("audit:<action>" in the catalogues).
+AUDIT_ACTIONS = ("account.create", "account.disable", "account.enable", "account.locked", "account.reset_password", "account.sign_in", "account.sign_in_failed", "account.second_factor_enrolled", "account.second_factor_failed", "account.recovery_code_used", "account.reset_second_factor", "address.reveal", "admin.request", "capacity.update", "provider.create", "provider.delete", "provider.update", "referral.accept", "referral.cancel", "referral.create", "referral.decline", "referral.expire", "token.issue", "token.revoke", "stats.read")
 
 
 @bp.get("/admin/audit")
@@ -259,4 +265,56 @@ def admin_audit():
         except BackendError as err:
             errors = api_field_errors(err.fields, g.locale) or {"form": err.message}
     emails = {account.subject: account.email for account in web().accounts.list_accounts()}
-    return render_template("admin/audit.html", page=data, errors=errors, args=request.args, emails=emails)
+    return render_template("admin/audit.html", page=data, errors=errors, args=request.args, emails=emails,
+                           names=_provider_names(data), actions=AUDIT_ACTIONS)
+
+
+def _provider_names(page: dict | None) -> dict[str, str]:
+    """Names of the providers this page of the log is about, so an admin reads names instead of ids."""
+    targets = {entry["target"] for entry in (page or {}).get("contents", []) if entry.get("target")}
+    if not targets:
+        return {}
+    listing = web().backend.search_providers(claims_for(current_account()), {"include_inactive": "true", "size": 100})
+    return {p["id"]: p["name"] for p in listing["contents"] if p["id"] in targets}
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+def _figures() -> dict:
+    claims = claims_for(current_account())
+    backend = web().backend
+
+    def fetch(path: str, params: dict) -> dict:
+        return backend.list_referrals(claims, params) if path == "/referrals" else backend.search_providers(claims,
+                                                                                                             params)
+
+    return gather(fetch, web().now())
+
+
+@bp.get("/admin/figures")
+@requires("admin")
+def admin_figures():
+    """Aggregate figures with bar charts drawn on the server; small counts suppressed."""
+    figures = _figures()
+
+    def bars(rows, key, value):
+        return bar_chart([(term(g.locale, "need", row[key]) if key == "need" else row[key], row[value]) for row in rows])
+
+    return render_template(
+        "admin/figures.html", figures=figures,
+        placements_by_week=bars(figures["by_week"], "week", "placements"),
+        placements_by_region=bars(figures["by_region"], "region", "placements"),
+        declines_by_region=bars(figures["by_region"], "region", "declines"),
+        decision_by_week=bars(figures["time_to_decision_hours"]["by_week"], "week", "median"),
+        occupancy_by_region=bars(figures["capacity_by_region"], "region", "occupancy_percent"),
+        stale_by_region=bars(figures["capacity_by_region"], "region", "stale_providers"))
+
+
+@bp.get("/admin/figures.csv")
+@requires("admin")
+def admin_figures_csv():
+    """The same figures as CSV, suppressed the same way."""
+    out = io.StringIO()
+    csv.writer(out).writerows(csv_rows(_figures()))
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=haven-figures.csv"})

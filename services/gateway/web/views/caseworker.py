@@ -10,11 +10,12 @@ from ....shared import vocabulary as v
 from ....shared.case_reference import personal_data_in
 from ....shared.text import unsafe_character
 from ..backend import BackendError
-from ..blueprint import bp, requires
+from ..blueprint import NOT_REPLAYED, bp, requires
 from ..context import claims_for, current_account, web
 from ..forms import (api_field_errors, group_body, group_rows, language_display, match_body, parse_languages,
                      parse_point, point_error, resolve_point)
 from ..formatting import local_time, time_left
+from ..errors import backend_text
 from ..i18n import gettext, term
 from ..mapview import build_map
 
@@ -106,7 +107,8 @@ def provider_detail(provider_id):
     try:
         provider = web().backend.get_provider(claims_for(account), str(provider_id))
     except BackendError as err:
-        return render_template("error.html", title=gettext(g.locale, "Provider"), message=err.message), err.status
+        return render_template("error.html", title=gettext(g.locale, "Provider"),
+                               message=backend_text(err, g.locale, "provider")), err.status
     return render_template("caseworker/provider.html", provider=provider)
 
 
@@ -133,7 +135,7 @@ def match():
         errors.setdefault("form", err.message)
         return render_template("caseworker/match.html", form=form, errors=errors,
                                avoid_rows=avoid_rows), 400 if err.status < 500 else err.status
-    asked = [(name, value) for name, value in form.items(multi=True) if name not in ("csrf_token", "action")]
+    asked = [(name, value) for name, value in form.items(multi=True) if name not in ("csrf_token", "action", *NOT_REPLAYED)]
     return render_template("caseworker/results.html", answer=answer, body=parsed.body, asked=asked,
                            languages_text=language_display(parsed.body["languages"], g.locale),
                            numbers=_map_numbers(answer), svg=_results_map(parsed.body, answer),
@@ -211,8 +213,7 @@ def refer():
     try:
         referral = web().backend.create_referral(claims_for(current_account()), body)
     except BackendError as err:
-        message = (gettext(g.locale, "No free place left here: someone else referred first. Nothing was held.")
-                   if err.code == "no_capacity" else err.message)
+        message = backend_text(err, g.locale, "provider")
         if wants_json:
             return jsonify({"error": {"status": err.status, "code": err.code, "message": message}}), err.status
         return render_template("error.html", title=gettext(g.locale, "Not referred"), message=message), err.status
@@ -242,7 +243,8 @@ def referral_detail(referral_id):
     try:
         referral = web().backend.get_referral(claims_for(current_account()), str(referral_id))
     except BackendError as err:
-        return render_template("error.html", title=gettext(g.locale, "Referral"), message=err.message), err.status
+        return render_template("error.html", title=gettext(g.locale, "Referral"),
+                               message=backend_text(err, g.locale, "referral")), err.status
     return render_template("caseworker/referral.html", referral=referral, msg=request.args.get("msg"),
                            poll_seconds=web().settings.poll_seconds)
 
@@ -253,7 +255,8 @@ def referral_cancel(referral_id):
     try:
         web().backend.change_referral(claims_for(current_account()), str(referral_id), "cancel")
     except BackendError as err:
-        return render_template("error.html", title=gettext(g.locale, "Referral"), message=err.message), err.status
+        return render_template("error.html", title=gettext(g.locale, "Referral"),
+                               message=backend_text(err, g.locale, "referral")), err.status
     return redirect(url_for("web.referral_detail", referral_id=referral_id, msg="cancelled"))
 
 

@@ -7,6 +7,7 @@ from ..backend import BackendError
 from ..blueprint import bp, requires
 from ..context import claims_for, current_account, web
 from ..forms import capacity_target
+from ..errors import backend_text
 from ..i18n import gettext
 
 
@@ -20,7 +21,7 @@ def capacity():
         try:
             providers.append(web().backend.get_provider(claims, provider_id))
         except BackendError as err:
-            problems.append(f"{provider_id}: {err.message}")
+            problems.append(f"{provider_id}: {backend_text(err, g.locale, 'provider')}")
     pending = web().backend.list_referrals(claims, {"status": "pending", "size": 1})["total_items"]
     return render_template("provider/capacity.html", providers=providers, problems=problems, pending=pending,
                            msg=request.args.get("msg"), changed=request.args.get("id"))
@@ -36,7 +37,8 @@ def capacity_update(provider_id):
     try:
         current = backend.get_provider(claims, str(provider_id))
     except BackendError as err:
-        return render_template("error.html", title=gettext(g.locale, "Capacity"), message=err.message), err.status
+        return render_template("error.html", title=gettext(g.locale, "Capacity"),
+                               message=backend_text(err, g.locale, "provider")), err.status
     maximum = current["capacity"]["maximum"]
     target = capacity_target(request.form, current["capacity"]["available"], maximum)
     back = url_for("web.capacity") if account.role == "provider" else url_for("web.admin_providers")
@@ -47,8 +49,8 @@ def capacity_update(provider_id):
     try:
         backend.set_capacity(claims, str(provider_id), target)
     except BackendError as err:
-        return render_template("error.html", title=gettext(g.locale, "Capacity"), message=err.message,
-                               back=back), err.status
+        return render_template("error.html", title=gettext(g.locale, "Capacity"),
+                               message=backend_text(err, g.locale, "provider"), back=back), err.status
     msg = "confirmed" if request.form.get("action") == "confirm" else "saved"
     return redirect(f"{back}?msg={msg}&id={provider_id}#p-{provider_id}")
 
@@ -72,6 +74,7 @@ def referral_decide(referral_id, verb):
     try:
         web().backend.change_referral(claims_for(current_account()), str(referral_id), verb)
     except BackendError as err:
-        return render_template("error.html", title=gettext(g.locale, "Referral"), message=err.message,
+        return render_template("error.html", title=gettext(g.locale, "Referral"),
+                               message=backend_text(err, g.locale, "referral"),
                                back=url_for("web.incoming")), err.status
     return redirect(url_for("web.incoming", msg="accepted" if verb == "accept" else "declined"))

@@ -1,0 +1,89 @@
+"""Aggregate figures for coordinators and policy makers (admins): counts under 5 suppressed."""
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from ..context import gateway
+from ..figures import gather
+from ..forwarding import call
+from ..identity import authorise
+from . import examples as ex
+from .docs import PREFIX, READ_ERRORS, operation
+
+blp = Blueprint("Figures", __name__, url_prefix=f"{PREFIX}/stats",
+                description="Placements, declines, time to decision, occupancy and staleness (admins)")
+
+COUNT = "a count, or \"<5\" when under five"
+
+
+def _count(**extra):
+    return fields.Raw(metadata={"description": COUNT, "oneOf": [{"type": "integer"}, {"type": "string", "enum": ["<5"]}],
+                                **extra})
+
+
+class StatusRowSchema(Schema):
+    week = fields.String(metadata={"description": "ISO week (by_week)", "example": "2026-W49"})
+    region = fields.String(metadata={"description": "province of the provider (by_region)"})
+    need = fields.String(metadata={"description": "need referred for (by_need)"})
+    referrals = _count()
+    placements = _count(description="accepted referrals; " + COUNT)
+    declines = _count()
+    cancelled = _count()
+    expired = _count()
+
+
+class DecisionWeekSchema(Schema):
+    week = fields.String()
+    decided = _count()
+    median = fields.Raw(metadata={"description": "median hours from referral to decision; \"<5\" under five"})
+
+
+class DecisionSchema(Schema):
+    decided = _count()
+    median = fields.Raw(metadata={"description": "median hours from referral to accept or decline"})
+    by_week = fields.List(fields.Nested(DecisionWeekSchema))
+
+
+class CapacityRowSchema(Schema):
+    region = fields.String()
+    week = fields.String(metadata={"description": "the ISO week these figures are from (now)"})
+    providers = _count()
+    units = _count()
+    in_use = _count()
+    occupancy_percent = fields.Raw(metadata={"description": "units in use of all units; \"<5\" on small counts"})
+    stale_providers = _count(description="providers whose count is over 24 h old; " + COUNT)
+    stale_percent = fields.Raw()
+
+
+class StatsSchema(Schema):
+    generated_at = fields.String()
+    suppression = fields.String()
+    totals = fields.Dict(keys=fields.String(), values=fields.Raw())
+    by_week = fields.List(fields.Nested(StatusRowSchema))
+    by_region = fields.List(fields.Nested(StatusRowSchema))
+    by_need = fields.List(fields.Nested(StatusRowSchema))
+    time_to_decision_hours = fields.Nested(DecisionSchema)
+    capacity_by_region = fields.List(fields.Nested(CapacityRowSchema))
+    not_recorded = fields.Dict(keys=fields.String(), values=fields.String(),
+                               metadata={"description": "what Haven does not record, so cannot count"})
+
+
+def directory_reader(claims=None):
+    """Reads from the directory as the caller (an admin), page by page."""
+    client = gateway().directory
+
+    def fetch(path: str, params: dict) -> dict:
+        answer = call(client, "GET", path, params=params, claims=claims)
+        answer.raise_for_status()
+        return answer.json()
+
+    return fetch
+
+
+@blp.route("", methods=["GET"])
+@operation(blp, "readStats", answer=StatsSchema, answer_example=ex.STATS, errors=READ_ERRORS)
+@authorise("read_stats")
+def read_stats():
+    """Aggregate figures; nothing about a person, counts under 5 shown as "<5\""""
+    return gather(directory_reader(), gateway().clock())
