@@ -123,9 +123,9 @@ def _register_pages(app: Flask) -> None:
 
     @app.get(f"{PREFIX}/swagger-ui/<name>")
     def swagger_ui_asset(name: str):
-        # Only the two files the page loads, from the installed swagger-ui-bundle package: nothing from a CDN.
+        # Only the two files the page loads, from the Swagger UI the flask-swagger-ui package ships (its blueprint
+        # is not used): nothing from a CDN.
         if name not in SWAGGER_UI_FILES:
             raise ApiError(404, "not_found", "no such file")
-        from swagger_ui_bundle import swagger_ui_path
-
-        return Response(swagger_ui_path.joinpath(name).read_bytes(), mimetype=SWAGGER_UI_FILES[name])
+        return Response(resources.files("flask_swagger_ui").joinpath("dist", name).read_bytes(),
+                        mimetype=SWAGGER_UI_FILES[name])
