@@ -121,6 +121,10 @@ def _register_pages(app: Flask) -> None:
     def api_docs_script():
         return Response(static.joinpath("docs.js").read_text(encoding="utf-8"), mimetype="text/javascript")
 
+    @app.get(f"{PREFIX}/docs.css")
+    def api_docs_style():
+        return Response(static.joinpath("docs.css").read_text(encoding="utf-8"), mimetype="text/css")
+
     @app.get(f"{PREFIX}/swagger-ui/<name>")
     def swagger_ui_asset(name: str):
         # Only the two files the page loads, from the Swagger UI the flask-swagger-ui package ships (its blueprint
