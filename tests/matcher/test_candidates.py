@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from services.matcher.candidates import DirectoryCandidates
-from services.matcher.domain.geo import Point
 from services.shared.placement import CandidateQuery
 from services.shared.http import ServiceClient
 from services.shared.signing import Claims
