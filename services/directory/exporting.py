@@ -70,6 +70,7 @@ def hsds_extension(view: dict) -> dict:
         "eligibility": {key: eligibility[key] for key in ("genders", "accepts_children", "wheelchair_accessible",
                                                           "exploitation_types", "residence_statuses", "countries")},
         "location": {"confidential": bool(view["location"].get("confidential"))},
+        "delivery": list(view.get("delivery") or ["on_site"]),
         # HSDS `available` is what can be referred to now (after pending holds); this is the provider's report.
         "capacity": {"available": view["capacity"]["available"]},
         "contact": {"intake_hours": (view.get("contact") or {}).get("intake_hours") or ""},

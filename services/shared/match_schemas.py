@@ -124,6 +124,12 @@ class NeedResultSchema(Schema):
 class UnmetNeedSchema(Schema):
     need = fields.String()
     reason = fields.String()
+    blocked_by = fields.List(fields.String(), metadata={
+        "description": "the hard filters that emptied the list (avoid, capacity, stale, gender, age, children, "
+                       "wheelchair, residence_status, distance, language): each alone, or all together as the "
+                       "reason says; empty when nothing of this need is there at all"})
+    other_route = fields.String(allow_none=True, metadata={
+        "description": "the usual route outside this directory, where Dutch practice has one"})
 
 
 class InterpreterNeededSchema(Schema):

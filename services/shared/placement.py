@@ -6,7 +6,7 @@ oracle for every store. Nothing here imports Flask or a store client.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
@@ -18,6 +18,11 @@ from .times import parse_time
 STALE_AFTER = timedelta(hours=24)
 # ...and longer ago than this, left out of automatic matching unless asked for.
 EXCLUDED_AFTER = timedelta(days=7)
+# Needs met where the person will live: only these ask whether children may come along.
+RESIDENTIAL_NEEDS = frozenset({"shelter"})
+# Ways of delivering a service that need no visit: a wheelchair user is served whatever the building.
+WITHOUT_A_VISIT = frozenset({"remote", "outreach"})
+DEFAULT_DELIVERY = ("on_site",)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class CandidateQuery:
     avoid: tuple[Area, ...] = field(default=())
     include_stale: bool = False
     limit: int = 100
+    # False only when the matcher asks whether capacity is what emptied a list (see `relaxed`).
+    free_only: bool = True
 
     def to_wire(self) -> dict:
         """The body of the directory's POST /candidates."""
@@ -45,7 +52,7 @@ class CandidateQuery:
             "residence_status": self.residence_status, "return_country": self.return_country,
             "max_distance_km": self.max_distance_km,
             "avoid": [{"lat": a.lat, "lon": a.lon, "radius_km": a.radius_km} for a in self.avoid],
-            "include_stale": self.include_stale, "limit": self.limit,
+            "include_stale": self.include_stale, "limit": self.limit, "free_only": self.free_only,
         }
 
     @classmethod
@@ -57,7 +64,8 @@ class CandidateQuery:
             wheelchair=data.get("wheelchair", False), residence_status=data.get("residence_status"),
             return_country=data.get("return_country"), max_distance_km=data.get("max_distance_km"),
             avoid=tuple(Area(a["lat"], a["lon"], a["radius_km"]) for a in data.get("avoid", ())),
-            include_stale=data.get("include_stale", False), limit=data.get("limit", 100))
+            include_stale=data.get("include_stale", False), limit=data.get("limit", 100),
+            free_only=data.get("free_only", True))
 
 
 def public_point(location: dict) -> tuple[float, float]:
@@ -92,12 +100,14 @@ def is_left_out_as_stale(updated: str, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class HardFilter:
-    """One hard filter: whether it applies to a query, what of the query it reads, whether a provider passes."""
+    """One hard filter: whether it applies to a query, what of the query it reads, whether a provider passes,
+    and the same query without it (None when it is never left out, not even to explain an empty list)."""
 
     name: str
     applies: Callable[[CandidateQuery], bool]
     reads: Callable[[CandidateQuery], tuple]
     passes: Callable[[CandidateQuery, dict, datetime], bool]
+    without: Callable[[CandidateQuery], CandidateQuery] | None = None
 
 
 def _eligibility(provider: dict) -> dict:
@@ -121,30 +131,71 @@ def _always(query: CandidateQuery) -> bool:
     return True
 
 
+def delivery_of(provider: dict) -> tuple[str, ...]:
+    """How a provider delivers its services; records from before the field are delivered on site."""
+    return tuple(provider.get("delivery") or DEFAULT_DELIVERY)
+
+
+def children_matter(query: CandidateQuery) -> bool:
+    """Children with the person filter only the places the person will live in, not care, lawyers or interpreters."""
+    return query.accompanying_children and query.need in RESIDENTIAL_NEEDS
+
+
+def reachable_in_a_wheelchair(query: CandidateQuery, provider: dict) -> bool:
+    """An accessible building, or (for what is not a place to live) a service delivered remotely or at the person."""
+    if _eligibility(provider).get("wheelchair_accessible"):
+        return True
+    return query.need not in RESIDENTIAL_NEEDS and bool(WITHOUT_A_VISIT & set(delivery_of(provider)))
+
+
 # Every hard filter of matching (DESIGN.md, Matching), in the order a reason names them.
 HARD_FILTERS = (
     HardFilter("avoid", lambda q: bool(q.avoid), lambda q: q.avoid,
-               lambda q, p, now: not any(in_area(area, p["location"]) for area in q.avoid)),
+               lambda q, p, now: not any(in_area(area, p["location"]) for area in q.avoid),
+               lambda q: replace(q, avoid=())),
     HardFilter("need", _always, lambda q: (q.need,), lambda q, p, now: q.need in (p.get("services") or ())),
     HardFilter("status", _always, lambda q: (), lambda q, p, now: p.get("status", "active") == "active"),
-    HardFilter("capacity", _always, lambda q: (), lambda q, p, now: free_places(p) > 0),
+    HardFilter("capacity", lambda q: q.free_only, lambda q: (), lambda q, p, now: free_places(p) > 0,
+               lambda q: replace(q, free_only=False)),
     HardFilter("stale", lambda q: not q.include_stale, lambda q: (),
-               lambda q, p, now: not is_left_out_as_stale(p["capacity"]["updated"], now)),
+               lambda q, p, now: not is_left_out_as_stale(p["capacity"]["updated"], now),
+               lambda q: replace(q, include_stale=True)),
     HardFilter("gender", lambda q: bool(q.gender), lambda q: (q.gender,),
-               lambda q, p, now: q.gender in (_eligibility(p).get("genders") or ())),
+               lambda q, p, now: q.gender in (_eligibility(p).get("genders") or ()),
+               lambda q: replace(q, gender=None)),
     HardFilter("age", lambda q: q.age is not None, lambda q: (q.age,),
-               lambda q, p, now: _eligibility(p).get("min_age", 0) <= q.age <= _eligibility(p).get("max_age", 120)),
-    HardFilter("children", lambda q: q.accompanying_children, lambda q: (),
-               lambda q, p, now: bool(_eligibility(p).get("accepts_children"))),
-    HardFilter("wheelchair", lambda q: q.wheelchair, lambda q: (),
-               lambda q, p, now: bool(_eligibility(p).get("wheelchair_accessible"))),
+               lambda q, p, now: _eligibility(p).get("min_age", 0) <= q.age <= _eligibility(p).get("max_age", 120),
+               lambda q: replace(q, age=None)),
+    HardFilter("children", children_matter, lambda q: (q.need,),
+               lambda q, p, now: bool(_eligibility(p).get("accepts_children")),
+               lambda q: replace(q, accompanying_children=False)),
+    HardFilter("wheelchair", lambda q: q.wheelchair, lambda q: (q.need,),
+               lambda q, p, now: reachable_in_a_wheelchair(q, p),
+               lambda q: replace(q, wheelchair=False)),
     HardFilter("residence_status", lambda q: bool(q.residence_status), lambda q: (q.residence_status,),
-               lambda q, p, now: _accepts_residence(q.residence_status, p)),
+               lambda q, p, now: _accepts_residence(q.residence_status, p),
+               lambda q: replace(q, residence_status=None)),
     HardFilter("return_country", lambda q: q.need == "repatriation", lambda q: (q.return_country,),
                lambda q, p, now: q.return_country in (_eligibility(p).get("countries") or ())),
     HardFilter("distance", lambda q: q.max_distance_km is not None, lambda q: (q.near, q.max_distance_km),
-               lambda q, p, now: distance_from(q.near, p["location"]) <= q.max_distance_km),
+               lambda q, p, now: distance_from(q.near, p["location"]) <= q.max_distance_km,
+               lambda q: replace(q, max_distance_km=None)),
 )
+
+
+def relaxed(query: CandidateQuery) -> list[tuple[str, CandidateQuery]]:
+    """The query once without each hard filter that applies to it and may be left out: asked only when the
+    query found nothing, so the one filter that emptied the list can be named. Never shown as candidates."""
+    return [(rule.name, rule.without(query)) for rule in HARD_FILTERS
+            if rule.without is not None and rule.applies(query)]
+
+
+def without_any(query: CandidateQuery) -> CandidateQuery:
+    """The query without every hard filter that may be left out: whether anything of its need is there at all."""
+    for rule in HARD_FILTERS:
+        if rule.without is not None and rule.applies(query):
+            query = rule.without(query)
+    return query
 
 
 def failed_filters(query: CandidateQuery, provider: dict, now: datetime) -> list[str]:

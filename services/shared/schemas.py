@@ -113,6 +113,9 @@ class ProviderInSchema(StrictSchema):
     languages = LanguageList(load_default=list)
     interpretation_languages = LanguageList(load_default=list)
     location = fields.Nested(LocationSchema, required=True)
+    delivery = Choices(v.DELIVERY_MODES, min_length=1, load_default=lambda: ["on_site"], metadata={
+        "description": "on_site (at the location), remote (phone or video), outreach (at the person's place); "
+                       "wheelchair access is asked only of services delivered on site"})
     eligibility = fields.Nested(EligibilitySchema, load_default=lambda: EligibilitySchema().load({}))
     capacity = fields.Nested(CapacitySchema, required=True)
     contact = fields.Nested(ContactSchema, load_default=lambda: ContactSchema().load({}))
@@ -162,6 +165,7 @@ class ProviderOutSchema(Schema):
     languages = fields.List(fields.String())
     interpretation_languages = fields.List(fields.String())
     location = fields.Nested(ProviderOutLocationSchema)
+    delivery = fields.List(fields.String(), dump_default=["on_site"])
     eligibility = fields.Nested(EligibilitySchema)
     capacity = fields.Nested(ProviderOutCapacitySchema)
     contact = fields.Nested(ContactSchema)

@@ -6,6 +6,8 @@ NEEDS = ("shelter", "medical", "mental_health", "legal", "residence_status", "co
 GENDERS = ("female", "male", "non_binary")
 EXPLOITATION_TYPES = ("sexual", "labour", "criminal", "other")
 RESIDENCE_STATUSES = ("dutch", "eu", "reflection_period", "residence_permit", "asylum", "undocumented", "unknown")
+# How a provider delivers its services: at its own building, by phone or video, or at the person's place.
+DELIVERY_MODES = ("on_site", "remote", "outreach")
 CAPACITY_UNITS = ("bed", "appointment", "case", "hour")
 PROVIDER_STATUSES = ("active", "inactive", "temporarily_closed")
 REFERRAL_STATUSES = ("pending", "accepted", "declined", "cancelled", "expired")

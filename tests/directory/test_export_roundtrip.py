@@ -89,6 +89,7 @@ def fields(record: dict, prefix: str = "") -> dict[str, object]:
 def comparable(record: dict, redact: bool) -> dict[str, object]:
     shown = copy.deepcopy(record)
     shown.pop("last_modified")  # the time of the import that wrote it
+    shown.setdefault("delivery", ["on_site"])  # a record from before the field is delivered on site
     shown["capacity"].pop("held")  # pending referrals live beside the providers, not in an export
     if redact and shown["location"]["confidential"]:
         for key in REDACTED:

@@ -63,6 +63,8 @@ def providers(draw) -> dict:
                         "residence_statuses": draw(st.lists(st.sampled_from(v.RESIDENCE_STATUSES), max_size=3,
                                                             unique=True)),
                         "countries": draw(st.lists(st.sampled_from(COUNTRIES), max_size=2, unique=True))},
+        **({} if draw(st.booleans()) else {"delivery": draw(st.lists(st.sampled_from(v.DELIVERY_MODES), min_size=1,
+                                                                       max_size=3, unique=True))}),
         "capacity": {"available": available, "maximum": available + draw(st.integers(0, 3)), "unit": "bed",
                      "updated": iso(NOW - timedelta(hours=draw(st.sampled_from((0, 5, 30, 100, 167, 169, 400)))))},
         "contact": {"phone": "", "email": None, "intake_hours": ""},
@@ -83,7 +85,7 @@ def candidate_queries(draw) -> CandidateQuery:
         residence_status=draw(st.none() | st.sampled_from(v.RESIDENCE_STATUSES)),
         return_country=draw(st.none() | st.sampled_from(COUNTRIES)) if need == "repatriation" else None,
         max_distance_km=draw(st.none() | st.floats(1, 300)), avoid=tuple(areas),
-        include_stale=draw(st.booleans()), limit=draw(st.integers(1, 8)))
+        include_stale=draw(st.booleans()), limit=draw(st.integers(1, 8)), free_only=draw(st.booleans()))
 
 
 @st.composite

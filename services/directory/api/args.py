@@ -32,6 +32,8 @@ class CandidateQuerySchema(StrictSchema):
     avoid = fields.List(fields.Nested(AreaSchema), load_default=list, validate=validate.Length(max=v.MAX_AVOID_AREAS))
     include_stale = StrictBoolean(load_default=False)
     limit = StrictInteger(load_default=100, validate=validate.Range(min=1, max=1000))
+    free_only = StrictBoolean(load_default=True, metadata={
+        "description": "false only to learn whether capacity is what left a need without candidates"})
 
 
 class CandidateBatchSchema(StrictSchema):

@@ -102,6 +102,8 @@ def provider_of_service(service: dict) -> dict:
         record["interpretation_languages"] = extra["interpretation_languages"]
     if "hold_minutes" in extra:
         record["hold_minutes"] = extra["hold_minutes"]
+    if "delivery" in extra:
+        record["delivery"] = extra["delivery"]
     capacity = _capacity(service, extra)
     if capacity is not None:
         record["capacity"] = capacity

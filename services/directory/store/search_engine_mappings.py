@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ...shared.capacity import hold_has_ended
 from ...shared.geo import cell_of
+from ...shared.placement import delivery_of
 from ..domain.rules import iso, parse_time, public_point
 
 KINDS = ("providers", "referrals", "audit")
@@ -40,6 +41,7 @@ PROVIDER_MAPPINGS = {
         "max_age": {"type": "integer"},
         "accepts_children": {"type": "boolean"},
         "wheelchair_accessible": {"type": "boolean"},
+        "delivery": _KEYWORD,
         "residence_statuses": _KEYWORD,
         "residence_any": {"type": "boolean"},
         "countries": _KEYWORD,
@@ -64,7 +66,8 @@ PROVIDER_MAPPINGS = {
 }
 # Added to indices made before these fields existed (adding fields needs no reindex).
 PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
-                         for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell")}
+                         for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell",
+                                       "delivery")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -130,6 +133,7 @@ def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> d
         "max_age": eligibility["max_age"],
         "accepts_children": bool(eligibility["accepts_children"]),
         "wheelchair_accessible": bool(eligibility["wheelchair_accessible"]),
+        "delivery": list(delivery_of(record)),
         "residence_statuses": list(eligibility["residence_statuses"]),
         "residence_any": not eligibility["residence_statuses"],
         "countries": list(eligibility["countries"]),

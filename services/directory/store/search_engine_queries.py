@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from ...shared.placement import EXCLUDED_AFTER
+from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter
 from ..domain.rules import iso
 from .search_engine_mappings import TEXT_FIELDS, now_ms
 
@@ -105,12 +105,18 @@ def candidate_circles(query: CandidateQuery) -> tuple[list[Circle], list[Circle]
 
 def candidates_body(query: CandidateQuery, now: datetime, avoided: list[dict], within: list[dict]) -> dict:
     """Every hard filter of matching, nearest first, then by id."""
-    filters: list[dict] = [{"term": {"status": "active"}}, {"term": {"services": query.need}}, free_capacity(now)]
+    filters: list[dict] = [{"term": {"status": "active"}}, {"term": {"services": query.need}}]
+    if query.free_only:
+        filters.append(free_capacity(now))
     filters += eligibility_filters(gender=query.gender, age=query.age)
-    if query.accompanying_children:
+    if children_matter(query):
         filters.append({"term": {"accepts_children": True}})
-    if query.wheelchair:
+    if query.wheelchair and query.need in RESIDENTIAL_NEEDS:
         filters.append({"term": {"wheelchair_accessible": True}})
+    elif query.wheelchair:
+        # Documents from before `delivery` have none: on site, as the rule reads a record without it.
+        filters.append(any_of({"term": {"wheelchair_accessible": True}},
+                              {"terms": {"delivery": sorted(WITHOUT_A_VISIT)}}))
     if query.residence_status:
         filters.append(any_of({"term": {"residence_any": True}},
                               {"term": {"residence_statuses": query.residence_status}}))

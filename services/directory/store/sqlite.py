@@ -22,6 +22,7 @@ from typing import Callable, Iterable
 from ...shared import jsonio
 from ...shared.capacity import after_use, can_hold
 from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
+from ...shared.placement import RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter, delivery_of
 from ...shared.sqlite import SqliteFile, Transaction
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
@@ -36,6 +37,8 @@ NEED_BITS = {"shelter": 1, "medical": 2, "mental_health": 4, "legal": 8, "reside
              "compensation": 32, "interpreter": 64, "repatriation": 128}
 NEED_NUMBERS = {need: bit.bit_length() - 1 for need, bit in NEED_BITS.items()}
 NEED_SLOTS = 16  # need numbers per provider in provider_need_geo ids
+# How a provider delivers its services, as bits (the rule lives in services.shared.placement).
+DELIVERY_BITS = {"on_site": 1, "remote": 2, "outreach": 4}
 RESIDENCE_BITS = {"dutch": 1, "eu": 2, "reflection_period": 4, "residence_permit": 8, "asylum": 16,
                   "undocumented": 32, "unknown": 64}
 SCHEMA = """
@@ -56,6 +59,7 @@ CREATE TABLE IF NOT EXISTS providers (
     residence_any INTEGER NOT NULL,
     needs INTEGER NOT NULL DEFAULT 0,
     residences INTEGER NOT NULL DEFAULT 0,
+    delivery INTEGER NOT NULL DEFAULT 1,
     available INTEGER NOT NULL,
     capacity_updated TEXT NOT NULL,
     last_modified TEXT NOT NULL,
@@ -236,6 +240,7 @@ class SqliteDirectoryStore(DirectoryStore):
                 residence_any=int(not eligibility["residence_statuses"]),
                 needs=_bits(NEED_BITS, record["services"]),
                 residences=_bits(RESIDENCE_BITS, eligibility["residence_statuses"]),
+                delivery=_bits(DELIVERY_BITS, delivery_of(record)),
                 available=capacity["available"], capacity_updated=capacity["updated"],
                 last_modified=record["last_modified"],
             ))
@@ -422,7 +427,9 @@ class SqliteDirectoryStore(DirectoryStore):
         params["near_lat"], params["near_lon"] = query.near
         # Cheap column tests first, then index probes, then arithmetic, the holds count last: SQLite
         # tests the terms in the order written, so most rows of the box are thrown out for little.
-        where = ["p.status = 'active'", "p.available > 0"]
+        where = ["p.status = 'active'"]
+        if query.free_only:
+            where.append("p.available > 0")
         if not query.include_stale:
             params["fresh_since"] = iso(now - EXCLUDED_AFTER)
             where.append("p.capacity_updated >= :fresh_since")
@@ -432,10 +439,13 @@ class SqliteDirectoryStore(DirectoryStore):
         if query.age is not None:
             params["age"] = query.age
             where.append("p.min_age <= :age AND p.max_age >= :age")
-        if query.accompanying_children:
+        if children_matter(query):
             where.append("p.accepts_children = 1")
-        if query.wheelchair:
+        if query.wheelchair and query.need in RESIDENTIAL_NEEDS:
             where.append("p.wheelchair = 1")
+        elif query.wheelchair:
+            params["without_a_visit"] = _bits(DELIVERY_BITS, WITHOUT_A_VISIT)
+            where.append("(p.wheelchair = 1 OR (p.delivery & :without_a_visit) != 0)")
         where.append("(p.needs & :need_bit) != 0")  # the row decides; the need R*Tree only narrows
         if query.residence_status:
             params["residence_bit"] = RESIDENCE_BITS.get(query.residence_status, 0)
@@ -460,7 +470,8 @@ class SqliteDirectoryStore(DirectoryStore):
                          f"AND p.pub_lon BETWEEN :{name}_min_lon AND :{name}_max_lon "
                          f"AND ({centre_km} <= :{name}_r OR (p.confidential = 1 AND {centre_km} <= :{name}_reach "
                          f"AND touches_cell(:{name}_lat, :{name}_lon, :{name}_r, p.pub_lat, p.pub_lon))))")
-        where.append(f"p.available - {HELD} > 0")
+        if query.free_only:
+            where.append(f"p.available - {HELD} > 0")
         distance = self._distance("p.pub_lat", "p.pub_lon", ":near_lat", ":near_lon")
         radii = [r for r in CANDIDATE_RADII_KM if query.max_distance_km is None or r < query.max_distance_km]
         radii.append(query.max_distance_km or CANDIDATE_RADII_KM[-1] * 40)
@@ -665,6 +676,18 @@ def _add_version_column(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE providers ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
 
 
+def _add_delivery_column(conn: sqlite3.Connection) -> None:
+    """Stores written before providers said how they deliver get the column, read from each record (on site
+    when the record says nothing)."""
+    if "delivery" in _columns(conn):
+        return
+    conn.execute("ALTER TABLE providers ADD COLUMN delivery INTEGER NOT NULL DEFAULT 1")
+    cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in DELIVERY_BITS.items())
+    conn.execute(f"UPDATE providers SET delivery = (SELECT COALESCE(SUM(CASE d.value {cases} ELSE 0 END), 0) "
+                 "FROM json_each(providers.doc, '$.delivery') d) WHERE json_type(doc, '$.delivery') = 'array' "
+                 "AND json_array_length(doc, '$.delivery') > 0")
+
+
 def _need_geo_ids(pks) -> list[tuple[int]]:
     return [(pk * NEED_SLOTS + number,) for pk in pks for number in NEED_NUMBERS.values()]
 
@@ -695,7 +718,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 # Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
 # steps were counted run them all again: each finds its work done and does nothing.
-MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column]
+MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
+              _add_delivery_column]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

@@ -1,0 +1,69 @@
+"""What a coordinator would accept for the people Dutch practice places, on every store, over HTTP."""
+from __future__ import annotations
+
+import pytest
+
+from tests.scenarios.conftest import match, names, top, unmet
+from tests.scenarios.dataset import ROTTERDAM, UTRECHT
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_mother_with_two_children_gets_a_family_shelter_and_outpatient_care_and_a_lawyer(coordinator):
+    answer = match(coordinator, needs=["shelter", "mental_health", "legal"], languages=["pcm", "en"],
+                   gender="female", age=29, accompanying_children=True, residence_status="reflection_period",
+                   exploitation_type="sexual", location={"place": "Rotterdam"})
+
+    assert top(answer, "shelter") == "Reflection House Women Rotterdam"
+    # Children filter where the family will live, not the trauma clinic or the lawyer.
+    assert top(answer, "mental_health") == "Trauma Outpatient Utrecht"
+    assert "Law Office Coolsingel" in names(answer, "legal")
+    assert answer["unmet"] == []
+
+
+def test_a_wheelchair_user_gets_an_accessible_shelter_and_remote_lawyers_and_interpreters(coordinator):
+    answer = match(coordinator, needs=["shelter", "legal", "interpreter"], languages=["bg"], gender="male",
+                   age=44, wheelchair=True, residence_status="eu", location=UTRECHT)
+
+    assert top(answer, "shelter") == "Haven House Zwolle"
+    # The office up the stairs is left out; the desk that works by phone and video is not.
+    assert names(answer, "legal") == ["Legal Aid Desk Utrecht"]
+    assert top(answer, "interpreter") == "Phone Interpreters NL"
+
+
+def test_an_unaccompanied_minor_is_told_age_is_what_rules_shelters_out_and_to_go_through_guardianship(coordinator):
+    answer = match(coordinator, needs=["shelter", "mental_health"], languages=["ti"], gender="male", age=15,
+                   residence_status="undocumented", location={"place": "Amsterdam"})
+
+    assert top(answer, "shelter") is None
+    shelter = unmet(answer, "shelter")
+    assert shelter["blocked_by"] == ["age"]
+    assert "none that fits takes in someone aged 15" in shelter["reason"]
+    assert "guardianship organisation" in shelter["other_route"]
+    assert top(answer, "mental_health") == "Trauma Outpatient Utrecht"
+
+
+def test_a_woman_in_asylum_is_pointed_to_asylum_reception_when_residence_status_rules_shelters_out(coordinator):
+    answer = match(coordinator, needs=["shelter"], languages=["ar"], gender="female", age=34,
+                   residence_status="asylum", location=ROTTERDAM)
+
+    shelter = unmet(answer, "shelter")
+    assert shelter["blocked_by"] == ["residence_status"]
+    assert "asylum reception" in shelter["other_route"]
+
+
+def test_a_need_left_empty_by_two_requirements_together_names_both(coordinator):
+    answer = match(coordinator, needs=["shelter"], languages=["nl"], gender="male", age=30, wheelchair=True,
+                   accompanying_children=True, residence_status="dutch", location=UTRECHT)
+
+    shelter = unmet(answer, "shelter")
+    assert shelter["blocked_by"]
+    assert "municipality" in shelter["other_route"]
+
+
+def test_a_return_home_goes_to_the_desk_serving_the_country(coordinator):
+    answer = match(coordinator, needs=["repatriation"], languages=["ro"], origin_country="RO", wheelchair=True,
+                   location={"place": "Den Haag"})
+
+    # The desk comes to the person, so a wheelchair does not rule it out.
+    assert top(answer, "repatriation") == "Return Desk Randstad"
