@@ -13,6 +13,7 @@ from typing import Callable
 from .capacity import free_units
 from .geo import Area, coarsen, distance_km
 from .times import parse_time
+from .vocabulary import COMPLEX_SUPPORT_NEEDS
 
 # Capacity reported longer ago than this is shown as stale ("call to confirm") and ranked lower...
 STALE_AFTER = timedelta(hours=24)
@@ -23,6 +24,8 @@ RESIDENTIAL_NEEDS = frozenset({"shelter"})
 # Ways of delivering a service that need no visit: a wheelchair user is served whatever the building.
 WITHOUT_A_VISIT = frozenset({"remote", "outreach"})
 DEFAULT_DELIVERY = ("on_site",)
+# Residence statuses of the people the specialised shelters for non-Dutch victims take in.
+NON_DUTCH_IN_CARE = frozenset({"reflection_period", "residence_permit", "undocumented"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,10 @@ class CandidateQuery:
     limit: int = 100
     # False only when the matcher asks whether capacity is what emptied a list (see `relaxed`).
     free_only: bool = True
+    support_needs: tuple[str, ...] = ()
+    # The person's groups (`groups_of`), None when their attributes do not tell; a categorical shelter takes in
+    # only people of its own groups.
+    target_groups: tuple[str, ...] | None = None
 
     def to_wire(self) -> dict:
         """The body of the directory's POST /candidates."""
@@ -53,6 +60,8 @@ class CandidateQuery:
             "max_distance_km": self.max_distance_km,
             "avoid": [{"lat": a.lat, "lon": a.lon, "radius_km": a.radius_km} for a in self.avoid],
             "include_stale": self.include_stale, "limit": self.limit, "free_only": self.free_only,
+            "support_needs": list(self.support_needs),
+            "target_groups": None if self.target_groups is None else list(self.target_groups),
         }
 
     @classmethod
@@ -65,7 +74,8 @@ class CandidateQuery:
             return_country=data.get("return_country"), max_distance_km=data.get("max_distance_km"),
             avoid=tuple(Area(a["lat"], a["lon"], a["radius_km"]) for a in data.get("avoid", ())),
             include_stale=data.get("include_stale", False), limit=data.get("limit", 100),
-            free_only=data.get("free_only", True))
+            free_only=data.get("free_only", True), support_needs=tuple(data.get("support_needs", ())),
+            target_groups=None if data.get("target_groups") is None else tuple(data["target_groups"]))
 
 
 def public_point(location: dict) -> tuple[float, float]:
@@ -141,6 +151,43 @@ def children_matter(query: CandidateQuery) -> bool:
     return query.accompanying_children and query.need in RESIDENTIAL_NEEDS
 
 
+def groups_of(age: int | None, residence_status: str | None,
+              support_needs: tuple[str, ...]) -> tuple[str, ...] | None:
+    """The shelter categories a person belongs to (possibly none, as for someone in asylum reception); None when
+    nothing is known of their age, residence status or support needs."""
+    if age is None and residence_status is None and not support_needs:
+        return None
+    groups = []
+    adult = age is None or age >= 18
+    if age is not None and age < 18:
+        groups.append("minors")
+    if adult and residence_status in ("dutch", "eu"):
+        groups.append("dutch_eu_adults")
+    if adult and residence_status in NON_DUTCH_IN_CARE:
+        groups.append("reflection_period_non_dutch")
+    if set(support_needs) & set(COMPLEX_SUPPORT_NEEDS):
+        groups.append("complex_needs")
+    if "lgbtqi" in support_needs:
+        groups.append("lgbtqi")
+    return tuple(groups)
+
+
+def groups_matter(query: CandidateQuery) -> bool:
+    """Target groups sort people into categorical shelters: only places to live, and only when the groups are known."""
+    return query.target_groups is not None and query.need in RESIDENTIAL_NEEDS
+
+
+def takes_in_groups(query: CandidateQuery, provider: dict) -> bool:
+    """A provider with no target groups takes anyone in; a categorical one only people of one of its groups."""
+    served = _eligibility(provider).get("target_groups") or ()
+    return not served or bool(set(served) & set(query.target_groups))
+
+
+def can_serve(query: CandidateQuery, provider: dict) -> bool:
+    """Whether the provider can serve every support need of the person (none is among those it cannot)."""
+    return not set(query.support_needs) & set(_eligibility(provider).get("cannot_serve") or ())
+
+
 def reachable_in_a_wheelchair(query: CandidateQuery, provider: dict) -> bool:
     """An accessible building, or (for what is not a place to live) a service delivered remotely or at the person."""
     if _eligibility(provider).get("wheelchair_accessible"):
@@ -175,6 +222,10 @@ HARD_FILTERS = (
     HardFilter("residence_status", lambda q: bool(q.residence_status), lambda q: (q.residence_status,),
                lambda q, p, now: _accepts_residence(q.residence_status, p),
                lambda q: replace(q, residence_status=None)),
+    HardFilter("support", lambda q: bool(q.support_needs), lambda q: q.support_needs,
+               lambda q, p, now: can_serve(q, p), lambda q: replace(q, support_needs=())),
+    HardFilter("target_group", groups_matter, lambda q: (q.need, q.target_groups),
+               lambda q, p, now: takes_in_groups(q, p), lambda q: replace(q, target_groups=None)),
     HardFilter("return_country", lambda q: q.need == "repatriation", lambda q: (q.return_country,),
                lambda q, p, now: q.return_country in (_eligibility(p).get("countries") or ())),
     HardFilter("distance", lambda q: q.max_distance_km is not None, lambda q: (q.near, q.max_distance_km),

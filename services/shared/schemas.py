@@ -76,6 +76,13 @@ class EligibilitySchema(StrictSchema):
     residence_statuses = Choices(v.RESIDENCE_STATUSES, load_default=list)
     countries = fields.List(fields.String(validate=_country, metadata=COUNTRY_CODE),
                             validate=[validate.Length(max=250), _unique], load_default=list, metadata=UNIQUE)
+    specialises_in = Choices(v.SUPPORT_NEEDS, load_default=list, metadata={
+        "description": "support needs the provider specialises in: ranked higher for people who have them"})
+    cannot_serve = Choices(v.SUPPORT_NEEDS, load_default=list, metadata={
+        "description": "support needs the provider cannot serve: never offered to people who have them"})
+    target_groups = Choices(v.TARGET_GROUPS, load_default=list, metadata={
+        "description": "for a categorical shelter, the only groups it takes in: reflection_period_non_dutch, "
+                       "dutch_eu_adults, complex_needs, minors; empty for anyone"})
 
     @validates_schema
     def _ages_in_order(self, data, **kwargs):

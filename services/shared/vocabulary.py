@@ -8,6 +8,14 @@ EXPLOITATION_TYPES = ("sexual", "labour", "criminal", "other")
 RESIDENCE_STATUSES = ("dutch", "eu", "reflection_period", "residence_permit", "asylum", "undocumented", "unknown")
 # How a provider delivers its services: at its own building, by phone or video, or at the person's place.
 DELIVERY_MODES = ("on_site", "remote", "outreach")
+# Support a person may need beyond their needs: a provider specialises in some and cannot serve others.
+SUPPORT_NEEDS = ("lgbtqi", "psychiatric", "addiction", "intellectual_disability", "pregnant", "physical_disability")
+# Support needs that make a case "complex" in Dutch shelter practice.
+COMPLEX_SUPPORT_NEEDS = ("psychiatric", "addiction", "intellectual_disability")
+# The categories of Dutch trafficking shelters: for non-Dutch victims in the reflection period or with a permit
+# during the criminal case, for Dutch and EU adults (municipal shelter), for complex needs, for minors, and
+# safe houses only for LGBTQI+ people.
+TARGET_GROUPS = ("reflection_period_non_dutch", "dutch_eu_adults", "complex_needs", "minors", "lgbtqi")
 CAPACITY_UNITS = ("bed", "appointment", "case", "hour")
 PROVIDER_STATUSES = ("active", "inactive", "temporarily_closed")
 REFERRAL_STATUSES = ("pending", "accepted", "declined", "cancelled", "expired")

@@ -58,3 +58,28 @@ def test_full_providers_are_candidates_only_when_free_capacity_is_not_asked_for(
 
     assert candidates(directory) == []
     assert ids(candidates(directory, free_only=False)) == [full["id"], held["id"]]
+
+
+def test_a_provider_that_cannot_serve_one_of_the_persons_support_needs_is_never_a_candidate(directory):
+    directory.add(location=nearby(5), eligibility={"cannot_serve": ["addiction"]})
+    able = directory.add(location=nearby(6), eligibility={"cannot_serve": ["pregnant"]})
+    general = directory.add(location=nearby(7))
+
+    assert ids(candidates(directory, support_needs=("addiction", "lgbtqi"))) == [able["id"], general["id"]]
+
+
+def test_a_categorical_shelter_takes_in_only_its_own_groups_when_the_persons_groups_are_known(directory):
+    reflection = directory.add(location=nearby(5), eligibility={"target_groups": ["reflection_period_non_dutch"]})
+    municipal = directory.add(location=nearby(6), eligibility={"target_groups": ["dutch_eu_adults"]})
+    anyone = directory.add(location=nearby(7))
+
+    assert ids(candidates(directory, target_groups=("dutch_eu_adults",))) == [municipal["id"], anyone["id"]]
+    assert ids(candidates(directory, target_groups=())) == [anyone["id"]]
+    assert ids(candidates(directory)) == [reflection["id"], municipal["id"], anyone["id"]]
+
+
+def test_target_groups_do_not_filter_outpatient_care(directory):
+    clinic = directory.add(type="medical", services=["medical"], location=nearby(5),
+                           eligibility={"target_groups": ["complex_needs"]})
+
+    assert ids(candidates(directory, need="medical", target_groups=("minors",))) == [clinic["id"]]

@@ -9,6 +9,7 @@ UTRECHT = {"lat": 52.0908, "lon": 5.1222}
 AMSTERDAM = {"lat": 52.3740, "lon": 4.8897}
 ZWOLLE = {"lat": 52.5125, "lon": 6.0944}
 DEN_HAAG = {"lat": 52.0767, "lon": 4.2986}
+GRONINGEN = {"lat": 53.2192, "lon": 6.5667}
 ALL_GENDERS = ["female", "male", "non_binary"]
 NON_DUTCH = ["reflection_period", "residence_permit", "undocumented", "unknown"]
 
@@ -34,17 +35,35 @@ def directory() -> list[dict]:
         provider(name="Reflection House Women Rotterdam", languages=["nl", "en", "pcm"],
                  location=at("Rotterdam", ROTTERDAM, confidential=True),
                  eligibility=rules(genders=["female"], min_age=18, accepts_children=True,
-                                   exploitation_types=["sexual"], residence_statuses=NON_DUTCH),
+                                   exploitation_types=["sexual"], residence_statuses=NON_DUTCH,
+                                   specialises_in=["pregnant"], target_groups=["reflection_period_non_dutch"]),
                  capacity=beds(3, 8), contact={"intake_hours": "24/7"}),
         provider(name="Reflection House Men Arnhem", languages=["nl", "en", "ro", "pl"],
                  location=at("Arnhem", ARNHEM, confidential=True),
-                 eligibility=rules(genders=["male"], exploitation_types=["labour"], residence_statuses=NON_DUTCH),
+                 eligibility=rules(genders=["male"], exploitation_types=["labour"], residence_statuses=NON_DUTCH,
+                                   target_groups=["reflection_period_non_dutch"]),
                  capacity=beds(16, 20), contact={"intake_hours": "Mo-Su 17:00-23:00"}),
         # Municipal shelter for Dutch and EU adults (Social Support Act).
         provider(name="Women's Shelter Utrecht", languages=["nl", "en"],
                  location=at("Utrecht", UTRECHT, confidential=True),
-                 eligibility=rules(genders=["female"], accepts_children=True, residence_statuses=["dutch", "eu"]),
+                 eligibility=rules(genders=["female"], accepts_children=True, residence_statuses=["dutch", "eu"],
+                                   target_groups=["dutch_eu_adults"], cannot_serve=["addiction"]),
                  capacity=beds(2, 12)),
+        # A safe house only for LGBTQI+ people (asylum seekers among them go to asylum reception's own units).
+        provider(name="Rainbow Safe House Amsterdam", languages=["nl", "en", "es"],
+                 location=at("Amsterdam", AMSTERDAM, confidential=True),
+                 eligibility=rules(specialises_in=["lgbtqi"], target_groups=["lgbtqi"],
+                                   residence_statuses=NON_DUTCH + ["dutch", "eu"]), capacity=beds(2, 5)),
+        # Complex needs: psychiatric problems, addiction, intellectual disability; scarce beds kept for them.
+        provider(name="Complex Care House Den Haag", languages=["nl", "en"],
+                 location=at("Den Haag", DEN_HAAG, confidential=True),
+                 eligibility=rules(specialises_in=["psychiatric", "addiction", "intellectual_disability"],
+                                   target_groups=["complex_needs"]), capacity=beds(2, 6)),
+        # Protected shelter for Dutch minors, far from where most are recruited.
+        provider(name="Youth Protected Shelter Groningen", languages=["nl", "en"],
+                 location=at("Groningen", GRONINGEN, confidential=True),
+                 eligibility=rules(genders=["female"], min_age=12, max_age=17, residence_statuses=["dutch", "eu"],
+                                   target_groups=["minors"]), capacity=beds(2, 8)),
         # A shelter with accessible rooms that also runs an outpatient clinic (two needs, one provider).
         provider(name="Haven House Zwolle", languages=["nl", "en", "bg"], services=["shelter", "medical"],
                  location=at("Zwolle", ZWOLLE, confidential=True),

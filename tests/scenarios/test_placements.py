@@ -31,7 +31,7 @@ def test_a_wheelchair_user_gets_an_accessible_shelter_and_remote_lawyers_and_int
     assert top(answer, "interpreter") == "Phone Interpreters NL"
 
 
-def test_an_unaccompanied_minor_is_told_age_is_what_rules_shelters_out_and_to_go_through_guardianship(coordinator):
+def test_an_unaccompanied_minor_is_told_why_no_shelter_fits_and_to_go_through_guardianship(coordinator):
     answer = match(coordinator, needs=["shelter", "mental_health"], languages=["ti"], gender="male", age=15,
                    residence_status="undocumented", location={"place": "Amsterdam"})
 
@@ -48,7 +48,8 @@ def test_a_woman_in_asylum_is_pointed_to_asylum_reception_when_residence_status_
                    residence_status="asylum", location=ROTTERDAM)
 
     shelter = unmet(answer, "shelter")
-    assert shelter["blocked_by"] == ["residence_status"]
+    # Only the complex-needs beds take any residence status, and those are kept for their target group.
+    assert shelter["blocked_by"] == ["residence_status", "target_group"]
     assert "asylum reception" in shelter["other_route"]
 
 
@@ -67,3 +68,42 @@ def test_a_return_home_goes_to_the_desk_serving_the_country(coordinator):
 
     # The desk comes to the person, so a wheelchair does not rule it out.
     assert top(answer, "repatriation") == "Return Desk Randstad"
+
+
+def test_a_transgender_woman_is_offered_the_lgbtqi_safe_house_first_even_from_the_womens_shelters_town(coordinator):
+    answer = match(coordinator, needs=["shelter"], languages=["en"], gender="female", age=26,
+                   exploitation_type="sexual", residence_status="reflection_period", support_needs=["lgbtqi"],
+                   location={"place": "Rotterdam"})
+
+    shelter = next(r for r in answer["results"] if r["need"] == "shelter")["candidates"]
+    assert shelter[0]["provider"]["name"] == "Rainbow Safe House Amsterdam"
+    assert "Specialised support for LGBTQI+ people" in shelter[0]["reasons"]
+    assert "Reflection House Women Rotterdam" in names(answer, "shelter")
+
+
+def test_a_nigerian_woman_in_the_reflection_period_goes_to_the_shelter_for_non_dutch_victims(coordinator):
+    answer = match(coordinator, needs=["shelter", "legal", "interpreter"], languages=["pcm", "en"], gender="female",
+                   age=23, exploitation_type="sexual", residence_status="reflection_period", origin_country="NG",
+                   location={"place": "Amsterdam"})
+
+    assert top(answer, "shelter") == "Reflection House Women Rotterdam"
+    # The municipal shelter is for Dutch and EU adults; the complex-needs beds are kept for complex needs.
+    assert "Women's Shelter Utrecht" not in names(answer, "shelter")
+    assert "Complex Care House Den Haag" not in names(answer, "shelter")
+    assert top(answer, "interpreter") == "Phone Interpreters NL"
+
+
+def test_someone_with_an_addiction_is_never_offered_a_shelter_that_cannot_serve_it(coordinator):
+    answer = match(coordinator, needs=["shelter"], languages=["nl"], gender="female", age=41,
+                   residence_status="dutch", support_needs=["addiction"], location=UTRECHT)
+
+    assert "Women's Shelter Utrecht" not in names(answer, "shelter")
+    assert top(answer, "shelter") == "Complex Care House Den Haag"
+
+
+def test_a_dutch_minor_is_placed_far_from_home_in_protected_youth_shelter(coordinator):
+    answer = match(coordinator, needs=["shelter"], languages=["nl"], gender="female", age=16,
+                   residence_status="dutch", location={"place": "Rotterdam"},
+                   avoid=[{"place": "Rotterdam", "radius_km": 40}])
+
+    assert names(answer, "shelter") == ["Youth Protected Shelter Groningen"]

@@ -42,6 +42,8 @@ PROVIDER_MAPPINGS = {
         "accepts_children": {"type": "boolean"},
         "wheelchair_accessible": {"type": "boolean"},
         "delivery": _KEYWORD,
+        "cannot_serve": _KEYWORD,
+        "target_groups": _KEYWORD,
         "residence_statuses": _KEYWORD,
         "residence_any": {"type": "boolean"},
         "countries": _KEYWORD,
@@ -67,7 +69,7 @@ PROVIDER_MAPPINGS = {
 # Added to indices made before these fields existed (adding fields needs no reindex).
 PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
                          for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell",
-                                       "delivery")}
+                                       "delivery", "cannot_serve", "target_groups")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -134,6 +136,8 @@ def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> d
         "accepts_children": bool(eligibility["accepts_children"]),
         "wheelchair_accessible": bool(eligibility["wheelchair_accessible"]),
         "delivery": list(delivery_of(record)),
+        "cannot_serve": list(eligibility.get("cannot_serve") or ()),
+        "target_groups": list(eligibility.get("target_groups") or ()),
         "residence_statuses": list(eligibility["residence_statuses"]),
         "residence_any": not eligibility["residence_statuses"],
         "countries": list(eligibility["countries"]),

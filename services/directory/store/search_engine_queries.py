@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter
+from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter, groups_matter
 from ..domain.rules import iso
 from .search_engine_mappings import TEXT_FIELDS, now_ms
 
@@ -120,6 +120,12 @@ def candidates_body(query: CandidateQuery, now: datetime, avoided: list[dict], w
     if query.residence_status:
         filters.append(any_of({"term": {"residence_any": True}},
                               {"term": {"residence_statuses": query.residence_status}}))
+    if query.support_needs:
+        filters.append({"bool": {"must_not": [{"terms": {"cannot_serve": list(query.support_needs)}}]}})
+    if groups_matter(query):
+        # No target groups (an empty list is no value, as in documents from before the field): anyone.
+        filters.append(any_of({"bool": {"must_not": [{"exists": {"field": "target_groups"}}]}},
+                              {"terms": {"target_groups": list(query.target_groups)}}))
     if query.need == "repatriation":
         filters.append({"term": {"countries": query.return_country}})
     if not query.include_stale:

@@ -22,7 +22,8 @@ from typing import Callable, Iterable
 from ...shared import jsonio
 from ...shared.capacity import after_use, can_hold
 from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
-from ...shared.placement import RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter, delivery_of
+from ...shared.placement import (RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter, delivery_of,
+                                 groups_matter)
 from ...shared.sqlite import SqliteFile, Transaction
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
@@ -39,6 +40,9 @@ NEED_NUMBERS = {need: bit.bit_length() - 1 for need, bit in NEED_BITS.items()}
 NEED_SLOTS = 16  # need numbers per provider in provider_need_geo ids
 # How a provider delivers its services, as bits (the rule lives in services.shared.placement).
 DELIVERY_BITS = {"on_site": 1, "remote": 2, "outreach": 4}
+SUPPORT_BITS = {"lgbtqi": 1, "psychiatric": 2, "addiction": 4, "intellectual_disability": 8, "pregnant": 16,
+                "physical_disability": 32}
+GROUP_BITS = {"reflection_period_non_dutch": 1, "dutch_eu_adults": 2, "complex_needs": 4, "minors": 8, "lgbtqi": 16}
 RESIDENCE_BITS = {"dutch": 1, "eu": 2, "reflection_period": 4, "residence_permit": 8, "asylum": 16,
                   "undocumented": 32, "unknown": 64}
 SCHEMA = """
@@ -60,6 +64,8 @@ CREATE TABLE IF NOT EXISTS providers (
     needs INTEGER NOT NULL DEFAULT 0,
     residences INTEGER NOT NULL DEFAULT 0,
     delivery INTEGER NOT NULL DEFAULT 1,
+    cannot_serve INTEGER NOT NULL DEFAULT 0,
+    target_groups INTEGER NOT NULL DEFAULT 0,
     available INTEGER NOT NULL,
     capacity_updated TEXT NOT NULL,
     last_modified TEXT NOT NULL,
@@ -241,6 +247,8 @@ class SqliteDirectoryStore(DirectoryStore):
                 needs=_bits(NEED_BITS, record["services"]),
                 residences=_bits(RESIDENCE_BITS, eligibility["residence_statuses"]),
                 delivery=_bits(DELIVERY_BITS, delivery_of(record)),
+                cannot_serve=_bits(SUPPORT_BITS, eligibility.get("cannot_serve") or ()),
+                target_groups=_bits(GROUP_BITS, eligibility.get("target_groups") or ()),
                 available=capacity["available"], capacity_updated=capacity["updated"],
                 last_modified=record["last_modified"],
             ))
@@ -446,6 +454,12 @@ class SqliteDirectoryStore(DirectoryStore):
         elif query.wheelchair:
             params["without_a_visit"] = _bits(DELIVERY_BITS, WITHOUT_A_VISIT)
             where.append("(p.wheelchair = 1 OR (p.delivery & :without_a_visit) != 0)")
+        if query.support_needs:
+            params["support_bits"] = _bits(SUPPORT_BITS, query.support_needs)
+            where.append("(p.cannot_serve & :support_bits) = 0")
+        if groups_matter(query):
+            params["group_bits"] = _bits(GROUP_BITS, query.target_groups)
+            where.append("(p.target_groups = 0 OR (p.target_groups & :group_bits) != 0)")
         where.append("(p.needs & :need_bit) != 0")  # the row decides; the need R*Tree only narrows
         if query.residence_status:
             params["residence_bit"] = RESIDENCE_BITS.get(query.residence_status, 0)
@@ -688,6 +702,18 @@ def _add_delivery_column(conn: sqlite3.Connection) -> None:
                  "AND json_array_length(doc, '$.delivery') > 0")
 
 
+def _add_support_columns(conn: sqlite3.Connection) -> None:
+    """Stores written before support profiles get the columns, read from each record (none when it has none)."""
+    if "cannot_serve" in _columns(conn):
+        return
+    for column, bits in (("cannot_serve", SUPPORT_BITS), ("target_groups", GROUP_BITS)):
+        conn.execute(f"ALTER TABLE providers ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+        cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in bits.items())
+        conn.execute(f"UPDATE providers SET {column} = (SELECT COALESCE(SUM(CASE d.value {cases} ELSE 0 END), 0) "
+                     f"FROM json_each(providers.doc, '$.eligibility.{column}') d) "
+                     f"WHERE json_type(doc, '$.eligibility.{column}') = 'array'")
+
+
 def _need_geo_ids(pks) -> list[tuple[int]]:
     return [(pk * NEED_SLOTS + number,) for pk in pks for number in NEED_NUMBERS.values()]
 
@@ -719,7 +745,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 # Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
 # steps were counted run them all again: each finds its work done and does nothing.
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
-              _add_delivery_column]
+              _add_delivery_column, _add_support_columns]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

@@ -78,7 +78,15 @@ CONSTRAINTS_NL = {"the areas to avoid": "de gebieden om te vermijden", "free cap
                   "capacity confirmed within 7 days": "capaciteit bevestigd binnen 7 dagen", "gender": "gender",
                   "age": "leeftijd", "children coming along": "meekomende kinderen",
                   "wheelchair access": "rolstoeltoegankelijkheid", "residence status": "verblijfsstatus",
-                  "the maximum distance": "de maximale afstand", "the person's languages": "de talen van de persoon"}
+                  "the maximum distance": "de maximale afstand", "the person's languages": "de talen van de persoon",
+                  "support needs": "ondersteuningsbehoeften", "the shelter's target group": "de doelgroep van de opvang"}
+SUPPORT_NL = {"LGBTQI+ people": "lhbtiq+-personen", "psychiatric problems": "psychiatrische problemen",
+              "addiction": "verslaving", "intellectual disability": "een verstandelijke beperking",
+              "pregnancy": "zwangerschap", "physical disability": "een lichamelijke beperking"}
+
+
+def _support(words: str) -> str:
+    return " en ".join(SUPPORT_NL.get(part, part) for part in words.split(" and "))
 GROUPS_NL = {"women": "vrouwen", "men": "mannen", "non-binary people": "non-binaire personen"}
 RESIDENCE_NL = {"Dutch": "Nederlands", "EU citizen": "EU-burger", "reflection period": "bedenktijd",
                 "residence permit": "verblijfsvergunning", "asylum seeker": "asielzoeker",
@@ -105,6 +113,10 @@ WHY_UNMET: list[tuple[re.Pattern, callable]] = [
      lambda m: f"geen die past neemt verblijfsstatus {RESIDENCE_NL.get(m[1], m[1])} aan"),
     (re.compile(r"^none that fits is within ([\d.]+) km( of the shelter)?$"),
      lambda m: f"geen die past ligt binnen {_number(m[1])} km" + (" van de opvang" if m[2] else "")),
+    (re.compile(r"^none that fits can serve the person's support needs$"),
+     lambda m: "geen die past kan de ondersteuning bieden die de persoon nodig heeft"),
+    (re.compile(r"^the only ones that fit are shelters for another target group$"),
+     lambda m: "de enige die passen zijn opvang voor een andere doelgroep"),
     (re.compile(r"^none that fits offers (.+)$"), lambda m: f"geen die past biedt {_languages(m[1])}"),
     (re.compile(r"^no one requirement rules them all out, together these do: (.+)$"),
      lambda m: f"geen eis alleen sluit ze allemaal uit, samen doen deze dat: {_constraints(m[1])}"),
@@ -161,6 +173,9 @@ PATTERNS: list[tuple[re.Pattern, callable]] = [
                 + ("; aanbieders die hun capaciteit 7 dagen niet bevestigden zijn weggelaten"
                    " (vink ze aan om ze te tonen)" if m[6] else ""))),
     (re.compile(r"^No (.+?) for this person: (.+)$"), lambda m: _why_unmet(m[1], m[2])),
+    (re.compile(r"^Specialised support for (.+)$"), lambda m: f"Gespecialiseerde ondersteuning bij {_support(m[1])}"),
+    (re.compile(r"^No specialised support for (.+)$"),
+     lambda m: f"Geen gespecialiseerde ondersteuning bij {_support(m[1])}"),
     (re.compile(r"^The (\d+) suitable providers? had no free place left after placing others in this group$"),
      lambda m: f"De {m[1]} geschikte {'aanbieder had' if m[1] == '1' else 'aanbieders hadden'} geen vrije plaats "
                "meer na het plaatsen van anderen uit deze groep"),

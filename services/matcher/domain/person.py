@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ...shared.geo import Area
-from ...shared.placement import CandidateQuery, failed_filters, public_point, speaks_any
+from ...shared.placement import CandidateQuery, failed_filters, groups_of, public_point, speaks_any
 from .geo import Point
 
 
@@ -26,6 +26,7 @@ class Person:
     origin_country: str | None = None
     avoid: tuple[Area, ...] = ()
     max_distance_km: float | None = None
+    support_needs: tuple[str, ...] = ()
 
     @property
     def first_language(self) -> str | None:
@@ -41,12 +42,14 @@ def candidate_query(person: Person, need: str, *, origin: Point | None = None, i
         accompanying_children=person.accompanying_children, wheelchair=person.wheelchair,
         residence_status=person.residence_status,
         return_country=person.origin_country if need == "repatriation" else None,
-        max_distance_km=person.max_distance_km, avoid=person.avoid, include_stale=include_stale, limit=limit)
+        max_distance_km=person.max_distance_km, avoid=person.avoid, include_stale=include_stale, limit=limit,
+        support_needs=person.support_needs,
+        target_groups=groups_of(person.age, person.residence_status, person.support_needs))
 
 
 def area_query(person: Person, need: str, *, include_stale: bool = False, limit: int = 50) -> CandidateQuery:
     """Only where to look (place, areas to avoid, distance, return country), without the person's own
-    eligibility (gender, age, children, wheelchair, residence status): one pool several people can share,
+    eligibility (gender, age, children, wheelchair, residence status, support needs, groups): one pool several people can share,
     each person's own filters then checked by `failed_requirements`."""
     return CandidateQuery(
         need=need, near=(person.location.lat, person.location.lon),

@@ -80,6 +80,7 @@ CONSTRAINT_WORDS = {
     "avoid": "the areas to avoid", "capacity": "free capacity", "stale": "capacity confirmed within 7 days",
     "gender": "gender", "age": "age", "children": "children coming along", "wheelchair": "wheelchair access",
     "residence_status": "residence status", "distance": "the maximum distance", "language": "the person's languages",
+    "support": "support needs", "target_group": "the shelter's target group",
 }
 
 
@@ -103,6 +104,10 @@ def _why(name: str, need: str, person: Person, from_shelter: bool) -> str:
         return f"none that fits accepts residence status {RESIDENCE_WORDS.get(person.residence_status, '')}".rstrip()
     if name == "distance":
         return f"none that fits is within {person.max_distance_km:g} km" + (" of the shelter" if from_shelter else "")
+    if name == "support":
+        return "none that fits can serve the person's support needs"
+    if name == "target_group":
+        return "the only ones that fit are shelters for another target group"
     if name == "language":
         return "none that fits offers " + ", ".join(language_label(code) for code in person.languages)
     return CONSTRAINT_WORDS.get(name, name)

@@ -26,6 +26,9 @@ FREE_WORDS = {"bed": ("1 bed free", "{n} beds free"),
               "appointment": ("1 appointment free", "{n} appointments free"),
               "case": ("Room for 1 more case", "Room for {n} more cases"),
               "hour": ("1 hour free", "{n} hours free")}
+SUPPORT_WORDS = {"lgbtqi": "LGBTQI+ people", "psychiatric": "psychiatric problems", "addiction": "addiction",
+                 "intellectual_disability": "intellectual disability", "pregnant": "pregnancy",
+                 "physical_disability": "physical disability"}
 ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
@@ -33,8 +36,8 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth")
 class ScoringWeights:
     """How much each factor counts, and how fast nearness fades; read from HAVEN_MATCH_* settings.
 
-    Defaults: language 0.35, distance 0.25, freshness 0.15, specialism 0.15, headroom 0.10, and a
-    distance factor that halves every 25 km.
+    Defaults: language 0.35, distance 0.25, freshness 0.15, specialism 0.15, headroom 0.10, support 0.40,
+    and a distance factor that halves every 25 km.
     """
 
     language: float = 0.35
@@ -42,6 +45,10 @@ class ScoringWeights:
     freshness: float = 0.15
     specialism: float = 0.15
     headroom: float = 0.10
+    # A safe house specialised in what the person needs beyond the basics (an LGBTQI+ house for a trans
+    # woman) must beat a general one in the person's own town that specialises in their form of
+    # exploitation: it outweighs both nearness and that specialism together.
+    support: float = 0.40
     distance_half_life_km: float = 25.0
 
     def __post_init__(self):
@@ -97,6 +104,8 @@ def score_candidate(person: Person, need: str, provider: dict, distance_km: floa
     ]
     if person.exploitation_type:
         factors.append(specialism_factor(person.exploitation_type, provider))
+    if person.support_needs:
+        factors.append(support_factor(person.support_needs, provider))
     factors.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")))
     total_weight = sum(getattr(weights, f.name) for f in factors)
     score = sum(getattr(weights, f.name) * f.value for f in factors) / total_weight if total_weight else 0.0
@@ -185,6 +194,17 @@ def specialism_factor(exploitation_type: str, provider: dict) -> Factor:
     return Factor("specialism", 0.2, f"Specialised in other forms of exploitation, not {words}")
 
 
+def support_factor(support_needs: tuple[str, ...], provider: dict) -> Factor:
+    """Specialised support for each of the person's support needs counts; none of them leaves a general provider low."""
+    special = set((provider.get("eligibility") or {}).get("specialises_in") or ())
+    matched = [need for need in support_needs if need in special]
+    if matched:
+        words = " and ".join(SUPPORT_WORDS.get(need, need) for need in matched)
+        return Factor("support", 0.2 + 0.8 * (len(matched) / len(support_needs)), f"Specialised support for {words}")
+    words = " and ".join(SUPPORT_WORDS.get(need, need) for need in support_needs)
+    return Factor("support", 0.2, f"No specialised support for {words}")
+
+
 @lru_cache(maxsize=1024)
 def headroom_factor(free: int, unit: str) -> Factor:
     """More free units: less chance the place is gone before the call; the gain flattens quickly."""
@@ -241,6 +261,7 @@ class ScoreColumns:
         self._nearness: dict[tuple, np.ndarray] = {}
         self._language: dict[tuple[str, ...], np.ndarray] = {}
         self._specialism: dict[str, np.ndarray] = {}
+        self._support: dict[tuple[str, ...], np.ndarray] = {}
 
     def scores(self, person: Person, distances: np.ndarray) -> np.ndarray:
         """One score per provider for this person, with `distances` the km from them to each provider."""
@@ -250,6 +271,8 @@ class ScoreColumns:
                  ("freshness", self._freshness)]
         if person.exploitation_type:
             named.append(("specialism", self._specialism_values(person.exploitation_type)))
+        if person.support_needs:
+            named.append(("support", self._support_values(person.support_needs)))
         named.append(("headroom", self._headroom))
         total_weight = sum(getattr(weights, name) for name, _ in named)
         if not total_weight:
@@ -278,3 +301,9 @@ class ScoreColumns:
             self._specialism[exploitation_type] = np.array(
                 [specialism_factor(exploitation_type, p).value for p in self.providers], dtype=float)
         return self._specialism[exploitation_type]
+
+    def _support_values(self, support_needs: tuple[str, ...]) -> np.ndarray:
+        if support_needs not in self._support:
+            self._support[support_needs] = np.array(
+                [support_factor(support_needs, p).value for p in self.providers], dtype=float)
+        return self._support[support_needs]
