@@ -198,6 +198,13 @@ class ProviderPageSchema(PageSchema):
     contents = fields.List(fields.Nested(ProviderOutSchema))
 
 
+class PartySchema(StrictSchema):
+    """Who the place is for, as numbers only: a family holds as many beds as it has people."""
+
+    adults = StrictInteger(required=True, validate=validate.Range(min=1, max=v.MAX_PARTY))
+    children = StrictInteger(load_default=0, validate=validate.Range(min=0, max=v.MAX_PARTY))
+
+
 class ReferralInSchema(StrictSchema):
     provider_id = fields.UUID(required=True)
     need = fields.String(required=True, validate=validate.OneOf(v.NEEDS))
@@ -207,6 +214,14 @@ class ReferralInSchema(StrictSchema):
                                  "spaces and - _ . / : #. Never a name, birth date or identity number: one that "
                                  "holds a BSN, a date, an e-mail address or a phone number is refused."})
     hold_minutes = StrictInteger(validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
+    party = fields.Nested(PartySchema, metadata={
+        "description": "adults and children the place is for; where capacity is counted in beds the referral "
+                       "holds one per person (without it: one unit)"})
+
+
+class ReferralPartySchema(Schema):
+    adults = fields.Integer()
+    children = fields.Integer()
 
 
 class ReferralSchema(Schema):
@@ -221,6 +236,8 @@ class ReferralSchema(Schema):
     expires_at = fields.String()
     updated_at = fields.String()
     created_by = fields.String()
+    party = fields.Nested(ReferralPartySchema, allow_none=True)
+    units = fields.Integer(metadata={"description": "units of the provider's capacity this referral holds or used"})
     address = fields.String(allow_none=True, metadata={
         "description": "The provider's address, given to the referring caseworker once accepted"})
 

@@ -82,8 +82,12 @@ REFERRAL_MAPPINGS = {
         "created_at": {"type": "date"},
         "expires_at": {"type": "date"},
         "updated_at": {"type": "date"},
+        "adults": {"type": "integer"},
+        "children": {"type": "integer"},
+        "units": {"type": "integer"},
     },
 }
+REFERRAL_FIELDS_ADDED = {name: REFERRAL_MAPPINGS["properties"][name] for name in ("adults", "children", "units")}
 AUDIT_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -146,7 +150,8 @@ def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> d
         "last_modified": record["last_modified"],
         "public_point": {"lat": pub_lat, "lon": pub_lon},
         "holds": holds,
-        "hold_expiry_ms": [epoch_ms(hold["expires_at"]) for hold in holds],
+        # One value per held unit: the free-capacity script counts values, and a family holds a bed per person.
+        "hold_expiry_ms": [epoch_ms(hold["expires_at"]) for hold in holds for _ in range(hold_units(hold))],
         "record": record,
         "version": version,
     }
@@ -160,6 +165,15 @@ def live_holds(holds: list[dict], now: datetime) -> list[dict]:
     return [hold for hold in holds if not hold_has_ended(hold["expires_at"], now)]
 
 
+def hold_units(hold: dict) -> int:
+    """Units one hold takes; holds written before parties take one."""
+    return hold.get("units", 1)
+
+
+def units_held(holds: list[dict]) -> int:
+    return sum(hold_units(hold) for hold in holds)
+
+
 def version_of(source: dict) -> int:
     """A provider document's version; documents written before versions existed are at 1."""
     return source.get("version", 1)
@@ -168,7 +182,7 @@ def version_of(source: dict) -> int:
 def record_of(source: dict, now: datetime) -> dict:
     """The provider record from its document, with `capacity.held` at `now`."""
     record = source["record"]
-    record["capacity"]["held"] = len(live_holds(source.get("holds", []), now))
+    record["capacity"]["held"] = units_held(live_holds(source.get("holds", []), now))
     return record
 
 

@@ -95,7 +95,10 @@ CREATE TABLE IF NOT EXISTS referrals (
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    adults INTEGER,
+    children INTEGER,
+    units INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS referrals_holds ON referrals(provider_id, status, expires_at);
 CREATE INDEX IF NOT EXISTS referrals_creator ON referrals(created_by, created_at);
@@ -107,7 +110,8 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 """
-HELD = ("(SELECT COUNT(*) FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' "
+# Units held: a family's referral holds a bed per person (services.shared.capacity.units_for).
+HELD = ("(SELECT COALESCE(SUM(r.units), 0) FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' "
         "AND r.expires_at > :now)")
 # Small first: where providers are dense, the first circles already hold enough, and each round reads
 # only the rows inside its box.
@@ -516,7 +520,8 @@ class SqliteDirectoryStore(DirectoryStore):
         with self._write() as conn:
             row = conn.execute(f"SELECT p.available, p.status, {HELD} AS held FROM providers p WHERE p.id = :id",
                                {"id": referral.provider_id, "now": iso(now)}).fetchone()
-            if row is None or not can_hold(status=row["status"], available=row["available"], held=row["held"]):
+            if row is None or not can_hold(status=row["status"], available=row["available"], held=row["held"],
+                                           units=referral.units):
                 raise NoCapacity(referral.provider_id)
             values = referral.to_dict()
             conn.execute(f"INSERT INTO referrals ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
@@ -539,13 +544,13 @@ class SqliteDirectoryStore(DirectoryStore):
             conn.execute("UPDATE referrals SET status = ?, updated_at = ? WHERE id = ?",
                          (to_status, iso(now), referral_id))
             if to_status == "accepted":
-                self._use_unit(conn, row["provider_id"], now)
+                self._use_unit(conn, row["provider_id"], now, row["units"])
             _append_audit(conn, audit)
         return self.get_referral(referral_id)
 
     @staticmethod
-    def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime) -> None:
-        """An accepted referral takes the held unit out of the reported free units.
+    def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime, units: int = 1) -> None:
+        """An accepted referral takes its held units out of the reported free units.
 
         Runs inside the transition's write transaction, so no edit or report can read the old count
         and write it back over this one.
@@ -554,7 +559,7 @@ class SqliteDirectoryStore(DirectoryStore):
         if doc_row is None:
             return
         record = json.loads(doc_row["doc"])
-        record["capacity"]["available"] = after_use(record["capacity"]["available"])
+        record["capacity"]["available"] = after_use(record["capacity"]["available"], units)
         record["capacity"]["updated"] = record["last_modified"] = iso(now)
         conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ?, "
                      "version = version + 1 WHERE id = ?",
@@ -714,6 +719,15 @@ def _add_support_columns(conn: sqlite3.Connection) -> None:
                      f"WHERE json_type(doc, '$.eligibility.{column}') = 'array'")
 
 
+def _add_referral_party_columns(conn: sqlite3.Connection) -> None:
+    """Referrals made before parties each held one unit, for a party nobody named."""
+    if "units" in {row["name"] for row in conn.execute("PRAGMA table_info(referrals)")}:
+        return
+    conn.execute("ALTER TABLE referrals ADD COLUMN adults INTEGER")
+    conn.execute("ALTER TABLE referrals ADD COLUMN children INTEGER")
+    conn.execute("ALTER TABLE referrals ADD COLUMN units INTEGER NOT NULL DEFAULT 1")
+
+
 def _need_geo_ids(pks) -> list[tuple[int]]:
     return [(pk * NEED_SLOTS + number,) for pk in pks for number in NEED_NUMBERS.values()]
 
@@ -745,7 +759,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 # Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
 # steps were counted run them all again: each finds its work done and does nothing.
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
-              _add_delivery_column, _add_support_columns]
+              _add_delivery_column, _add_support_columns, _add_referral_party_columns]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:
