@@ -75,13 +75,18 @@ weightings = st.builds(ScoringWeights, language=weight, distance=weight, freshne
 @settings(max_examples=150, deadline=None)
 @given(some(providers(), max_size=12), some(people, min_size=1, max_size=4), weightings)
 def test_column_scores_equal_score_candidate_exactly(candidates, group, weights):
-    columns = ScoreColumns(candidates, NOW, weights)
+    for need in ("shelter", "interpreter"):
+        _columns_equal_one_by_one(candidates, group, weights, need)
+
+
+def _columns_equal_one_by_one(candidates, group, weights, need):
+    columns = ScoreColumns(candidates, NOW, weights, need=need)
     for who in group:
         distances = np.array([between(who.location, provider_point(p)) for p in candidates], dtype=float)
 
         fast = columns.scores(who, distances)
 
-        one_by_one = [score_candidate(who, "shelter", p, float(d), NOW, weights, explain=False).score
+        one_by_one = [score_candidate(who, need, p, float(d), NOW, weights, explain=False).score
                       for p, d in zip(candidates, distances)]
         assert fast.tolist() == one_by_one
 

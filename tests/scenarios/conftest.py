@@ -38,8 +38,15 @@ def scenario_directory(scenario_store, clock, tmp_path):
         response = admin.post("/providers", record)
         assert response.status_code == 201, response.json
     served = ServedApp(app)
+    served.app = app
     yield served
     served.stop()
+
+
+@pytest.fixture
+def referrer(scenario_directory):
+    """The directory as a caseworker reaches it through the gateway, to place referrals."""
+    return SignedFlaskClient(scenario_directory.app, SECRET, "caseworker")
 
 
 @pytest.fixture

@@ -90,6 +90,10 @@ def directory() -> list[dict]:
                  languages=["ro", "bg", "pcm", "en", "ti", "ar", "nl"], delivery=["remote"],
                  location=at("Den Haag", DEN_HAAG), eligibility=rules(min_age=0),
                  capacity={"available": 30, "maximum": 60, "unit": "hour"}),
+        # An interpreter desk at the town hall, for the languages most staff speak anyway.
+        provider(name="Town Hall Interpreters Utrecht", type="interpreter", services=["interpreter"],
+                 languages=["en", "nl", "de"], location=at("Utrecht", UTRECHT), eligibility=rules(min_age=0),
+                 capacity={"available": 10, "maximum": 20, "unit": "hour"}),
         # Return: a desk that also comes to the shelter.
         provider(name="Return Desk Randstad", type="repatriation", services=["repatriation"],
                  languages=["en", "ro", "bg", "nl"], delivery=["on_site", "outreach"],

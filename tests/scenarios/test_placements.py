@@ -107,3 +107,55 @@ def test_a_dutch_minor_is_placed_far_from_home_in_protected_youth_shelter(coordi
                    avoid=[{"place": "Rotterdam", "radius_km": 40}])
 
     assert names(answer, "shelter") == ["Youth Protected Shelter Groningen"]
+
+
+def test_a_mother_with_two_children_holds_three_beds_and_her_lawyer_one_case(coordinator, referrer):
+    answer = match(coordinator, needs=["shelter", "legal"], languages=["en"], gender="female", age=31,
+                   accompanying_children=True, residence_status="reflection_period", location={"place": "Rotterdam"})
+    shelter = next(r for r in answer["results"] if r["need"] == "shelter")["candidates"][0]["provider"]
+    lawyer = next(r for r in answer["results"] if r["need"] == "legal")["candidates"][0]["provider"]
+    family = {"adults": 1, "children": 2}
+
+    bed = referrer.post("/referrals", {"provider_id": shelter["id"], "need": "shelter", "case_reference": "FAM-1",
+                                       "party": family})
+    case = referrer.post("/referrals", {"provider_id": lawyer["id"], "need": "legal", "case_reference": "FAM-1",
+                                        "party": family})
+
+    assert bed.status_code == 201, bed.json
+    assert (bed.json["units"], bed.json["party"]) == (3, family)
+    assert case.json["units"] == 1
+    assert referrer.get(f"/providers/{shelter['id']}").json["capacity"]["held"] == 3
+
+
+def test_a_family_too_large_for_the_free_beds_is_refused_and_nothing_is_held(coordinator, referrer):
+    answer = match(coordinator, needs=["shelter"], languages=["nl"], gender="female", age=35,
+                   accompanying_children=True, residence_status="dutch", location=UTRECHT)
+    shelter = next(r for r in answer["results"] if r["need"] == "shelter")["candidates"][0]["provider"]
+    free = shelter["capacity"]["free"]
+
+    response = referrer.post("/referrals", {"provider_id": shelter["id"], "need": "shelter", "case_reference": "FAM-2",
+                                            "party": {"adults": 1, "children": free}})
+
+    assert response.status_code == 409
+    assert referrer.get(f"/providers/{shelter['id']}").json["capacity"]["held"] == 0
+
+
+@pytest.mark.parametrize(("party", "field"), [({"adults": 0}, "party.adults"), ({"adults": 1, "children": -1},
+                                              "party.children"), ({"adults": "2"}, "party.adults"),
+                                             ({"adults": 1, "pets": 1}, "party.pets")])
+def test_a_party_that_is_not_whole_numbers_of_people_is_refused_naming_the_field(referrer, party, field):
+    response = referrer.post("/referrals", {"provider_id": "00000000-0000-4000-8000-000000000000", "need": "shelter",
+                                            "case_reference": "FAM-3", "party": party})
+
+    assert response.status_code == 400
+    assert field in response.json["error"]["fields"]
+
+
+def test_interpreters_are_ranked_by_the_first_language_and_a_remote_one_is_not_far(coordinator):
+    answer = match(coordinator, needs=["interpreter"], languages=["ro", "en"], gender="male", age=38,
+                   location=UTRECHT)
+
+    interpreters = next(r for r in answer["results"] if r["need"] == "interpreter")["candidates"]
+    assert [c["provider"]["name"] for c in interpreters] == ["Phone Interpreters NL", "Town Hall Interpreters Utrecht"]
+    assert "Works by phone or video: distance does not matter" in interpreters[0]["reasons"]
+    assert "Interprets English, not the person's first language (Romanian)" in interpreters[1]["reasons"]

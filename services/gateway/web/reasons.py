@@ -138,6 +138,12 @@ def _why_unmet(need: str, why: str) -> str | None:
 _PREF = r"( \(the person's (?:\w+|no\. \d+) language\))?"
 # (pattern, Dutch): the Dutch is a function of the match.
 PATTERNS: list[tuple[re.Pattern, callable]] = [
+    (re.compile(r"^Interprets (.+), not the person's first language \((.+)\)$"),
+     lambda m: f"Tolkt {_language(m[1])}, niet de eerste taal van de persoon ({_language(m[2])})"),
+    (re.compile(r"^Arranges interpreters for (.+), not the person's first language \((.+)\)$"),
+     lambda m: f"Regelt tolken voor {_language(m[1])}, niet de eerste taal van de persoon ({_language(m[2])})"),
+    (re.compile(r"^Works by phone or video: distance does not matter$"),
+     lambda m: "Werkt via telefoon of video: afstand speelt geen rol"),
     (re.compile(r"^Interprets (.+)$"), lambda m: f"Tolkt {_language(m[1])}"),
     (re.compile(rf"^Staff speak (.+?){_PREF}$"), lambda m: f"Medewerkers spreken {_language(m[1])}{_preference(m[2])}"),
     (re.compile(r"^Arranges interpreters for (.+)$"), lambda m: f"Regelt tolken voor {_language(m[1])}"),

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from ...shared.languages import language_name
-from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER
+from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, STALE_AFTER, delivery_of
 from .person import Person
 
 STALE_AFTER_HOURS = STALE_AFTER.total_seconds() / 3600
@@ -99,7 +99,7 @@ def score_candidate(person: Person, need: str, provider: dict, distance_km: floa
     factors = [
         language,
         distance_factor(distance_km, weights.distance_half_life_km, approximate=_is_coarse(provider),
-                        distance_from=distance_from, explain=explain),
+                        distance_from=distance_from, explain=explain, remote=works_remotely(provider, need)),
         freshness_factor(capacity["updated"], now),
     ]
     if person.exploitation_type:
@@ -121,10 +121,14 @@ def rank(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
 def language_factor(languages: tuple[str, ...], provider: dict, need: str = "", *,
                     explain: bool = True) -> tuple[Factor, str | None]:
     """Staff speaking one of the person's languages beats an interpreter; an earlier preference is a little better.
+    An interpreter is ranked by the person's first language: one for a later language (often one they already
+    share with staff) is a poor second.
 
     Returns the factor and the staff language shared, if any.
     """
     staff = provider.get("languages") or ()
+    if need == "interpreter":
+        return _interpreting_factor(languages, provider, explain=explain)
     for position, code in enumerate(languages):
         if code in staff:
             reason = _language_reason("staff", code, position, need) if explain else None
@@ -136,6 +140,34 @@ def language_factor(languages: tuple[str, ...], provider: dict, need: str = "", 
             return Factor("language", 0.45 - 0.05 * min(position, 5), reason), None
     first = languages[0] if languages else None
     return Factor("language", 0.0, _language_reason("none", first, 0, need) if explain else None), None
+
+
+def _interpreting_factor(languages: tuple[str, ...], provider: dict, *, explain: bool) -> tuple[Factor, str | None]:
+    """The person's first language interpreted: best by the agency's own interpreters, then arranged; a later
+    language counts for little."""
+    staff = provider.get("languages") or ()
+    arranged = provider.get("interpretation_languages") or ()
+    for position, code in enumerate(languages):
+        if code not in staff and code not in arranged:
+            continue
+        own = code in staff
+        if position == 0:
+            value = 1.0 if own else 0.9
+            reason = (f"Interprets {language_label(code)}" if own
+                      else f"Arranges interpreters for {language_label(code)}") if explain else None
+        else:
+            value = 0.3 - 0.05 * min(position, 5)
+            first = language_label(languages[0])
+            reason = (f"{'Interprets' if own else 'Arranges interpreters for'} {language_label(code)}, not the "
+                      f"person's first language ({first})") if explain else None
+        return Factor("language", value, reason), code if own else None
+    first = languages[0] if languages else None
+    return Factor("language", 0.0, _language_reason("none", first, 0, "interpreter") if explain else None), None
+
+
+def works_remotely(provider: dict, need: str) -> bool:
+    """A service delivered by phone or video, where that serves (not a place to live): distance does not count."""
+    return need not in RESIDENTIAL_NEEDS and "remote" in delivery_of(provider)
 
 
 def _language_reason(how: str, code: str | None, position: int, need: str) -> str | None:
@@ -152,8 +184,10 @@ def _language_reason(how: str, code: str | None, position: int, need: str) -> st
 
 
 def distance_factor(distance_km: float, half_life_km: float, *, approximate: bool = False,
-                    distance_from: str | None = None, explain: bool = True) -> Factor:
-    """Nearer is better: the factor halves every `half_life_km`."""
+                    distance_from: str | None = None, explain: bool = True, remote: bool = False) -> Factor:
+    """Nearer is better: the factor halves every `half_life_km`; a service delivered remotely is as near as any."""
+    if remote:
+        return Factor("distance", 1.0, "Works by phone or video: distance does not matter" if explain else None)
     value = 0.5 ** (max(distance_km, 0.0) / half_life_km)
     if not explain:
         return Factor("distance", value, None)
@@ -251,9 +285,11 @@ class ScoreColumns:
     decides the same way.
     """
 
-    def __init__(self, providers: list[dict], now: datetime, weights: ScoringWeights):
+    def __init__(self, providers: list[dict], now: datetime, weights: ScoringWeights, need: str = "shelter"):
         self.providers = providers
         self.weights = weights
+        self.need = need
+        self._remote = np.array([works_remotely(p, need) for p in providers], dtype=bool)
         capacities = [provider["capacity"] for provider in providers]
         self._freshness = np.array([freshness_factor(c["updated"], now).value for c in capacities], dtype=float)
         self._headroom = np.array([headroom_factor(int(c.get("free", 0)), c.get("unit", "bed")).value
@@ -267,7 +303,7 @@ class ScoreColumns:
         """One score per provider for this person, with `distances` the km from them to each provider."""
         weights = self.weights
         named = [("language", self._language_values(person.languages)),
-                 ("distance", self._distance_values(distances)),
+                 ("distance", np.where(self._remote, 1.0, self._distance_values(distances))),
                  ("freshness", self._freshness)]
         if person.exploitation_type:
             named.append(("specialism", self._specialism_values(person.exploitation_type)))
@@ -293,7 +329,8 @@ class ScoreColumns:
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
         if languages not in self._language:
             self._language[languages] = np.array(
-                [language_factor(languages, p, explain=False)[0].value for p in self.providers], dtype=float)
+                [language_factor(languages, p, self.need, explain=False)[0].value for p in self.providers],
+                dtype=float)
         return self._language[languages]
 
     def _specialism_values(self, exploitation_type: str) -> np.ndarray:
