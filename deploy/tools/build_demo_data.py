@@ -261,15 +261,16 @@ KINDS: dict[str, dict] = {
 # shelters of Dutch practice, the support they specialise in or cannot give, and the care that also works by
 # phone or video or comes to the person.
 PLACEMENT_PROFILES = {
-    "reflection_women": dict(target_groups=["reflection_period_non_dutch"], specialises_in=["pregnant"]),
-    "men_families": dict(target_groups=["reflection_period_non_dutch"]),
-    "minors": dict(target_groups=["minors"]),
+    "reflection_women": dict(target_groups=["reflection_period_non_dutch"], specialises_in=["pregnant"],
+                             intake_opening_hours="24/7"),
+    "men_families": dict(target_groups=["reflection_period_non_dutch"], intake_opening_hours="24/7"),
+    "minors": dict(target_groups=["minors"], intake_opening_hours="24/7"),
     "complex_needs": dict(target_groups=["complex_needs"],
                           specialises_in=["psychiatric", "addiction", "intellectual_disability"]),
-    "womens_shelter": dict(target_groups=["dutch_eu_adults"], cannot_serve=["addiction"]),
-    "mens_shelter": dict(target_groups=["dutch_eu_adults"]),
-    "social_shelter": dict(cannot_serve=["intellectual_disability"]),
-    "lgbtq_shelter": dict(target_groups=["lgbtqi"], specialises_in=["lgbtqi"]),
+    "womens_shelter": dict(target_groups=["dutch_eu_adults"], cannot_serve=["addiction"], intake_opening_hours="24/7"),
+    "mens_shelter": dict(target_groups=["dutch_eu_adults"], intake_opening_hours="Mo-Su 08:00-22:00"),
+    "social_shelter": dict(cannot_serve=["intellectual_disability"], intake_opening_hours="Mo-Su 17:00-23:00"),
+    "lgbtq_shelter": dict(target_groups=["lgbtqi"], specialises_in=["lgbtqi"], intake_opening_hours="24/7"),
     "sexual_health": dict(specialises_in=["pregnant", "lgbtqi"]),
     "midwife": dict(specialises_in=["pregnant"], delivery=["on_site", "outreach"]),
     "transcultural": dict(specialises_in=["psychiatric"]),
@@ -547,7 +548,8 @@ def build_providers() -> list[dict]:
                 "unit": UNITS[spec["type"]],
                 "updated": _updated(rng),
             },
-            "contact": {"phone": _phone(area, serial), "email": email, "intake_hours": spec["intake_hours"]},
+            "contact": {"phone": _phone(area, serial), "email": email, "intake_hours": spec["intake_hours"],
+                        "intake_opening_hours": spec.get("intake_opening_hours", "")},
             "hold_minutes": spec["hold_minutes"],
             "status": spec.get("status", "active"),
         })

@@ -74,7 +74,8 @@ def hsds_extension(view: dict) -> dict:
         "delivery": list(view.get("delivery") or ["on_site"]),
         # HSDS `available` is what can be referred to now (after pending holds); this is the provider's report.
         "capacity": {"available": view["capacity"]["available"]},
-        "contact": {"intake_hours": (view.get("contact") or {}).get("intake_hours") or ""},
+        "contact": {"intake_hours": (view.get("contact") or {}).get("intake_hours") or "",
+                    "intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours") or ""},
         "hold_minutes": view["hold_minutes"],
     }
     if not view.get("organization"):

@@ -239,6 +239,7 @@ def _provider(rng: random.Random, index: int, kind: str, profile: _Profile, site
             "phone": f"+31 85 000 {int(random_() * 10000):04d}",
             "email": f"intake-{index}@{site.slug}.example",
             "intake_hours": profile.intake_hours,
+            "intake_opening_hours": "",
         },
         "hold_minutes": profile.hold_minutes[int(random_() * len(profile.hold_minutes))],
         "status": status,

@@ -94,7 +94,7 @@ class _Reach:
 
     def allowed(self, person: Person) -> np.ndarray:
         """True where the provider passes this person's hard filters (where `failed_requirements` is empty)."""
-        query = candidate_query(person, self.need, include_stale=self.include_stale)
+        query = candidate_query(person, self.need, include_stale=self.include_stale, at=self.now)
         allowed = np.ones(len(self.providers), dtype=bool)
         for rule in HARD_FILTERS:
             if rule.applies(query):

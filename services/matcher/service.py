@@ -13,7 +13,8 @@ from ..shared.placement import CandidateQuery, failed_filters, relaxed, speaks_a
 from .candidates import CandidateSource
 from .domain.geo import Point, between
 from .domain.person import Person, candidate_query, failed_requirements, provider_point
-from .domain.plan import Anchor, anchor_of, needs_without_shared_language, other_route, unmet_reason
+from .domain.plan import (Anchor, anchor_of, intake_reason, needs_without_shared_language, other_route,
+                          unmet_reason)
 from .domain.scoring import ScoredCandidate, ScoringWeights, language_label, rank, score_candidate
 from .group import MAX_CANDIDATES_PER_QUERY, match_group  # noqa: F401 (match_group is re-exported)
 
@@ -38,7 +39,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     asked: dict[str, tuple[CandidateQuery, int]] = {}  # per need: its query and how many the directory found
 
     def ranked_for(for_needs: list[str], origin: Point, anchor: Anchor | None) -> dict[str, list[ScoredCandidate]]:
-        queries = [candidate_query(person, need, origin=origin, include_stale=include_stale, limit=fetch_limit)
+        queries = [candidate_query(person, need, origin=origin, include_stale=include_stale, limit=fetch_limit, at=now)
                    for need in for_needs]
         found = source.fetch(queries)
         asked.update({need: (query, len(candidates)) for need, query, candidates in zip(for_needs, queries, found)})
@@ -65,7 +66,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     blocked = _blocking_filters(source, person, {need: asked[need] for need in ordered if not ranked[need]}, now)
     answer = {
         "results": [{"need": need, "added": need in added,
-                     "candidates": [_candidate_out(c) for c in ranked[need]]} for need in ordered],
+                     "candidates": [_candidate_out(c, need, now) for c in ranked[need]]} for need in ordered],
         "unmet": [{"need": need,
                    "reason": unmet_reason(need, person, include_stale=include_stale, from_shelter=from_shelter[need],
                                           blocked_by=blocked[need][0], together=blocked[need][1]),
@@ -151,9 +152,10 @@ def _log_refused(counts: _Counts) -> None:
                     extra={"count": counts.refused, "filters": sorted(counts.refused_filters)})
 
 
-def _candidate_out(candidate: ScoredCandidate) -> dict:
+def _candidate_out(candidate: ScoredCandidate, need: str, now: datetime) -> dict:
+    intake = intake_reason(candidate.provider, need, now)
     return {"provider": candidate.provider, "score": round(candidate.score, 3),
-            "distance_km": round(candidate.distance_km, 1), "reasons": candidate.reasons,
+            "distance_km": round(candidate.distance_km, 1), "reasons": candidate.reasons + ([intake] if intake else []),
             "factors": {factor.name: round(factor.value, 3) for factor in candidate.factors}}
 
 

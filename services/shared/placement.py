@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Callable
 
 from .capacity import free_units
 from .geo import Area, coarsen, distance_km
+from .intake import WEEK_SLOTS, NotOpeningHours, open_slots
 from .times import parse_time
 from .vocabulary import COMPLEX_SUPPORT_NEEDS
 
@@ -50,6 +52,8 @@ class CandidateQuery:
     # The person's groups (`groups_of`), None when their attributes do not tell; a categorical shelter takes in
     # only people of its own groups.
     target_groups: tuple[str, ...] | None = None
+    # The quarter hour of the week (Dutch time, intake.slot_at) someone must be taken in at; None: any time.
+    intake_slot: int | None = None
 
     def to_wire(self) -> dict:
         """The body of the directory's POST /candidates."""
@@ -62,6 +66,7 @@ class CandidateQuery:
             "include_stale": self.include_stale, "limit": self.limit, "free_only": self.free_only,
             "support_needs": list(self.support_needs),
             "target_groups": None if self.target_groups is None else list(self.target_groups),
+            "intake_slot": self.intake_slot,
         }
 
     @classmethod
@@ -75,7 +80,8 @@ class CandidateQuery:
             avoid=tuple(Area(a["lat"], a["lon"], a["radius_km"]) for a in data.get("avoid", ())),
             include_stale=data.get("include_stale", False), limit=data.get("limit", 100),
             free_only=data.get("free_only", True), support_needs=tuple(data.get("support_needs", ())),
-            target_groups=None if data.get("target_groups") is None else tuple(data["target_groups"]))
+            target_groups=None if data.get("target_groups") is None else tuple(data["target_groups"]),
+            intake_slot=data.get("intake_slot"))
 
 
 def public_point(location: dict) -> tuple[float, float]:
@@ -188,6 +194,32 @@ def can_serve(query: CandidateQuery, provider: dict) -> bool:
     return not set(query.support_needs) & set(_eligibility(provider).get("cannot_serve") or ())
 
 
+@lru_cache(maxsize=4096)
+def _slots_of_text(text: str) -> frozenset[int] | None:
+    try:
+        slots = open_slots(text)
+    except NotOpeningHours:
+        return None
+    return None if len(slots) == WEEK_SLOTS else slots
+
+
+def intake_slots_of(provider: dict) -> frozenset[int] | None:
+    """The quarter hours of the week a provider takes people in; None when it always does or does not say (in
+    `contact.intake_opening_hours`, OSM syntax): then only a call tells, and no filter leaves it out."""
+    text = (provider.get("contact") or {}).get("intake_opening_hours") or ""
+    return _slots_of_text(text.strip()) if text.strip() else None
+
+
+def intake_matters(query: CandidateQuery) -> bool:
+    """"Can take someone in now" asks only places to live."""
+    return query.intake_slot is not None and query.need in RESIDENTIAL_NEEDS
+
+
+def takes_in_at(query: CandidateQuery, provider: dict) -> bool:
+    slots = intake_slots_of(provider)
+    return slots is None or query.intake_slot in slots
+
+
 def reachable_in_a_wheelchair(query: CandidateQuery, provider: dict) -> bool:
     """An accessible building, or (for what is not a place to live) a service delivered remotely or at the person."""
     if _eligibility(provider).get("wheelchair_accessible"):
@@ -228,6 +260,8 @@ HARD_FILTERS = (
                lambda q, p, now: takes_in_groups(q, p), lambda q: replace(q, target_groups=None)),
     HardFilter("return_country", lambda q: q.need == "repatriation", lambda q: (q.return_country,),
                lambda q, p, now: q.return_country in (_eligibility(p).get("countries") or ())),
+    HardFilter("intake", intake_matters, lambda q: (q.need, q.intake_slot), lambda q, p, now: takes_in_at(q, p),
+               lambda q: replace(q, intake_slot=None)),
     HardFilter("distance", lambda q: q.max_distance_km is not None, lambda q: (q.near, q.max_distance_km),
                lambda q, p, now: distance_from(q.near, p["location"]) <= q.max_distance_km,
                lambda q: replace(q, max_distance_km=None)),

@@ -5,6 +5,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from . import vocabulary as v
 from .case_reference import personal_data_in
+from .intake import NotOpeningHours, open_slots
 from .languages import is_country_code, is_language_code
 from .strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
 
@@ -102,10 +103,22 @@ class CapacitySchema(StrictSchema):
             raise ValidationError("available must not be above maximum", "available")
 
 
+def _opening_hours(text: str) -> None:
+    if text.strip():
+        try:
+            open_slots(text)
+        except NotOpeningHours:
+            raise ValidationError("not understood: use OpenStreetMap opening_hours such as 'Mo-Fr 09:00-17:00; "
+                                  "Sa 10:00-14:00' or '24/7' (Dutch time)") from None
+
+
 class ContactSchema(StrictSchema):
     phone = Text(load_default="", validate=validate.Length(max=40))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=200))
     intake_hours = Text(load_default="", validate=validate.Length(max=200))
+    intake_opening_hours = Text(load_default="", validate=[validate.Length(max=200), _opening_hours], metadata={
+        "description": "when intake takes people in, in OpenStreetMap opening_hours syntax (Dutch time): "
+                       "'24/7', 'Mo-Su 17:00-23:00', 'Mo-Fr 09:00-17:00; Sa 10:00-12:00'; empty when unknown"})
 
 
 class ProviderInSchema(StrictSchema):

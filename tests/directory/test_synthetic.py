@@ -54,7 +54,7 @@ def assert_valid_provider(provider: dict) -> None:
     assert capacity["unit"] == UNITS[provider["type"]]
     assert datetime.fromisoformat(capacity["updated"]).tzinfo is not None
 
-    assert set(provider["contact"]) == {"phone", "email", "intake_hours"}
+    assert set(provider["contact"]) == {"phone", "email", "intake_hours", "intake_opening_hours"}
     assert provider["contact"]["email"].endswith((".example", "@example.org"))
     assert 5 <= provider["hold_minutes"] <= 4320
     assert provider["status"] in {"active", "inactive", "temporarily_closed"}

@@ -71,7 +71,9 @@ def providers(draw) -> dict:
                                                                        max_size=3, unique=True))}),
         "capacity": {"available": available, "maximum": available + draw(st.integers(0, 3)), "unit": "bed",
                      "updated": iso(NOW - timedelta(hours=draw(st.sampled_from((0, 5, 30, 100, 167, 169, 400)))))},
-        "contact": {"phone": "", "email": None, "intake_hours": ""},
+        "contact": {"phone": "", "email": None, "intake_hours": "",
+                    "intake_opening_hours": draw(st.sampled_from(("", "24/7", "Mo-Su 17:00-23:00", "Mo-Fr 09:00-17:00",
+                                                                  "Sa,Su 22:00-06:00; We off", "not hours")))},
         "hold_minutes": 240,
         "status": draw(st.sampled_from(("active", "active", "active", "inactive", "temporarily_closed"))),
         "held": draw(st.integers(0, 3)),
@@ -90,6 +92,7 @@ def candidate_queries(draw) -> CandidateQuery:
         return_country=draw(st.none() | st.sampled_from(COUNTRIES)) if need == "repatriation" else None,
         max_distance_km=draw(st.none() | st.floats(1, 300)), avoid=tuple(areas),
         include_stale=draw(st.booleans()), limit=draw(st.integers(1, 8)), free_only=draw(st.booleans()),
+        intake_slot=draw(st.none() | st.integers(0, 7 * 96 - 1)),
         support_needs=tuple(draw(st.lists(st.sampled_from(v.SUPPORT_NEEDS), max_size=2, unique=True))),
         target_groups=draw(st.none() | st.lists(st.sampled_from(v.TARGET_GROUPS), max_size=2, unique=True).map(tuple)))
 

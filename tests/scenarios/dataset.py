@@ -42,7 +42,8 @@ def directory() -> list[dict]:
                  location=at("Arnhem", ARNHEM, confidential=True),
                  eligibility=rules(genders=["male"], exploitation_types=["labour"], residence_statuses=NON_DUTCH,
                                    target_groups=["reflection_period_non_dutch"]),
-                 capacity=beds(16, 20), contact={"intake_hours": "Mo-Su 17:00-23:00"}),
+                 capacity=beds(16, 20),
+                 contact={"intake_hours": "evenings", "intake_opening_hours": "Mo-Su 17:00-23:00"}),
         # Municipal shelter for Dutch and EU adults (Social Support Act).
         provider(name="Women's Shelter Utrecht", languages=["nl", "en"],
                  location=at("Utrecht", UTRECHT, confidential=True),
@@ -68,7 +69,7 @@ def directory() -> list[dict]:
         provider(name="Haven House Zwolle", languages=["nl", "en", "bg"], services=["shelter", "medical"],
                  location=at("Zwolle", ZWOLLE, confidential=True),
                  eligibility=rules(wheelchair_accessible=True, residence_statuses=NON_DUTCH + ["eu"]),
-                 capacity=beds(2, 6)),
+                 capacity=beds(2, 6), contact={"intake_opening_hours": "24/7"}),
         # Outpatient care: no beds, children are no concern of theirs.
         provider(name="Trauma Outpatient Utrecht", type="mental_health", services=["mental_health"],
                  languages=["nl", "en"], interpretation_languages=["ro", "pcm", "ti"],

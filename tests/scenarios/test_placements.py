@@ -1,6 +1,8 @@
 """What a coordinator would accept for the people Dutch practice places, on every store, over HTTP."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
 from tests.scenarios.conftest import match, names, top, unmet
@@ -159,3 +161,62 @@ def test_interpreters_are_ranked_by_the_first_language_and_a_remote_one_is_not_f
     assert [c["provider"]["name"] for c in interpreters] == ["Phone Interpreters NL", "Town Hall Interpreters Utrecht"]
     assert "Works by phone or video: distance does not matter" in interpreters[0]["reasons"]
     assert "Interprets English, not the person's first language (Romanian)" in interpreters[1]["reasons"]
+
+
+def test_fourteen_men_freed_at_night_are_not_sent_to_a_shelter_whose_intake_is_closed(coordinator, clock):
+    clock.now = datetime(2026, 11, 28, 1, 30, tzinfo=timezone.utc)  # 02:30 in the Netherlands
+    man = {"languages": ["ro", "en"], "gender": "male", "age": 30, "residence_status": "reflection_period",
+           "exploitation_type": "labour", "location": {"place": "Utrecht"}, "intake_now": True}
+
+    response = coordinator.post("/matches/group", {"need": "shelter", "people": [man] * 14})
+
+    assert response.status_code == 200, response.json
+    placed = {a["provider_name"] for a in response.json["assignments"]}
+    assert placed == {"Haven House Zwolle"}
+    assert len(response.json["assignments"]) == 2
+    assert len(response.json["unassigned"]) == 12
+
+
+def test_a_man_asking_at_night_learns_when_the_mens_shelter_takes_people_in_again(coordinator, clock):
+    clock.now = datetime(2026, 11, 28, 1, 30, tzinfo=timezone.utc)
+    answer = match(coordinator, needs=["shelter"], languages=["pl"], gender="male", age=41,
+                   residence_status="reflection_period", location={"place": "Arnhem"})
+
+    arnhem = next(c for c in next(r for r in answer["results"] if r["need"] == "shelter")["candidates"]
+                  if c["provider"]["name"] == "Reflection House Men Arnhem")
+    assert "Intake next opens Sa 17:00 (Dutch time)" in arnhem["reasons"]
+
+    tonight = match(coordinator, needs=["shelter"], languages=["pl"], gender="male", age=41, intake_now=True,
+                    residence_status="reflection_period", location={"place": "Arnhem"})
+    assert "Reflection House Men Arnhem" not in names(tonight, "shelter")
+
+
+def test_in_the_evening_the_mens_shelter_takes_the_group_in(coordinator, clock):
+    clock.now = datetime(2026, 11, 28, 18, 0, tzinfo=timezone.utc)  # 19:00 in the Netherlands
+    man = {"languages": ["ro"], "gender": "male", "age": 30, "residence_status": "reflection_period",
+           "location": {"place": "Arnhem"}, "intake_now": True}
+
+    response = coordinator.post("/matches/group", {"need": "shelter", "people": [man] * 14})
+
+    assert len(response.json["assignments"]) == 14
+    assert {a["provider_name"] for a in response.json["assignments"]} >= {"Reflection House Men Arnhem"}
+
+
+def test_intake_hours_the_parser_does_not_understand_are_refused_naming_the_field(scenario_directory):
+    from tests.conftest import SECRET
+    from tests.support.factories import provider
+    from tests.support.signed import SignedFlaskClient
+
+    admin = SignedFlaskClient(scenario_directory.app, SECRET, "admin")
+    response = admin.post("/providers", provider(contact={"intake_opening_hours": "ma-vr 9-17"}))
+
+    assert response.status_code == 400
+    assert "contact.intake_opening_hours" in response.json["error"]["fields"]
+
+
+def test_intake_now_must_be_a_boolean(coordinator):
+    response = coordinator.post("/matches", {"needs": ["shelter"], "languages": ["nl"], "location": UTRECHT,
+                                             "intake_now": "yes"})
+
+    assert response.status_code == 400
+    assert "intake_now" in response.json["error"]["fields"]

@@ -34,6 +34,7 @@ class CandidateQuerySchema(StrictSchema):
     limit = StrictInteger(load_default=100, validate=validate.Range(min=1, max=1000))
     support_needs = Choices(v.SUPPORT_NEEDS, load_default=list)
     target_groups = Choices(v.TARGET_GROUPS, load_default=None, allow_none=True)
+    intake_slot = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=0, max=7 * 96 - 1))
     free_only = StrictBoolean(load_default=True, metadata={
         "description": "false only to learn whether capacity is what left a need without candidates"})
 

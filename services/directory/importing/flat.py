@@ -57,6 +57,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("phone", ("contact", "phone")),
     Column("email", ("contact", "email")),
     Column("intake_hours", ("contact", "intake_hours")),
+    Column("intake_opening_hours", ("contact", "intake_opening_hours")),
     Column("hold_minutes", ("hold_minutes",), NUMBER),
     Column("status", ("status",)),
 )

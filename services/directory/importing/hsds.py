@@ -187,6 +187,9 @@ def _contact(service: dict, extra: dict) -> dict:
         description = _text(phone.get("description"))
         intake = description[len(INTAKE_PREFIX):] if description.startswith(INTAKE_PREFIX) else ""
     contact["intake_hours"] = intake
+    opening_hours = _dict(extra.get("contact")).get("intake_opening_hours")
+    if opening_hours:
+        contact["intake_opening_hours"] = opening_hours
     return contact
 
 

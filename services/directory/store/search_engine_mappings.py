@@ -12,7 +12,7 @@ from datetime import datetime
 
 from ...shared.capacity import hold_has_ended
 from ...shared.geo import cell_of
-from ...shared.placement import delivery_of
+from ...shared.placement import delivery_of, intake_slots_of
 from ..domain.rules import iso, parse_time, public_point
 
 KINDS = ("providers", "referrals", "audit")
@@ -44,6 +44,8 @@ PROVIDER_MAPPINGS = {
         "delivery": _KEYWORD,
         "cannot_serve": _KEYWORD,
         "target_groups": _KEYWORD,
+        # The quarter hours of the week intake is open; absent when it always is or does not say.
+        "intake_slots": {"type": "integer"},
         "residence_statuses": _KEYWORD,
         "residence_any": {"type": "boolean"},
         "countries": _KEYWORD,
@@ -69,7 +71,7 @@ PROVIDER_MAPPINGS = {
 # Added to indices made before these fields existed (adding fields needs no reindex).
 PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
                          for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell",
-                                       "delivery", "cannot_serve", "target_groups")}
+                                       "delivery", "cannot_serve", "target_groups", "intake_slots")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -155,6 +157,9 @@ def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> d
         "record": record,
         "version": version,
     }
+    slots = intake_slots_of(record)
+    if slots is not None:
+        document["intake_slots"] = sorted(slots)
     if location.get("confidential"):
         document["public_cell"] = cell_of(location["lat"], location["lon"]).key
     return document

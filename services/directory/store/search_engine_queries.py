@@ -6,7 +6,8 @@ from datetime import datetime
 
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter, groups_matter
+from ...shared.placement import (EXCLUDED_AFTER, RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter,
+                                 groups_matter, intake_matters)
 from ..domain.rules import iso
 from .search_engine_mappings import TEXT_FIELDS, now_ms
 
@@ -126,6 +127,9 @@ def candidates_body(query: CandidateQuery, now: datetime, avoided: list[dict], w
         # No target groups (an empty list is no value, as in documents from before the field): anyone.
         filters.append(any_of({"bool": {"must_not": [{"exists": {"field": "target_groups"}}]}},
                               {"terms": {"target_groups": list(query.target_groups)}}))
+    if intake_matters(query):
+        filters.append(any_of({"bool": {"must_not": [{"exists": {"field": "intake_slots"}}]}},
+                              {"term": {"intake_slots": query.intake_slot}}))
     if query.need == "repatriation":
         filters.append({"term": {"countries": query.return_country}})
     if not query.include_stale:

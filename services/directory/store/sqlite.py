@@ -23,7 +23,7 @@ from ...shared import jsonio
 from ...shared.capacity import after_use, can_hold
 from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
 from ...shared.placement import (RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter, delivery_of,
-                                 groups_matter)
+                                 groups_matter, intake_matters, intake_slots_of)
 from ...shared.sqlite import SqliteFile, Transaction
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS providers (
     delivery INTEGER NOT NULL DEFAULT 1,
     cannot_serve INTEGER NOT NULL DEFAULT 0,
     target_groups INTEGER NOT NULL DEFAULT 0,
+    intake_restricted INTEGER NOT NULL DEFAULT 0,
     available INTEGER NOT NULL,
     capacity_updated TEXT NOT NULL,
     last_modified TEXT NOT NULL,
@@ -253,6 +254,7 @@ class SqliteDirectoryStore(DirectoryStore):
                 delivery=_bits(DELIVERY_BITS, delivery_of(record)),
                 cannot_serve=_bits(SUPPORT_BITS, eligibility.get("cannot_serve") or ()),
                 target_groups=_bits(GROUP_BITS, eligibility.get("target_groups") or ()),
+                intake_restricted=int(intake_slots_of(record) is not None),
                 available=capacity["available"], capacity_updated=capacity["updated"],
                 last_modified=record["last_modified"],
             ))
@@ -261,6 +263,8 @@ class SqliteDirectoryStore(DirectoryStore):
             attrs += [("ilang", code, pk) for code in record.get("interpretation_languages", [])]
             attrs += [("residence", status, pk) for status in eligibility["residence_statuses"]]
             attrs += [("country", code, pk) for code in eligibility["countries"]]
+            # The quarter hours of the week intake is open, for providers that take people in only at some.
+            attrs += [("intake", str(slot), pk) for slot in sorted(intake_slots_of(record) or ())]
             geo.append((pk, pub_lat, pub_lat, pub_lon, pub_lon))
             need_geo += [(pk * NEED_SLOTS + number, pub_lat, pub_lat, pub_lon, pub_lon, number, number)
                          for number in sorted({NEED_NUMBERS[need] for need in record["services"] if need in NEED_NUMBERS})]
@@ -464,6 +468,9 @@ class SqliteDirectoryStore(DirectoryStore):
         if groups_matter(query):
             params["group_bits"] = _bits(GROUP_BITS, query.target_groups)
             where.append("(p.target_groups = 0 OR (p.target_groups & :group_bits) != 0)")
+        if intake_matters(query):
+            params["intake_slot"] = str(query.intake_slot)
+            where.append(f"(p.intake_restricted = 0 OR {_has_attr('intake', ':intake_slot')})")
         where.append("(p.needs & :need_bit) != 0")  # the row decides; the need R*Tree only narrows
         if query.residence_status:
             params["residence_bit"] = RESIDENCE_BITS.get(query.residence_status, 0)
@@ -719,6 +726,12 @@ def _add_support_columns(conn: sqlite3.Connection) -> None:
                      f"WHERE json_type(doc, '$.eligibility.{column}') = 'array'")
 
 
+def _add_intake_column(conn: sqlite3.Connection) -> None:
+    """Stores written before structured intake hours: no provider said when it takes people in."""
+    if "intake_restricted" not in _columns(conn):
+        conn.execute("ALTER TABLE providers ADD COLUMN intake_restricted INTEGER NOT NULL DEFAULT 0")
+
+
 def _add_referral_party_columns(conn: sqlite3.Connection) -> None:
     """Referrals made before parties each held one unit, for a party nobody named."""
     if "units" in {row["name"] for row in conn.execute("PRAGMA table_info(referrals)")}:
@@ -759,7 +772,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 # Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
 # steps were counted run them all again: each finds its work done and does nothing.
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
-              _add_delivery_column, _add_support_columns, _add_referral_party_columns]
+              _add_delivery_column, _add_support_columns, _add_referral_party_columns, _add_intake_column]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

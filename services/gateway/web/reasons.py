@@ -79,7 +79,7 @@ CONSTRAINTS_NL = {"the areas to avoid": "de gebieden om te vermijden", "free cap
                   "age": "leeftijd", "children coming along": "meekomende kinderen",
                   "wheelchair access": "rolstoeltoegankelijkheid", "residence status": "verblijfsstatus",
                   "the maximum distance": "de maximale afstand", "the person's languages": "de talen van de persoon",
-                  "support needs": "ondersteuningsbehoeften", "the shelter's target group": "de doelgroep van de opvang"}
+                  "support needs": "ondersteuningsbehoeften", "intake hours": "opnametijden", "the shelter's target group": "de doelgroep van de opvang"}
 SUPPORT_NL = {"LGBTQI+ people": "lhbtiq+-personen", "psychiatric problems": "psychiatrische problemen",
               "addiction": "verslaving", "intellectual disability": "een verstandelijke beperking",
               "pregnancy": "zwangerschap", "physical disability": "een lichamelijke beperking"}
@@ -87,6 +87,8 @@ SUPPORT_NL = {"LGBTQI+ people": "lhbtiq+-personen", "psychiatric problems": "psy
 
 def _support(words: str) -> str:
     return " en ".join(SUPPORT_NL.get(part, part) for part in words.split(" and "))
+DAYS_NL = {"Mo": "maandag", "Tu": "dinsdag", "We": "woensdag", "Th": "donderdag", "Fr": "vrijdag",
+           "Sa": "zaterdag", "Su": "zondag"}
 GROUPS_NL = {"women": "vrouwen", "men": "mannen", "non-binary people": "non-binaire personen"}
 RESIDENCE_NL = {"Dutch": "Nederlands", "EU citizen": "EU-burger", "reflection period": "bedenktijd",
                 "residence permit": "verblijfsvergunning", "asylum seeker": "asielzoeker",
@@ -113,6 +115,8 @@ WHY_UNMET: list[tuple[re.Pattern, callable]] = [
      lambda m: f"geen die past neemt verblijfsstatus {RESIDENCE_NL.get(m[1], m[1])} aan"),
     (re.compile(r"^none that fits is within ([\d.]+) km( of the shelter)?$"),
      lambda m: f"geen die past ligt binnen {_number(m[1])} km" + (" van de opvang" if m[2] else "")),
+    (re.compile(r"^none that fits takes people in at this hour \(Dutch time\)$"),
+     lambda m: "geen die past neemt op dit uur mensen op"),
     (re.compile(r"^none that fits can serve the person's support needs$"),
      lambda m: "geen die past kan de ondersteuning bieden die de persoon nodig heeft"),
     (re.compile(r"^the only ones that fit are shelters for another target group$"),
@@ -142,6 +146,9 @@ PATTERNS: list[tuple[re.Pattern, callable]] = [
      lambda m: f"Tolkt {_language(m[1])}, niet de eerste taal van de persoon ({_language(m[2])})"),
     (re.compile(r"^Arranges interpreters for (.+), not the person's first language \((.+)\)$"),
      lambda m: f"Regelt tolken voor {_language(m[1])}, niet de eerste taal van de persoon ({_language(m[2])})"),
+    (re.compile(r"^Takes people in now$"), lambda m: "Neemt nu mensen op"),
+    (re.compile(r"^Intake next opens (Mo|Tu|We|Th|Fr|Sa|Su) (\d\d:\d\d) \(Dutch time\)$"),
+     lambda m: f"Opname weer open op {DAYS_NL[m[1]]} {m[2]}"),
     (re.compile(r"^Works by phone or video: distance does not matter$"),
      lambda m: "Werkt via telefoon of video: afstand speelt geen rol"),
     (re.compile(r"^Interprets (.+)$"), lambda m: f"Tolkt {_language(m[1])}"),

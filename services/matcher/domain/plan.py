@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from datetime import datetime
+
+from ...shared.intake import next_opening, slot_at
 from ...shared.languages import country_name
+from ...shared.placement import RESIDENTIAL_NEEDS, intake_slots_of
 from .geo import Point
 from .person import Person
 from .scoring import ScoredCandidate, language_label
@@ -80,7 +84,7 @@ CONSTRAINT_WORDS = {
     "avoid": "the areas to avoid", "capacity": "free capacity", "stale": "capacity confirmed within 7 days",
     "gender": "gender", "age": "age", "children": "children coming along", "wheelchair": "wheelchair access",
     "residence_status": "residence status", "distance": "the maximum distance", "language": "the person's languages",
-    "support": "support needs", "target_group": "the shelter's target group",
+    "support": "support needs", "target_group": "the shelter's target group", "intake": "intake hours",
 }
 
 
@@ -104,6 +108,8 @@ def _why(name: str, need: str, person: Person, from_shelter: bool) -> str:
         return f"none that fits accepts residence status {RESIDENCE_WORDS.get(person.residence_status, '')}".rstrip()
     if name == "distance":
         return f"none that fits is within {person.max_distance_km:g} km" + (" of the shelter" if from_shelter else "")
+    if name == "intake":
+        return "none that fits takes people in at this hour (Dutch time)"
     if name == "support":
         return "none that fits can serve the person's support needs"
     if name == "target_group":
@@ -117,6 +123,18 @@ GENDER_WORDS = {"female": "women", "male": "men", "non_binary": "non-binary peop
 RESIDENCE_WORDS = {"dutch": "Dutch", "eu": "EU citizen", "reflection_period": "reflection period",
                    "residence_permit": "residence permit", "asylum": "asylum seeker", "undocumented": "undocumented",
                    "unknown": "unknown"}
+
+
+def intake_reason(provider: dict, need: str, now: datetime) -> str | None:
+    """For a place to live with structured intake hours: whether it takes people in now, or when it next does."""
+    slots = intake_slots_of(provider) if need in RESIDENTIAL_NEEDS else None
+    if slots is None:
+        return None
+    now_slot = slot_at(now)
+    if now_slot in slots:
+        return "Takes people in now"
+    opening = next_opening(slots, now_slot)
+    return f"Intake next opens {opening} (Dutch time)" if opening else None
 
 
 def other_route(need: str, person: Person) -> str | None:
