@@ -49,8 +49,8 @@ class CandidateQuery:
     # False only when the matcher asks whether capacity is what emptied a list (see `relaxed`).
     free_only: bool = True
     support_needs: tuple[str, ...] = ()
-    # The person's groups (`groups_of`), None when their attributes do not tell; a categorical shelter takes in
-    # only people of its own groups.
+    # The groups the person may belong to (`groups_of`); a categorical shelter takes in only people of its own
+    # groups. None: no such filter.
     target_groups: tuple[str, ...] | None = None
     # The quarter hour of the week (Dutch time, intake.slot_at) someone must be taken in at; None: any time.
     intake_slot: int | None = None
@@ -157,19 +157,19 @@ def children_matter(query: CandidateQuery) -> bool:
     return query.accompanying_children and query.need in RESIDENTIAL_NEEDS
 
 
-def groups_of(age: int | None, residence_status: str | None,
-              support_needs: tuple[str, ...]) -> tuple[str, ...] | None:
-    """The shelter categories a person belongs to (possibly none, as for someone in asylum reception); None when
-    nothing is known of their age, residence status or support needs."""
-    if age is None and residence_status is None and not support_needs:
-        return None
+def groups_of(age: int | None, residence_status: str | None, support_needs: tuple[str, ...]) -> tuple[str, ...]:
+    """The shelter categories a person may belong to: every group their age and residence status do not rule
+    out (an unknown status rules out none), and the support-need groups they name. Someone in asylum may belong
+    to none: asylum reception houses them."""
+    may_be_minor = age is None or age < 18
+    may_be_adult = age is None or age >= 18
+    status_unknown = residence_status in (None, "unknown")
     groups = []
-    adult = age is None or age >= 18
-    if age is not None and age < 18:
+    if may_be_minor:
         groups.append("minors")
-    if adult and residence_status in ("dutch", "eu"):
+    if may_be_adult and (status_unknown or residence_status in ("dutch", "eu")):
         groups.append("dutch_eu_adults")
-    if adult and residence_status in NON_DUTCH_IN_CARE:
+    if may_be_adult and (status_unknown or residence_status in NON_DUTCH_IN_CARE):
         groups.append("reflection_period_non_dutch")
     if set(support_needs) & set(COMPLEX_SUPPORT_NEEDS):
         groups.append("complex_needs")
@@ -179,7 +179,7 @@ def groups_of(age: int | None, residence_status: str | None,
 
 
 def groups_matter(query: CandidateQuery) -> bool:
-    """Target groups sort people into categorical shelters: only places to live, and only when the groups are known."""
+    """Target groups sort people into categorical shelters: only places to live."""
     return query.target_groups is not None and query.need in RESIDENTIAL_NEEDS
 
 
