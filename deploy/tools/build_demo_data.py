@@ -257,6 +257,32 @@ KINDS: dict[str, dict] = {
     ),
 }
 
+# How each kind delivers its services and whom it takes in (services/shared/vocabulary.py): the categorical
+# shelters of Dutch practice, the support they specialise in or cannot give, and the care that also works by
+# phone or video or comes to the person.
+PLACEMENT_PROFILES = {
+    "reflection_women": dict(target_groups=["reflection_period_non_dutch"], specialises_in=["pregnant"],
+                             intake_opening_hours="24/7"),
+    "men_families": dict(target_groups=["reflection_period_non_dutch"], intake_opening_hours="24/7"),
+    "minors": dict(target_groups=["minors"], intake_opening_hours="24/7"),
+    "complex_needs": dict(target_groups=["complex_needs"],
+                          specialises_in=["psychiatric", "addiction", "intellectual_disability"]),
+    "womens_shelter": dict(target_groups=["dutch_eu_adults"], cannot_serve=["addiction"], intake_opening_hours="24/7"),
+    "mens_shelter": dict(target_groups=["dutch_eu_adults"], intake_opening_hours="Mo-Su 08:00-22:00"),
+    "social_shelter": dict(cannot_serve=["intellectual_disability"], intake_opening_hours="Mo-Su 17:00-23:00"),
+    "lgbtq_shelter": dict(target_groups=["lgbtqi"], specialises_in=["lgbtqi"], intake_opening_hours="24/7"),
+    "sexual_health": dict(specialises_in=["pregnant", "lgbtqi"]),
+    "midwife": dict(specialises_in=["pregnant"], delivery=["on_site", "outreach"]),
+    "transcultural": dict(specialises_in=["psychiatric"]),
+    "crisis": dict(specialises_in=["psychiatric"], delivery=["on_site", "outreach"]),
+    "immigration": dict(delivery=["on_site", "remote"]),
+    "compensation": dict(delivery=["on_site", "remote"]),
+    "interpreter": dict(delivery=["on_site", "remote"]),
+    "return_general": dict(delivery=["on_site", "outreach"]),
+}
+for _kind, _profile in PLACEMENT_PROFILES.items():
+    KINDS[_kind].update(_profile)
+
 
 def _provider(kind: str, name: str, municipality: str, **overrides) -> dict:
     """A hand-written provider: its kind's defaults with this provider's own details."""
@@ -333,9 +359,10 @@ SPECS: list[dict] = [
     _provider("midwife", "Verloskundigen Nieuw Leven Den Haag", "Den Haag", maximum=14),
     _provider("midwife", "Verloskundigen Nieuw Leven Almere", "Almere", maximum=10),
     # Mental-health care.
-    _provider("trauma", "Trauma en Herstel Amsterdam", "Amsterdam", maximum=16, available=0),
+    _provider("trauma", "Trauma en Herstel Amsterdam", "Amsterdam", maximum=16, available=0,
+              delivery=["on_site", "remote"]),
     _provider("trauma", "Trauma en Herstel Rotterdam", "Rotterdam", maximum=12, languages=["nl", "en", "ar"]),
-    _provider("trauma", "Trauma en Herstel Utrecht", "Utrecht", maximum=10),
+    _provider("trauma", "Trauma en Herstel Utrecht", "Utrecht", maximum=10, delivery=["on_site", "remote"]),
     _provider("trauma", "Trauma en Herstel Haarlem", "Haarlem", maximum=8),
     _provider("trauma", "Trauma en Herstel Noord", "Groningen", maximum=8),
     _provider("trauma", "Trauma en Herstel Brabant", "Breda", maximum=9, languages=["nl", "en", "pl"]),
@@ -351,10 +378,11 @@ SPECS: list[dict] = [
               exploitation_types=["sexual", "labour", "criminal"]),
     _provider("victim_counsel", "Advocaten Keizersgracht Slachtofferrecht", "Amsterdam", maximum=8),
     _provider("victim_counsel", "Rijnmond Slachtofferadvocaten", "Rotterdam", maximum=10,
-              languages=["nl", "en", "ro"]),
+              languages=["nl", "en", "ro"], wheelchair_accessible=True),
     _provider("victim_counsel", "Advocatenkollektief Hofstad", "Den Haag", maximum=9, exploitation_types=["criminal"]),
     _provider("victim_counsel", "De Wit Strafrecht Slachtofferzaken", "'s-Hertogenbosch", maximum=6),
-    _provider("victim_counsel", "Advocaten Noord Slachtofferhulp", "Groningen", maximum=7),
+    _provider("victim_counsel", "Advocaten Noord Slachtofferhulp", "Groningen", maximum=7,
+              wheelchair_accessible=True),
     _provider("immigration", "Migratierecht Amsterdam Centrum", "Amsterdam", maximum=15),
     _provider("immigration", "Vreemdelingenrecht Hofstad", "Den Haag", maximum=12,
               languages=["nl", "en", "fr", "ar"]),
@@ -398,7 +426,7 @@ SPECS: list[dict] = [
               languages=["nl", "en", "de", "pl", "ro", "bg", "pt"], available=0),
     # Return and reintegration.
     _provider("return_general", "Thuisreis Landelijk Bureau", "Den Haag", maximum=40,
-              countries=["NG", "GH", "UG", "RO", "BG", "UA", "MD", "AL", "VN", "CN", "TH", "PH", "BR", "MA",
+              delivery=["on_site", "remote", "outreach"], countries=["NG", "GH", "UG", "RO", "BG", "UA", "MD", "AL", "VN", "CN", "TH", "PH", "BR", "MA",
                          "ER", "ET"]),
     _provider("return_general", "Thuisreis Amsterdam", "Amsterdam", maximum=25,
               countries=["NG", "GH", "UG", "BR", "MA", "VN", "CN", "TH", "PH"]),
@@ -500,6 +528,7 @@ def build_providers() -> list[dict]:
                 "postal_code": _postal_code(rng, postal_low, postal_high),
                 "confidential": spec["confidential"],
             },
+            "delivery": list(spec.get("delivery", ["on_site"])),
             "eligibility": {
                 "genders": list(spec["genders"]),
                 "min_age": spec["min_age"],
@@ -509,6 +538,9 @@ def build_providers() -> list[dict]:
                 "exploitation_types": list(spec["exploitation_types"]),
                 "residence_statuses": list(spec["residence_statuses"]),
                 "countries": list(spec.get("countries", [])),
+                "specialises_in": list(spec.get("specialises_in", [])),
+                "cannot_serve": list(spec.get("cannot_serve", [])),
+                "target_groups": list(spec.get("target_groups", [])),
             },
             "capacity": {
                 "available": _available(rng, spec, maximum),
@@ -516,7 +548,8 @@ def build_providers() -> list[dict]:
                 "unit": UNITS[spec["type"]],
                 "updated": _updated(rng),
             },
-            "contact": {"phone": _phone(area, serial), "email": email, "intake_hours": spec["intake_hours"]},
+            "contact": {"phone": _phone(area, serial), "email": email, "intake_hours": spec["intake_hours"],
+                        "intake_opening_hours": spec.get("intake_opening_hours", "")},
             "hold_minutes": spec["hold_minutes"],
             "status": spec.get("status", "active"),
         })

@@ -68,11 +68,14 @@ def hsds_extension(view: dict) -> dict:
         "type": view["type"],
         "interpretation_languages": list(view.get("interpretation_languages") or []),
         "eligibility": {key: eligibility[key] for key in ("genders", "accepts_children", "wheelchair_accessible",
-                                                          "exploitation_types", "residence_statuses", "countries")},
+                                                          "exploitation_types", "residence_statuses", "countries")}
+        | {key: list(eligibility.get(key) or []) for key in ("specialises_in", "cannot_serve", "target_groups")},
         "location": {"confidential": bool(view["location"].get("confidential"))},
+        "delivery": list(view.get("delivery") or ["on_site"]),
         # HSDS `available` is what can be referred to now (after pending holds); this is the provider's report.
         "capacity": {"available": view["capacity"]["available"]},
-        "contact": {"intake_hours": (view.get("contact") or {}).get("intake_hours") or ""},
+        "contact": {"intake_hours": (view.get("contact") or {}).get("intake_hours") or "",
+                    "intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours") or ""},
         "hold_minutes": view["hold_minutes"],
     }
     if not view.get("organization"):

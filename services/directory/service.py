@@ -9,6 +9,7 @@ from typing import Sequence
 
 from marshmallow import ValidationError
 
+from ..shared.capacity import units_for
 from ..shared.errors import ApiError, bad_field, conflict, forbidden, not_found, validation_error
 from ..shared.metrics import count_referral
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
@@ -210,9 +211,13 @@ def create_referral(*, store: DirectoryStore, viewer: Caller, data: dict, now: d
         raise ApiError(400, "validation_error", "need: this provider does not serve it",
                        fields={"need": ["this provider does not serve it"]})
     minutes = data.get("hold_minutes") or provider.get("hold_minutes") or 240
+    party = data.get("party")
+    adults, children = (party["adults"], party["children"]) if party else (None, None)
     referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need=data["need"],
                         case_reference=data["case_reference"], status="pending", created_by=viewer.subject,
-                        created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now))
+                        created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now),
+                        adults=adults, children=children,
+                        units=units_for(provider["capacity"].get("unit", "bed"), adults, children))
     try:
         store.create_referral(referral, now, audit_entry(viewer, "referral.create", referral.id, now, request_id,
                                                          detail=f"provider={provider_id}"))
@@ -287,6 +292,8 @@ def _visible_referral(store: DirectoryStore, viewer: Caller, referral_id: str, n
 
 def _referral_view(referral: Referral, provider: dict | None) -> dict:
     view = referral.to_dict()
+    adults, children = view.pop("adults"), view.pop("children")
+    view["party"] = None if adults is None else {"adults": adults, "children": children or 0}
     view["provider_name"] = provider["name"] if provider else None
     view["address"] = None
     return view

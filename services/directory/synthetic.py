@@ -214,6 +214,8 @@ def _provider(rng: random.Random, index: int, kind: str, profile: _Profile, site
                             f"{POSTCODE_LETTERS[int(random_() * 18)]}{POSTCODE_LETTERS[int(random_() * 18)]}"),
             "confidential": confidential,
         },
+        # Interpreters work by phone and video as well; the rest at their own address.
+        "delivery": ["on_site", "remote"] if kind == "interpreter" else ["on_site"],
         "eligibility": {
             "genders": list(profile.genders),
             "min_age": profile.min_age,
@@ -223,6 +225,9 @@ def _provider(rng: random.Random, index: int, kind: str, profile: _Profile, site
             "exploitation_types": list(profile.exploitation_types),
             "residence_statuses": list(profile.residence_statuses),
             "countries": pools.countries(random_()) if kind == "repatriation" else [],
+            "specialises_in": [],
+            "cannot_serve": [],
+            "target_groups": [],
         },
         "capacity": {
             "available": available,
@@ -234,6 +239,7 @@ def _provider(rng: random.Random, index: int, kind: str, profile: _Profile, site
             "phone": f"+31 85 000 {int(random_() * 10000):04d}",
             "email": f"intake-{index}@{site.slug}.example",
             "intake_hours": profile.intake_hours,
+            "intake_opening_hours": "",
         },
         "hold_minutes": profile.hold_minutes[int(random_() * len(profile.hold_minutes))],
         "status": status,

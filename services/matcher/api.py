@@ -24,7 +24,8 @@ def person_from(data: dict) -> Person:
         wheelchair=data["wheelchair"], exploitation_type=data.get("exploitation_type"),
         residence_status=data.get("residence_status"), origin_country=data.get("origin_country"),
         avoid=tuple(Area(a["lat"], a["lon"], a["radius_km"]) for a in data["avoid"]),
-        max_distance_km=data.get("max_distance_km"))
+        max_distance_km=data.get("max_distance_km"), support_needs=tuple(data.get("support_needs", ())),
+        intake_now=data.get("intake_now", False))
 
 
 @matches.before_request

@@ -37,7 +37,7 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     distinct = list(dict.fromkeys(people))  # people with the same attributes are checked and scored once
     reach, queries = _group_candidates(source, distinct, need, now, include_stale, len(people), counts)
     options = reach.providers
-    columns = ScoreColumns(options, now, weights)
+    columns = ScoreColumns(options, now, weights, need=need)
     allowed = np.zeros((len(distinct), len(options)), dtype=bool)
     values = np.zeros((len(distinct), len(options)))
     for index, person in enumerate(distinct):
@@ -94,7 +94,7 @@ class _Reach:
 
     def allowed(self, person: Person) -> np.ndarray:
         """True where the provider passes this person's hard filters (where `failed_requirements` is empty)."""
-        query = candidate_query(person, self.need, include_stale=self.include_stale)
+        query = candidate_query(person, self.need, include_stale=self.include_stale, at=self.now)
         allowed = np.ones(len(self.providers), dtype=bool)
         for rule in HARD_FILTERS:
             if rule.applies(query):

@@ -10,6 +10,7 @@
 | HAVEN_MATCH_WEIGHT_FRESHNESS | 0.15 | weight of recently confirmed capacity |
 | HAVEN_MATCH_WEIGHT_SPECIALISM | 0.15 | weight of specialism in the exploitation type (when given) |
 | HAVEN_MATCH_WEIGHT_HEADROOM | 0.10 | weight of free capacity |
+| HAVEN_MATCH_WEIGHT_SUPPORT | 0.40 | weight of specialism in the person's support needs (when given) |
 | HAVEN_MATCH_DISTANCE_HALF_LIFE_KM | 25 | the distance factor halves every this many km |
 | HAVEN_MATCH_CANDIDATE_POOL | 50 | nearest candidates scored per need (at least `limit`) |
 | HAVEN_LOG_LEVEL | INFO | |
@@ -27,6 +28,7 @@ DEFAULT_DIRECTORY_URL = "http://127.0.0.1:8081"
 WEIGHT_VARIABLES = {
     "language": "HAVEN_MATCH_WEIGHT_LANGUAGE", "distance": "HAVEN_MATCH_WEIGHT_DISTANCE",
     "freshness": "HAVEN_MATCH_WEIGHT_FRESHNESS", "specialism": "HAVEN_MATCH_WEIGHT_SPECIALISM",
+    "support": "HAVEN_MATCH_WEIGHT_SUPPORT",
     "headroom": "HAVEN_MATCH_WEIGHT_HEADROOM", "distance_half_life_km": "HAVEN_MATCH_DISTANCE_HALF_LIFE_KM",
 }
 

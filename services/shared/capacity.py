@@ -15,14 +15,22 @@ def free_units(available: int, held: int) -> int:
     return max(available - held, 0)
 
 
-def can_hold(*, status: str, available: int, held: int) -> bool:
-    """Whether one more unit can be held: an active provider with a unit free after the holds it has."""
-    return status == "active" and free_units(available, held) > 0
+def can_hold(*, status: str, available: int, held: int, units: int = 1) -> bool:
+    """Whether `units` more can be held: an active provider with that many free after the holds it has."""
+    return status == "active" and free_units(available, held) >= max(units, 1)
 
 
-def after_use(available: int) -> int:
-    """Free units after an accepted referral turns its held unit into a used one."""
-    return max(available - 1, 0)
+def after_use(available: int, units: int = 1) -> int:
+    """Free units after an accepted referral turns its held units into used ones."""
+    return max(available - units, 0)
+
+
+def units_for(unit: str, adults: int | None, children: int | None) -> int:
+    """Units a referral holds: a bed for every person of the party where capacity is counted in beds (a family
+    holds as many beds as it has people), else one (one case, one appointment, however many come)."""
+    if unit != "bed" or adults is None:
+        return 1
+    return max(adults + (children or 0), 1)
 
 
 def hold_until(now: datetime, minutes: int) -> str:

@@ -71,6 +71,12 @@ class PersonSchema(StrictSchema):
                         metadata={"description": "areas to avoid: no provider inside them is ever offered"})
     max_distance_km = StrictFloat(allow_nan=False,
                                   validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False))
+    intake_now = StrictBoolean(load_default=False, metadata={
+        "description": "only shelters that take people in at the time of the request (Dutch time), or that do not "
+                       "say when they do"})
+    support_needs = Choices(v.SUPPORT_NEEDS, load_default=list, metadata={
+        "description": "special support the person needs; providers that cannot serve one are left out, "
+                       "those specialised in them rank higher. Never stored or logged."})
 
 
 class MatchRequestSchema(PersonSchema):
@@ -124,6 +130,12 @@ class NeedResultSchema(Schema):
 class UnmetNeedSchema(Schema):
     need = fields.String()
     reason = fields.String()
+    blocked_by = fields.List(fields.String(), metadata={
+        "description": "the hard filters that emptied the list (avoid, capacity, stale, gender, age, children, "
+                       "wheelchair, residence_status, distance, language): each alone, or all together as the "
+                       "reason says; empty when nothing of this need is there at all"})
+    other_route = fields.String(allow_none=True, metadata={
+        "description": "the usual route outside this directory, where Dutch practice has one"})
 
 
 class InterpreterNeededSchema(Schema):

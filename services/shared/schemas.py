@@ -5,6 +5,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 from . import vocabulary as v
 from .case_reference import personal_data_in
+from .intake import NotOpeningHours, open_slots
 from .languages import is_country_code, is_language_code
 from .strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
 
@@ -76,6 +77,13 @@ class EligibilitySchema(StrictSchema):
     residence_statuses = Choices(v.RESIDENCE_STATUSES, load_default=list)
     countries = fields.List(fields.String(validate=_country, metadata=COUNTRY_CODE),
                             validate=[validate.Length(max=250), _unique], load_default=list, metadata=UNIQUE)
+    specialises_in = Choices(v.SUPPORT_NEEDS, load_default=list, metadata={
+        "description": "support needs the provider specialises in: ranked higher for people who have them"})
+    cannot_serve = Choices(v.SUPPORT_NEEDS, load_default=list, metadata={
+        "description": "support needs the provider cannot serve: never offered to people who have them"})
+    target_groups = Choices(v.TARGET_GROUPS, load_default=list, metadata={
+        "description": "for a categorical shelter, the only groups it takes in: reflection_period_non_dutch, "
+                       "dutch_eu_adults, complex_needs, minors; empty for anyone"})
 
     @validates_schema
     def _ages_in_order(self, data, **kwargs):
@@ -95,10 +103,22 @@ class CapacitySchema(StrictSchema):
             raise ValidationError("available must not be above maximum", "available")
 
 
+def _opening_hours(text: str) -> None:
+    if text.strip():
+        try:
+            open_slots(text)
+        except NotOpeningHours:
+            raise ValidationError("not understood: use OpenStreetMap opening_hours such as 'Mo-Fr 09:00-17:00; "
+                                  "Sa 10:00-14:00' or '24/7' (Dutch time)") from None
+
+
 class ContactSchema(StrictSchema):
     phone = Text(load_default="", validate=validate.Length(max=40))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=200))
     intake_hours = Text(load_default="", validate=validate.Length(max=200))
+    intake_opening_hours = Text(load_default="", validate=[validate.Length(max=200), _opening_hours], metadata={
+        "description": "when intake takes people in, in OpenStreetMap opening_hours syntax (Dutch time): "
+                       "'24/7', 'Mo-Su 17:00-23:00', 'Mo-Fr 09:00-17:00; Sa 10:00-12:00'; empty when unknown"})
 
 
 class ProviderInSchema(StrictSchema):
@@ -113,6 +133,9 @@ class ProviderInSchema(StrictSchema):
     languages = LanguageList(load_default=list)
     interpretation_languages = LanguageList(load_default=list)
     location = fields.Nested(LocationSchema, required=True)
+    delivery = Choices(v.DELIVERY_MODES, min_length=1, load_default=lambda: ["on_site"], metadata={
+        "description": "on_site (at the location), remote (phone or video), outreach (at the person's place); "
+                       "wheelchair access is asked only of services delivered on site"})
     eligibility = fields.Nested(EligibilitySchema, load_default=lambda: EligibilitySchema().load({}))
     capacity = fields.Nested(CapacitySchema, required=True)
     contact = fields.Nested(ContactSchema, load_default=lambda: ContactSchema().load({}))
@@ -162,6 +185,7 @@ class ProviderOutSchema(Schema):
     languages = fields.List(fields.String())
     interpretation_languages = fields.List(fields.String())
     location = fields.Nested(ProviderOutLocationSchema)
+    delivery = fields.List(fields.String(), dump_default=["on_site"])
     eligibility = fields.Nested(EligibilitySchema)
     capacity = fields.Nested(ProviderOutCapacitySchema)
     contact = fields.Nested(ContactSchema)
@@ -187,6 +211,13 @@ class ProviderPageSchema(PageSchema):
     contents = fields.List(fields.Nested(ProviderOutSchema))
 
 
+class PartySchema(StrictSchema):
+    """Who the place is for, as numbers only: a family holds as many beds as it has people."""
+
+    adults = StrictInteger(required=True, validate=validate.Range(min=1, max=v.MAX_PARTY))
+    children = StrictInteger(load_default=0, validate=validate.Range(min=0, max=v.MAX_PARTY))
+
+
 class ReferralInSchema(StrictSchema):
     provider_id = fields.UUID(required=True)
     need = fields.String(required=True, validate=validate.OneOf(v.NEEDS))
@@ -196,6 +227,14 @@ class ReferralInSchema(StrictSchema):
                                  "spaces and - _ . / : #. Never a name, birth date or identity number: one that "
                                  "holds a BSN, a date, an e-mail address or a phone number is refused."})
     hold_minutes = StrictInteger(validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
+    party = fields.Nested(PartySchema, metadata={
+        "description": "adults and children the place is for; where capacity is counted in beds the referral "
+                       "holds one per person (without it: one unit)"})
+
+
+class ReferralPartySchema(Schema):
+    adults = fields.Integer()
+    children = fields.Integer()
 
 
 class ReferralSchema(Schema):
@@ -210,6 +249,8 @@ class ReferralSchema(Schema):
     expires_at = fields.String()
     updated_at = fields.String()
     created_by = fields.String()
+    party = fields.Nested(ReferralPartySchema, allow_none=True)
+    units = fields.Integer(metadata={"description": "units of the provider's capacity this referral holds or used"})
     address = fields.String(allow_none=True, metadata={
         "description": "The provider's address, given to the referring caseworker once accepted"})
 

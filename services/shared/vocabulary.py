@@ -6,6 +6,16 @@ NEEDS = ("shelter", "medical", "mental_health", "legal", "residence_status", "co
 GENDERS = ("female", "male", "non_binary")
 EXPLOITATION_TYPES = ("sexual", "labour", "criminal", "other")
 RESIDENCE_STATUSES = ("dutch", "eu", "reflection_period", "residence_permit", "asylum", "undocumented", "unknown")
+# How a provider delivers its services: at its own building, by phone or video, or at the person's place.
+DELIVERY_MODES = ("on_site", "remote", "outreach")
+# Support a person may need beyond their needs: a provider specialises in some and cannot serve others.
+SUPPORT_NEEDS = ("lgbtqi", "psychiatric", "addiction", "intellectual_disability", "pregnant", "physical_disability")
+# Support needs that make a case "complex" in Dutch shelter practice.
+COMPLEX_SUPPORT_NEEDS = ("psychiatric", "addiction", "intellectual_disability")
+# The categories of Dutch trafficking shelters: for non-Dutch victims in the reflection period or with a permit
+# during the criminal case, for Dutch and EU adults (municipal shelter), for complex needs, for minors, and
+# safe houses only for LGBTQI+ people.
+TARGET_GROUPS = ("reflection_period_non_dutch", "dutch_eu_adults", "complex_needs", "minors", "lgbtqi")
 CAPACITY_UNITS = ("bed", "appointment", "case", "hour")
 PROVIDER_STATUSES = ("active", "inactive", "temporarily_closed")
 REFERRAL_STATUSES = ("pending", "accepted", "declined", "cancelled", "expired")
@@ -22,6 +32,7 @@ MAX_GROUP_SIZE = 50
 MAX_LANGUAGES = 20
 MAX_PROVIDER_LANGUAGES = 60
 MAX_CASE_REFERENCE = 64
+MAX_PARTY = 20  # adults, and children, in one referral
 MIN_HOLD_MINUTES = 5
 MAX_HOLD_MINUTES = 72 * 60
 DEFAULT_HOLD_MINUTES = 240

@@ -35,12 +35,14 @@ class Directory:
         return self.store.put_provider(record, self.audit("provider.create", record["id"]))
 
     def refer(self, provider_id: str, *, minutes: int = 240, created_by: str = "caseworker:1",
-              case_reference: str = "case-1", need: str = "shelter") -> Referral:
-        """A pending referral created through the port; NoCapacity propagates."""
+              case_reference: str = "case-1", need: str = "shelter", units: int = 1) -> Referral:
+        """A pending referral created through the port, holding `units`; NoCapacity propagates."""
         now = self.clock.now
         referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need=need,
                             case_reference=case_reference, status="pending", created_by=created_by,
-                            created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now))
+                            created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now),
+                            adults=None if units == 1 else 1, children=None if units == 1 else units - 1,
+                            units=units)
         return self.store.create_referral(referral, now, self.audit("referral.create", referral.id,
                                                                     actor=created_by, role="caseworker"))
 

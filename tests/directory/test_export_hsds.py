@@ -62,7 +62,7 @@ PAGE = {"total_items": INTEGER, "total_pages": INTEGER, "page_number": INTEGER, 
         "first_page": BOOLEAN, "last_page": BOOLEAN, "empty": BOOLEAN, "contents": ARRAY}
 # Haven's additional service property: only what HSDS has no field for.
 EXTENSION_FIELDS = {"type", "interpretation_languages", "eligibility", "location", "capacity", "contact",
-                    "hold_minutes", "organization"}
+                    "hold_minutes", "organization", "delivery"}
 
 
 def type_problem(value, kind: str) -> str | None:

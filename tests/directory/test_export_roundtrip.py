@@ -89,6 +89,10 @@ def fields(record: dict, prefix: str = "") -> dict[str, object]:
 def comparable(record: dict, redact: bool) -> dict[str, object]:
     shown = copy.deepcopy(record)
     shown.pop("last_modified")  # the time of the import that wrote it
+    shown.setdefault("delivery", ["on_site"])  # a record from before the field is delivered on site
+    for key in ("specialises_in", "cannot_serve", "target_groups"):  # and has no support profile
+        shown["eligibility"].setdefault(key, [])
+    shown["contact"].setdefault("intake_opening_hours", "")  # nor structured intake hours
     shown["capacity"].pop("held")  # pending referrals live beside the providers, not in an export
     if redact and shown["location"]["confidential"]:
         for key in REDACTED:

@@ -77,7 +77,7 @@ def test_services_from_another_directory_import_with_what_hsds_says(haven, tmp_p
                                   "updated": "2026-11-27T09:00:00+00:00"}
     assert record["eligibility"]["min_age"] == 16
     assert record["contact"] == {"phone": "+31 70 000 0000", "email": "spreekuur@straatadvocaten.example",
-                                 "intake_hours": ""}
+                                 "intake_hours": "", "intake_opening_hours": ""}
 
 
 def test_the_format_is_recognised_from_the_content(tmp_path):

@@ -163,3 +163,26 @@ def test_a_store_written_before_the_confidential_column_gets_it_filled_and_appli
         assert reopened.candidates(CandidateQuery(need="shelter", near=near, avoid=(area,)), NOW) == []
     finally:
         reopened.close()
+
+
+def test_a_store_written_before_the_delivery_column_reads_it_from_each_record(tmp_path):
+    path = tmp_path / "haven.db"
+    store = SqliteDirectoryStore(path)
+    remote = provider(type="legal", services=["legal"], delivery=["remote"])
+    office = provider(type="legal", services=["legal"])
+    office.pop("delivery", None)
+    for record in (remote, office):
+        record["capacity"]["updated"] = iso(NOW)
+        store.put_provider(record, audit())
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE providers DROP COLUMN delivery")
+        conn.execute("PRAGMA user_version = 5")  # the migrations before the delivery column had run
+
+    reopened = SqliteDirectoryStore(path)
+    try:
+        near = (remote["location"]["lat"], remote["location"]["lon"])
+        found = reopened.candidates(CandidateQuery(need="legal", near=near, wheelchair=True), NOW)
+        assert [record["id"] for record, _ in found] == [remote["id"]]
+    finally:
+        reopened.close()

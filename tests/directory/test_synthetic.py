@@ -24,7 +24,7 @@ MARKER = re.compile(r"HVNCONF-[0-9a-f]+")
 def assert_valid_provider(provider: dict) -> None:
     assert set(provider) == {"id", "name", "organization", "type", "description", "services", "languages",
                              "interpretation_languages", "location", "eligibility", "capacity", "contact",
-                             "hold_minutes", "status"}
+                             "hold_minutes", "status", "delivery"}
     uuid.UUID(provider["id"])
     assert provider["name"] and provider["organization"] and provider["description"]
     assert provider["type"] in TYPES
@@ -40,7 +40,8 @@ def assert_valid_provider(provider: dict) -> None:
 
     eligibility = provider["eligibility"]
     assert set(eligibility) == {"genders", "min_age", "max_age", "accepts_children", "wheelchair_accessible",
-                                "exploitation_types", "residence_statuses", "countries"}
+                                "exploitation_types", "residence_statuses", "countries", "specialises_in",
+                                "cannot_serve", "target_groups"}
     assert eligibility["genders"] and set(eligibility["genders"]) <= GENDERS
     assert 0 <= eligibility["min_age"] <= eligibility["max_age"] <= 120
     assert set(eligibility["exploitation_types"]) <= EXPLOITATION_TYPES
@@ -53,7 +54,7 @@ def assert_valid_provider(provider: dict) -> None:
     assert capacity["unit"] == UNITS[provider["type"]]
     assert datetime.fromisoformat(capacity["updated"]).tzinfo is not None
 
-    assert set(provider["contact"]) == {"phone", "email", "intake_hours"}
+    assert set(provider["contact"]) == {"phone", "email", "intake_hours", "intake_opening_hours"}
     assert provider["contact"]["email"].endswith((".example", "@example.org"))
     assert 5 <= provider["hold_minutes"] <= 4320
     assert provider["status"] in {"active", "inactive", "temporarily_closed"}

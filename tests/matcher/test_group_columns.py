@@ -19,6 +19,8 @@ GENDERS = ["female", "male", "non_binary"]
 STATUSES = ["reflection_period", "eu", "undocumented"]
 COUNTRIES = ["NG", "RO", "VN"]
 NEEDS = ["shelter", "legal", "interpreter", "repatriation"]
+SUPPORT = ["lgbtqi", "psychiatric", "pregnant"]
+GROUPS = ["reflection_period_non_dutch", "dutch_eu_adults", "complex_needs", "minors"]
 
 some = st.lists
 near = st.builds(lambda dlat, dlon: Point(UTRECHT.lat + dlat, UTRECHT.lon + dlon),
@@ -41,7 +43,11 @@ def providers(draw) -> dict:
                         "exploitation_types": draw(some(st.sampled_from(["sexual", "labour", "criminal"]),
                                                         unique=True)),
                         "residence_statuses": draw(some(st.sampled_from(STATUSES), unique=True)),
-                        "countries": draw(some(st.sampled_from(COUNTRIES), unique=True))},
+                        "countries": draw(some(st.sampled_from(COUNTRIES), unique=True)),
+                        "specialises_in": draw(some(st.sampled_from(SUPPORT), unique=True, max_size=2)),
+                        "cannot_serve": draw(some(st.sampled_from(SUPPORT), unique=True, max_size=2)),
+                        "target_groups": draw(some(st.sampled_from(GROUPS), unique=True, max_size=2))},
+        "delivery": draw(some(st.sampled_from(["on_site", "remote", "outreach"]), unique=True, min_size=1)),
         "capacity": {"free": draw(st.integers(-1, 6)), "unit": draw(st.sampled_from(["bed", "case", "hour", "seat"])),
                      "updated": (NOW - timedelta(minutes=draw(st.integers(-90, 12 * 24 * 60)))).isoformat()},
     }
@@ -58,23 +64,29 @@ people = st.builds(
     residence_status=st.one_of(st.none(), st.sampled_from(STATUSES)),
     origin_country=st.one_of(st.none(), st.sampled_from(COUNTRIES)),
     avoid=st.lists(st.builds(lambda p, r: Area(p.lat, p.lon, r), near, st.floats(1, 40)), max_size=2).map(tuple),
-    max_distance_km=st.one_of(st.none(), st.floats(1, 120)))
+    max_distance_km=st.one_of(st.none(), st.floats(1, 120)),
+    support_needs=st.lists(st.sampled_from(SUPPORT), unique=True, max_size=2).map(tuple))
 
 weight = st.floats(0, 2, allow_nan=False)
 weightings = st.builds(ScoringWeights, language=weight, distance=weight, freshness=weight, specialism=weight,
-                       headroom=st.floats(0.01, 2), distance_half_life_km=st.floats(1, 100))
+                       support=weight, headroom=st.floats(0.01, 2), distance_half_life_km=st.floats(1, 100))
 
 
 @settings(max_examples=150, deadline=None)
 @given(some(providers(), max_size=12), some(people, min_size=1, max_size=4), weightings)
 def test_column_scores_equal_score_candidate_exactly(candidates, group, weights):
-    columns = ScoreColumns(candidates, NOW, weights)
+    for need in ("shelter", "interpreter"):
+        _columns_equal_one_by_one(candidates, group, weights, need)
+
+
+def _columns_equal_one_by_one(candidates, group, weights, need):
+    columns = ScoreColumns(candidates, NOW, weights, need=need)
     for who in group:
         distances = np.array([between(who.location, provider_point(p)) for p in candidates], dtype=float)
 
         fast = columns.scores(who, distances)
 
-        one_by_one = [score_candidate(who, "shelter", p, float(d), NOW, weights, explain=False).score
+        one_by_one = [score_candidate(who, need, p, float(d), NOW, weights, explain=False).score
                       for p, d in zip(candidates, distances)]
         assert fast.tolist() == one_by_one
 

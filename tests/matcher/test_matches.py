@@ -62,8 +62,8 @@ def test_a_return_nobody_serves_is_unmet_with_the_country_named(matcher, dataset
     answer = match(matcher, needs=["repatriation"], origin_country="VN")
 
     assert candidates_of(answer, "repatriation") == []
-    assert answer["unmet"] == [{"need": "repatriation",
-                                "reason": "No return organisation with free capacity serves Vietnam"}]
+    assert [(u["need"], u["reason"], u["blocked_by"]) for u in answer["unmet"]] == [
+        ("repatriation", "No return organisation with free capacity serves Vietnam", [])]
 
 
 def test_nothing_inside_an_area_to_avoid_is_offered_even_the_nearest_and_best(matcher, dataset):
@@ -189,8 +189,9 @@ def test_a_need_nobody_can_meet_is_listed_as_unmet(matcher, dataset):
 
     assert candidates_of(answer, "mental_health") == []
     assert answer["unmet"][0]["need"] == "mental_health"
-    assert answer["unmet"][0]["reason"].startswith("No mental-health care with free capacity meets this "
-                                                   "person's requirements within 50 km")
+    assert answer["unmet"][0]["reason"] == ("No mental-health care for this person: no active provider in the "
+                                            "directory offers it")
+    assert answer["unmet"][0]["blocked_by"] == []
 
 
 def test_limit_caps_the_candidates_per_need(matcher, dataset):

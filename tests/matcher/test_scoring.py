@@ -224,3 +224,23 @@ def test_a_candidate_scores_the_same_with_and_without_its_explanation(languages,
     assert compared.score == explained.score
     assert [(f.name, f.value) for f in compared.factors] == [(f.name, f.value) for f in explained.factors]
     assert compared.staff_language == explained.staff_language
+
+
+def test_an_interpreter_for_the_first_language_beats_one_for_a_language_already_shared_with_staff():
+    who = person(languages=("ro", "en"))
+
+    romanian = score(view(services=["interpreter"], languages=["ro"]), who, need="interpreter")
+    english = score(view(services=["interpreter"], languages=["en"]), who, need="interpreter")
+
+    assert romanian.score > english.score + 0.2
+    assert "Interprets Romanian" in romanian.reasons
+
+
+def test_a_remote_service_is_not_penalised_for_distance_but_a_shelter_is():
+    remote = view(services=["interpreter", "shelter"], languages=["ro"], delivery=["remote"])
+
+    far = score(remote, person(languages=("ro",)), distance=180, need="interpreter")
+    bed = score(remote, person(languages=("ro",)), distance=180, need="shelter")
+
+    assert dict((f.name, f.value) for f in far.factors)["distance"] == 1.0
+    assert dict((f.name, f.value) for f in bed.factors)["distance"] < 0.01

@@ -62,10 +62,18 @@ def providers(draw) -> dict:
                         "exploitation_types": [],
                         "residence_statuses": draw(st.lists(st.sampled_from(v.RESIDENCE_STATUSES), max_size=3,
                                                             unique=True)),
-                        "countries": draw(st.lists(st.sampled_from(COUNTRIES), max_size=2, unique=True))},
+                        "countries": draw(st.lists(st.sampled_from(COUNTRIES), max_size=2, unique=True)),
+                        **({} if draw(st.booleans()) else {
+                            "cannot_serve": draw(st.lists(st.sampled_from(v.SUPPORT_NEEDS), max_size=2, unique=True)),
+                            "target_groups": draw(st.lists(st.sampled_from(v.TARGET_GROUPS), max_size=2,
+                                                           unique=True))})},
+        **({} if draw(st.booleans()) else {"delivery": draw(st.lists(st.sampled_from(v.DELIVERY_MODES), min_size=1,
+                                                                       max_size=3, unique=True))}),
         "capacity": {"available": available, "maximum": available + draw(st.integers(0, 3)), "unit": "bed",
                      "updated": iso(NOW - timedelta(hours=draw(st.sampled_from((0, 5, 30, 100, 167, 169, 400)))))},
-        "contact": {"phone": "", "email": None, "intake_hours": ""},
+        "contact": {"phone": "", "email": None, "intake_hours": "",
+                    "intake_opening_hours": draw(st.sampled_from(("", "24/7", "Mo-Su 17:00-23:00", "Mo-Fr 09:00-17:00",
+                                                                  "Sa,Su 22:00-06:00; We off", "not hours")))},
         "hold_minutes": 240,
         "status": draw(st.sampled_from(("active", "active", "active", "inactive", "temporarily_closed"))),
         "held": draw(st.integers(0, 3)),
@@ -83,7 +91,10 @@ def candidate_queries(draw) -> CandidateQuery:
         residence_status=draw(st.none() | st.sampled_from(v.RESIDENCE_STATUSES)),
         return_country=draw(st.none() | st.sampled_from(COUNTRIES)) if need == "repatriation" else None,
         max_distance_km=draw(st.none() | st.floats(1, 300)), avoid=tuple(areas),
-        include_stale=draw(st.booleans()), limit=draw(st.integers(1, 8)))
+        include_stale=draw(st.booleans()), limit=draw(st.integers(1, 8)), free_only=draw(st.booleans()),
+        intake_slot=draw(st.none() | st.integers(0, 7 * 96 - 1)),
+        support_needs=tuple(draw(st.lists(st.sampled_from(v.SUPPORT_NEEDS), max_size=2, unique=True))),
+        target_groups=draw(st.none() | st.lists(st.sampled_from(v.TARGET_GROUPS), max_size=2, unique=True).map(tuple)))
 
 
 @st.composite
@@ -203,7 +214,7 @@ WEIGHT = st.floats(min_value=0, max_value=10, allow_nan=False, allow_infinity=Fa
 
 @st.composite
 def weights(draw) -> ScoringWeights:
-    values = {name: draw(WEIGHT) for name in ("language", "distance", "freshness", "specialism", "headroom")}
+    values = {name: draw(WEIGHT) for name in ("language", "distance", "freshness", "specialism", "headroom", "support")}
     if values["language"] + values["distance"] + values["freshness"] + values["headroom"] <= 0:
         values["distance"] = 1.0
     return ScoringWeights(**values, distance_half_life_km=draw(st.floats(0.1, 500)))
@@ -217,15 +228,18 @@ def weights(draw) -> ScoringWeights:
        free=st.integers(-3, 500), hours=st.floats(-48, 5000, allow_nan=False),
        exploitation=st.none() | st.sampled_from(v.EXPLOITATION_TYPES),
        specialisms=st.lists(st.sampled_from(v.EXPLOITATION_TYPES), max_size=3, unique=True),
-       unit=st.sampled_from(v.CAPACITY_UNITS), coarse=st.booleans())
+       unit=st.sampled_from(v.CAPACITY_UNITS), coarse=st.booleans(),
+       support=st.lists(st.sampled_from(v.SUPPORT_NEEDS), max_size=3, unique=True),
+       specialised=st.lists(st.sampled_from(v.SUPPORT_NEEDS), max_size=3, unique=True))
 def test_every_score_and_every_factor_lies_between_zero_and_one_whatever_the_weights(
-        weights, distances, languages, staff, interpreted, free, hours, exploitation, specialisms, unit, coarse):
+        weights, distances, languages, staff, interpreted, free, hours, exploitation, specialisms, unit, coarse,
+        support, specialised):
     person = Person(languages=tuple(languages), location=Point(52.09, 5.12), exploitation_type=exploitation,
-                    avoid=(Area(52.0, 5.0, 10),))
+                    avoid=(Area(52.0, 5.0, 10),), support_needs=tuple(support))
     scored = []
     for number, distance in enumerate(distances):
         provider = {"id": f"p{number}", "languages": staff, "interpretation_languages": interpreted,
-                    "eligibility": {"exploitation_types": specialisms},
+                    "eligibility": {"exploitation_types": specialisms, "specialises_in": specialised},
                     "location": {"precision_km": 5.0 if coarse else 0.0},
                     "capacity": {"free": free, "unit": unit, "updated": iso(NOW - timedelta(hours=hours))}}
         candidate = score_candidate(person, "shelter", provider, distance, NOW, weights)

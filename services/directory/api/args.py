@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ...shared import vocabulary as v
-from ...shared.schemas import StrictSchema, _country
+from ...shared.schemas import Choices, StrictSchema, _country
 from ...shared.strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
 
 
@@ -32,6 +32,11 @@ class CandidateQuerySchema(StrictSchema):
     avoid = fields.List(fields.Nested(AreaSchema), load_default=list, validate=validate.Length(max=v.MAX_AVOID_AREAS))
     include_stale = StrictBoolean(load_default=False)
     limit = StrictInteger(load_default=100, validate=validate.Range(min=1, max=1000))
+    support_needs = Choices(v.SUPPORT_NEEDS, load_default=list)
+    target_groups = Choices(v.TARGET_GROUPS, load_default=None, allow_none=True)
+    intake_slot = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=0, max=7 * 96 - 1))
+    free_only = StrictBoolean(load_default=True, metadata={
+        "description": "false only to learn whether capacity is what left a need without candidates"})
 
 
 class CandidateBatchSchema(StrictSchema):

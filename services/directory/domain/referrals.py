@@ -22,6 +22,10 @@ class Referral:
     created_at: str
     expires_at: str
     updated_at: str
+    # The party the place is for (people, never who they are) and the units it holds (capacity.units_for).
+    adults: int | None = None
+    children: int | None = None
+    units: int = 1
 
     def effective_status(self, now: datetime) -> str:
         """Expiry is exact at read time, whether or not a sweep has marked it yet."""

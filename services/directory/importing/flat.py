@@ -46,6 +46,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("exploitation_types", ("eligibility", "exploitation_types"), LIST),
     Column("residence_statuses", ("eligibility", "residence_statuses"), LIST),
     Column("countries", ("eligibility", "countries"), LIST),
+    Column("delivery", ("delivery",), LIST),
+    Column("specialises_in", ("eligibility", "specialises_in"), LIST),
+    Column("cannot_serve", ("eligibility", "cannot_serve"), LIST),
+    Column("target_groups", ("eligibility", "target_groups"), LIST),
     Column("available", ("capacity", "available"), NUMBER),
     Column("maximum", ("capacity", "maximum"), NUMBER),
     Column("unit", ("capacity", "unit")),
@@ -53,6 +57,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("phone", ("contact", "phone")),
     Column("email", ("contact", "email")),
     Column("intake_hours", ("contact", "intake_hours")),
+    Column("intake_opening_hours", ("contact", "intake_opening_hours")),
     Column("hold_minutes", ("hold_minutes",), NUMBER),
     Column("status", ("status",)),
 )

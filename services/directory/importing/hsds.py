@@ -102,6 +102,8 @@ def provider_of_service(service: dict) -> dict:
         record["interpretation_languages"] = extra["interpretation_languages"]
     if "hold_minutes" in extra:
         record["hold_minutes"] = extra["hold_minutes"]
+    if "delivery" in extra:
+        record["delivery"] = extra["delivery"]
     capacity = _capacity(service, extra)
     if capacity is not None:
         record["capacity"] = capacity
@@ -185,6 +187,9 @@ def _contact(service: dict, extra: dict) -> dict:
         description = _text(phone.get("description"))
         intake = description[len(INTAKE_PREFIX):] if description.startswith(INTAKE_PREFIX) else ""
     contact["intake_hours"] = intake
+    opening_hours = _dict(extra.get("contact")).get("intake_opening_hours")
+    if opening_hours:
+        contact["intake_opening_hours"] = opening_hours
     return contact
 
 

@@ -35,8 +35,8 @@ from ..domain.referrals import InvalidTransition, NoCapacity, Referral
 from ..domain.rules import iso, parse_time
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
 from .base import AuditEntry, DirectoryStore, StoreUnavailable
-from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, live_holds, provider_document, record_of,
-                                      version_of)
+from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED, hold_units,
+                                     live_holds, provider_document, record_of, units_held, version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
                                     passed_holds_body, referrals_body, search_body, words_of)
 
@@ -82,6 +82,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                     raise StoreUnavailable("search engine unreachable")
                 ensure_indices(self.client, self.names, self.config, MAPPINGS)
                 self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
+                self.client.put_mapping(self.referrals, REFERRAL_FIELDS_ADDED)
                 self._upgrade_documents()
                 self._ready = True
                 try:
@@ -423,7 +424,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
         # directory that dies before writing them leaves them to the next one (complete_unwritten_referrals),
         # never a held unit without its referral. From here on the referral only moves forward.
         unwritten = {"referral": referral.to_dict(), "audit": self._audit_document(audit)}
-        hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "unwritten": unwritten}
+        hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "units": referral.units,
+                "unwritten": unwritten}
 
         def take_hold(found: dict | None) -> dict:
             if found is None:
@@ -431,7 +433,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
             source = found["_source"]
             record = source["record"]
             holds = live_holds(source.get("holds", []), now)
-            if not can_hold(status=record["status"], available=record["capacity"]["available"], held=len(holds)):
+            if not can_hold(status=record["status"], available=record["capacity"]["available"],
+                            held=units_held(holds), units=referral.units):
                 raise NoCapacity(referral.provider_id)
             return provider_document(record, holds + [hold], version=version_of(source))
 
@@ -493,7 +496,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 if hold["referral_id"] in moved_on:
                     if moved_on[hold["referral_id"]] == "accepted":
                         capacity = record["capacity"]
-                        capacity["available"] = after_use(capacity["available"])
+                        capacity["available"] = after_use(capacity["available"], hold_units(hold))
                         capacity["updated"] = record["last_modified"] = now
                         version = version_of(source) + 1
                     continue
@@ -515,10 +518,11 @@ class SearchEngineDirectoryStore(DirectoryStore):
             holds = [hold for hold in source.get("holds", []) if hold["referral_id"] != referral_id]
             if len(holds) == len(source.get("holds", [])):
                 return None  # released already (a directory finishing this write): the unit is not used twice
+            released = next(hold for hold in source.get("holds", []) if hold["referral_id"] == referral_id)
             version = version_of(source)
             if use_unit_at is not None:
                 capacity = record["capacity"]
-                capacity["available"] = after_use(capacity["available"])
+                capacity["available"] = after_use(capacity["available"], hold_units(released))
                 capacity["updated"] = record["last_modified"] = iso(use_unit_at)
                 version += 1
             return provider_document(record, holds, version=version)
@@ -613,7 +617,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return count
 
     def _add_hold(self, referral: Referral) -> None:
-        hold = {"referral_id": referral.id, "expires_at": referral.expires_at}
+        hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "units": referral.units}
 
         def add(found: dict) -> dict | None:
             source = found["_source"]

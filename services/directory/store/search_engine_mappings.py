@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ...shared.capacity import hold_has_ended
 from ...shared.geo import cell_of
+from ...shared.placement import delivery_of, intake_slots_of
 from ..domain.rules import iso, parse_time, public_point
 
 KINDS = ("providers", "referrals", "audit")
@@ -40,6 +41,11 @@ PROVIDER_MAPPINGS = {
         "max_age": {"type": "integer"},
         "accepts_children": {"type": "boolean"},
         "wheelchair_accessible": {"type": "boolean"},
+        "delivery": _KEYWORD,
+        "cannot_serve": _KEYWORD,
+        "target_groups": _KEYWORD,
+        # The quarter hours of the week intake is open; absent when it always is or does not say.
+        "intake_slots": {"type": "integer"},
         "residence_statuses": _KEYWORD,
         "residence_any": {"type": "boolean"},
         "countries": _KEYWORD,
@@ -64,7 +70,8 @@ PROVIDER_MAPPINGS = {
 }
 # Added to indices made before these fields existed (adding fields needs no reindex).
 PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
-                         for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell")}
+                         for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell",
+                                       "delivery", "cannot_serve", "target_groups", "intake_slots")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -77,8 +84,12 @@ REFERRAL_MAPPINGS = {
         "created_at": {"type": "date"},
         "expires_at": {"type": "date"},
         "updated_at": {"type": "date"},
+        "adults": {"type": "integer"},
+        "children": {"type": "integer"},
+        "units": {"type": "integer"},
     },
 }
+REFERRAL_FIELDS_ADDED = {name: REFERRAL_MAPPINGS["properties"][name] for name in ("adults", "children", "units")}
 AUDIT_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -130,6 +141,9 @@ def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> d
         "max_age": eligibility["max_age"],
         "accepts_children": bool(eligibility["accepts_children"]),
         "wheelchair_accessible": bool(eligibility["wheelchair_accessible"]),
+        "delivery": list(delivery_of(record)),
+        "cannot_serve": list(eligibility.get("cannot_serve") or ()),
+        "target_groups": list(eligibility.get("target_groups") or ()),
         "residence_statuses": list(eligibility["residence_statuses"]),
         "residence_any": not eligibility["residence_statuses"],
         "countries": list(eligibility["countries"]),
@@ -138,10 +152,14 @@ def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> d
         "last_modified": record["last_modified"],
         "public_point": {"lat": pub_lat, "lon": pub_lon},
         "holds": holds,
-        "hold_expiry_ms": [epoch_ms(hold["expires_at"]) for hold in holds],
+        # One value per held unit: the free-capacity script counts values, and a family holds a bed per person.
+        "hold_expiry_ms": [epoch_ms(hold["expires_at"]) for hold in holds for _ in range(hold_units(hold))],
         "record": record,
         "version": version,
     }
+    slots = intake_slots_of(record)
+    if slots is not None:
+        document["intake_slots"] = sorted(slots)
     if location.get("confidential"):
         document["public_cell"] = cell_of(location["lat"], location["lon"]).key
     return document
@@ -152,6 +170,15 @@ def live_holds(holds: list[dict], now: datetime) -> list[dict]:
     return [hold for hold in holds if not hold_has_ended(hold["expires_at"], now)]
 
 
+def hold_units(hold: dict) -> int:
+    """Units one hold takes; holds written before parties take one."""
+    return hold.get("units", 1)
+
+
+def units_held(holds: list[dict]) -> int:
+    return sum(hold_units(hold) for hold in holds)
+
+
 def version_of(source: dict) -> int:
     """A provider document's version; documents written before versions existed are at 1."""
     return source.get("version", 1)
@@ -160,7 +187,7 @@ def version_of(source: dict) -> int:
 def record_of(source: dict, now: datetime) -> dict:
     """The provider record from its document, with `capacity.held` at `now`."""
     record = source["record"]
-    record["capacity"]["held"] = len(live_holds(source.get("holds", []), now))
+    record["capacity"]["held"] = units_held(live_holds(source.get("holds", []), now))
     return record
 
 

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from ...shared.placement import EXCLUDED_AFTER
+from ...shared.placement import (EXCLUDED_AFTER, RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter,
+                                 groups_matter, intake_matters)
 from ..domain.rules import iso
 from .search_engine_mappings import TEXT_FIELDS, now_ms
 
@@ -105,15 +106,30 @@ def candidate_circles(query: CandidateQuery) -> tuple[list[Circle], list[Circle]
 
 def candidates_body(query: CandidateQuery, now: datetime, avoided: list[dict], within: list[dict]) -> dict:
     """Every hard filter of matching, nearest first, then by id."""
-    filters: list[dict] = [{"term": {"status": "active"}}, {"term": {"services": query.need}}, free_capacity(now)]
+    filters: list[dict] = [{"term": {"status": "active"}}, {"term": {"services": query.need}}]
+    if query.free_only:
+        filters.append(free_capacity(now))
     filters += eligibility_filters(gender=query.gender, age=query.age)
-    if query.accompanying_children:
+    if children_matter(query):
         filters.append({"term": {"accepts_children": True}})
-    if query.wheelchair:
+    if query.wheelchair and query.need in RESIDENTIAL_NEEDS:
         filters.append({"term": {"wheelchair_accessible": True}})
+    elif query.wheelchair:
+        # Documents from before `delivery` have none: on site, as the rule reads a record without it.
+        filters.append(any_of({"term": {"wheelchair_accessible": True}},
+                              {"terms": {"delivery": sorted(WITHOUT_A_VISIT)}}))
     if query.residence_status:
         filters.append(any_of({"term": {"residence_any": True}},
                               {"term": {"residence_statuses": query.residence_status}}))
+    if query.support_needs:
+        filters.append({"bool": {"must_not": [{"terms": {"cannot_serve": list(query.support_needs)}}]}})
+    if groups_matter(query):
+        # No target groups (an empty list is no value, as in documents from before the field): anyone.
+        filters.append(any_of({"bool": {"must_not": [{"exists": {"field": "target_groups"}}]}},
+                              {"terms": {"target_groups": list(query.target_groups)}}))
+    if intake_matters(query):
+        filters.append(any_of({"bool": {"must_not": [{"exists": {"field": "intake_slots"}}]}},
+                              {"term": {"intake_slots": query.intake_slot}}))
     if query.need == "repatriation":
         filters.append({"term": {"countries": query.return_country}})
     if not query.include_stale:

@@ -22,6 +22,8 @@ from typing import Callable, Iterable
 from ...shared import jsonio
 from ...shared.capacity import after_use, can_hold
 from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
+from ...shared.placement import (RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter, delivery_of,
+                                 groups_matter, intake_matters, intake_slots_of)
 from ...shared.sqlite import SqliteFile, Transaction
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import InvalidTransition, NoCapacity, Referral
@@ -36,6 +38,11 @@ NEED_BITS = {"shelter": 1, "medical": 2, "mental_health": 4, "legal": 8, "reside
              "compensation": 32, "interpreter": 64, "repatriation": 128}
 NEED_NUMBERS = {need: bit.bit_length() - 1 for need, bit in NEED_BITS.items()}
 NEED_SLOTS = 16  # need numbers per provider in provider_need_geo ids
+# How a provider delivers its services, as bits (the rule lives in services.shared.placement).
+DELIVERY_BITS = {"on_site": 1, "remote": 2, "outreach": 4}
+SUPPORT_BITS = {"lgbtqi": 1, "psychiatric": 2, "addiction": 4, "intellectual_disability": 8, "pregnant": 16,
+                "physical_disability": 32}
+GROUP_BITS = {"reflection_period_non_dutch": 1, "dutch_eu_adults": 2, "complex_needs": 4, "minors": 8, "lgbtqi": 16}
 RESIDENCE_BITS = {"dutch": 1, "eu": 2, "reflection_period": 4, "residence_permit": 8, "asylum": 16,
                   "undocumented": 32, "unknown": 64}
 SCHEMA = """
@@ -56,6 +63,10 @@ CREATE TABLE IF NOT EXISTS providers (
     residence_any INTEGER NOT NULL,
     needs INTEGER NOT NULL DEFAULT 0,
     residences INTEGER NOT NULL DEFAULT 0,
+    delivery INTEGER NOT NULL DEFAULT 1,
+    cannot_serve INTEGER NOT NULL DEFAULT 0,
+    target_groups INTEGER NOT NULL DEFAULT 0,
+    intake_restricted INTEGER NOT NULL DEFAULT 0,
     available INTEGER NOT NULL,
     capacity_updated TEXT NOT NULL,
     last_modified TEXT NOT NULL,
@@ -85,7 +96,10 @@ CREATE TABLE IF NOT EXISTS referrals (
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    updated_at TEXT NOT NULL,
+    adults INTEGER,
+    children INTEGER,
+    units INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX IF NOT EXISTS referrals_holds ON referrals(provider_id, status, expires_at);
 CREATE INDEX IF NOT EXISTS referrals_creator ON referrals(created_by, created_at);
@@ -97,7 +111,8 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 """
-HELD = ("(SELECT COUNT(*) FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' "
+# Units held: a family's referral holds a bed per person (services.shared.capacity.units_for).
+HELD = ("(SELECT COALESCE(SUM(r.units), 0) FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' "
         "AND r.expires_at > :now)")
 # Small first: where providers are dense, the first circles already hold enough, and each round reads
 # only the rows inside its box.
@@ -236,6 +251,10 @@ class SqliteDirectoryStore(DirectoryStore):
                 residence_any=int(not eligibility["residence_statuses"]),
                 needs=_bits(NEED_BITS, record["services"]),
                 residences=_bits(RESIDENCE_BITS, eligibility["residence_statuses"]),
+                delivery=_bits(DELIVERY_BITS, delivery_of(record)),
+                cannot_serve=_bits(SUPPORT_BITS, eligibility.get("cannot_serve") or ()),
+                target_groups=_bits(GROUP_BITS, eligibility.get("target_groups") or ()),
+                intake_restricted=int(intake_slots_of(record) is not None),
                 available=capacity["available"], capacity_updated=capacity["updated"],
                 last_modified=record["last_modified"],
             ))
@@ -244,6 +263,8 @@ class SqliteDirectoryStore(DirectoryStore):
             attrs += [("ilang", code, pk) for code in record.get("interpretation_languages", [])]
             attrs += [("residence", status, pk) for status in eligibility["residence_statuses"]]
             attrs += [("country", code, pk) for code in eligibility["countries"]]
+            # The quarter hours of the week intake is open, for providers that take people in only at some.
+            attrs += [("intake", str(slot), pk) for slot in sorted(intake_slots_of(record) or ())]
             geo.append((pk, pub_lat, pub_lat, pub_lon, pub_lon))
             need_geo += [(pk * NEED_SLOTS + number, pub_lat, pub_lat, pub_lon, pub_lon, number, number)
                          for number in sorted({NEED_NUMBERS[need] for need in record["services"] if need in NEED_NUMBERS})]
@@ -422,7 +443,9 @@ class SqliteDirectoryStore(DirectoryStore):
         params["near_lat"], params["near_lon"] = query.near
         # Cheap column tests first, then index probes, then arithmetic, the holds count last: SQLite
         # tests the terms in the order written, so most rows of the box are thrown out for little.
-        where = ["p.status = 'active'", "p.available > 0"]
+        where = ["p.status = 'active'"]
+        if query.free_only:
+            where.append("p.available > 0")
         if not query.include_stale:
             params["fresh_since"] = iso(now - EXCLUDED_AFTER)
             where.append("p.capacity_updated >= :fresh_since")
@@ -432,10 +455,22 @@ class SqliteDirectoryStore(DirectoryStore):
         if query.age is not None:
             params["age"] = query.age
             where.append("p.min_age <= :age AND p.max_age >= :age")
-        if query.accompanying_children:
+        if children_matter(query):
             where.append("p.accepts_children = 1")
-        if query.wheelchair:
+        if query.wheelchair and query.need in RESIDENTIAL_NEEDS:
             where.append("p.wheelchair = 1")
+        elif query.wheelchair:
+            params["without_a_visit"] = _bits(DELIVERY_BITS, WITHOUT_A_VISIT)
+            where.append("(p.wheelchair = 1 OR (p.delivery & :without_a_visit) != 0)")
+        if query.support_needs:
+            params["support_bits"] = _bits(SUPPORT_BITS, query.support_needs)
+            where.append("(p.cannot_serve & :support_bits) = 0")
+        if groups_matter(query):
+            params["group_bits"] = _bits(GROUP_BITS, query.target_groups)
+            where.append("(p.target_groups = 0 OR (p.target_groups & :group_bits) != 0)")
+        if intake_matters(query):
+            params["intake_slot"] = str(query.intake_slot)
+            where.append(f"(p.intake_restricted = 0 OR {_has_attr('intake', ':intake_slot')})")
         where.append("(p.needs & :need_bit) != 0")  # the row decides; the need R*Tree only narrows
         if query.residence_status:
             params["residence_bit"] = RESIDENCE_BITS.get(query.residence_status, 0)
@@ -460,7 +495,8 @@ class SqliteDirectoryStore(DirectoryStore):
                          f"AND p.pub_lon BETWEEN :{name}_min_lon AND :{name}_max_lon "
                          f"AND ({centre_km} <= :{name}_r OR (p.confidential = 1 AND {centre_km} <= :{name}_reach "
                          f"AND touches_cell(:{name}_lat, :{name}_lon, :{name}_r, p.pub_lat, p.pub_lon))))")
-        where.append(f"p.available - {HELD} > 0")
+        if query.free_only:
+            where.append(f"p.available - {HELD} > 0")
         distance = self._distance("p.pub_lat", "p.pub_lon", ":near_lat", ":near_lon")
         radii = [r for r in CANDIDATE_RADII_KM if query.max_distance_km is None or r < query.max_distance_km]
         radii.append(query.max_distance_km or CANDIDATE_RADII_KM[-1] * 40)
@@ -491,7 +527,8 @@ class SqliteDirectoryStore(DirectoryStore):
         with self._write() as conn:
             row = conn.execute(f"SELECT p.available, p.status, {HELD} AS held FROM providers p WHERE p.id = :id",
                                {"id": referral.provider_id, "now": iso(now)}).fetchone()
-            if row is None or not can_hold(status=row["status"], available=row["available"], held=row["held"]):
+            if row is None or not can_hold(status=row["status"], available=row["available"], held=row["held"],
+                                           units=referral.units):
                 raise NoCapacity(referral.provider_id)
             values = referral.to_dict()
             conn.execute(f"INSERT INTO referrals ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
@@ -514,13 +551,13 @@ class SqliteDirectoryStore(DirectoryStore):
             conn.execute("UPDATE referrals SET status = ?, updated_at = ? WHERE id = ?",
                          (to_status, iso(now), referral_id))
             if to_status == "accepted":
-                self._use_unit(conn, row["provider_id"], now)
+                self._use_unit(conn, row["provider_id"], now, row["units"])
             _append_audit(conn, audit)
         return self.get_referral(referral_id)
 
     @staticmethod
-    def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime) -> None:
-        """An accepted referral takes the held unit out of the reported free units.
+    def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime, units: int = 1) -> None:
+        """An accepted referral takes its held units out of the reported free units.
 
         Runs inside the transition's write transaction, so no edit or report can read the old count
         and write it back over this one.
@@ -529,7 +566,7 @@ class SqliteDirectoryStore(DirectoryStore):
         if doc_row is None:
             return
         record = json.loads(doc_row["doc"])
-        record["capacity"]["available"] = after_use(record["capacity"]["available"])
+        record["capacity"]["available"] = after_use(record["capacity"]["available"], units)
         record["capacity"]["updated"] = record["last_modified"] = iso(now)
         conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ?, "
                      "version = version + 1 WHERE id = ?",
@@ -665,6 +702,45 @@ def _add_version_column(conn: sqlite3.Connection) -> None:
         conn.execute("ALTER TABLE providers ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
 
 
+def _add_delivery_column(conn: sqlite3.Connection) -> None:
+    """Stores written before providers said how they deliver get the column, read from each record (on site
+    when the record says nothing)."""
+    if "delivery" in _columns(conn):
+        return
+    conn.execute("ALTER TABLE providers ADD COLUMN delivery INTEGER NOT NULL DEFAULT 1")
+    cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in DELIVERY_BITS.items())
+    conn.execute(f"UPDATE providers SET delivery = (SELECT COALESCE(SUM(CASE d.value {cases} ELSE 0 END), 0) "
+                 "FROM json_each(providers.doc, '$.delivery') d) WHERE json_type(doc, '$.delivery') = 'array' "
+                 "AND json_array_length(doc, '$.delivery') > 0")
+
+
+def _add_support_columns(conn: sqlite3.Connection) -> None:
+    """Stores written before support profiles get the columns, read from each record (none when it has none)."""
+    if "cannot_serve" in _columns(conn):
+        return
+    for column, bits in (("cannot_serve", SUPPORT_BITS), ("target_groups", GROUP_BITS)):
+        conn.execute(f"ALTER TABLE providers ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+        cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in bits.items())
+        conn.execute(f"UPDATE providers SET {column} = (SELECT COALESCE(SUM(CASE d.value {cases} ELSE 0 END), 0) "
+                     f"FROM json_each(providers.doc, '$.eligibility.{column}') d) "
+                     f"WHERE json_type(doc, '$.eligibility.{column}') = 'array'")
+
+
+def _add_intake_column(conn: sqlite3.Connection) -> None:
+    """Stores written before structured intake hours: no provider said when it takes people in."""
+    if "intake_restricted" not in _columns(conn):
+        conn.execute("ALTER TABLE providers ADD COLUMN intake_restricted INTEGER NOT NULL DEFAULT 0")
+
+
+def _add_referral_party_columns(conn: sqlite3.Connection) -> None:
+    """Referrals made before parties each held one unit, for a party nobody named."""
+    if "units" in {row["name"] for row in conn.execute("PRAGMA table_info(referrals)")}:
+        return
+    conn.execute("ALTER TABLE referrals ADD COLUMN adults INTEGER")
+    conn.execute("ALTER TABLE referrals ADD COLUMN children INTEGER")
+    conn.execute("ALTER TABLE referrals ADD COLUMN units INTEGER NOT NULL DEFAULT 1")
+
+
 def _need_geo_ids(pks) -> list[tuple[int]]:
     return [(pk * NEED_SLOTS + number,) for pk in pks for number in NEED_NUMBERS.values()]
 
@@ -695,7 +771,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 
 # Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
 # steps were counted run them all again: each finds its work done and does nothing.
-MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column]
+MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
+              _add_delivery_column, _add_support_columns, _add_referral_party_columns, _add_intake_column]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

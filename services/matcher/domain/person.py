@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ...shared.geo import Area
-from ...shared.placement import CandidateQuery, failed_filters, public_point, speaks_any
+from ...shared.intake import slot_at
+from ...shared.placement import CandidateQuery, failed_filters, groups_of, public_point, speaks_any
 from ...shared.provider_view import ProviderView
 from .geo import Point
 
@@ -27,6 +28,8 @@ class Person:
     origin_country: str | None = None
     avoid: tuple[Area, ...] = ()
     max_distance_km: float | None = None
+    support_needs: tuple[str, ...] = ()
+    intake_now: bool = False
 
     @property
     def first_language(self) -> str | None:
@@ -34,20 +37,24 @@ class Person:
 
 
 def candidate_query(person: Person, need: str, *, origin: Point | None = None, include_stale: bool = False,
-                    limit: int = 50) -> CandidateQuery:
-    """The hard filters of this person for one need, searched around `origin` (where they are by default)."""
+                    limit: int = 50, at: datetime | None = None) -> CandidateQuery:
+    """The hard filters of this person for one need, searched around `origin` (where they are by default); `at`
+    is the time of the request, for a person who must be taken in now."""
     origin = origin or person.location
     return CandidateQuery(
         need=need, near=(origin.lat, origin.lon), gender=person.gender, age=person.age,
         accompanying_children=person.accompanying_children, wheelchair=person.wheelchair,
         residence_status=person.residence_status,
         return_country=person.origin_country if need == "repatriation" else None,
-        max_distance_km=person.max_distance_km, avoid=person.avoid, include_stale=include_stale, limit=limit)
+        max_distance_km=person.max_distance_km, avoid=person.avoid, include_stale=include_stale, limit=limit,
+        support_needs=person.support_needs,
+        target_groups=groups_of(person.age, person.residence_status, person.support_needs),
+        intake_slot=slot_at(at) if person.intake_now and at is not None else None)
 
 
 def area_query(person: Person, need: str, *, include_stale: bool = False, limit: int = 50) -> CandidateQuery:
     """Only where to look (place, areas to avoid, distance, return country), without the person's own
-    eligibility (gender, age, children, wheelchair, residence status): one pool several people can share,
+    eligibility (gender, age, children, wheelchair, residence status, support needs, groups): one pool several people can share,
     each person's own filters then checked by `failed_requirements`."""
     return CandidateQuery(
         need=need, near=(person.location.lat, person.location.lon),
@@ -69,7 +76,8 @@ def failed_requirements(person: Person, need: str, provider: ProviderView, now: 
     again because a group pools candidates found for several people, and as a defence in depth for areas
     to avoid. An interpreter must also cover one of the person's languages: the matcher's own rule.
     """
-    failed = failed_filters(candidate_query(person, need, origin=origin, include_stale=include_stale), provider, now)
+    failed = failed_filters(candidate_query(person, need, origin=origin, include_stale=include_stale, at=now),
+                            provider, now)
     if need == "interpreter" and not speaks_any(provider, person.languages):
         failed.append("language")
     return failed

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from ...shared.languages import language_name
-from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER
+from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, STALE_AFTER, delivery_of
 from ...shared.provider_view import ProviderView
 from .person import Person
 
@@ -27,6 +27,9 @@ FREE_WORDS = {"bed": ("1 bed free", "{n} beds free"),
               "appointment": ("1 appointment free", "{n} appointments free"),
               "case": ("Room for 1 more case", "Room for {n} more cases"),
               "hour": ("1 hour free", "{n} hours free")}
+SUPPORT_WORDS = {"lgbtqi": "LGBTQI+ people", "psychiatric": "psychiatric problems", "addiction": "addiction",
+                 "intellectual_disability": "intellectual disability", "pregnant": "pregnancy",
+                 "physical_disability": "physical disability"}
 ORDINALS = ("first", "second", "third", "fourth", "fifth")
 
 
@@ -34,8 +37,8 @@ ORDINALS = ("first", "second", "third", "fourth", "fifth")
 class ScoringWeights:
     """How much each factor counts, and how fast nearness fades; read from HAVEN_MATCH_* settings.
 
-    Defaults: language 0.35, distance 0.25, freshness 0.15, specialism 0.15, headroom 0.10, and a
-    distance factor that halves every 25 km.
+    Defaults: language 0.35, distance 0.25, freshness 0.15, specialism 0.15, headroom 0.10, support 0.40,
+    and a distance factor that halves every 25 km.
     """
 
     language: float = 0.35
@@ -43,6 +46,10 @@ class ScoringWeights:
     freshness: float = 0.15
     specialism: float = 0.15
     headroom: float = 0.10
+    # A safe house specialised in what the person needs beyond the basics (an LGBTQI+ house for a trans
+    # woman) must beat a general one in the person's own town that specialises in their form of
+    # exploitation: it outweighs both nearness and that specialism together.
+    support: float = 0.40
     distance_half_life_km: float = 25.0
 
     def __post_init__(self):
@@ -93,11 +100,13 @@ def score_candidate(person: Person, need: str, provider: ProviderView, distance_
     factors = [
         language,
         distance_factor(distance_km, weights.distance_half_life_km, approximate=_is_coarse(provider),
-                        distance_from=distance_from, explain=explain),
+                        distance_from=distance_from, explain=explain, remote=works_remotely(provider, need)),
         freshness_factor(capacity["updated"], now),
     ]
     if person.exploitation_type:
         factors.append(specialism_factor(person.exploitation_type, provider))
+    if person.support_needs:
+        factors.append(support_factor(person.support_needs, provider))
     factors.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")))
     total_weight = sum(getattr(weights, f.name) for f in factors)
     score = sum(getattr(weights, f.name) * f.value for f in factors) / total_weight if total_weight else 0.0
@@ -113,10 +122,14 @@ def rank(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
 def language_factor(languages: tuple[str, ...], provider: ProviderView, need: str = "", *,
                     explain: bool = True) -> tuple[Factor, str | None]:
     """Staff speaking one of the person's languages beats an interpreter; an earlier preference is a little better.
+    An interpreter is ranked by the person's first language: one for a later language (often one they already
+    share with staff) is a poor second.
 
     Returns the factor and the staff language shared, if any.
     """
     staff = provider.get("languages") or ()
+    if need == "interpreter":
+        return _interpreting_factor(languages, provider, explain=explain)
     for position, code in enumerate(languages):
         if code in staff:
             reason = _language_reason("staff", code, position, need) if explain else None
@@ -128,6 +141,34 @@ def language_factor(languages: tuple[str, ...], provider: ProviderView, need: st
             return Factor("language", 0.45 - 0.05 * min(position, 5), reason), None
     first = languages[0] if languages else None
     return Factor("language", 0.0, _language_reason("none", first, 0, need) if explain else None), None
+
+
+def _interpreting_factor(languages: tuple[str, ...], provider: dict, *, explain: bool) -> tuple[Factor, str | None]:
+    """The person's first language interpreted: best by the agency's own interpreters, then arranged; a later
+    language counts for little."""
+    staff = provider.get("languages") or ()
+    arranged = provider.get("interpretation_languages") or ()
+    for position, code in enumerate(languages):
+        if code not in staff and code not in arranged:
+            continue
+        own = code in staff
+        if position == 0:
+            value = 1.0 if own else 0.9
+            reason = (f"Interprets {language_label(code)}" if own
+                      else f"Arranges interpreters for {language_label(code)}") if explain else None
+        else:
+            value = 0.3 - 0.05 * min(position, 5)
+            first = language_label(languages[0])
+            reason = (f"{'Interprets' if own else 'Arranges interpreters for'} {language_label(code)}, not the "
+                      f"person's first language ({first})") if explain else None
+        return Factor("language", value, reason), code if own else None
+    first = languages[0] if languages else None
+    return Factor("language", 0.0, _language_reason("none", first, 0, "interpreter") if explain else None), None
+
+
+def works_remotely(provider: dict, need: str) -> bool:
+    """A service delivered by phone or video, where that serves (not a place to live): distance does not count."""
+    return need not in RESIDENTIAL_NEEDS and "remote" in delivery_of(provider)
 
 
 def _language_reason(how: str, code: str | None, position: int, need: str) -> str | None:
@@ -144,8 +185,10 @@ def _language_reason(how: str, code: str | None, position: int, need: str) -> st
 
 
 def distance_factor(distance_km: float, half_life_km: float, *, approximate: bool = False,
-                    distance_from: str | None = None, explain: bool = True) -> Factor:
-    """Nearer is better: the factor halves every `half_life_km`."""
+                    distance_from: str | None = None, explain: bool = True, remote: bool = False) -> Factor:
+    """Nearer is better: the factor halves every `half_life_km`; a service delivered remotely is as near as any."""
+    if remote:
+        return Factor("distance", 1.0, "Works by phone or video: distance does not matter" if explain else None)
     value = 0.5 ** (max(distance_km, 0.0) / half_life_km)
     if not explain:
         return Factor("distance", value, None)
@@ -184,6 +227,17 @@ def specialism_factor(exploitation_type: str, provider: ProviderView) -> Factor:
     if not served:
         return Factor("specialism", 0.4, f"No specialism in {words}")
     return Factor("specialism", 0.2, f"Specialised in other forms of exploitation, not {words}")
+
+
+def support_factor(support_needs: tuple[str, ...], provider: dict) -> Factor:
+    """Specialised support for each of the person's support needs counts; none of them leaves a general provider low."""
+    special = set((provider.get("eligibility") or {}).get("specialises_in") or ())
+    matched = [need for need in support_needs if need in special]
+    if matched:
+        words = " and ".join(SUPPORT_WORDS.get(need, need) for need in matched)
+        return Factor("support", 0.2 + 0.8 * (len(matched) / len(support_needs)), f"Specialised support for {words}")
+    words = " and ".join(SUPPORT_WORDS.get(need, need) for need in support_needs)
+    return Factor("support", 0.2, f"No specialised support for {words}")
 
 
 @lru_cache(maxsize=1024)
@@ -232,9 +286,11 @@ class ScoreColumns:
     decides the same way.
     """
 
-    def __init__(self, providers: list[dict], now: datetime, weights: ScoringWeights):
+    def __init__(self, providers: list[dict], now: datetime, weights: ScoringWeights, need: str = "shelter"):
         self.providers = providers
         self.weights = weights
+        self.need = need
+        self._remote = np.array([works_remotely(p, need) for p in providers], dtype=bool)
         capacities = [provider["capacity"] for provider in providers]
         self._freshness = np.array([freshness_factor(c["updated"], now).value for c in capacities], dtype=float)
         self._headroom = np.array([headroom_factor(int(c.get("free", 0)), c.get("unit", "bed")).value
@@ -242,15 +298,18 @@ class ScoreColumns:
         self._nearness: dict[tuple, np.ndarray] = {}
         self._language: dict[tuple[str, ...], np.ndarray] = {}
         self._specialism: dict[str, np.ndarray] = {}
+        self._support: dict[tuple[str, ...], np.ndarray] = {}
 
     def scores(self, person: Person, distances: np.ndarray) -> np.ndarray:
         """One score per provider for this person, with `distances` the km from them to each provider."""
         weights = self.weights
         named = [("language", self._language_values(person.languages)),
-                 ("distance", self._distance_values(distances)),
+                 ("distance", np.where(self._remote, 1.0, self._distance_values(distances))),
                  ("freshness", self._freshness)]
         if person.exploitation_type:
             named.append(("specialism", self._specialism_values(person.exploitation_type)))
+        if person.support_needs:
+            named.append(("support", self._support_values(person.support_needs)))
         named.append(("headroom", self._headroom))
         total_weight = sum(getattr(weights, name) for name, _ in named)
         if not total_weight:
@@ -271,7 +330,8 @@ class ScoreColumns:
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
         if languages not in self._language:
             self._language[languages] = np.array(
-                [language_factor(languages, p, explain=False)[0].value for p in self.providers], dtype=float)
+                [language_factor(languages, p, self.need, explain=False)[0].value for p in self.providers],
+                dtype=float)
         return self._language[languages]
 
     def _specialism_values(self, exploitation_type: str) -> np.ndarray:
@@ -279,3 +339,9 @@ class ScoreColumns:
             self._specialism[exploitation_type] = np.array(
                 [specialism_factor(exploitation_type, p).value for p in self.providers], dtype=float)
         return self._specialism[exploitation_type]
+
+    def _support_values(self, support_needs: tuple[str, ...]) -> np.ndarray:
+        if support_needs not in self._support:
+            self._support[support_needs] = np.array(
+                [support_factor(support_needs, p).value for p in self.providers], dtype=float)
+        return self._support[support_needs]
