@@ -16,10 +16,21 @@ class DirectorySettings:
     replay_db: Path | None = None
     # Nonces shared by every replica (Redis); without it the engine store keeps them, when it is one.
     redis_url: str | None = None
+    # Pending referrals one caseworker may hold at once for one case reference and need (None: no limit).
+    max_pending_per_case: int | None = 3
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "DirectorySettings":
         return cls(store_url=default_store_url(environ), internal_secret=internal_secret(environ),
                    log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
                    replay_db=data_dir(environ) / "nonces-directory.db",
-                   redis_url=env("HAVEN_REDIS_URL", None, environ))
+                   redis_url=env("HAVEN_REDIS_URL", None, environ),
+                   max_pending_per_case=_limit(env("HAVEN_MAX_PENDING_PER_CASE", "3", environ)))
+
+
+def _limit(value: str) -> int | None:
+    """A whole number of at least 1, or 0 for no limit."""
+    number = int(value)
+    if number < 0:
+        raise ValueError("HAVEN_MAX_PENDING_PER_CASE: 0 (no limit) or more")
+    return number or None

@@ -88,7 +88,8 @@ def _body(method: str, path: str, target: dict) -> dict | None:
     if path == "/matches/group":
         return {"need": "shelter", "people": [{"languages": ["nl"], "location": UTRECHT}]}
     if path == "/referrals":
-        return {"provider_id": target["id"], "need": "shelter", "case_reference": "CASE-0001"}
+        # A case of its own each time: one caseworker may hold only a few pending referrals per case.
+        return {"provider_id": target["id"], "need": "shelter", "case_reference": f"CASE-{uuid.uuid4().hex[:8]}"}
     return None
 
 

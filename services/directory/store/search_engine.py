@@ -31,14 +31,14 @@ from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict,
 from ...shared.engine.indices import IndexNames, ensure_indices, reindex
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
-from ..domain.referrals import InvalidTransition, NoCapacity, Referral
+from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import iso, parse_time
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
-from .base import AuditEntry, DirectoryStore, StoreUnavailable
-from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, live_holds, provider_document, record_of,
-                                      version_of)
+from .base import AuditEntry, DirectoryStore, StoreUnavailable, expiry_audit, sibling_cancel_audit
+from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED, live_holds,
+                                      provider_document, record_of, version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
-                                    passed_holds_body, referrals_body, search_body, words_of)
+                                    passed_holds_body, pending_for_case_body, referrals_body, search_body, words_of)
 
 MAX_WINDOW = 10_000          # from + size beyond this pages with search_after instead
 WALK_CHUNK = 1_000
@@ -82,6 +82,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                     raise StoreUnavailable("search engine unreachable")
                 ensure_indices(self.client, self.names, self.config, MAPPINGS)
                 self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
+                self.client.put_mapping(self.referrals, REFERRAL_FIELDS_ADDED)
                 self._upgrade_documents()
                 self._ready = True
                 try:
@@ -418,7 +419,14 @@ class SearchEngineDirectoryStore(DirectoryStore):
             after = hits[-1]["sort"]
 
     # -- referrals ---------------------------------------------------------------------------
-    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry) -> Referral:
+    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry, *,
+                        max_pending: int | None = None) -> Referral:
+        if max_pending is not None:
+            # Counted before the hold: the engine has no transaction across referrals, so two requests
+            # racing for the last allowed slot of one case can both pass (one caseworker, one case: rare).
+            body = pending_for_case_body(referral.created_by, referral.case_reference, referral.need, now)
+            if self._page(self.referrals, body, 1, 1)[1] >= max_pending:
+                raise TooManyPending(max_pending)
         # Taking the hold is the one atomic step, so the hold carries the referral and its audit entry: a
         # directory that dies before writing them leaves them to the next one (complete_unwritten_referrals),
         # never a held unit without its referral. From here on the referral only moves forward.
@@ -532,7 +540,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         found = self.client.get(self.referrals, referral_id)
         return Referral(**found["_source"]) if found else None
 
-    def transition_referral(self, referral_id, to_status, now, audit):
+    def transition_referral(self, referral_id, to_status, now, audit, *, reason=None, note=None):
         self._ensure()
         for attempt in itertools.count():
             found = self.client.get(self.referrals, referral_id)
@@ -542,7 +550,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             current = referral.effective_status(now)
             if current != "pending":
                 raise InvalidTransition(current, to_status)
-            changed = dict(found["_source"], status=to_status, updated_at=iso(now))
+            changed = dict(found["_source"], status=to_status, updated_at=iso(now), reason=reason, note=note)
             try:
                 # Claiming the referral first: of two concurrent transitions only one gets past here.
                 self._blocked_retry(lambda: self.client.index(
@@ -556,7 +564,25 @@ class SearchEngineDirectoryStore(DirectoryStore):
                                       use_unit_at=now if to_status == "accepted" else None, audit=audit)
         if released is None:  # the hold was gone already (its provider deleted, or a directory finishing this)
             self._append_audit(audit)
+        if to_status == "accepted":
+            self._cancel_siblings(referral, now, audit)
         return Referral(**changed)
+
+    def _cancel_siblings(self, accepted: Referral, now: datetime, audit: AuditEntry) -> None:
+        """One hold per case: the caseworker's other pending referrals for the case and need end with the accept.
+
+        Each is its own transition (no transaction spans documents); one that moved on meanwhile is left as it is.
+        """
+        body = pending_for_case_body(accepted.created_by, accepted.case_reference, accepted.need, now)
+        for hit in self._walk(self.referrals, body):
+            if hit["_id"] == accepted.id:
+                continue
+            try:
+                self.transition_referral(hit["_id"], "cancelled", now,
+                                         sibling_cancel_audit(audit, hit["_id"], accepted.id),
+                                         reason=PLACED_ELSEWHERE)
+            except InvalidTransition:
+                pass
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         self._ensure()
@@ -579,6 +605,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
             result = next(iter(item.values()))
             if result.get("status") != 409:
                 raise RuntimeError(f"expiring referral {result.get('_id')} failed: {result.get('error')}")
+        not_expired = {next(iter(item.values())).get("_id") for item in failed}
+        self._write_audits([self._audit_document(expiry_audit(action["_id"], action["_source"]["expires_at"]))
+                            for action in actions if action["_id"] not in not_expired])
         return len(actions) - len(failed)
 
     # -- audit -------------------------------------------------------------------------------

@@ -77,8 +77,18 @@ REFERRAL_MAPPINGS = {
         "created_at": {"type": "date"},
         "expires_at": {"type": "date"},
         "updated_at": {"type": "date"},
+        # What the provider needs to decide and why the referral ended; the callback and note are never searched.
+        "languages": _KEYWORD,
+        "interpreter_needed": {"type": "boolean"},
+        "urgency": _KEYWORD,
+        "callback": {"type": "keyword", "index": False, "doc_values": False},
+        "reason": _KEYWORD,
+        "note": {"type": "keyword", "index": False, "doc_values": False},
     },
 }
+# Added to referral indices made before these fields existed.
+REFERRAL_FIELDS_ADDED = {name: REFERRAL_MAPPINGS["properties"][name]
+                         for name in ("languages", "interpreter_needed", "urgency", "callback", "reason", "note")}
 AUDIT_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
