@@ -15,7 +15,9 @@ from ..shared.jsonio import FastJSONProvider
 from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
+from . import service
 from .api.views import internal, providers, referrals
+from .background import Background, Task
 from .domain.rules import utc_now
 from .settings import DirectorySettings
 from .stale import staleness_by_type
@@ -27,6 +29,7 @@ class DirectoryContext:
     store: DirectoryStore
     settings: DirectorySettings
     clock: Callable[[], datetime] = field(default=utc_now)
+    background: Background | None = None
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,8 +46,9 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     store = config.get("STORE") or store_from_url(settings.store_url)
-    app.extensions["haven"] = DirectoryContext(store=store, settings=settings,
-                                               clock=config.get("CLOCK") or utc_now)
+    context = DirectoryContext(store=store, settings=settings, clock=config.get("CLOCK") or utc_now)
+    app.extensions["haven"] = context
+    context.background = _background(context)
     init_request_logging(app, "directory")
     init_metrics(app, "directory", staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
     init_internal_auth(app, settings.internal_secret, replay_guard(
@@ -69,3 +73,13 @@ def create_app(config: dict | None = None) -> Flask:
         return jsonify({"ready": ready, "service": "directory", "store": "up" if ready else "down"}), (200 if ready else 503)
 
     return app
+
+
+def _background(context: DirectoryContext) -> Background | None:
+    """The sweeps this process runs on its own time, started; None when the settings ask for none."""
+    settings = context.settings
+    if not settings.sweep_seconds:
+        return None
+    tasks = [Task("expire_holds", settings.sweep_seconds,
+                  lambda: service.expire_holds(store=context.store, now=context.clock()))]
+    return Background(tasks, lock_path=settings.background_lock).start()

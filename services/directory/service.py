@@ -312,6 +312,14 @@ def _referral_view(referral: Referral, provider: dict | None, viewer: Caller) ->
     return view
 
 
+def expire_holds(*, store: DirectoryStore, now: datetime) -> int:
+    """Mark every pending referral whose hold has passed as expired (an audit entry each); returns how many."""
+    expired = store.expire_referrals(now)
+    for _ in range(expired):
+        count_referral("expired")
+    return expired
+
+
 # -- stale capacity --------------------------------------------------------------------------
 
 def list_stale(*, store: DirectoryStore, viewer: Caller, now: datetime, older_than_hours: float) -> list[dict]:

@@ -18,6 +18,10 @@ class DirectorySettings:
     redis_url: str | None = None
     # Pending referrals one caseworker may hold at once for one case reference and need (None: no limit).
     max_pending_per_case: int | None = 3
+    # Seconds between sweeps that mark passed holds expired (None: no background work in this process).
+    sweep_seconds: float | None = None
+    # Among the workers of one machine, the one holding a lock on this file does the background work.
+    background_lock: Path | None = None
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "DirectorySettings":
@@ -25,7 +29,9 @@ class DirectorySettings:
                    log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
                    replay_db=data_dir(environ) / "nonces-directory.db",
                    redis_url=env("HAVEN_REDIS_URL", None, environ),
-                   max_pending_per_case=_limit(env("HAVEN_MAX_PENDING_PER_CASE", "3", environ)))
+                   max_pending_per_case=_limit(env("HAVEN_MAX_PENDING_PER_CASE", "3", environ)),
+                   sweep_seconds=float(env("HAVEN_SWEEP_SECONDS", "30", environ)) or None,
+                   background_lock=data_dir(environ) / "directory-background.lock")
 
 
 def _limit(value: str) -> int | None:
