@@ -18,6 +18,9 @@ from ..shared.vocabulary import MAX_BODY_BYTES
 from . import service
 from .api.views import internal, providers, referrals
 from .background import Background, Task
+from .notifications import service as notifications
+from .notifications.views import webhooks
+from .notifications.wiring import build_notifier
 from .domain.rules import utc_now
 from .settings import DirectorySettings
 from .stale import staleness_by_type
@@ -30,6 +33,7 @@ class DirectoryContext:
     settings: DirectorySettings
     clock: Callable[[], datetime] = field(default=utc_now)
     background: Background | None = None
+    notifier: notifications.Notifier | None = None
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -48,13 +52,15 @@ def create_app(config: dict | None = None) -> Flask:
     store = config.get("STORE") or store_from_url(settings.store_url)
     context = DirectoryContext(store=store, settings=settings, clock=config.get("CLOCK") or utc_now)
     app.extensions["haven"] = context
-    context.background = _background(context)
     init_request_logging(app, "directory")
-    init_metrics(app, "directory", staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
+    metrics = init_metrics(app, "directory",
+                           staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
+    context.notifier = build_notifier(store, settings, metrics)
+    context.background = _background(context)
     init_internal_auth(app, settings.internal_secret, replay_guard(
         settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
     api = Api(app)
-    for blueprint in (providers, referrals, internal):
+    for blueprint in (providers, referrals, internal, webhooks):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 
@@ -78,8 +84,18 @@ def create_app(config: dict | None = None) -> Flask:
 def _background(context: DirectoryContext) -> Background | None:
     """The sweeps this process runs on its own time, started; None when the settings ask for none."""
     settings = context.settings
-    if not settings.sweep_seconds:
+    tasks = []
+    if settings.sweep_seconds:
+        tasks.append(Task("expire_holds", settings.sweep_seconds,
+                          lambda: service.expire_holds(store=context.store, now=context.clock())))
+    if settings.deliver_seconds:
+        tasks.append(Task("deliver", settings.deliver_seconds, lambda: deliver(context)))
+    if not tasks:
         return None
-    tasks = [Task("expire_holds", settings.sweep_seconds,
-                  lambda: service.expire_holds(store=context.store, now=context.clock()))]
     return Background(tasks, lock_path=settings.background_lock).start()
+
+
+def deliver(context: DirectoryContext) -> None:
+    """One round of notifications: new outbox events fanned out, then every due delivery attempted."""
+    notifications.fan_out(notifier=context.notifier)
+    notifications.deliver_due(notifier=context.notifier, now=utc_now())

@@ -22,6 +22,14 @@ class DirectorySettings:
     sweep_seconds: float | None = None
     # Among the workers of one machine, the one holding a lock on this file does the background work.
     background_lock: Path | None = None
+    # Seconds between rounds of webhook delivery (None: this process delivers nothing).
+    deliver_seconds: float | None = None
+    # The first retry's wait; each next one waits twice as long, at most two hours, 15 attempts in all.
+    webhook_retry_first_seconds: float = 10.0
+    # Webhooks to 127.0.0.1 (tests, a receiver on the same machine); never link-local or private addresses.
+    webhook_allow_loopback: bool = False
+    # Where people reach the gateway: links in notifications.
+    public_url: str = "http://127.0.0.1:8080"
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "DirectorySettings":
@@ -31,7 +39,11 @@ class DirectorySettings:
                    redis_url=env("HAVEN_REDIS_URL", None, environ),
                    max_pending_per_case=_limit(env("HAVEN_MAX_PENDING_PER_CASE", "3", environ)),
                    sweep_seconds=float(env("HAVEN_SWEEP_SECONDS", "30", environ)) or None,
-                   background_lock=data_dir(environ) / "directory-background.lock")
+                   background_lock=data_dir(environ) / "directory-background.lock",
+                   deliver_seconds=float(env("HAVEN_DELIVER_SECONDS", "1", environ)) or None,
+                   webhook_retry_first_seconds=float(env("HAVEN_WEBHOOK_RETRY_FIRST_SECONDS", "10", environ)),
+                   webhook_allow_loopback=env("HAVEN_WEBHOOK_ALLOW_LOOPBACK", "0", environ) in ("1", "true", "yes"),
+                   public_url=env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8080", environ))
 
 
 def _limit(value: str) -> int | None:

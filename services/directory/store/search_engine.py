@@ -34,6 +34,7 @@ from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, 
 from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import iso, parse_time
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
+from ..notifications.events import referral_event
 from .base import AuditEntry, DirectoryStore, StoreUnavailable, expiry_audit, sibling_cancel_audit
 from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED, live_holds,
                                       provider_document, record_of, version_of)
@@ -430,7 +431,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
         # Taking the hold is the one atomic step, so the hold carries the referral and its audit entry: a
         # directory that dies before writing them leaves them to the next one (complete_unwritten_referrals),
         # never a held unit without its referral. From here on the referral only moves forward.
-        unwritten = {"referral": referral.to_dict(), "audit": self._audit_document(audit)}
+        unwritten = {"referral": self._with_event(referral.to_dict(), referral, audit.at),
+                     "audit": self._audit_document(audit)}
         hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "unwritten": unwritten}
 
         def take_hold(found: dict | None) -> dict:
@@ -538,7 +540,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
     def get_referral(self, referral_id: str) -> Referral | None:
         self._ensure()
         found = self.client.get(self.referrals, referral_id)
-        return Referral(**found["_source"]) if found else None
+        return referral_of(found["_source"]) if found else None
 
     def transition_referral(self, referral_id, to_status, now, audit, *, reason=None, note=None):
         self._ensure()
@@ -546,11 +548,12 @@ class SearchEngineDirectoryStore(DirectoryStore):
             found = self.client.get(self.referrals, referral_id)
             if found is None:
                 raise KeyError(referral_id)
-            referral = Referral(**found["_source"])
+            referral = referral_of(found["_source"])
             current = referral.effective_status(now)
             if current != "pending":
                 raise InvalidTransition(current, to_status)
             changed = dict(found["_source"], status=to_status, updated_at=iso(now), reason=reason, note=note)
+            changed = self._with_event(changed, referral_of(changed), iso(now))
             try:
                 # Claiming the referral first: of two concurrent transitions only one gets past here.
                 self._blocked_retry(lambda: self.client.index(
@@ -566,7 +569,12 @@ class SearchEngineDirectoryStore(DirectoryStore):
             self._append_audit(audit)
         if to_status == "accepted":
             self._cancel_siblings(referral, now, audit)
-        return Referral(**changed)
+        return referral_of(changed)
+
+    def _with_event(self, source: dict, referral: Referral, at: str) -> dict:
+        """A referral document carrying the event of its change, after any not yet moved to the outbox."""
+        events = source.get("unwritten_events", []) + [referral_event(referral, at, seq=self._next_seq())]
+        return dict(source, unwritten_events=events, has_unwritten_events=True)
 
     def _cancel_siblings(self, accepted: Referral, now: datetime, audit: AuditEntry) -> None:
         """One hold per case: the caseworker's other pending referrals for the case and need end with the accept.
@@ -587,15 +595,16 @@ class SearchEngineDirectoryStore(DirectoryStore):
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         self._ensure()
         hits, total = self._page(self.referrals, referrals_body(query, now), query.page, query.size)
-        return Page([Referral(**hit["_source"]).as_of(now) for hit in hits], total)
+        return Page([referral_of(hit["_source"]).as_of(now) for hit in hits], total)
 
     def expire_referrals(self, now: datetime) -> int:
         self._ensure()
         actions = []
         for hit in self._walk(self.referrals, passed_holds_body(now)):
-            source = hit["_source"]
+            source = dict(hit["_source"], status="expired", updated_at=hit["_source"]["expires_at"])
+            source = self._with_event(source, referral_of(source), source["expires_at"])
             actions.append({"_op_type": "index", "_index": self.referrals, "_id": hit["_id"],
-                            "_source": dict(source, status="expired", updated_at=source["expires_at"]),
+                            "_source": source,
                             "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
         if not actions:
             return 0
@@ -674,6 +683,14 @@ class SearchEngineDirectoryStore(DirectoryStore):
             count += len(chunk)
         self.client.refresh(self.audit)
         return count
+
+
+def referral_of(source: dict) -> Referral:
+    """The referral of a document, without the events it may still carry."""
+    return Referral(**{k: v for k, v in source.items() if k in REFERRAL_FIELDS})
+
+
+REFERRAL_FIELDS = frozenset(Referral.__dataclass_fields__)
 
 
 def _distance(hit: dict, near: tuple[float, float] | None) -> float | None:

@@ -84,11 +84,15 @@ REFERRAL_MAPPINGS = {
         "callback": {"type": "keyword", "index": False, "doc_values": False},
         "reason": _KEYWORD,
         "note": {"type": "keyword", "index": False, "doc_values": False},
+        # Events of the referral's changes, written with them and moved to the outbox index after.
+        "unwritten_events": {"type": "object", "enabled": False},
+        "has_unwritten_events": {"type": "boolean"},
     },
 }
 # Added to referral indices made before these fields existed.
 REFERRAL_FIELDS_ADDED = {name: REFERRAL_MAPPINGS["properties"][name]
-                         for name in ("languages", "interpreter_needed", "urgency", "callback", "reason", "note")}
+                         for name in ("languages", "interpreter_needed", "urgency", "callback", "reason", "note",
+                                      "unwritten_events", "has_unwritten_events")}
 AUDIT_MAPPINGS = {
     "dynamic": "strict",
     "properties": {

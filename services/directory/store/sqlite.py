@@ -27,6 +27,8 @@ from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, 
 from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import EXCLUDED_AFTER, iso, public_point
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
+from ..notifications.events import referral_event
+from ..notifications.sqlite_store import add_notification_tables, append_event
 from .base import AuditEntry, DirectoryStore, expiry_audit, sibling_cancel_audit
 
 GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
@@ -505,6 +507,7 @@ class SqliteDirectoryStore(DirectoryStore):
             conn.execute(f"INSERT INTO referrals ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
                          values)
             _append_audit(conn, audit)
+            append_event(conn, referral_event(referral, audit.at))
         return referral
 
     def get_referral(self, referral_id: str) -> Referral | None:
@@ -525,6 +528,8 @@ class SqliteDirectoryStore(DirectoryStore):
             if to_status == "accepted":
                 self._use_unit(conn, row["provider_id"], now)
             _append_audit(conn, audit)
+            append_event(conn, referral_event(_referral_of(conn.execute(
+                "SELECT * FROM referrals WHERE id = ?", (referral_id,)).fetchone()), iso(now)))
             if to_status == "accepted":
                 self._cancel_siblings(conn, referral, now, audit)
         return self.get_referral(referral_id)
@@ -540,6 +545,8 @@ class SqliteDirectoryStore(DirectoryStore):
             conn.execute("UPDATE referrals SET status = 'cancelled', updated_at = ?, reason = ? WHERE id = ?",
                          (iso(now), PLACED_ELSEWHERE, row["id"]))
             _append_audit(conn, sibling_cancel_audit(audit, row["id"], accepted.id))
+            append_event(conn, referral_event(_referral_of(dict(
+                dict(row), status="cancelled", reason=PLACED_ELSEWHERE, updated_at=iso(now))), iso(now)))
 
     @staticmethod
     def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime) -> None:
@@ -592,10 +599,11 @@ class SqliteDirectoryStore(DirectoryStore):
     def expire_referrals(self, now: datetime) -> int:
         with self._write() as conn:
             rows = conn.execute("UPDATE referrals SET status = 'expired', updated_at = expires_at "
-                                "WHERE status = 'pending' AND expires_at <= ? RETURNING id, expires_at",
+                                "WHERE status = 'pending' AND expires_at <= ? RETURNING *",
                                 (iso(now),)).fetchall()
             for row in rows:
                 _append_audit(conn, expiry_audit(row["id"], row["expires_at"]))
+                append_event(conn, referral_event(_referral_of(row), row["expires_at"]))
             return len(rows)
 
     def import_referrals(self, referrals: Iterable[Referral], now: datetime) -> int:
@@ -750,7 +758,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 # Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
 # steps were counted run them all again: each finds its work done and does nothing.
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
-              _add_referral_brief_columns]
+              _add_referral_brief_columns, add_notification_tables]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

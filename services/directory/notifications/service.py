@@ -1,0 +1,128 @@
+"""Use cases of notifications: subscribing, fanning events out to subscribers, delivering with retries."""
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from ...shared.errors import ApiError, bad_field, forbidden, not_found
+from ...shared.identity import Caller
+from ..domain.rules import iso
+from .delivery import WebhookSender
+from .events import RetrySchedule, Subscriber, hears, payload
+from .secrets import SecretBox, new_secret
+from .store import Delivery, NotificationStore, Subscription, delivery_id, parse
+from .urls import RefusedUrl, check_url
+
+log = logging.getLogger("haven.directory.notifications")
+MAX_SUBSCRIPTIONS = 10  # per account
+FAN_OUT_BATCH = 200
+DELIVERY_BATCH = 500
+
+
+@dataclass
+class Notifier:
+    """What delivering needs, built once by the app factory."""
+
+    store: NotificationStore
+    box: SecretBox
+    sender: WebhookSender
+    schedule: RetrySchedule
+    public_url: str
+    allow_loopback: bool = False
+    on_delivery: object = None  # callable(outcome, seconds from change to receipt or None)
+
+
+def subscribe(*, notifier: Notifier, viewer: Caller, data: dict, now: datetime) -> dict:
+    """Subscribe a URL to events about one's own referrals; the answer shows the secret, this once only."""
+    if viewer.role not in ("provider", "caseworker", "admin"):
+        raise forbidden()
+    try:
+        check_url(data["url"], allow_loopback=notifier.allow_loopback)
+    except RefusedUrl as err:
+        raise bad_field("url", str(err)) from None
+    if len(notifier.store.subscriptions(viewer.subject)) >= MAX_SUBSCRIPTIONS:
+        raise ApiError(409, "too_many_subscriptions", f"at most {MAX_SUBSCRIPTIONS} webhooks per account")
+    secret = new_secret()
+    subscription = Subscription(id=str(uuid.uuid4()), subject=viewer.subject, role=viewer.role,
+                                provider_ids=list(viewer.provider_ids), url=data["url"],
+                                events=list(data.get("events") or []), sealed_secret=notifier.box.seal(secret),
+                                created_at=iso(now), description=data.get("description"))
+    notifier.store.add_subscription(subscription)
+    return dict(subscription.public(), secret=secret)
+
+
+def list_subscriptions(*, notifier: Notifier, viewer: Caller) -> list[dict]:
+    """The caller's own subscriptions, without their secrets."""
+    return [s.public() for s in notifier.store.subscriptions(viewer.subject)]
+
+
+def unsubscribe(*, notifier: Notifier, viewer: Caller, subscription_id: str) -> None:
+    if not notifier.store.delete_subscription(subscription_id, viewer.subject):
+        raise not_found("webhook")
+
+
+def fan_out(*, notifier: Notifier) -> int:
+    """Turn outbox events into one delivery per subscriber that hears them; returns how many events."""
+    events = notifier.store.events_to_fan_out(FAN_OUT_BATCH)
+    if not events:
+        return 0
+    subscriptions = notifier.store.subscriptions()
+    for event in events:
+        body = json.dumps(payload(event, notifier.public_url), separators=(",", ":"))
+        deliveries = [Delivery(id=delivery_id(event["id"], s.id), seq=event["seq"], event_id=event["id"],
+                               subscription_id=s.id, referral_id=event["referral_id"], type=event["type"],
+                               event_at=event["at"], body=body, next_at=event["at"])
+                      for s in subscriptions
+                      if hears(Subscriber(s.subject, s.role, tuple(s.provider_ids)), tuple(s.events), event)]
+        notifier.store.fan_out(event, deliveries)
+    return len(events)
+
+
+def deliver_due(*, notifier: Notifier, now: datetime) -> int:
+    """Attempt every delivery that is due, in event order per subscription and referral; returns how many made.
+
+    A referral's later event waits for its earlier one to the same subscription: receivers see them in order.
+    """
+    subscriptions = {s.id: s for s in notifier.store.subscriptions()}
+    waiting: set[tuple[str, str]] = set()
+    delivered = 0
+    for delivery in notifier.store.pending_deliveries(DELIVERY_BATCH):
+        key = (delivery.subscription_id, delivery.referral_id)
+        if key in waiting:
+            continue
+        subscription = subscriptions.get(delivery.subscription_id)
+        if subscription is None:
+            continue  # unsubscribed: its deliveries are being deleted
+        if parse(delivery.next_at) > now:
+            waiting.add(key)
+            continue
+        problem = notifier.sender.send(subscription.url, notifier.box.open(subscription.sealed_secret),
+                                       delivery.event_id, delivery.body, parse(delivery.event_at))
+        delivery.attempts += 1
+        if problem is None:
+            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", iso(now), None
+            delivered += 1
+            _observe(notifier, "delivered", (now - parse(delivery.event_at)).total_seconds())
+        else:
+            later = notifier.schedule.next_attempt(delivery.attempts, now)
+            delivery.last_error = problem
+            if later is None:
+                delivery.status = "failed"
+                _observe(notifier, "failed", None)
+            else:
+                delivery.next_at = later.isoformat()
+                waiting.add(key)
+                _observe(notifier, "retried", None)
+            # The subscription's id and the outcome only: never the URL's answer body or the payload.
+            log.info("webhook not delivered", extra={"subscription": delivery.subscription_id,
+                                                     "attempt": delivery.attempts, "problem": problem})
+        notifier.store.record_attempt(delivery)
+    return delivered
+
+
+def _observe(notifier: Notifier, outcome: str, seconds: float | None) -> None:
+    if notifier.on_delivery is not None:
+        notifier.on_delivery(outcome, seconds)
