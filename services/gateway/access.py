@@ -61,4 +61,7 @@ OPERATIONS: dict[str, Access] = {
     "hsds_about": _roles(ADMIN, CASEWORKER, PROVIDER),
     "hsds_services": _roles(ADMIN, CASEWORKER, PROVIDER),
     "hsds_service": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "list_webhooks": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "create_webhook": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "delete_webhook": _roles(ADMIN, CASEWORKER, PROVIDER),
 }
