@@ -88,6 +88,9 @@ def _background(context: DirectoryContext) -> Background | None:
     if settings.sweep_seconds:
         tasks.append(Task("expire_holds", settings.sweep_seconds,
                           lambda: service.expire_holds(store=context.store, now=context.clock())))
+        tasks.append(Task("remind_expiring", settings.sweep_seconds,
+                          lambda: service.remind_expiring(store=context.store, now=context.clock(),
+                                                          minutes_before=settings.expiring_minutes)))
     if settings.deliver_seconds:
         tasks.append(Task("deliver", settings.deliver_seconds, lambda: deliver(context)))
     if not tasks:

@@ -320,6 +320,11 @@ def expire_holds(*, store: DirectoryStore, now: datetime) -> int:
     return expired
 
 
+def remind_expiring(*, store: DirectoryStore, now: datetime, minutes_before: float) -> int:
+    """Tell providers of holds that end within `minutes_before` (once per hold); returns how many."""
+    return store.remind_expiring(now, now + timedelta(minutes=minutes_before))
+
+
 # -- stale capacity --------------------------------------------------------------------------
 
 def list_stale(*, store: DirectoryStore, viewer: Caller, now: datetime, older_than_hours: float) -> list[dict]:

@@ -28,6 +28,8 @@ class DirectorySettings:
     webhook_retry_first_seconds: float = 10.0
     # Webhooks to 127.0.0.1 (tests, a receiver on the same machine); never link-local or private addresses.
     webhook_allow_loopback: bool = False
+    # A hold ending within this many minutes sends its provider a referral.expiring reminder.
+    expiring_minutes: float = 30.0
     # Where people reach the gateway: links in notifications.
     public_url: str = "http://127.0.0.1:8080"
 
@@ -43,7 +45,8 @@ class DirectorySettings:
                    deliver_seconds=float(env("HAVEN_DELIVER_SECONDS", "1", environ)) or None,
                    webhook_retry_first_seconds=float(env("HAVEN_WEBHOOK_RETRY_FIRST_SECONDS", "10", environ)),
                    webhook_allow_loopback=env("HAVEN_WEBHOOK_ALLOW_LOOPBACK", "0", environ) in ("1", "true", "yes"),
-                   public_url=env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8080", environ))
+                   public_url=env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8080", environ),
+                   expiring_minutes=float(env("HAVEN_EXPIRING_MINUTES", "30", environ)))
 
 
 def _limit(value: str) -> int | None:

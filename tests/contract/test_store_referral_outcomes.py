@@ -109,3 +109,20 @@ def test_the_sweep_writes_an_audit_entry_for_each_expiry(directory):
         entries = directory.store.list_audit(AuditFilter(target=referral.id, action="referral.expire")).items
         assert [(e.actor, e.at) for e in entries] == [("directory", referral.expires_at)]
     assert directory.store.expire_referrals(directory.clock.now) == 0
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+def test_a_hold_about_to_end_is_reminded_once(directory):
+    from datetime import timedelta
+
+    shelter = directory.add(capacity={"available": 3})
+    soon = directory.refer(shelter["id"], minutes=20)
+    later = directory.refer(shelter["id"], minutes=120)
+    gone = directory.refer(shelter["id"], minutes=20)
+    directory.move(gone.id, "declined", reason="no_capacity")
+    now = directory.clock.now
+    assert directory.store.remind_expiring(now, now + timedelta(minutes=30)) == 1
+    assert directory.store.remind_expiring(now, now + timedelta(minutes=30)) == 0
+    assert directory.store.get_referral(soon.id).status == "pending"
+    assert directory.store.get_referral(later.id).status == "pending"

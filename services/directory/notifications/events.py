@@ -12,14 +12,16 @@ from datetime import datetime, timedelta
 from ..domain.referrals import Referral
 
 EVENT_TYPES = ("referral.created", "referral.accepted", "referral.declined", "referral.cancelled",
-               "referral.expired")
+               "referral.expiring", "referral.expired")
+# Reminders go to the provider that must answer (and admins), not to the caseworker waiting for it.
+PROVIDER_ONLY = {"referral.expiring"}
 TYPE_OF_STATUS = {"pending": "referral.created", "accepted": "referral.accepted", "declined": "referral.declined",
                   "cancelled": "referral.cancelled", "expired": "referral.expired"}
 
 
-def referral_event(referral: Referral, at: str, *, seq: int | None = None) -> dict:
-    """The outbox entry of a referral's change, as the store writes it with the change."""
-    event = {"id": f"evt_{uuid.uuid4().hex}", "type": TYPE_OF_STATUS[referral.status], "at": at,
+def referral_event(referral: Referral, at: str, *, seq: int | None = None, type_: str | None = None) -> dict:
+    """The outbox entry of a referral's change (or reminder), as the store writes it with the change."""
+    event = {"id": f"evt_{uuid.uuid4().hex}", "type": type_ or TYPE_OF_STATUS[referral.status], "at": at,
              "referral_id": referral.id, "provider_id": referral.provider_id, "created_by": referral.created_by,
              "need": referral.need, "case_reference": referral.case_reference, "status": referral.status,
              "reason": referral.reason, "expires_at": referral.expires_at}
@@ -53,7 +55,7 @@ def hears(subscriber: Subscriber, event_types: tuple[str, ...], event: dict) -> 
         return False
     if subscriber.role == "admin":
         return True
-    if subscriber.role == "caseworker":
+    if subscriber.role == "caseworker" and event["type"] not in PROVIDER_ONLY:
         return event["created_by"] == subscriber.subject
     return subscriber.role == "provider" and event["provider_id"] in subscriber.provider_ids
 

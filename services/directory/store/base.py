@@ -144,6 +144,11 @@ class DirectoryStore(ABC):
         """Mark pending referrals whose hold has passed as expired, an audit entry each; returns how many."""
 
     @abstractmethod
+    def remind_expiring(self, now: datetime, until: datetime) -> int:
+        """Put a `referral.expiring` event in the outbox, once, for each pending referral whose hold ends after
+        `now` and by `until`; returns how many."""
+
+    @abstractmethod
     def append_audit(self, entry: AuditEntry) -> None: ...
 
     @abstractmethod

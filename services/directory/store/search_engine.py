@@ -571,9 +571,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
             self._cancel_siblings(referral, now, audit)
         return referral_of(changed)
 
-    def _with_event(self, source: dict, referral: Referral, at: str) -> dict:
+    def _with_event(self, source: dict, referral: Referral, at: str, type_: str | None = None) -> dict:
         """A referral document carrying the event of its change, after any not yet moved to the outbox."""
-        events = source.get("unwritten_events", []) + [referral_event(referral, at, seq=self._next_seq())]
+        events = source.get("unwritten_events", []) + [referral_event(referral, at, seq=self._next_seq(), type_=type_)]
         return dict(source, unwritten_events=events, has_unwritten_events=True)
 
     def _cancel_siblings(self, accepted: Referral, now: datetime, audit: AuditEntry) -> None:
@@ -617,6 +617,24 @@ class SearchEngineDirectoryStore(DirectoryStore):
         not_expired = {next(iter(item.values())).get("_id") for item in failed}
         self._write_audits([self._audit_document(expiry_audit(action["_id"], action["_source"]["expires_at"]))
                             for action in actions if action["_id"] not in not_expired])
+        return len(actions) - len(failed)
+
+    def remind_expiring(self, now: datetime, until: datetime) -> int:
+        self._ensure()
+        body = {"query": {"bool": {"filter": [{"term": {"status": "pending"}},
+                                              {"range": {"expires_at": {"gt": iso(now), "lte": iso(until)}}}],
+                                   "must_not": [{"term": {"reminded": True}}]}},
+                "sort": [{"id": "asc"}], "seq_no_primary_term": True}
+        actions = []
+        for hit in self._walk(self.referrals, body):
+            source = dict(hit["_source"], reminded=True)
+            source = self._with_event(source, referral_of(source), iso(now), type_="referral.expiring")
+            actions.append({"_op_type": "index", "_index": self.referrals, "_id": hit["_id"], "_source": source,
+                            "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
+        if not actions:
+            return 0
+        # A conflict: the referral moved on or another directory reminded first; either way no second reminder.
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh, require_alias=True))
         return len(actions) - len(failed)
 
     # -- audit -------------------------------------------------------------------------------

@@ -87,12 +87,14 @@ REFERRAL_MAPPINGS = {
         # Events of the referral's changes, written with them and moved to the outbox index after.
         "unwritten_events": {"type": "object", "enabled": False},
         "has_unwritten_events": {"type": "boolean"},
+        # A referral.expiring reminder was sent for this hold.
+        "reminded": {"type": "boolean"},
     },
 }
 # Added to referral indices made before these fields existed.
 REFERRAL_FIELDS_ADDED = {name: REFERRAL_MAPPINGS["properties"][name]
                          for name in ("languages", "interpreter_needed", "urgency", "callback", "reason", "note",
-                                      "unwritten_events", "has_unwritten_events")}
+                                      "unwritten_events", "has_unwritten_events", "reminded")}
 AUDIT_MAPPINGS = {
     "dynamic": "strict",
     "properties": {

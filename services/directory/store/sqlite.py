@@ -606,6 +606,14 @@ class SqliteDirectoryStore(DirectoryStore):
                 append_event(conn, referral_event(_referral_of(row), row["expires_at"]))
             return len(rows)
 
+    def remind_expiring(self, now: datetime, until: datetime) -> int:
+        with self._write() as conn:
+            rows = conn.execute("UPDATE referrals SET reminded = 1 WHERE status = 'pending' AND reminded = 0 "
+                                "AND expires_at > ? AND expires_at <= ? RETURNING *", (iso(now), iso(until))).fetchall()
+            for row in rows:
+                append_event(conn, referral_event(_referral_of(row), iso(now), type_="referral.expiring"))
+            return len(rows)
+
     def import_referrals(self, referrals: Iterable[Referral], now: datetime) -> int:
         """Referrals as they are: the embedded store counts holds from its referrals table, so the rows suffice."""
         count = 0
@@ -709,7 +717,7 @@ def _add_referral_brief_columns(conn: sqlite3.Connection) -> None:
 
 REFERRAL_BRIEF_COLUMNS = {"languages": "TEXT NOT NULL DEFAULT '[]'", "interpreter_needed": "INTEGER NOT NULL DEFAULT 0",
                           "urgency": "TEXT NOT NULL DEFAULT 'routine'", "callback": "TEXT", "reason": "TEXT",
-                          "note": "TEXT"}
+                          "note": "TEXT", "reminded": "INTEGER NOT NULL DEFAULT 0"}
 
 
 def _referral_row(referral: Referral) -> dict:

@@ -33,7 +33,7 @@ def _store(kind, tmp_path):
 @pytest.fixture(params=["sqlite", pytest.param("engine", marks=pytest.mark.engine)])
 def app(request, tmp_path):
     with _store(request.param, tmp_path) as (store, url):
-        settings = DirectorySettings(store_url=url, internal_secret=SECRET, deliver_seconds=0.05,
+        settings = DirectorySettings(store_url=url, internal_secret=SECRET, deliver_seconds=0.05, sweep_seconds=0.05,
                                      webhook_retry_first_seconds=0.1, webhook_allow_loopback=True,
                                      background_lock=tmp_path / "background.lock",
                                      public_url="https://haven.example.nl")
@@ -142,6 +142,18 @@ def test_others_hear_nothing_of_referrals_that_are_not_theirs(admin, shelter, re
     mine = refer(admin.as_role("caseworker", subject="caseworker:2"), elsewhere)
     eventually(lambda: receiver.of(mine["id"]) == ["referral.created"])
     assert receiver.of(theirs["id"]) == []
+
+
+def test_the_provider_is_reminded_of_a_hold_about_to_end_and_the_caseworker_is_not(admin, shelter, receiver):
+    subscribe(admin.as_role("provider", provider_ids=(shelter["id"],)), receiver)
+    caseworker = admin.as_role("caseworker", subject="caseworker:r")
+    caseworker.post("/webhooks", {"url": receiver.url})  # same receiver, its own secret: would fail to verify
+    short = refer(caseworker, shelter, hold_minutes=10)  # ends within the 30 minutes of a reminder
+    long = refer(caseworker, shelter, hold_minutes=240, case_reference="ZAAK-W9")
+    eventually(lambda: receiver.of(short["id"]) == ["referral.created", "referral.expiring"])
+    eventually(lambda: receiver.of(long["id"]) == ["referral.created"])
+    # The caseworker's deliveries were signed with its own secret; the receiver checks the provider's only.
+    eventually(lambda: receiver.bad_signatures >= 2)
 
 
 @pytest.mark.parametrize("url, problem", [
