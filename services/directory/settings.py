@@ -30,6 +30,9 @@ class DirectorySettings:
     webhook_allow_loopback: bool = False
     # A hold ending within this many minutes sends its provider a referral.expiring reminder.
     expiring_minutes: float = 30.0
+    # Mail to providers' intake addresses through this server (None: no mail).
+    smtp_url: str | None = None
+    mail_from: str = "Haven <noreply@haven.invalid>"
     # Where people reach the gateway: links in notifications.
     public_url: str = "http://127.0.0.1:8080"
 
@@ -46,7 +49,9 @@ class DirectorySettings:
                    webhook_retry_first_seconds=float(env("HAVEN_WEBHOOK_RETRY_FIRST_SECONDS", "10", environ)),
                    webhook_allow_loopback=env("HAVEN_WEBHOOK_ALLOW_LOOPBACK", "0", environ) in ("1", "true", "yes"),
                    public_url=env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8080", environ),
-                   expiring_minutes=float(env("HAVEN_EXPIRING_MINUTES", "30", environ)))
+                   expiring_minutes=float(env("HAVEN_EXPIRING_MINUTES", "30", environ)),
+                   smtp_url=env("HAVEN_SMTP_URL", None, environ),
+                   mail_from=env("HAVEN_MAIL_FROM", "Haven <noreply@haven.invalid>", environ))
 
 
 def _limit(value: str) -> int | None:

@@ -11,6 +11,7 @@ from ...shared.errors import ApiError, bad_field, forbidden, not_found
 from ...shared.identity import Caller
 from ..domain.rules import iso
 from .delivery import WebhookSender
+from .mail import PROVIDER_MAIL_EVENTS, MailSender, compose
 from .events import RetrySchedule, Subscriber, hears, payload
 from .secrets import SecretBox, new_secret
 from .store import Delivery, NotificationStore, Subscription, delivery_id, parse
@@ -19,6 +20,7 @@ from .urls import RefusedUrl, check_url
 log = logging.getLogger("haven.directory.notifications")
 MAX_SUBSCRIPTIONS = 10  # per account
 FAN_OUT_BATCH = 200
+MAIL_TO_PROVIDER = "mail-provider"
 DELIVERY_BATCH = 500
 
 
@@ -33,6 +35,8 @@ class Notifier:
     public_url: str
     allow_loopback: bool = False
     on_delivery: object = None  # callable(outcome, seconds from change to receipt or None)
+    mail: MailSender | None = None
+    provider_email: object = None  # callable(provider_id) -> the provider's intake address or None
 
 
 def subscribe(*, notifier: Notifier, viewer: Caller, data: dict, now: datetime) -> dict:
@@ -77,6 +81,11 @@ def fan_out(*, notifier: Notifier) -> int:
                                event_at=event["at"], body=body, next_at=event["at"])
                       for s in subscriptions
                       if hears(Subscriber(s.subject, s.role, tuple(s.provider_ids)), tuple(s.events), event)]
+        if notifier.mail is not None and event["type"] in PROVIDER_MAIL_EVENTS and _has_intake(notifier, event):
+            deliveries.append(Delivery(id=delivery_id(event["id"], MAIL_TO_PROVIDER), seq=event["seq"],
+                                       event_id=event["id"], subscription_id=f"{MAIL_TO_PROVIDER}:{event['provider_id']}",
+                                       referral_id=event["referral_id"], type=event["type"], event_at=event["at"],
+                                       body=body, next_at=event["at"]))
         notifier.store.fan_out(event, deliveries)
     return len(events)
 
@@ -93,14 +102,18 @@ def deliver_due(*, notifier: Notifier, now: datetime) -> int:
         key = (delivery.subscription_id, delivery.referral_id)
         if key in waiting:
             continue
+        by_mail = delivery.subscription_id.startswith(MAIL_TO_PROVIDER + ":")
         subscription = subscriptions.get(delivery.subscription_id)
-        if subscription is None:
+        if subscription is None and not by_mail:
             continue  # unsubscribed: its deliveries are being deleted
         if parse(delivery.next_at) > now:
             waiting.add(key)
             continue
-        problem = notifier.sender.send(subscription.url, notifier.box.open(subscription.sealed_secret),
-                                       delivery.event_id, delivery.body, parse(delivery.event_at))
+        if by_mail:
+            problem = _mail(notifier, delivery)
+        else:
+            problem = notifier.sender.send(subscription.url, notifier.box.open(subscription.sealed_secret),
+                                           delivery.event_id, delivery.body, parse(delivery.event_at))
         delivery.attempts += 1
         if problem is None:
             delivery.status, delivery.delivered_at, delivery.last_error = "delivered", iso(now), None
@@ -121,6 +134,21 @@ def deliver_due(*, notifier: Notifier, now: datetime) -> int:
                                                      "attempt": delivery.attempts, "problem": problem})
         notifier.store.record_attempt(delivery)
     return delivered
+
+
+def _has_intake(notifier: Notifier, event: dict) -> bool:
+    return bool(notifier.provider_email and notifier.provider_email(event["provider_id"]))
+
+
+def _mail(notifier: Notifier, delivery: Delivery) -> str | None:
+    """Mail a provider's intake address, looked up when sending (never kept with the delivery)."""
+    if notifier.mail is None:
+        return "mail is not configured"
+    address = notifier.provider_email(delivery.subscription_id.split(":", 1)[1]) if notifier.provider_email else None
+    if not address:
+        return "the provider has no intake e-mail address"
+    subject, text = compose(json.loads(delivery.body))
+    return notifier.mail.send(address, subject, text)
 
 
 def _observe(notifier: Notifier, outcome: str, seconds: float | None) -> None:

@@ -5,6 +5,7 @@ from prometheus_client import Counter, Histogram
 
 from .delivery import WebhookSender
 from .events import RetrySchedule
+from .mail import MailSender
 from .secrets import SecretBox
 from .service import Notifier
 
@@ -42,4 +43,13 @@ def build_notifier(store, settings, metrics=None) -> Notifier:
                     sender=WebhookSender(allow_loopback=settings.webhook_allow_loopback),
                     schedule=RetrySchedule(first_s=settings.webhook_retry_first_seconds),
                     public_url=settings.public_url, allow_loopback=settings.webhook_allow_loopback,
-                    on_delivery=on_delivery)
+                    on_delivery=on_delivery,
+                    mail=MailSender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None,
+                    provider_email=lambda provider_id: _intake_address(store, provider_id))
+
+
+def _intake_address(store, provider_id: str) -> str | None:
+    from ..domain.rules import utc_now
+
+    record = store.get_provider(provider_id, utc_now())
+    return ((record or {}).get("contact") or {}).get("email") or None
