@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import Flask, jsonify
@@ -19,7 +19,8 @@ from . import service
 from .api.views import internal, providers, referrals
 from .background import Background, Task
 from .notifications import service as notifications
-from .notifications.views import webhooks
+from .notifications.stale import remind_stale
+from .notifications.views import capacity_links, webhooks
 from .notifications.wiring import build_notifier
 from .domain.rules import utc_now
 from .settings import DirectorySettings
@@ -60,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_internal_auth(app, settings.internal_secret, replay_guard(
         settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
     api = Api(app)
-    for blueprint in (providers, referrals, internal, webhooks):
+    for blueprint in (providers, referrals, internal, webhooks, capacity_links):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 
@@ -93,6 +94,11 @@ def _background(context: DirectoryContext) -> Background | None:
                                                           minutes_before=settings.expiring_minutes)))
     if settings.deliver_seconds:
         tasks.append(Task("deliver", settings.deliver_seconds, lambda: deliver(context)))
+    if settings.stale_reminder_seconds:
+        tasks.append(Task("remind_stale", settings.stale_reminder_seconds, lambda: remind_stale(
+            notifier=context.notifier, store=context.store, secret=settings.internal_secret, now=context.clock(),
+            before=timedelta(hours=settings.stale_reminder_before_hours),
+            spacing=timedelta(hours=settings.stale_reminder_spacing_hours))))
     if not tasks:
         return None
     return Background(tasks, lock_path=settings.background_lock).start()

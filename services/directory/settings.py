@@ -30,6 +30,11 @@ class DirectorySettings:
     webhook_allow_loopback: bool = False
     # A hold ending within this many minutes sends its provider a referral.expiring reminder.
     expiring_minutes: float = 30.0
+    # Capacity reminders: looked for every this many seconds (None: never), sent from this many hours before the
+    # count goes stale, this many hours apart, at most three per count.
+    stale_reminder_seconds: float | None = None
+    stale_reminder_before_hours: float = 2.0
+    stale_reminder_spacing_hours: float = 8.0
     # Mail to providers' intake addresses through this server (None: no mail).
     smtp_url: str | None = None
     mail_from: str = "Haven <noreply@haven.invalid>"
@@ -51,6 +56,9 @@ class DirectorySettings:
                    public_url=env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8080", environ),
                    expiring_minutes=float(env("HAVEN_EXPIRING_MINUTES", "30", environ)),
                    smtp_url=env("HAVEN_SMTP_URL", None, environ),
+                   stale_reminder_seconds=float(env("HAVEN_STALE_REMINDER_SECONDS", "600", environ)) or None,
+                   stale_reminder_before_hours=float(env("HAVEN_STALE_REMINDER_BEFORE_HOURS", "2", environ)),
+                   stale_reminder_spacing_hours=float(env("HAVEN_STALE_REMINDER_SPACING_HOURS", "8", environ)),
                    mail_from=env("HAVEN_MAIL_FROM", "Haven <noreply@haven.invalid>", environ))
 
 

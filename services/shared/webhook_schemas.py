@@ -7,7 +7,7 @@ from .schemas import StrictSchema
 from .strict_fields import Text
 
 WEBHOOK_EVENTS = ("referral.created", "referral.accepted", "referral.declined", "referral.cancelled",
-                  "referral.expiring", "referral.expired")
+                  "referral.expiring", "referral.expired", "capacity.stale")
 
 
 class WebhookInSchema(StrictSchema):

@@ -98,6 +98,22 @@ class SearchEngineNotificationStore(NotificationStore):
                 pass  # changed meanwhile, with a new event: the next move takes it, the ones moved stay once
         return moved
 
+    def add_event_once(self, event: dict) -> bool:
+        self._ensure()
+        event = dict(event, seq=self.directory._next_seq())
+        try:
+            self.client.index(self.outbox, event["id"], {"id": event["id"], "seq": event["seq"], "fanned_out": False,
+                                                         "event": event}, refresh="true", op_type="create",
+                              require_alias=True)
+            return True
+        except VersionConflict:
+            return False
+
+    def get_event(self, event_id: str) -> dict | None:
+        self._ensure()
+        found = self.client.get(self.outbox, event_id)
+        return found["_source"]["event"] if found else None
+
     def events_to_fan_out(self, limit: int) -> list[dict]:
         self.move_events()
         self.client.refresh(self.outbox, patient=False)

@@ -14,7 +14,7 @@ from ..domain.referrals import Referral
 EVENT_TYPES = ("referral.created", "referral.accepted", "referral.declined", "referral.cancelled",
                "referral.expiring", "referral.expired")
 # Reminders go to the provider that must answer (and admins), not to the caseworker waiting for it.
-PROVIDER_ONLY = {"referral.expiring"}
+PROVIDER_ONLY = {"referral.expiring", "capacity.stale"}
 TYPE_OF_STATUS = {"pending": "referral.created", "accepted": "referral.accepted", "declined": "referral.declined",
                   "cancelled": "referral.cancelled", "expired": "referral.expired"}
 
@@ -33,6 +33,12 @@ def referral_event(referral: Referral, at: str, *, seq: int | None = None, type_
 def payload(event: dict, public_url: str) -> dict:
     """The body a receiver gets (the Standard Webhooks shape: type, timestamp, data)."""
     base = public_url.rstrip("/")
+    if event["type"] == "capacity.stale":
+        return {"type": event["type"], "timestamp": event["at"], "data": {
+            "provider_id": event["provider_id"], "capacity_updated": event["capacity_updated"],
+            "reminder": event["reminder"], "links": {
+                "confirm": f"{base}/capacity/confirm/{event['token']}",
+                "provider": f"{base}/api/v1/providers/{event['provider_id']}"}}}
     return {"type": event["type"], "timestamp": event["at"], "data": {
         "referral_id": event["referral_id"], "provider_id": event["provider_id"], "need": event["need"],
         "status": event["status"], "reason": event["reason"], "case_reference": event["case_reference"],

@@ -11,7 +11,8 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 # What a provider is told of by e-mail: a referral to answer, one that ended without its answer, a reminder.
-PROVIDER_MAIL_EVENTS = {"referral.created", "referral.cancelled", "referral.expiring", "referral.expired"}
+PROVIDER_MAIL_EVENTS = {"referral.created", "referral.cancelled", "referral.expiring", "referral.expired",
+                        "capacity.stale"}
 SUBJECTS = {
     "referral.created": ("Nieuwe verwijzing", "New referral"),
     "referral.cancelled": ("Verwijzing ingetrokken", "Referral cancelled"),
@@ -34,6 +35,13 @@ LINES = {
 def compose(payload: dict) -> tuple[str, str]:
     """Subject and text of the mail for a webhook payload (the same facts, nothing more)."""
     data = payload["data"]
+    if payload["type"] == "capacity.stale":
+        text = ("Uw opgave van vrije plekken is bijna een dag oud. Klopt het aantal nog? Bevestig of wijzig het "
+                "zonder in te loggen (de link werkt een keer):\n\n"
+                "Your count of free places is nearly a day old. Is it still right? Confirm or update it "
+                "without signing in (the link works once):\n\n"
+                f"{data['links']['confirm']}\n\n-- \nHaven\n")
+        return f"Haven: Klopt uw aantal vrije plekken nog? / Is your free count still right? ({data['reminder']}/3)", text
     nl_subject, en_subject = SUBJECTS[payload["type"]]
     nl_line, en_line = (line.format(expires_at=data["expires_at"]) for line in LINES[payload["type"]])
     facts = (f"Kenmerk / case reference: {data['case_reference']}\n"

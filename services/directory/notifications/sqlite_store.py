@@ -81,6 +81,15 @@ class SqliteNotificationStore(NotificationStore):
                 conn.execute("DELETE FROM deliveries WHERE subscription_id = ? AND status = 'pending'", (subscription_id,))
         return bool(gone)
 
+    def add_event_once(self, event: dict) -> bool:
+        with self.file.transaction() as conn:
+            return conn.execute("INSERT OR IGNORE INTO outbox (id, event) VALUES (?, ?)",
+                                (event["id"], json.dumps(event))).rowcount == 1
+
+    def get_event(self, event_id: str) -> dict | None:
+        row = self.file.connection().execute("SELECT seq, event FROM outbox WHERE id = ?", (event_id,)).fetchone()
+        return dict(json.loads(row["event"]), seq=row["seq"]) if row else None
+
     def events_to_fan_out(self, limit: int) -> list[dict]:
         rows = self.file.connection().execute(
             "SELECT seq, event FROM outbox WHERE fanned_out = 0 ORDER BY seq LIMIT ?", (limit,)).fetchall()

@@ -63,6 +63,13 @@ class NotificationStore(ABC):
         """Delete one of this account's subscriptions, with its pending deliveries; False when there is none."""
 
     @abstractmethod
+    def add_event_once(self, event: dict) -> bool:
+        """Put an event made outside a referral change in the outbox unless one of its id is there; True if added."""
+
+    @abstractmethod
+    def get_event(self, event_id: str) -> dict | None: ...
+
+    @abstractmethod
     def events_to_fan_out(self, limit: int) -> list[dict]:
         """Outbox events not yet fanned out, in the order they were written."""
 

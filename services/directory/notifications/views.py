@@ -3,12 +3,24 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask.views import MethodView
+from marshmallow import validate
+
+from ...shared.schemas import StrictSchema
+from ...shared.strict_fields import StrictInteger
 
 from ...shared.jsonbody import Blueprint
 from ...shared.webhook_schemas import WebhookInSchema
+from .. import service as directory_service
 from . import service
+from .stale import confirm_by_link
 
 webhooks = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Signed webhooks about referrals")
+capacity_links = Blueprint("capacity_links", __name__, url_prefix="/capacity-links",
+                           description="One-time links in reminders that confirm or update a capacity count")
+
+
+class CapacityLinkSchema(StrictSchema):
+    available = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000))
 
 
 def _notifier() -> service.Notifier:
@@ -34,3 +46,13 @@ class Webhook(MethodView):
         """Unsubscribe"""
         service.unsubscribe(notifier=_notifier(), viewer=g.claims.caller, subscription_id=str(subscription_id))
         return "", 204
+
+
+@capacity_links.route("/<string:token>", methods=["POST"])
+@capacity_links.arguments(CapacityLinkSchema)
+def confirm(data, token):
+    """Confirm the count a reminder's link was made for (no `available`), or report a new one"""
+    context = current_app.extensions["haven"]
+    return confirm_by_link(store=context.store, secret=context.settings.internal_secret, viewer=g.claims.caller,
+                           token=token, available=data["available"], now=context.clock(),
+                           request_id=g.get("request_id"), set_capacity=directory_service.set_capacity)

@@ -65,3 +65,21 @@ def test_a_provider_without_an_intake_address_gets_no_mail_and_nothing_breaks(ad
     assert store.pending_deliveries(50) == []
     assert smtp.messages == []
     assert referral["status"] == "pending"
+
+
+def test_a_stale_count_reminder_mails_a_one_time_link(admin, smtp):
+    from datetime import datetime, timedelta, timezone
+
+    from services.directory.notifications.stale import remind_stale
+
+    now = datetime.now(timezone.utc)
+    admin.post("/providers", provider(capacity={"available": 2, "maximum": 2,
+                                                "updated": (now - timedelta(hours=23)).isoformat()}))
+    context = admin.client.application.extensions["haven"]
+    assert remind_stale(notifier=context.notifier, store=context.store, secret=SECRET, now=now,
+                        before=timedelta(hours=2), spacing=timedelta(hours=8)) == 1
+    eventually(lambda: len(smtp.messages) == 1)
+    message = smtp.messages[0]
+    assert message["to"] == ["intake@example.org"]
+    assert "(1/3)" in message["subject"]
+    assert "https://haven.example.nl/capacity/confirm/" in message["text"]
