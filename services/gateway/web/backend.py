@@ -43,6 +43,10 @@ class Backend:
                                error.get("fields"))
         return answer
 
+    def confirm_capacity_link(self, claims: Claims, token: str, body: dict) -> dict:
+        """Confirm or update a count through a reminder's one-time link."""
+        return self._json(self.directory, "POST", f"/capacity-links/{token}", claims, body=body)
+
     # -- providers ---------------------------------------------------------------------------
     def search_providers(self, claims: Claims, params: dict) -> dict:
         return self._json(self.directory, "GET", "/providers", claims, params=params)

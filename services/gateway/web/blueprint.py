@@ -27,7 +27,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "base-uri 'none'; object-src 'none'")
 HOME_OF_ROLE = {"caseworker": "web.match", "provider": "web.capacity", "admin": "web.admin_providers"}
 # Forms posted before signing in: the pre-session token is accepted on these.
-ANONYMOUS_POSTS = frozenset({"web.sign_in", "web.language"})
+ANONYMOUS_POSTS = frozenset({"web.sign_in", "web.language", "web.capacity_link"})
 
 
 class CsrfRefused(Exception):
