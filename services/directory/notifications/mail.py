@@ -18,6 +18,8 @@ SUBJECTS = {
     "referral.cancelled": ("Verwijzing ingetrokken", "Referral cancelled"),
     "referral.expiring": ("Verwijzing verloopt bijna", "Referral about to expire"),
     "referral.expired": ("Verwijzing verlopen", "Referral expired"),
+    "referral.accepted": ("Verwijzing aangenomen", "Referral accepted"),
+    "referral.declined": ("Verwijzing afgewezen", "Referral declined"),
 }
 LINES = {
     "referral.created": ("Er is een plek bij u vastgehouden tot {expires_at}. Neem de verwijzing aan of wijs "
@@ -29,6 +31,10 @@ LINES = {
                           "The held place ends at {expires_at}. Please decide now through the link."),
     "referral.expired": ("De vastgehouden plek is vervallen zonder besluit; de plek is weer vrij.",
                          "The hold ended without a decision; the place is free again."),
+    "referral.accepted": ("De aanbieder heeft de verwijzing aangenomen. Het adres staat bij de verwijzing.",
+                          "The provider accepted the referral. The address is shown with the referral."),
+    "referral.declined": ("De aanbieder heeft de verwijzing afgewezen (reden: {reason}); de plek is weer vrij.",
+                          "The provider declined the referral (reason: {reason}); the place is free again."),
 }
 
 
@@ -43,7 +49,8 @@ def compose(payload: dict) -> tuple[str, str]:
                 f"{data['links']['confirm']}\n\n-- \nHaven\n")
         return f"Haven: Klopt uw aantal vrije plekken nog? / Is your free count still right? ({data['reminder']}/3)", text
     nl_subject, en_subject = SUBJECTS[payload["type"]]
-    nl_line, en_line = (line.format(expires_at=data["expires_at"]) for line in LINES[payload["type"]])
+    nl_line, en_line = (line.format(expires_at=data["expires_at"], reason=data.get("reason") or "-")
+                        for line in LINES[payload["type"]])
     facts = (f"Kenmerk / case reference: {data['case_reference']}\n"
              f"Verwijzing / referral: {data['referral_id']}\n"
              f"Status: {data['status']}\n"

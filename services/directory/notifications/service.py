@@ -21,6 +21,9 @@ log = logging.getLogger("haven.directory.notifications")
 MAX_SUBSCRIPTIONS = 10  # per account
 FAN_OUT_BATCH = 200
 MAIL_TO_PROVIDER = "mail-provider"
+MAILTO = "mailto:"
+MAILED_TO_ACCOUNTS = {"referral.created", "referral.accepted", "referral.declined", "referral.cancelled",
+                      "referral.expiring", "referral.expired", "capacity.stale"}
 DELIVERY_BATCH = 500
 
 
@@ -111,6 +114,8 @@ def deliver_due(*, notifier: Notifier, now: datetime) -> int:
             continue
         if by_mail:
             problem = _mail(notifier, delivery)
+        elif subscription.url.startswith(MAILTO):
+            problem = _mail_account(notifier, subscription.url[len(MAILTO):], delivery)
         else:
             problem = notifier.sender.send(subscription.url, notifier.box.open(subscription.sealed_secret),
                                            delivery.event_id, delivery.body, parse(delivery.event_at))
@@ -134,6 +139,36 @@ def deliver_due(*, notifier: Notifier, now: datetime) -> int:
                                                      "attempt": delivery.attempts, "problem": problem})
         notifier.store.record_attempt(delivery)
     return delivered
+
+
+def set_mail(*, notifier: Notifier, viewer: Caller, address: str | None, now: datetime) -> dict:
+    """Mail the caller's own referrals' events to its account address (the gateway gives it), or stop (None)."""
+    for existing in notifier.store.subscriptions(viewer.subject):
+        if existing.url.startswith(MAILTO):
+            notifier.store.delete_subscription(existing.id, viewer.subject)
+    if address is None:
+        return {"email": False}
+    if notifier.mail is None:
+        raise ApiError(409, "mail_not_configured", "this installation sends no e-mail")
+    notifier.store.add_subscription(Subscription(
+        id=str(uuid.uuid4()), subject=viewer.subject, role=viewer.role, provider_ids=list(viewer.provider_ids),
+        url=MAILTO + address, events=[], sealed_secret="", created_at=iso(now), description="e-mail"))
+    return {"email": True}
+
+
+def mail_enabled(*, notifier: Notifier, viewer: Caller) -> dict:
+    return {"email": any(s.url.startswith(MAILTO) for s in notifier.store.subscriptions(viewer.subject)),
+            "available": notifier.mail is not None}
+
+
+def _mail_account(notifier: Notifier, address: str, delivery: Delivery) -> str | None:
+    if notifier.mail is None:
+        return "mail is not configured"
+    payload_ = json.loads(delivery.body)
+    if payload_["type"] not in MAILED_TO_ACCOUNTS:
+        return None  # nothing to say by mail about this one: done
+    subject, text = compose(payload_)
+    return notifier.mail.send(address, subject, text)
 
 
 def _has_intake(notifier: Notifier, event: dict) -> bool:

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from marshmallow import validate
 
 from ...shared.schemas import StrictSchema
-from ...shared.strict_fields import StrictInteger
+from ...shared.strict_fields import StrictInteger, Text
 
 from ...shared.jsonbody import Blueprint
 from ...shared.webhook_schemas import WebhookInSchema
@@ -17,6 +17,10 @@ from .stale import confirm_by_link
 webhooks = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Signed webhooks about referrals")
 capacity_links = Blueprint("capacity_links", __name__, url_prefix="/capacity-links",
                            description="One-time links in reminders that confirm or update a capacity count")
+
+
+class MailChannelSchema(StrictSchema):
+    address = Text(required=True, validate=validate.Email())
 
 
 class CapacityLinkSchema(StrictSchema):
@@ -38,6 +42,25 @@ class Webhooks(MethodView):
         """Subscribe a URL to events about your referrals; the secret is shown this once"""
         return service.subscribe(notifier=_notifier(), viewer=g.claims.caller, data=data,
                                  now=current_app.extensions["haven"].clock()), 201
+
+
+@webhooks.route("/mail")
+class MailChannel(MethodView):
+    def get(self):
+        """Whether events about your referrals also go to your account's e-mail address"""
+        return service.mail_enabled(notifier=_notifier(), viewer=g.claims.caller)
+
+    @webhooks.arguments(MailChannelSchema)
+    def put(self, data):
+        """Mail events about your referrals to this address (the gateway gives the account's own)"""
+        return service.set_mail(notifier=_notifier(), viewer=g.claims.caller, address=data["address"],
+                                now=current_app.extensions["haven"].clock())
+
+    def delete(self):
+        """Stop mailing events about your referrals"""
+        service.set_mail(notifier=_notifier(), viewer=g.claims.caller, address=None,
+                         now=current_app.extensions["haven"].clock())
+        return "", 204
 
 
 @webhooks.route("/<uuid:subscription_id>")

@@ -83,3 +83,29 @@ def test_a_stale_count_reminder_mails_a_one_time_link(admin, smtp):
     assert message["to"] == ["intake@example.org"]
     assert "(1/3)" in message["subject"]
     assert "https://haven.example.nl/capacity/confirm/" in message["text"]
+
+
+def test_a_caseworker_who_asks_for_mail_gets_every_decision_at_the_account_address(admin, smtp):
+    shelter = admin.post("/providers", provider(capacity={"available": 2, "maximum": 2},
+                                                contact={"phone": "+31 30 000 0000", "email": None,
+                                                         "intake_hours": "24/7"})).json
+    caseworker = admin.as_role("caseworker", subject="account:7")
+    assert caseworker.put("/webhooks/mail", {"address": "regie@gemeente.example"}).json == {"email": True}
+    assert caseworker.get("/webhooks/mail").json == {"email": True, "available": True}
+    owner = admin.as_role("provider", provider_ids=(shelter["id"],))
+    first = caseworker.post("/referrals", {"provider_id": shelter["id"], "need": "shelter", "case_reference": "ZAAK-M3"}).json
+    owner.post(f"/referrals/{first['id']}/decline", {"reason": "not_eligible", "note": "Alleen vrouwen."})
+
+    eventually(lambda: any("afgewezen" in m["subject"] for m in smtp.messages))
+    declined = next(m for m in smtp.messages if "afgewezen" in m["subject"])
+    assert declined["to"] == ["regie@gemeente.example"]
+    assert "not_eligible" in declined["text"] and "Alleen vrouwen" not in declined["text"]
+
+    assert caseworker.delete("/webhooks/mail").status_code == 204
+    assert caseworker.get("/webhooks/mail").json["email"] is False
+
+
+def test_a_mail_address_must_be_one(admin):
+    answer = admin.as_role("caseworker").put("/webhooks/mail", {"address": "geen adres"})
+    assert answer.status_code == 400
+    assert "address" in answer.json["error"]["fields"]
