@@ -135,6 +135,12 @@ class SearchEngineNotificationStore(NotificationStore):
                                                     "sort": [{"seq": "asc"}, {"id": "asc"}], "size": limit})
         return [Delivery(**hit["_source"]) for hit in hits["hits"]["hits"]]
 
+    def failed_deliveries(self, limit: int) -> list[Delivery]:
+        self._ensure()
+        hits = self.client.search(self.deliveries, {"query": {"term": {"status": "failed"}},
+                                                    "sort": [{"seq": "desc"}, {"id": "asc"}], "size": limit})
+        return [Delivery(**hit["_source"]) for hit in hits["hits"]["hits"]]
+
     def record_attempt(self, delivery: Delivery) -> None:
         self._ensure()
         self.client.index(self.deliveries, delivery.id, delivery.__dict__, refresh="true", require_alias=True)

@@ -141,6 +141,22 @@ def deliver_due(*, notifier: Notifier, now: datetime) -> int:
     return delivered
 
 
+def delivery_report(*, notifier: Notifier, viewer: Caller) -> dict:
+    """Deliveries by status and the latest that failed or wait for a retry (admins): never a body."""
+    if not viewer.is_admin:
+        raise forbidden()
+    subscriptions = {s.id: s for s in notifier.store.subscriptions()}
+    problems = []
+    for delivery in notifier.store.recent_failures():
+        subscription = subscriptions.get(delivery.subscription_id)
+        problems.append({"event_id": delivery.event_id, "type": delivery.type, "status": delivery.status,
+                         "attempts": delivery.attempts, "next_at": delivery.next_at, "last_error": delivery.last_error,
+                         "subscriber": subscription.subject if subscription else delivery.subscription_id.split(":")[0],
+                         "channel": ("e-mail" if subscription is None or subscription.url.startswith(MAILTO)
+                                     else "webhook")})
+    return {"counts": notifier.store.delivery_counts(), "problems": problems}
+
+
 def set_mail(*, notifier: Notifier, viewer: Caller, address: str | None, now: datetime) -> dict:
     """Mail the caller's own referrals' events to its account address (the gateway gives it), or stop (None)."""
     for existing in notifier.store.subscriptions(viewer.subject):

@@ -108,6 +108,11 @@ class SqliteNotificationStore(NotificationStore):
             "SELECT * FROM deliveries WHERE status = 'pending' ORDER BY seq, id LIMIT ?", (limit,)).fetchall()
         return [Delivery(**dict(row)) for row in rows]
 
+    def failed_deliveries(self, limit: int) -> list[Delivery]:
+        rows = self.file.connection().execute(
+            "SELECT * FROM deliveries WHERE status = 'failed' ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+        return [Delivery(**dict(row)) for row in rows]
+
     def record_attempt(self, delivery: Delivery) -> None:
         with self.file.transaction() as conn:
             conn.execute("UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_error = ?, delivered_at = ? "

@@ -90,8 +90,12 @@ class NotificationStore(ABC):
         """Deliveries by status, for the metrics and the admin page."""
 
     def recent_failures(self, limit: int = 20) -> list[Delivery]:
-        """The latest deliveries that failed or are being retried (the admin page)."""
-        return [d for d in self.pending_deliveries(500) if d.attempts][:limit]
+        """Deliveries being retried, oldest first, then those given up (the admin page)."""
+        return ([d for d in self.pending_deliveries(500) if d.attempts] + self.failed_deliveries(limit))[:limit]
+
+    @abstractmethod
+    def failed_deliveries(self, limit: int) -> list[Delivery]:
+        """Deliveries given up on, newest first."""
 
 
 def parse(at: str) -> datetime:

@@ -44,6 +44,12 @@ class Webhooks(MethodView):
                                  now=current_app.extensions["haven"].clock()), 201
 
 
+@webhooks.route("/deliveries", methods=["GET"])
+def deliveries():
+    """Deliveries by status and the latest problems (admins)"""
+    return service.delivery_report(notifier=_notifier(), viewer=g.claims.caller)
+
+
 @webhooks.route("/mail")
 class MailChannel(MethodView):
     def get(self):

@@ -179,3 +179,15 @@ def test_an_unknown_event_type_is_400(admin, receiver):
     answer = admin.as_role("caseworker").post("/webhooks", {"url": receiver.url, "events": ["referral.eaten"]})
     assert answer.status_code == 400
     assert "events.0" in answer.json["error"]["fields"]
+
+
+def test_deliveries_and_their_latency_are_in_the_metrics_and_the_report(admin, shelter, receiver):
+    subscribe(admin.as_role("provider", provider_ids=(shelter["id"],)), receiver)
+    referral = refer(admin.as_role("caseworker"), shelter)
+    eventually(lambda: receiver.of(referral["id"]) == ["referral.created"])
+    eventually(lambda: 'haven_webhook_deliveries_total{outcome="delivered"} 1.0'
+               in admin.client.get("/metrics").get_data(as_text=True))
+    assert "haven_webhook_delivery_latency_seconds_count 1.0" in admin.client.get("/metrics").get_data(as_text=True)
+    report = admin.get("/webhooks/deliveries").json
+    assert report == {"counts": {"delivered": 1}, "problems": []}
+    assert admin.as_role("caseworker").get("/webhooks/deliveries").status_code == 403
