@@ -17,6 +17,8 @@ class WebSettings:
     # None: Secure when the request came over TLS; True or False: always or never.
     secure_cookies: bool | None = None
     poll_seconds: int = 20
+    # The provider's incoming referrals: a new one shows within seconds, so a hold is seen while it lasts.
+    incoming_poll_seconds: int = 5
 
     @classmethod
     def from_env(cls, environ: dict | None = None, *, beside: Path | None = None) -> "WebSettings":
@@ -31,7 +33,8 @@ class WebSettings:
             "HAVEN_SECURE_COOKIES", False, environ)
         path = beside.parent / ACCOUNTS_DB_NAME if beside is not None else accounts_db_path(environ)
         return cls(accounts_db_path=path, policy=policy, secure_cookies=secure,
-                   poll_seconds=env_int("HAVEN_WEB_POLL_SECONDS", 20, environ))
+                   poll_seconds=env_int("HAVEN_WEB_POLL_SECONDS", 20, environ),
+                   incoming_poll_seconds=env_int("HAVEN_WEB_INCOMING_POLL_SECONDS", 5, environ))
 
 
 def accounts_db_path(environ: dict | None = None) -> Path:
