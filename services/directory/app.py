@@ -21,6 +21,9 @@ from .background import Background, Task
 from .notifications import service as notifications
 from .notifications.stale import remind_stale
 from .notifications.views import capacity_links, webhooks
+from .waitlist import service as waitlist_service
+from .waitlist.store import waitlist_store_for
+from .waitlist.views import waitlist
 from .notifications.wiring import build_notifier
 from .domain.rules import utc_now
 from .settings import DirectorySettings
@@ -61,7 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_internal_auth(app, settings.internal_secret, replay_guard(
         settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
     api = Api(app)
-    for blueprint in (providers, referrals, internal, webhooks, capacity_links):
+    for blueprint in (providers, referrals, internal, webhooks, capacity_links, waitlist):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 
@@ -89,6 +92,9 @@ def _background(context: DirectoryContext) -> Background | None:
     if settings.sweep_seconds:
         tasks.append(Task("expire_holds", settings.sweep_seconds,
                           lambda: service.expire_holds(store=context.store, now=context.clock())))
+        tasks.append(Task("serve_waitlist", settings.sweep_seconds, lambda: waitlist_service.serve(
+            waitlist=waitlist_store_for(context.store), store=context.store, now=context.clock(),
+            max_pending=settings.max_pending_per_case)))
         tasks.append(Task("remind_expiring", settings.sweep_seconds,
                           lambda: service.remind_expiring(store=context.store, now=context.clock(),
                                                           minutes_before=settings.expiring_minutes)))

@@ -64,4 +64,7 @@ OPERATIONS: dict[str, Access] = {
     "list_webhooks": _roles(ADMIN, CASEWORKER, PROVIDER),
     "create_webhook": _roles(ADMIN, CASEWORKER, PROVIDER),
     "delete_webhook": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "list_waitlist": _roles(CASEWORKER),
+    "create_waitlist_entry": _roles(CASEWORKER),
+    "delete_waitlist_entry": _roles(CASEWORKER),
 }

@@ -29,6 +29,7 @@ from ..domain.rules import EXCLUDED_AFTER, iso, public_point
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
 from ..notifications.events import referral_event
 from ..notifications.sqlite_store import add_notification_tables, append_event
+from ..waitlist.store import add_waitlist_table
 from .base import AuditEntry, DirectoryStore, expiry_audit, sibling_cancel_audit
 
 GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
@@ -766,7 +767,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 # Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
 # steps were counted run them all again: each finds its work done and does nothing.
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
-              _add_referral_brief_columns, add_notification_tables]
+              _add_referral_brief_columns, add_notification_tables, add_waitlist_table]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:
