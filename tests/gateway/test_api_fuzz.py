@@ -40,4 +40,4 @@ def test_generated_requests_never_get_a_server_error_and_errors_have_one_shape(a
 
         check()
         checked += 1
-    assert checked == 19
+    assert checked == 26

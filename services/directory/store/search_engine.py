@@ -65,6 +65,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self._seq_lock = threading.Lock()
         self._last_seq = 0
         self._completed_at = 0.0
+        # Ready only once a pass over unfinished writes has ended: a background task may have started the
+        # first pass, and an answer read before it ends could miss what a dead directory left.
+        self._completed_once = False
         # A server of a major the client does not speak stops start-up here; a down one is asked later.
         self.client.check_version()
 
@@ -134,7 +137,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             # Every time, not once: indices deleted by hand come back before writes need them.
             ensure_indices(self.client, self.names, self.config, MAPPINGS)
             self._ensure()
-            if time.monotonic() - self._completed_at > COMPLETE_EVERY_S:
+            if not self._completed_once or time.monotonic() - self._completed_at > COMPLETE_EVERY_S:
                 self.complete_unfinished_writes()
         except Exception:  # noqa: BLE001
             return False
@@ -488,6 +491,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 finished += len(carried) + len(audits) + len(moved_on)
         if finished:
             log.info("finished writes a directory left unfinished", extra={"count": finished})
+        self._completed_once = True
         return finished
 
     def _tidy(self, provider_id: str, carried: set[str], written_audits: set[str], moved_on: dict[str, str]) -> None:
