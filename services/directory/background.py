@@ -83,11 +83,6 @@ class Background:
             else:
                 self._stop.wait(1.0)  # another worker leads; try again in a while
 
-    def run_once(self) -> None:
-        """Every task once, now (tests and the command line)."""
-        for task in self.tasks:
-            self._run(task)
-
     @staticmethod
     def _run(task: Task) -> None:
         try:

@@ -43,6 +43,12 @@ class Backend:
                                error.get("fields"))
         return answer
 
+    def waitlist(self, claims: Claims) -> list[dict]:
+        return self._json(self.directory, "GET", "/waitlist", claims)["contents"]
+
+    def leave_waitlist(self, claims: Claims, entry_id: str) -> None:
+        self._json(self.directory, "DELETE", f"/waitlist/{entry_id}", claims)
+
     def delivery_report(self, claims: Claims) -> dict:
         return self._json(self.directory, "GET", "/webhooks/deliveries", claims)
 

@@ -1,4 +1,4 @@
-"""Notification pages: each account's channels, and the admins' view of deliveries and failures."""
+"""Notification pages: each account's channels, a caseworker's waiting list, the admins' deliveries."""
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
@@ -26,6 +26,24 @@ def account_notifications():
     return render_template("notifications.html", channels=channels, email=account.email,
                            webhooks=[w for w in channels["webhooks"] if not w["url"].startswith("mailto:")],
                            msg=request.args.get("msg"))
+
+
+@bp.get("/waitlist")
+@requires("caseworker")
+def waitlist():
+    entries = web().backend.waitlist(claims_for(current_account()))
+    return render_template("caseworker/waitlist.html", entries=entries, msg=request.args.get("msg"))
+
+
+@bp.post("/waitlist/<uuid:entry_id>/leave")
+@requires("caseworker")
+def waitlist_leave(entry_id):
+    try:
+        web().backend.leave_waitlist(claims_for(current_account()), str(entry_id))
+    except BackendError as err:
+        if err.status != 404:
+            raise
+    return redirect(url_for("web.waitlist", msg="left"))
 
 
 @bp.get("/admin/deliveries")
