@@ -16,8 +16,12 @@ SECRET = b"test-secret-not-for-production"
 @pytest.fixture(scope="session")
 def haven(tmp_path_factory):
     """One running Haven (three gunicorn services on SQLite, demo data, rate limits off) for every test that only
-    uses it; tests that stop services or need other settings start their own with tests.support.havens.haven_on."""
-    with haven_on("sqlite", tmp_path_factory.mktemp("haven")) as stack:
+    uses it; tests that stop services or need other settings start their own with tests.support.havens.haven_on.
+
+    Webhooks may go to a receiver on this machine and are delivered promptly: the load test measures them.
+    """
+    with haven_on("sqlite", tmp_path_factory.mktemp("haven"), HAVEN_WEBHOOK_ALLOW_LOOPBACK="1",
+                  HAVEN_DELIVER_SECONDS="0.1") as stack:
         yield stack
 
 

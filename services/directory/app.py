@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Callable
 
 from flask import Flask, jsonify
@@ -15,7 +15,16 @@ from ..shared.jsonio import FastJSONProvider
 from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
+from . import service
 from .api.views import internal, providers, referrals
+from .background import Background, Task
+from .notifications import service as notifications
+from .notifications.stale import remind_stale
+from .notifications.views import capacity_links, webhooks
+from .waitlist import service as waitlist_service
+from .waitlist.store import waitlist_store_for
+from .waitlist.views import waitlist
+from .notifications.wiring import build_notifier
 from .domain.rules import utc_now
 from .settings import DirectorySettings
 from .stale import staleness_by_type
@@ -27,6 +36,8 @@ class DirectoryContext:
     store: DirectoryStore
     settings: DirectorySettings
     clock: Callable[[], datetime] = field(default=utc_now)
+    background: Background | None = None
+    notifier: notifications.Notifier | None = None
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -43,14 +54,17 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/", OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     store = config.get("STORE") or store_from_url(settings.store_url)
-    app.extensions["haven"] = DirectoryContext(store=store, settings=settings,
-                                               clock=config.get("CLOCK") or utc_now)
+    context = DirectoryContext(store=store, settings=settings, clock=config.get("CLOCK") or utc_now)
+    app.extensions["haven"] = context
     init_request_logging(app, "directory")
-    init_metrics(app, "directory", staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
+    metrics = init_metrics(app, "directory",
+                           staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
+    context.notifier = build_notifier(store, settings, metrics)
+    context.background = _background(context)
     init_internal_auth(app, settings.internal_secret, replay_guard(
         settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
     api = Api(app)
-    for blueprint in (providers, referrals, internal):
+    for blueprint in (providers, referrals, internal, webhooks, capacity_links, waitlist):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 
@@ -69,3 +83,34 @@ def create_app(config: dict | None = None) -> Flask:
         return jsonify({"ready": ready, "service": "directory", "store": "up" if ready else "down"}), (200 if ready else 503)
 
     return app
+
+
+def _background(context: DirectoryContext) -> Background | None:
+    """The sweeps this process runs on its own time, started; None when the settings ask for none."""
+    settings = context.settings
+    tasks = []
+    if settings.sweep_seconds:
+        tasks.append(Task("expire_holds", settings.sweep_seconds,
+                          lambda: service.expire_holds(store=context.store, now=context.clock())))
+        tasks.append(Task("serve_waitlist", settings.sweep_seconds, lambda: waitlist_service.serve(
+            waitlist=waitlist_store_for(context.store), store=context.store, now=context.clock(),
+            max_pending=settings.max_pending_per_case)))
+        tasks.append(Task("remind_expiring", settings.sweep_seconds,
+                          lambda: service.remind_expiring(store=context.store, now=context.clock(),
+                                                          minutes_before=settings.expiring_minutes)))
+    if settings.deliver_seconds:
+        tasks.append(Task("deliver", settings.deliver_seconds, lambda: deliver(context)))
+    if settings.stale_reminder_seconds:
+        tasks.append(Task("remind_stale", settings.stale_reminder_seconds, lambda: remind_stale(
+            notifier=context.notifier, store=context.store, secret=settings.internal_secret, now=context.clock(),
+            before=timedelta(hours=settings.stale_reminder_before_hours),
+            spacing=timedelta(hours=settings.stale_reminder_spacing_hours))))
+    if not tasks:
+        return None
+    return Background(tasks, lock_path=settings.background_lock).start()
+
+
+def deliver(context: DirectoryContext) -> None:
+    """One round of notifications: new outbox events fanned out, then every due delivery attempted."""
+    notifications.fan_out(notifier=context.notifier)
+    notifications.deliver_due(notifier=context.notifier, now=utc_now())

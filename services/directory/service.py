@@ -13,7 +13,8 @@ from ..shared.capacity import units_for
 from ..shared.errors import ApiError, bad_field, conflict, forbidden, not_found, validation_error
 from ..shared.metrics import count_referral
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
-from .domain.referrals import TRANSITIONS, InvalidTransition, NoCapacity, Referral, hold_until
+from .domain.referrals import (TRANSITIONS, InvalidTransition, NoCapacity, Referral, TooManyPending, hold_until,
+                               note_visible_to)
 from ..shared.identity import Caller
 from .domain.rules import iso, view_of
 from .domain.versions import LIVE_CAPACITY, MaximumBelowAvailable, Precondition, StaleVersion, etag
@@ -200,8 +201,11 @@ def _deep_merge(base: dict, changes: dict) -> dict:
 # -- referrals -------------------------------------------------------------------------------
 
 def create_referral(*, store: DirectoryStore, viewer: Caller, data: dict, now: datetime,
-                    request_id: str | None) -> dict:
-    """Hold one unit of the provider's capacity for a pending referral; 409 when none is free."""
+                    request_id: str | None, max_pending: int | None = None) -> dict:
+    """Hold one unit of the provider's capacity for a pending referral; 409 when none is free.
+
+    409 too when the caseworker already has `max_pending` pending referrals for the case reference and need.
+    """
     _require(viewer, "caseworker")
     provider_id = str(data["provider_id"])
     provider = store.get_provider(provider_id, now)
@@ -217,14 +221,26 @@ def create_referral(*, store: DirectoryStore, viewer: Caller, data: dict, now: d
                         case_reference=data["case_reference"], status="pending", created_by=viewer.subject,
                         created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now),
                         adults=adults, children=children,
-                        units=units_for(provider["capacity"].get("unit", "bed"), adults, children))
+                        units=units_for(provider["capacity"].get("unit", "bed"), adults, children), **_brief(data))
     try:
         store.create_referral(referral, now, audit_entry(viewer, "referral.create", referral.id, now, request_id,
-                                                         detail=f"provider={provider_id}"))
+                                                         detail=f"provider={provider_id}"),
+                              max_pending=max_pending)
     except NoCapacity:
         raise conflict("no_capacity", "this provider has no free capacity left; nothing was held") from None
+    except TooManyPending as err:
+        raise ApiError(409, "too_many_pending",
+                       f"case_reference: you already have {err.limit} pending referrals for this case and need; "
+                       "cancel one or wait for an answer", fields={"case_reference": [
+                           f"at most {err.limit} pending referrals per case reference and need"]}) from None
     count_referral("pending")
-    return _referral_view(referral, provider)
+    return _referral_view(referral, provider, viewer)
+
+
+def _brief(data: dict) -> dict:
+    """What the provider needs to decide, as the referral keeps it."""
+    return {"languages": list(data.get("languages") or []), "interpreter_needed": bool(data.get("interpreter_needed")),
+            "urgency": data.get("urgency") or "routine", "callback": data.get("callback")}
 
 
 def get_referral(*, store: DirectoryStore, viewer: Caller, referral_id: str, now: datetime,
@@ -232,7 +248,7 @@ def get_referral(*, store: DirectoryStore, viewer: Caller, referral_id: str, now
     """A referral for its creator, its provider or an admin; the creator sees the address once accepted."""
     referral = _visible_referral(store, viewer, referral_id, now)
     provider = store.get_provider(referral.provider_id, now)
-    view = _referral_view(referral, provider)
+    view = _referral_view(referral, provider, viewer)
     if referral.status == "accepted" and referral.created_by == viewer.subject and provider:
         location = provider["location"]
         view["address"] = ", ".join(p for p in (location.get("address"), location.get("postal_code"),
@@ -244,8 +260,8 @@ def get_referral(*, store: DirectoryStore, viewer: Caller, referral_id: str, now
 
 
 def change_referral(*, store: DirectoryStore, viewer: Caller, referral_id: str, to_status: str, now: datetime,
-                    request_id: str | None) -> dict:
-    """Accept or decline (its provider) or cancel (its creator) a pending referral."""
+                    request_id: str | None, reason: str | None = None, note: str | None = None) -> dict:
+    """Accept or decline (its provider) or cancel (its creator) a pending referral, with a reason and note."""
     referral = _visible_referral(store, viewer, referral_id, now)
     allowed = viewer.owns(referral.provider_id) if TRANSITIONS[to_status] == "provider" else (
         viewer.role == "caseworker" and referral.created_by == viewer.subject)
@@ -254,11 +270,12 @@ def change_referral(*, store: DirectoryStore, viewer: Caller, referral_id: str, 
     try:
         changed = store.transition_referral(referral_id, to_status, now,
                                             audit_entry(viewer, ACTION_OF_STATUS[to_status], referral_id, now,
-                                                        request_id))
+                                                        request_id, detail=f"reason={reason}" if reason else None),
+                                            reason=reason, note=note)
     except InvalidTransition as err:
         raise conflict("invalid_transition", str(err)) from None
     count_referral(to_status)
-    return _referral_view(changed.as_of(now), store.get_provider(referral.provider_id, now))
+    return _referral_view(changed.as_of(now), store.get_provider(referral.provider_id, now), viewer)
 
 
 def list_referrals(*, store: DirectoryStore, viewer: Caller, query: ReferralFilter, now: datetime) -> Page:
@@ -275,7 +292,7 @@ def list_referrals(*, store: DirectoryStore, viewer: Caller, query: ReferralFilt
     for referral in page.items:
         if referral.provider_id not in names:
             names[referral.provider_id] = store.get_provider(referral.provider_id, now)
-        items.append(_referral_view(referral, names[referral.provider_id]))
+        items.append(_referral_view(referral, names[referral.provider_id], viewer))
     return Page(items, page.total)
 
 
@@ -290,13 +307,28 @@ def _visible_referral(store: DirectoryStore, viewer: Caller, referral_id: str, n
     return referral.as_of(now)
 
 
-def _referral_view(referral: Referral, provider: dict | None) -> dict:
+def _referral_view(referral: Referral, provider: dict | None, viewer: Caller) -> dict:
     view = referral.to_dict()
     adults, children = view.pop("adults"), view.pop("children")
     view["party"] = None if adults is None else {"adults": adults, "children": children or 0}
     view["provider_name"] = provider["name"] if provider else None
     view["address"] = None
+    if not note_visible_to(referral, viewer.subject, viewer.provider_ids if viewer.role == "provider" else ()):
+        view["note"] = None
     return view
+
+
+def expire_holds(*, store: DirectoryStore, now: datetime) -> int:
+    """Mark every pending referral whose hold has passed as expired (an audit entry each); returns how many."""
+    expired = store.expire_referrals(now)
+    for _ in range(expired):
+        count_referral("expired")
+    return expired
+
+
+def remind_expiring(*, store: DirectoryStore, now: datetime, minutes_before: float) -> int:
+    """Tell providers of holds that end within `minutes_before` (once per hold); returns how many."""
+    return store.remind_expiring(now, now + timedelta(minutes=minutes_before))
 
 
 # -- stale capacity --------------------------------------------------------------------------

@@ -62,4 +62,10 @@ OPERATIONS: dict[str, Access] = {
     "read_stats": _roles(ADMIN),
     "hsds_services": _roles(ADMIN, CASEWORKER, PROVIDER),
     "hsds_service": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "list_webhooks": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "create_webhook": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "delete_webhook": _roles(ADMIN, CASEWORKER, PROVIDER),
+    "list_waitlist": _roles(CASEWORKER),
+    "create_waitlist_entry": _roles(CASEWORKER),
+    "delete_waitlist_entry": _roles(CASEWORKER),
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from . import vocabulary as v
+from .callback import callback_problem
 from .case_reference import personal_data_in
 from .intake import NotOpeningHours, open_slots
 from .languages import is_country_code, is_language_code
@@ -13,6 +14,12 @@ from .strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
 def _language(code: str) -> None:
     if not is_language_code(code):
         raise ValidationError(f"not an ISO 639 language code: {code!r}")
+
+
+def _callback(value: str) -> None:
+    problem = callback_problem(value)
+    if problem:
+        raise ValidationError(problem)
 
 
 def _country(code: str) -> None:
@@ -230,6 +237,27 @@ class ReferralInSchema(StrictSchema):
     party = fields.Nested(PartySchema, metadata={
         "description": "adults and children the place is for; where capacity is counted in beds the referral "
                        "holds one per person (without it: one unit)"})
+    # What a provider needs to decide, never who the person is.
+    languages = LanguageList(v.MAX_LANGUAGES, load_default=list,
+                             metadata={"description": "The person's languages, first language first"})
+    interpreter_needed = StrictBoolean(load_default=False)
+    urgency = fields.String(load_default="routine", validate=validate.OneOf(v.REFERRAL_URGENCIES))
+    callback = Text(load_default=None, allow_none=True, validate=_callback, metadata={
+        "description": "The caseworker's office phone number or e-mail address, never the person's"})
+
+
+class ReferralDeclineSchema(StrictSchema):
+    """Why a provider declines; the note is shown only to the caseworker who referred."""
+
+    reason = fields.String(required=True, validate=validate.OneOf(v.DECLINE_REASONS))
+    note = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=v.MAX_REFERRAL_NOTE))
+
+
+class ReferralCancelSchema(StrictSchema):
+    """Why a caseworker cancels; the note is shown only to the provider."""
+
+    reason = fields.String(required=True, validate=validate.OneOf(v.CANCEL_REASONS))
+    note = Text(load_default=None, allow_none=True, validate=validate.Length(min=1, max=v.MAX_REFERRAL_NOTE))
 
 
 class ReferralPartySchema(Schema):
@@ -253,6 +281,13 @@ class ReferralSchema(Schema):
     units = fields.Integer(metadata={"description": "units of the provider's capacity this referral holds or used"})
     address = fields.String(allow_none=True, metadata={
         "description": "The provider's address, given to the referring caseworker once accepted"})
+    languages = fields.List(fields.String())
+    interpreter_needed = fields.Boolean()
+    urgency = fields.String()
+    callback = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "Why it was declined or cancelled"})
+    note = fields.String(allow_none=True, metadata={
+        "description": "The decline's or cancel's note, shown only to the other party of the referral"})
 
 
 class ReferralPageSchema(PageSchema):

@@ -38,3 +38,12 @@ MAX_HOLD_MINUTES = 72 * 60
 DEFAULT_HOLD_MINUTES = 240
 MAX_BODY_BYTES = 1024 * 1024
 MAX_JSON_DEPTH = 64  # nesting of arrays and objects in a request body
+
+# What a referral tells the provider (never who the person is), and why it ended.
+REFERRAL_URGENCIES = ("routine", "urgent", "emergency")  # emergency: a place is needed tonight
+# After HL7 Gravity's rejection reasons; each side has the ones that are its to give.
+DECLINE_REASONS = ("no_capacity", "not_eligible", "safety_concern", "duplicate", "other")
+CANCEL_REASONS = ("person_declined", "placed_elsewhere", "duplicate", "no_longer_needed", "other")
+REFERRAL_REASONS = tuple(dict.fromkeys(DECLINE_REASONS + CANCEL_REASONS))
+MAX_REFERRAL_NOTE = 200
+MAX_CALLBACK = 120

@@ -35,20 +35,26 @@ class Directory:
         return self.store.put_provider(record, self.audit("provider.create", record["id"]))
 
     def refer(self, provider_id: str, *, minutes: int = 240, created_by: str = "caseworker:1",
-              case_reference: str = "case-1", need: str = "shelter", units: int = 1) -> Referral:
-        """A pending referral created through the port, holding `units`; NoCapacity propagates."""
+              case_reference: str | None = None, need: str = "shelter", units: int = 1,
+              max_pending: int | None = None, **brief) -> Referral:
+        """A pending referral created through the port, holding `units` (a case reference of its own unless
+        given); NoCapacity propagates."""
         now = self.clock.now
+        case_reference = case_reference or f"case-{uuid.uuid4().hex[:8]}"
         referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need=need,
                             case_reference=case_reference, status="pending", created_by=created_by,
                             created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now),
                             adults=None if units == 1 else 1, children=None if units == 1 else units - 1,
-                            units=units)
+                            units=units, **brief)
         return self.store.create_referral(referral, now, self.audit("referral.create", referral.id,
-                                                                    actor=created_by, role="caseworker"))
+                                                                    actor=created_by, role="caseworker"),
+                                          max_pending=max_pending)
 
-    def move(self, referral_id: str, to_status: str, *, actor: str = "provider:1", role: str = "provider"):
+    def move(self, referral_id: str, to_status: str, *, actor: str = "provider:1", role: str = "provider",
+             reason: str | None = None, note: str | None = None):
         return self.store.transition_referral(referral_id, to_status, self.clock.now,
-                                              self.audit(f"referral.{to_status}", referral_id, actor=actor, role=role))
+                                              self.audit(f"referral.{to_status}", referral_id, actor=actor, role=role),
+                                              reason=reason, note=note)
 
     def get(self, provider_id: str) -> dict | None:
         return self.store.get_provider(provider_id, self.clock.now)

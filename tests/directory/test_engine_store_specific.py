@@ -43,9 +43,9 @@ def record(now, **overrides) -> dict:
     return made
 
 
-def refer(store, provider_id: str, now, minutes: int = 240, case_reference: str = "case-1") -> Referral:
+def refer(store, provider_id: str, now, minutes: int = 240, case_reference: str | None = None) -> Referral:
     referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need="shelter",
-                        case_reference=case_reference, status="pending", created_by="caseworker:1",
+                        case_reference=case_reference or f"case-{uuid.uuid4().hex[:8]}", status="pending", created_by="caseworker:1",
                         created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now))
     return store.create_referral(referral, now, audit("referral.create", referral.id, now))
 

@@ -52,7 +52,8 @@ class Stack:
 def _start_stack(folder: Path):
     store = SqliteDirectoryStore(folder / "haven.db")
     directory = ServedApp(create_directory({
-        "SETTINGS": DirectorySettings(store_url=f"sqlite:///{folder / 'haven.db'}", internal_secret=SECRET),
+        "SETTINGS": DirectorySettings(store_url=f"sqlite:///{folder / 'haven.db'}", internal_secret=SECRET,
+                                      webhook_allow_loopback=True),
         "STORE": store}))
     matcher_app = create_matcher({"SETTINGS": MatcherSettings(directory_url=directory.url, internal_secret=SECRET)})
     matcher = ServedApp(matcher_app)

@@ -46,6 +46,12 @@ MATRIX = [
     ("GET",    "/hsds/services",                           200, 200, 200, 200, 200),
     ("GET",    "/hsds/services/{provider}",                200, 200, 200, 200, 200),
     ("GET",    "/openapi.json",                            200, 200, 200, 200, 200),
+    ("GET",    "/webhooks",                                200, 200, 200, 200, 200),
+    ("POST",   "/webhooks",                                201, 201, 201, 201, 201),
+    ("DELETE", "/webhooks/00000000-0000-4000-8000-000000000000", 404, 404, 404, 404, 404),
+    ("GET",    "/waitlist",                                403, 200, 200, 403, 403),
+    ("POST",   "/waitlist",                                403, 201, 201, 403, 403),
+    ("DELETE", "/waitlist/00000000-0000-4000-8000-000000000000", 403, 404, 404, 403, 403),
 ]
 PUBLIC = {"/openapi.json"}
 
@@ -88,8 +94,13 @@ def _body(method: str, path: str, target: dict) -> dict | None:
         return {"needs": ["shelter"], "languages": ["nl"], "location": UTRECHT}
     if path == "/matches/group":
         return {"need": "shelter", "people": [{"languages": ["nl"], "location": UTRECHT}]}
+    if path == "/waitlist":
+        return {"query": {"need": "shelter", "lat": 52.09, "lon": 5.12}, "case_reference": f"W-{uuid.uuid4().hex[:8]}"}
+    if path == "/webhooks":
+        return {"url": "http://127.0.0.1:9/hooks"}  # loopback: allowed by the test directory's settings
     if path == "/referrals":
-        return {"provider_id": target["id"], "need": "shelter", "case_reference": "CASE-0001"}
+        # A case of its own each time: one caseworker may hold only a few pending referrals per case.
+        return {"provider_id": target["id"], "need": "shelter", "case_reference": f"CASE-{uuid.uuid4().hex[:8]}"}
     return None
 
 
@@ -147,6 +158,8 @@ def test_the_table_covers_every_operation_of_the_public_api(world):
                   for method in item if method in ("get", "post", "put", "patch", "delete")}
     tabled = {(method, "/api/v1" + path.split("?")[0].replace("{provider}", "{provider_id}")
                .replace("{referral}", "{referral_id}")) for method, path, *_ in MATRIX}
-    tabled = {(m, p.replace("/hsds/services/{provider_id}", "/hsds/services/{service_id}")) for m, p in tabled}
+    tabled = {(m, p.replace("/hsds/services/{provider_id}", "/hsds/services/{service_id}")
+               .replace("/webhooks/00000000-0000-4000-8000-000000000000", "/webhooks/{webhook_id}")
+               .replace("/waitlist/00000000-0000-4000-8000-000000000000", "/waitlist/{entry_id}")) for m, p in tabled}
     assert documented <= tabled
     assert tabled - documented == {("GET", "/api/v1/openapi.json")}

@@ -21,6 +21,8 @@ OPERATIONS = {
     ("get", "/api/v1/stale"),
     ("get", "/api/v1/stats"),
     ("get", "/api/v1/hsds/"), ("get", "/api/v1/hsds/services"), ("get", "/api/v1/hsds/services/{service_id}"),
+    ("get", "/api/v1/webhooks"), ("post", "/api/v1/webhooks"), ("delete", "/api/v1/webhooks/{webhook_id}"),
+    ("get", "/api/v1/waitlist"), ("post", "/api/v1/waitlist"), ("delete", "/api/v1/waitlist/{entry_id}"),
 }
 
 

@@ -17,7 +17,13 @@ SENDERS = [("post", "/api/v1/providers", "admin"), ("put", "/api/v1/providers/{p
            ("patch", "/api/v1/providers/{provider_id}", "admin"),
            ("put", "/api/v1/providers/{provider_id}/capacity", "admin"),
            ("post", "/api/v1/referrals", "caseworker"),
-           ("post", "/api/v1/matches", "caseworker"), ("post", "/api/v1/matches/group", "caseworker")]
+           ("post", "/api/v1/matches", "caseworker"), ("post", "/api/v1/matches/group", "caseworker"),
+           ("post", "/api/v1/waitlist", "caseworker")]
+# Sent to a referral of their own below; the webhook example names a public host this machine may not resolve,
+# and a URL that does not resolve is refused (tests/directory/notifications covers subscribing).
+ON_A_REFERRAL = {("post", "/api/v1/referrals/{referral_id}/decline"): "provider",
+                 ("post", "/api/v1/referrals/{referral_id}/cancel"): "caseworker"}
+NOT_SENT = {("post", "/api/v1/webhooks")}
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +90,16 @@ def test_every_request_example_is_accepted_by_the_real_api_with_the_role_that_ma
     tokens = {role: stack.issue(role) for role in ("admin", "caseworker")}
     bodies = {(method, path): operation["requestBody"]["content"]["application/json"]["example"]
               for method, path, operation in operations(spec) if "requestBody" in operation}
-    assert set(bodies) == {(method, path) for method, path, _ in SENDERS}
+    assert set(bodies) == {(method, path) for method, path, _ in SENDERS} | set(ON_A_REFERRAL) | NOT_SENT
     provider_id = bodies[("post", "/api/v1/providers")]["id"]
     for method, path, role in SENDERS:
         answer = ApiClient(app, tokens[role]).open(method.upper(), path.format(provider_id=provider_id),
+                                                   json=bodies[(method, path)])
+        assert 200 <= answer.status_code < 300, (method, path, answer.status_code, answer.json)
+    tokens["provider"] = stack.issue("provider", (provider_id,))
+    for number, ((method, path), role) in enumerate(ON_A_REFERRAL.items()):
+        referral = ApiClient(app, tokens["caseworker"]).open("POST", "/api/v1/referrals", json=dict(
+            bodies[("post", "/api/v1/referrals")], case_reference=f"CASE-EXAMPLE-{number}")).json
+        answer = ApiClient(app, tokens[role]).open(method.upper(), path.format(referral_id=referral["id"]),
                                                    json=bodies[(method, path)])
         assert 200 <= answer.status_code < 300, (method, path, answer.status_code, answer.json)

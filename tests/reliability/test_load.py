@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from tests.reliability.figures import record
+from tests.support.webhook_receiver import WebhookReceiver, eventually
 
 pytestmark = pytest.mark.integration
 
@@ -68,6 +69,7 @@ class Load:
         self.failures: list[str] = []
         self.lock = threading.Lock()
         self.memory: dict[str, list[int]] = defaultdict(list)
+        self.referred_at: dict[str, float] = {}   # referral id -> wall time its request was sent
 
     def client(self, number: int, deadline: float) -> None:
         rng = random.Random(number)
@@ -76,6 +78,7 @@ class Load:
             roll = rng.random()
             kind = "search" if roll < 0.40 else "match" if roll < 0.80 else "capacity" if roll < 0.95 else "referral"
             started = time.monotonic()
+            sent_at = time.time()
             try:
                 answer, provider_id = getattr(self, kind)(session, rng)
             except requests.RequestException as err:
@@ -89,6 +92,7 @@ class Load:
                 self.statuses[kind][answer.status_code] += 1
                 if kind == "referral" and answer.status_code == 201:
                     self.referrals[provider_id] += 1
+                    self.referred_at[answer.json()["id"]] = sent_at
                 if answer.status_code >= 500:
                     self.failures.append(f"{kind}: {answer.status_code} {answer.text[:200]}")
 
@@ -136,7 +140,16 @@ def _p(values: list[float], q: float) -> float:
 
 
 def test_sixty_seconds_of_mixed_load_give_no_5xx_no_overbooking_and_flat_memory(haven):
+    with WebhookReceiver() as receiver:
+        _load(haven, receiver)
+
+
+def _load(haven, receiver):
     admin = haven.auth("admin")
+    subscribed = requests.post(f"{haven.api}/webhooks", headers=haven.auth("caseworker"), timeout=60,
+                               json={"url": receiver.url, "events": ["referral.created"]})
+    assert subscribed.status_code == 201, subscribed.text
+    receiver.secret = subscribed.json()["secret"]
     referral_providers = []
     for n in range(REFERRAL_PROVIDERS):
         answer = requests.post(f"{haven.api}/providers", headers=admin, timeout=60, json={
@@ -174,12 +187,32 @@ def test_sixty_seconds_of_mixed_load_give_no_5xx_no_overbooking_and_flat_memory(
         f"{service} {_quarter_median(samples, 1) / 1024:.0f} -> {_quarter_median(samples, 3) / 1024:.0f}"
         for service, samples in sorted(load.memory.items())))
 
+    _record_webhook_latency(load, receiver)
+
     assert not load.failures, f"{len(load.failures)} failed requests, e.g. {load.failures[:5]}"
     assert sum(load.statuses["referral"].values()) > REFERRAL_PROVIDERS * REFERRAL_UNITS, "too few referrals asked"
     _assert_no_overbooking(haven, load)
     for service, samples in load.memory.items():
         assert len(samples) >= 20, (service, len(samples))
         assert _quarter_median(samples, 3) <= MEMORY_GROWTH_LIMIT * _quarter_median(samples, 1), (service, samples)
+
+
+def _record_webhook_latency(load: Load, receiver: WebhookReceiver) -> None:
+    """Each referral's webhook, from its request to its receipt (change -> receipt, an upper bound)."""
+    eventually(lambda: all(receiver.of(rid) for rid in load.referred_at), timeout=120, interval=0.2)
+    received = {m["data"]["referral_id"]: m["at"] for m in receiver.received}
+    latencies = [received[rid] - sent for rid, sent in load.referred_at.items()]
+    text = (f"{len(latencies)} deliveries, p50 {_p(latencies, 0.5):.0f} ms, p99 {_p(latencies, 0.99):.0f} ms, "
+            f"bad signatures {receiver.bad_signatures}")
+    record("webhook delivery latency (referral request -> receipt, under load)", text)
+    if os.environ.get("HAVEN_RECORD_RESULTS") == "1":
+        Path(__file__).resolve().parents[2].joinpath("bench", "results", "webhook_latency.md").write_text(
+            "# Webhook delivery latency under the load test\n\n"
+            "tests/reliability/test_load.py: 60 s of mixed load from 50 clients through the gateway (SQLite store, "
+            "2 workers per service), one caseworker webhook subscribed to referral.created, delivered by the "
+            "directory's worker every 0.1 s. Measured from the referral request being sent to the signed webhook "
+            f"being received and verified.\n\n{text}\n")
+    assert receiver.bad_signatures == 0
 
 
 def _quarter_median(samples: list[int], quarter: int) -> float:

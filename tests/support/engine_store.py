@@ -13,6 +13,8 @@ import uuid
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from services.directory.notifications.engine_store import NOTIFICATION_KINDS
+from services.directory.waitlist.store import WAITLIST_KINDS
 from services.directory.store.search_engine import SearchEngineDirectoryStore
 from services.directory.store.search_engine_mappings import KINDS
 from services.shared.engine.indices import drop_indices, empty_indices
@@ -58,6 +60,8 @@ def engine_store(prefix: str | None = None) -> Iterator[SearchEngineDirectorySto
         yield store
     finally:
         try:
+            # Made only by tests of notifications: dropped, so a reused prefix starts without them.
+            drop_indices(store.client, store.names, NOTIFICATION_KINDS + WAITLIST_KINDS)
             if pooled:
                 empty_indices(store.client, store.names, KINDS)
                 _idle.append(prefix)
@@ -88,7 +92,7 @@ def _drop_pooled() -> None:
     for prefix in _pooled:
         store = SearchEngineDirectoryStore.from_url(store_url(url, prefix))
         try:
-            drop_indices(store.client, store.names, KINDS)
+            drop_indices(store.client, store.names, KINDS + NOTIFICATION_KINDS + WAITLIST_KINDS)
         except Exception:  # noqa: BLE001 - best effort as the process ends
             pass
         finally:

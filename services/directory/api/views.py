@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 from flask.views import MethodView
-from marshmallow import RAISE
+from marshmallow import RAISE, ValidationError
 
-from ...shared.errors import bad_field
-from ...shared.jsonbody import Blueprint
+from ...shared.errors import bad_field, validation_error
+from ...shared.jsonbody import Blueprint, load_body
 from ...shared.paging import envelope
 from ...shared.query_args import (AuditQueryArgsSchema, ProviderQueryArgsSchema, ReferralQueryArgsSchema,
                                   StaleQueryArgsSchema)
 from ...shared.schemas import (AuditPageSchema, CandidateBatchAnswerSchema, CandidateListSchema, CapacityUpdateSchema,
                                ProviderInSchema, ProviderOutSchema, ProviderPageSchema, ProviderPatchSchema,
-                               ReferralInSchema, ReferralPageSchema, ReferralSchema, StaleListSchema)
+                               ReferralCancelSchema, ReferralDeclineSchema, ReferralInSchema, ReferralPageSchema,
+                               ReferralSchema, StaleListSchema)
 from .. import service
 from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
 from ...shared.identity import Caller
@@ -152,7 +153,8 @@ class Referrals(MethodView):
     @referrals.arguments(ReferralInSchema)
     def post(self, data):
         """Refer, holding one unit of capacity"""
-        return service.create_referral(data=data, **_with_request_id()), 201
+        return service.create_referral(data=data, max_pending=_ctx().settings.max_pending_per_case,
+                                       **_with_request_id()), 201
 
 
 @referrals.route("/<uuid:referral_id>")
@@ -162,9 +164,27 @@ def get_referral(referral_id):
     return service.get_referral(referral_id=str(referral_id), **_with_request_id())
 
 
+REASON_SCHEMAS = {"declined": ReferralDeclineSchema, "cancelled": ReferralCancelSchema}
+
+
+def _reason(to_status: str) -> dict:
+    """The reason and note of a decline or cancel; without a body (or with `{}`) the reason is `other`."""
+    schema = REASON_SCHEMAS.get(to_status)
+    if schema is None:
+        return {}
+    body = load_body()
+    if body is None or body == {}:
+        return {"reason": "other"}
+    try:
+        return schema().load(body)
+    except ValidationError as err:
+        raise validation_error(err.messages) from None
+
+
 def _transition(to_status: str):
     def view(referral_id):
-        return service.change_referral(referral_id=str(referral_id), to_status=to_status, **_with_request_id())
+        return service.change_referral(referral_id=str(referral_id), to_status=to_status, **_reason(to_status),
+                                       **_with_request_id())
 
     view.__name__ = f"referral_{to_status}"
     view.__doc__ = f"Make a pending referral {to_status}"

@@ -25,6 +25,22 @@ class AuditEntry:
     detail: str | None = None
 
 
+SYSTEM_ACTOR = "directory"
+
+
+def expiry_audit(referral_id: str, expires_at: str) -> AuditEntry:
+    """The entry of a hold that ran out, stamped with the time it ended."""
+    return AuditEntry(at=expires_at, actor=SYSTEM_ACTOR, role="system", action="referral.expire",
+                      target=referral_id, request_id=None)
+
+
+def sibling_cancel_audit(accept: AuditEntry, referral_id: str, accepted_id: str) -> AuditEntry:
+    """The entry of a referral cancelled because another for the same case and need was accepted."""
+    return AuditEntry(at=accept.at, actor=accept.actor, role=accept.role, action="referral.cancel",
+                      target=referral_id, request_id=accept.request_id,
+                      detail=f"reason=placed_elsewhere accepted={accepted_id}")
+
+
 class DirectoryStore(ABC):
     """Providers with their capacity, referrals that hold it, and the audit log.
 
@@ -98,18 +114,26 @@ class DirectoryStore(ABC):
         """Every provider, in id order (exports, migrations, reindexing)."""
 
     @abstractmethod
-    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry) -> Referral:
-        """Hold one unit atomically; NoCapacity when nothing is free, and then nothing changes."""
+    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry, *,
+                        max_pending: int | None = None) -> Referral:
+        """Hold one unit atomically; NoCapacity when nothing is free, and then nothing changes.
+
+        TooManyPending when `max_pending` is given and the caseworker already has that many pending
+        referrals for the same case reference and need.
+        """
 
     @abstractmethod
     def get_referral(self, referral_id: str) -> Referral | None: ...
 
     @abstractmethod
     def transition_referral(self, referral_id: str, to_status: str, now: datetime,
-                            audit: AuditEntry) -> Referral:
-        """Move a pending, unexpired referral on; InvalidTransition otherwise.
+                            audit: AuditEntry, *, reason: str | None = None, note: str | None = None) -> Referral:
+        """Move a pending, unexpired referral on, with the reason and note of a decline or cancel;
+        InvalidTransition otherwise.
 
         Accepting uses the unit: `available` goes down by one and the provider's version up, atomically.
+        It also cancels the same caseworker's other pending referrals for the same case reference and need
+        (reason `placed_elsewhere`, an audit entry each), releasing their holds.
         """
 
     @abstractmethod
@@ -117,7 +141,12 @@ class DirectoryStore(ABC):
 
     @abstractmethod
     def expire_referrals(self, now: datetime) -> int:
-        """Mark pending referrals whose hold has passed as expired; returns how many."""
+        """Mark pending referrals whose hold has passed as expired, an audit entry each; returns how many."""
+
+    @abstractmethod
+    def remind_expiring(self, now: datetime, until: datetime) -> int:
+        """Put a `referral.expiring` event in the outbox, once, for each pending referral whose hold ends after
+        `now` and by `until`; returns how many."""
 
     @abstractmethod
     def append_audit(self, entry: AuditEntry) -> None: ...

@@ -31,14 +31,15 @@ from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict,
 from ...shared.engine.indices import IndexNames, ensure_indices, reindex
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
-from ..domain.referrals import InvalidTransition, NoCapacity, Referral
+from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import iso, parse_time
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
-from .base import AuditEntry, DirectoryStore, StoreUnavailable
+from ..notifications.events import referral_event
+from .base import AuditEntry, DirectoryStore, StoreUnavailable, expiry_audit, sibling_cancel_audit
 from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED, hold_units,
                                      live_holds, provider_document, record_of, units_held, version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
-                                    passed_holds_body, referrals_body, search_body, words_of)
+                                    passed_holds_body, pending_for_case_body, referrals_body, search_body, words_of)
 
 MAX_WINDOW = 10_000          # from + size beyond this pages with search_after instead
 WALK_CHUNK = 1_000
@@ -64,6 +65,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self._seq_lock = threading.Lock()
         self._last_seq = 0
         self._completed_at = 0.0
+        # Ready only once a pass over unfinished writes has ended: a background task may have started the
+        # first pass, and an answer read before it ends could miss what a dead directory left.
+        self._completed_once = False
         # A server of a major the client does not speak stops start-up here; a down one is asked later.
         self.client.check_version()
 
@@ -133,7 +137,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             # Every time, not once: indices deleted by hand come back before writes need them.
             ensure_indices(self.client, self.names, self.config, MAPPINGS)
             self._ensure()
-            if time.monotonic() - self._completed_at > COMPLETE_EVERY_S:
+            if not self._completed_once or time.monotonic() - self._completed_at > COMPLETE_EVERY_S:
                 self.complete_unfinished_writes()
         except Exception:  # noqa: BLE001
             return False
@@ -419,11 +423,19 @@ class SearchEngineDirectoryStore(DirectoryStore):
             after = hits[-1]["sort"]
 
     # -- referrals ---------------------------------------------------------------------------
-    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry) -> Referral:
+    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry, *,
+                        max_pending: int | None = None) -> Referral:
+        if max_pending is not None:
+            # Counted before the hold: the engine has no transaction across referrals, so two requests
+            # racing for the last allowed slot of one case can both pass (one caseworker, one case: rare).
+            body = pending_for_case_body(referral.created_by, referral.case_reference, referral.need, now)
+            if self._page(self.referrals, body, 1, 1)[1] >= max_pending:
+                raise TooManyPending(max_pending)
         # Taking the hold is the one atomic step, so the hold carries the referral and its audit entry: a
         # directory that dies before writing them leaves them to the next one (complete_unwritten_referrals),
         # never a held unit without its referral. From here on the referral only moves forward.
-        unwritten = {"referral": referral.to_dict(), "audit": self._audit_document(audit)}
+        unwritten = {"referral": self._with_event(referral.to_dict(), referral, audit.at),
+                     "audit": self._audit_document(audit)}
         hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "units": referral.units,
                 "unwritten": unwritten}
 
@@ -481,6 +493,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 finished += len(carried) + len(audits) + len(moved_on)
         if finished:
             log.info("finished writes a directory left unfinished", extra={"count": finished})
+        self._completed_once = True
         return finished
 
     def _tidy(self, provider_id: str, carried: set[str], written_audits: set[str], moved_on: dict[str, str]) -> None:
@@ -534,19 +547,20 @@ class SearchEngineDirectoryStore(DirectoryStore):
     def get_referral(self, referral_id: str) -> Referral | None:
         self._ensure()
         found = self.client.get(self.referrals, referral_id)
-        return Referral(**found["_source"]) if found else None
+        return referral_of(found["_source"]) if found else None
 
-    def transition_referral(self, referral_id, to_status, now, audit):
+    def transition_referral(self, referral_id, to_status, now, audit, *, reason=None, note=None):
         self._ensure()
         for attempt in itertools.count():
             found = self.client.get(self.referrals, referral_id)
             if found is None:
                 raise KeyError(referral_id)
-            referral = Referral(**found["_source"])
+            referral = referral_of(found["_source"])
             current = referral.effective_status(now)
             if current != "pending":
                 raise InvalidTransition(current, to_status)
-            changed = dict(found["_source"], status=to_status, updated_at=iso(now))
+            changed = dict(found["_source"], status=to_status, updated_at=iso(now), reason=reason, note=note)
+            changed = self._with_event(changed, referral_of(changed), iso(now))
             try:
                 # Claiming the referral first: of two concurrent transitions only one gets past here.
                 self._blocked_retry(lambda: self.client.index(
@@ -560,20 +574,44 @@ class SearchEngineDirectoryStore(DirectoryStore):
                                       use_unit_at=now if to_status == "accepted" else None, audit=audit)
         if released is None:  # the hold was gone already (its provider deleted, or a directory finishing this)
             self._append_audit(audit)
-        return Referral(**changed)
+        if to_status == "accepted":
+            self._cancel_siblings(referral, now, audit)
+        return referral_of(changed)
+
+    def _with_event(self, source: dict, referral: Referral, at: str, type_: str | None = None) -> dict:
+        """A referral document carrying the event of its change, after any not yet moved to the outbox."""
+        events = source.get("unwritten_events", []) + [referral_event(referral, at, seq=self._next_seq(), type_=type_)]
+        return dict(source, unwritten_events=events, has_unwritten_events=True)
+
+    def _cancel_siblings(self, accepted: Referral, now: datetime, audit: AuditEntry) -> None:
+        """One hold per case: the caseworker's other pending referrals for the case and need end with the accept.
+
+        Each is its own transition (no transaction spans documents); one that moved on meanwhile is left as it is.
+        """
+        body = pending_for_case_body(accepted.created_by, accepted.case_reference, accepted.need, now)
+        for hit in self._walk(self.referrals, body):
+            if hit["_id"] == accepted.id:
+                continue
+            try:
+                self.transition_referral(hit["_id"], "cancelled", now,
+                                         sibling_cancel_audit(audit, hit["_id"], accepted.id),
+                                         reason=PLACED_ELSEWHERE)
+            except InvalidTransition:
+                pass
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         self._ensure()
         hits, total = self._page(self.referrals, referrals_body(query, now), query.page, query.size)
-        return Page([Referral(**hit["_source"]).as_of(now) for hit in hits], total)
+        return Page([referral_of(hit["_source"]).as_of(now) for hit in hits], total)
 
     def expire_referrals(self, now: datetime) -> int:
         self._ensure()
         actions = []
         for hit in self._walk(self.referrals, passed_holds_body(now)):
-            source = hit["_source"]
+            source = dict(hit["_source"], status="expired", updated_at=hit["_source"]["expires_at"])
+            source = self._with_event(source, referral_of(source), source["expires_at"])
             actions.append({"_op_type": "index", "_index": self.referrals, "_id": hit["_id"],
-                            "_source": dict(source, status="expired", updated_at=source["expires_at"]),
+                            "_source": source,
                             "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
         if not actions:
             return 0
@@ -583,6 +621,27 @@ class SearchEngineDirectoryStore(DirectoryStore):
             result = next(iter(item.values()))
             if result.get("status") != 409:
                 raise RuntimeError(f"expiring referral {result.get('_id')} failed: {result.get('error')}")
+        not_expired = {next(iter(item.values())).get("_id") for item in failed}
+        self._write_audits([self._audit_document(expiry_audit(action["_id"], action["_source"]["expires_at"]))
+                            for action in actions if action["_id"] not in not_expired])
+        return len(actions) - len(failed)
+
+    def remind_expiring(self, now: datetime, until: datetime) -> int:
+        self._ensure()
+        body = {"query": {"bool": {"filter": [{"term": {"status": "pending"}},
+                                              {"range": {"expires_at": {"gt": iso(now), "lte": iso(until)}}}],
+                                   "must_not": [{"term": {"reminded": True}}]}},
+                "sort": [{"id": "asc"}], "seq_no_primary_term": True}
+        actions = []
+        for hit in self._walk(self.referrals, body):
+            source = dict(hit["_source"], reminded=True)
+            source = self._with_event(source, referral_of(source), iso(now), type_="referral.expiring")
+            actions.append({"_op_type": "index", "_index": self.referrals, "_id": hit["_id"], "_source": source,
+                            "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
+        if not actions:
+            return 0
+        # A conflict: the referral moved on or another directory reminded first; either way no second reminder.
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh, require_alias=True))
         return len(actions) - len(failed)
 
     # -- audit -------------------------------------------------------------------------------
@@ -649,6 +708,14 @@ class SearchEngineDirectoryStore(DirectoryStore):
             count += len(chunk)
         self.client.refresh(self.audit)
         return count
+
+
+def referral_of(source: dict) -> Referral:
+    """The referral of a document, without the events it may still carry."""
+    return Referral(**{k: v for k, v in source.items() if k in REFERRAL_FIELDS})
+
+
+REFERRAL_FIELDS = frozenset(Referral.__dataclass_fields__)
 
 
 def _distance(hit: dict, near: tuple[float, float] | None) -> float | None:

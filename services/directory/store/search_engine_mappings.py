@@ -87,9 +87,25 @@ REFERRAL_MAPPINGS = {
         "adults": {"type": "integer"},
         "children": {"type": "integer"},
         "units": {"type": "integer"},
+        # What the provider needs to decide and why the referral ended; the callback and note are never searched.
+        "languages": _KEYWORD,
+        "interpreter_needed": {"type": "boolean"},
+        "urgency": _KEYWORD,
+        "callback": {"type": "keyword", "index": False, "doc_values": False},
+        "reason": _KEYWORD,
+        "note": {"type": "keyword", "index": False, "doc_values": False},
+        # Events of the referral's changes, written with them and moved to the outbox index after.
+        "unwritten_events": {"type": "object", "enabled": False},
+        "has_unwritten_events": {"type": "boolean"},
+        # A referral.expiring reminder was sent for this hold.
+        "reminded": {"type": "boolean"},
     },
 }
-REFERRAL_FIELDS_ADDED = {name: REFERRAL_MAPPINGS["properties"][name] for name in ("adults", "children", "units")}
+# Added to referral indices made before these fields existed.
+REFERRAL_FIELDS_ADDED = {name: REFERRAL_MAPPINGS["properties"][name]
+                         for name in ("adults", "children", "units", "languages", "interpreter_needed", "urgency",
+                                      "callback", "reason", "note", "unwritten_events", "has_unwritten_events",
+                                      "reminded")}
 AUDIT_MAPPINGS = {
     "dynamic": "strict",
     "properties": {

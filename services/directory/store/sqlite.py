@@ -26,10 +26,13 @@ from ...shared.placement import (RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_ma
                                  groups_matter, intake_matters, intake_slots_of)
 from ...shared.sqlite import SqliteFile, Transaction
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
-from ..domain.referrals import InvalidTransition, NoCapacity, Referral
+from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import EXCLUDED_AFTER, iso, public_point
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
-from .base import AuditEntry, DirectoryStore
+from ..notifications.events import referral_event
+from ..notifications.sqlite_store import add_notification_tables, append_event
+from ..waitlist.store import add_waitlist_table
+from .base import AuditEntry, DirectoryStore, expiry_audit, sibling_cancel_audit
 
 GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
 # Needs and residence statuses as bits of one column each, so a candidate query tests them on the row
@@ -522,38 +525,66 @@ class SqliteDirectoryStore(DirectoryStore):
         return [(_record(row), row["distance"]) for row in rows]
 
     # -- referrals ---------------------------------------------------------------------------
-    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry) -> Referral:
+    def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry, *,
+                        max_pending: int | None = None) -> Referral:
         # BEGIN IMMEDIATE takes the write lock before the read: two workers cannot both see a free unit.
         with self._write() as conn:
+            if max_pending is not None:
+                pending = conn.execute(
+                    "SELECT COUNT(*) FROM referrals WHERE created_by = ? AND case_reference = ? AND need = ? "
+                    "AND status = 'pending' AND expires_at > ?",
+                    (referral.created_by, referral.case_reference, referral.need, iso(now))).fetchone()[0]
+                if pending >= max_pending:
+                    raise TooManyPending(max_pending)
             row = conn.execute(f"SELECT p.available, p.status, {HELD} AS held FROM providers p WHERE p.id = :id",
                                {"id": referral.provider_id, "now": iso(now)}).fetchone()
             if row is None or not can_hold(status=row["status"], available=row["available"], held=row["held"],
                                            units=referral.units):
                 raise NoCapacity(referral.provider_id)
-            values = referral.to_dict()
+            values = _referral_row(referral)
             conn.execute(f"INSERT INTO referrals ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
                          values)
             _append_audit(conn, audit)
+            append_event(conn, referral_event(referral, audit.at))
         return referral
 
     def get_referral(self, referral_id: str) -> Referral | None:
         row = self._conn().execute("SELECT * FROM referrals WHERE id = ?", (referral_id,)).fetchone()
-        return Referral(**dict(row)) if row else None
+        return _referral_of(row) if row else None
 
-    def transition_referral(self, referral_id, to_status, now, audit):
+    def transition_referral(self, referral_id, to_status, now, audit, *, reason=None, note=None):
         with self._write() as conn:
             row = conn.execute("SELECT * FROM referrals WHERE id = ?", (referral_id,)).fetchone()
             if row is None:
                 raise KeyError(referral_id)
-            current = Referral(**dict(row)).effective_status(now)
+            referral = _referral_of(row)
+            current = referral.effective_status(now)
             if current != "pending":
                 raise InvalidTransition(current, to_status)
-            conn.execute("UPDATE referrals SET status = ?, updated_at = ? WHERE id = ?",
-                         (to_status, iso(now), referral_id))
+            conn.execute("UPDATE referrals SET status = ?, updated_at = ?, reason = ?, note = ? WHERE id = ?",
+                         (to_status, iso(now), reason, note, referral_id))
             if to_status == "accepted":
                 self._use_unit(conn, row["provider_id"], now, row["units"])
             _append_audit(conn, audit)
+            append_event(conn, referral_event(_referral_of(conn.execute(
+                "SELECT * FROM referrals WHERE id = ?", (referral_id,)).fetchone()), iso(now)))
+            if to_status == "accepted":
+                self._cancel_siblings(conn, referral, now, audit)
         return self.get_referral(referral_id)
+
+    @staticmethod
+    def _cancel_siblings(conn: sqlite3.Connection, accepted: Referral, now: datetime, audit: AuditEntry) -> None:
+        """One hold per case: the caseworker's other pending referrals for the case and need end with the accept."""
+        rows = conn.execute("SELECT * FROM referrals WHERE created_by = ? AND case_reference = ? AND need = ? "
+                            "AND status = 'pending' AND expires_at > ? AND id != ? ORDER BY created_at, id",
+                            (accepted.created_by, accepted.case_reference, accepted.need, iso(now),
+                             accepted.id)).fetchall()
+        for row in rows:
+            conn.execute("UPDATE referrals SET status = 'cancelled', updated_at = ?, reason = ? WHERE id = ?",
+                         (iso(now), PLACED_ELSEWHERE, row["id"]))
+            _append_audit(conn, sibling_cancel_audit(audit, row["id"], accepted.id))
+            append_event(conn, referral_event(_referral_of(dict(
+                dict(row), status="cancelled", reason=PLACED_ELSEWHERE, updated_at=iso(now))), iso(now)))
 
     @staticmethod
     def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime, units: int = 1) -> None:
@@ -600,14 +631,26 @@ class SqliteDirectoryStore(DirectoryStore):
             f"ORDER BY created_at DESC, id LIMIT :limit OFFSET :offset", params).fetchall()
         total = rows[0]["total"] if rows else self._conn().execute(
             f"SELECT COUNT(*) FROM referrals {clause}", params).fetchone()[0]
-        items = [Referral(**{k: row[k] for k in row.keys() if k != "total"}).as_of(now) for row in rows]
+        items = [_referral_of({k: row[k] for k in row.keys() if k != "total"}).as_of(now) for row in rows]
         return Page(items, total)
 
     def expire_referrals(self, now: datetime) -> int:
         with self._write() as conn:
-            cursor = conn.execute("UPDATE referrals SET status = 'expired', updated_at = expires_at "
-                                  "WHERE status = 'pending' AND expires_at <= ?", (iso(now),))
-            return cursor.rowcount
+            rows = conn.execute("UPDATE referrals SET status = 'expired', updated_at = expires_at "
+                                "WHERE status = 'pending' AND expires_at <= ? RETURNING *",
+                                (iso(now),)).fetchall()
+            for row in rows:
+                _append_audit(conn, expiry_audit(row["id"], row["expires_at"]))
+                append_event(conn, referral_event(_referral_of(row), row["expires_at"]))
+            return len(rows)
+
+    def remind_expiring(self, now: datetime, until: datetime) -> int:
+        with self._write() as conn:
+            rows = conn.execute("UPDATE referrals SET reminded = 1 WHERE status = 'pending' AND reminded = 0 "
+                                "AND expires_at > ? AND expires_at <= ? RETURNING *", (iso(now), iso(until))).fetchall()
+            for row in rows:
+                append_event(conn, referral_event(_referral_of(row), iso(now), type_="referral.expiring"))
+            return len(rows)
 
     def import_referrals(self, referrals: Iterable[Referral], now: datetime) -> int:
         """Referrals as they are: the embedded store counts holds from its referrals table, so the rows suffice."""
@@ -616,7 +659,7 @@ class SqliteDirectoryStore(DirectoryStore):
             with self._write() as conn:
                 conn.executemany(f"INSERT OR REPLACE INTO referrals ({', '.join(REFERRAL_COLUMNS)}) "
                                  f"VALUES ({', '.join(':' + k for k in REFERRAL_COLUMNS)})",
-                                 [referral.to_dict() for referral in chunk])
+                                 [_referral_row(referral) for referral in chunk])
             count += len(chunk)
         return count
 
@@ -741,6 +784,34 @@ def _add_referral_party_columns(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE referrals ADD COLUMN units INTEGER NOT NULL DEFAULT 1")
 
 
+def _add_referral_brief_columns(conn: sqlite3.Connection) -> None:
+    """Referrals get what a provider needs to decide and why they ended (older rows: none given)."""
+    present = {row["name"] for row in conn.execute("PRAGMA table_info(referrals)")}
+    for column, kind in REFERRAL_BRIEF_COLUMNS.items():
+        if column not in present:
+            conn.execute(f"ALTER TABLE referrals ADD COLUMN {column} {kind}")
+
+
+REFERRAL_BRIEF_COLUMNS = {"languages": "TEXT NOT NULL DEFAULT '[]'", "interpreter_needed": "INTEGER NOT NULL DEFAULT 0",
+                          "urgency": "TEXT NOT NULL DEFAULT 'routine'", "callback": "TEXT", "reason": "TEXT",
+                          "note": "TEXT", "reminded": "INTEGER NOT NULL DEFAULT 0"}
+
+
+def _referral_row(referral: Referral) -> dict:
+    """A referral as the columns of its row."""
+    row = referral.to_dict()
+    row["languages"] = json.dumps(list(row["languages"]))
+    row["interpreter_needed"] = int(row["interpreter_needed"])
+    return row
+
+
+def _referral_of(row) -> Referral:
+    values = {k: row[k] for k in REFERRAL_COLUMNS}
+    values["languages"] = json.loads(values["languages"])
+    values["interpreter_needed"] = bool(values["interpreter_needed"])
+    return Referral(**values)
+
+
 def _need_geo_ids(pks) -> list[tuple[int]]:
     return [(pk * NEED_SLOTS + number,) for pk in pks for number in NEED_NUMBERS.values()]
 
@@ -772,7 +843,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 # Applied in order, once each (services.shared.sqlite); new steps are appended. Stores made before the
 # steps were counted run them all again: each finds its work done and does nothing.
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
-              _add_delivery_column, _add_support_columns, _add_referral_party_columns, _add_intake_column]
+              _add_delivery_column, _add_support_columns, _add_referral_party_columns, _add_intake_column,
+              _add_referral_brief_columns, add_notification_tables, add_waitlist_table]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

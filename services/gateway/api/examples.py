@@ -26,7 +26,11 @@ PROVIDER_IN = {
 PROVIDER_PATCH = {"description": "Safe shelter for women, with children; Romanian, Bulgarian and English spoken.",
                   "languages": ["nl", "en", "ro", "bg"]}
 CAPACITY_UPDATE = {"available": 2, "maximum": 8}
-REFERRAL_IN = {"provider_id": PROVIDER_ID, "need": "shelter", "case_reference": "CASE-2026-0042"}
+REFERRAL_IN = {"provider_id": PROVIDER_ID, "need": "shelter", "case_reference": "CASE-2026-0042",
+               "languages": ["ro", "en"], "interpreter_needed": True, "urgency": "urgent",
+               "callback": "+31 20 123 4567"}
+DECLINE_IN = {"reason": "not_eligible", "note": "We take women only; try the men's shelter in Zwolle."}
+CANCEL_IN = {"reason": "person_declined"}
 MATCH_REQUEST = {"needs": ["shelter", "legal"], "languages": ["ro", "en"], "gender": "female", "age": 24,
                  "location": {"place": "Utrecht"}, "avoid": [{"place": "Rotterdam", "radius_km": 20}]}
 GROUP_REQUEST = {"need": "shelter", "people": [
@@ -40,7 +44,8 @@ PROVIDER_OUT = {**PROVIDER_IN, "interpretation_languages": [], "hold_minutes": 2
                 "last_modified": UPDATED}
 REFERRAL = {"id": REFERRAL_ID, "provider_id": PROVIDER_ID, "need": "shelter", "case_reference": "CASE-2026-0042",
             "status": "pending", "created_at": "2026-11-30T10:00:00+01:00",
-            "expires_at": "2026-11-30T14:00:00+01:00"}
+            "expires_at": "2026-11-30T14:00:00+01:00", "languages": ["ro", "en"], "interpreter_needed": True,
+            "urgency": "urgent", "callback": "+31 20 123 4567", "reason": None, "note": None}
 HSDS_ABOUT = {"version": "3.1", "profile": "https://docs.openreferral.org/en/latest/hsds/schema_reference.html",
               "openapi_url": "/api/v1/openapi.json"}
 

@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from ...shared.case_reference import personal_data_in
 from ...shared.errors import bad_field
 from ...shared.query_args import ReferralQueryArgsSchema
-from ...shared.schemas import ReferralInSchema, ReferralPageSchema, ReferralSchema
+from ...shared.schemas import (ReferralCancelSchema, ReferralDeclineSchema, ReferralInSchema, ReferralPageSchema,
+                               ReferralSchema)
 from ..forwarding import json_body, query_params, to_directory
 from ..identity import authorise
 from . import examples as ex
@@ -56,12 +57,18 @@ class Referral(MethodView):
         return to_directory("GET", f"/referrals/{referral_id}")
 
 
+# Decline and cancel carry {reason, note?}; without a body the reason is `other`.
+REASON_BODIES = {"decline": (ReferralDeclineSchema, ex.DECLINE_IN), "cancel": (ReferralCancelSchema, ex.CANCEL_IN)}
+
+
 def _transition(verb: str, operation_name: str, summary: str):
-    @operation(blp, f"{verb}Referral", answer=ReferralSchema, answer_example=ex.REFERRAL,
-               errors=(404, 409, *READ_ERRORS))
+    body_schema, body_example = REASON_BODIES.get(verb, (None, None))
+
+    @operation(blp, f"{verb}Referral", answer=ReferralSchema, answer_example=ex.REFERRAL, body=body_schema,
+               body_example=body_example, errors=(400, 404, 409, *READ_ERRORS) if body_schema else (404, 409, *READ_ERRORS))
     @authorise(operation_name)
     def view(referral_id):
-        return to_directory("POST", f"/referrals/{referral_id}/{verb}")
+        return to_directory("POST", f"/referrals/{referral_id}/{verb}", body=json_body())
 
     view.__name__ = f"{verb}_referral"
     view.__doc__ = summary
@@ -69,6 +76,8 @@ def _transition(verb: str, operation_name: str, summary: str):
 
 
 for _verb, _summary in (("accept", "Accept a pending referral (its provider); the unit stays used"),
-                        ("decline", "Decline a pending referral (its provider); the unit comes back"),
-                        ("cancel", "Cancel a pending referral (the caseworker who made it); the unit comes back")):
+                        ("decline", "Decline a pending referral (its provider), saying why; the unit comes back\n\n"
+                                    "The note is shown only to the caseworker who referred."),
+                        ("cancel", "Cancel a pending referral (the caseworker who made it), saying why; the unit "
+                                   "comes back\n\nThe note is shown only to the provider.")):
     blp.route(f"/<uuid:referral_id>/{_verb}", methods=["POST"])(_transition(_verb, f"{_verb}_referral", _summary))

@@ -43,6 +43,29 @@ class Backend:
                                error.get("fields"))
         return answer
 
+    def waitlist(self, claims: Claims) -> list[dict]:
+        return self._json(self.directory, "GET", "/waitlist", claims)["contents"]
+
+    def leave_waitlist(self, claims: Claims, entry_id: str) -> None:
+        self._json(self.directory, "DELETE", f"/waitlist/{entry_id}", claims)
+
+    def delivery_report(self, claims: Claims) -> dict:
+        return self._json(self.directory, "GET", "/webhooks/deliveries", claims)
+
+    def notification_channels(self, claims: Claims) -> dict:
+        return {"mail": self._json(self.directory, "GET", "/webhooks/mail", claims),
+                "webhooks": self._json(self.directory, "GET", "/webhooks", claims)["contents"]}
+
+    def set_mail(self, claims: Claims, address: str | None) -> None:
+        if address is None:
+            self._json(self.directory, "DELETE", "/webhooks/mail", claims)
+        else:
+            self._json(self.directory, "PUT", "/webhooks/mail", claims, body={"address": address})
+
+    def confirm_capacity_link(self, claims: Claims, token: str, body: dict) -> dict:
+        """Confirm or update a count through a reminder's one-time link."""
+        return self._json(self.directory, "POST", f"/capacity-links/{token}", claims, body=body)
+
     # -- providers ---------------------------------------------------------------------------
     def search_providers(self, claims: Claims, params: dict) -> dict:
         return self._json(self.directory, "GET", "/providers", claims, params=params)

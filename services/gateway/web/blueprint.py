@@ -27,7 +27,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "base-uri 'none'; object-src 'none'")
 HOME_OF_ROLE = {"caseworker": "web.match", "provider": "web.capacity", "admin": "web.admin_providers"}
 # Forms posted before signing in: the pre-session token is accepted on these.
-ANONYMOUS_POSTS = frozenset({"web.sign_in", "web.language"})
+ANONYMOUS_POSTS = frozenset({"web.sign_in", "web.language", "web.capacity_link"})
 # Pages that answer a posted form (results, a form with errors): switching language posts the same form again.
 REPLAYABLE = {"web.match": "/match", "web.group": "/group", "web.providers": "/providers"}
 NOT_REPLAYED = frozenset({"csrf_token", "locale", "next", "replay"})

@@ -19,6 +19,8 @@ class WebSettings:
     poll_seconds: int = 20
     # Caseworkers with an accepted referral see secret addresses: a second factor for them too, when set.
     second_factor_caseworkers: bool = False
+    # The provider's incoming referrals: a new one shows within seconds, so a hold is seen while it lasts.
+    incoming_poll_seconds: int = 5
 
     @classmethod
     def from_env(cls, environ: dict | None = None, *, beside: Path | None = None) -> "WebSettings":
@@ -34,7 +36,8 @@ class WebSettings:
         path = beside.parent / ACCOUNTS_DB_NAME if beside is not None else accounts_db_path(environ)
         return cls(accounts_db_path=path, policy=policy, secure_cookies=secure,
                    poll_seconds=env_int("HAVEN_WEB_POLL_SECONDS", 20, environ),
-                   second_factor_caseworkers=env_bool("HAVEN_TOTP_CASEWORKERS", False, environ))
+                   second_factor_caseworkers=env_bool("HAVEN_TOTP_CASEWORKERS", False, environ),
+                   incoming_poll_seconds=env_int("HAVEN_WEB_INCOMING_POLL_SECONDS", 5, environ))
 
 
 def accounts_db_path(environ: dict | None = None) -> Path:

@@ -1,2 +1,2 @@
 """The pages, one module per kind of user; importing them adds their routes to the blueprint."""
-from . import admin, caseworker, provider, session, ui  # noqa: F401
+from . import admin, capacity_link, caseworker, notifications, provider, session, ui  # noqa: F401

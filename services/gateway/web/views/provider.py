@@ -65,7 +65,7 @@ def incoming():
     recent = backend.list_referrals(claims, {"size": 25})
     recent_items = [r for r in recent["contents"] if r["status"] != "pending"]
     return render_template("provider/incoming.html", pending=pending["contents"], recent=recent_items,
-                           msg=request.args.get("msg"), poll_seconds=web().settings.poll_seconds)
+                           msg=request.args.get("msg"), poll_seconds=web().settings.incoming_poll_seconds)
 
 
 @bp.post("/referrals/<uuid:referral_id>/<any(accept, decline):verb>")

@@ -1,0 +1,151 @@
+"""Notifications on the search engine: outbox, subscriptions and deliveries in indices of their own.
+
+The engine has no transaction across documents, so an event rides on the referral document whose change
+it reports (`unwritten_events`, written in the same conditional write) and is moved from there to the
+outbox index under its own id (`op_type=create`: a second move writes nothing), then dropped from the
+referral document under its sequence number. A directory that dies in between leaves it to the next move.
+"""
+from __future__ import annotations
+
+import logging
+
+from ...shared.engine.client import VersionConflict
+from ...shared.engine.indices import ensure_indices
+from .store import Delivery, NotificationStore, Subscription
+
+_KEYWORD = {"type": "keyword"}
+_STORED = {"type": "object", "enabled": False}
+NOTIFICATION_MAPPINGS = {
+    "outbox": {"dynamic": "strict", "properties": {
+        "id": _KEYWORD, "seq": {"type": "long"}, "fanned_out": {"type": "boolean"}, "event": _STORED}},
+    "webhooks": {"dynamic": "strict", "properties": {
+        "id": _KEYWORD, "subject": _KEYWORD, "role": _KEYWORD, "provider_ids": _KEYWORD, "url": _KEYWORD,
+        "events": _KEYWORD, "sealed_secret": {"type": "keyword", "index": False, "doc_values": False},
+        "created_at": {"type": "date"}, "description": {"type": "keyword", "index": False, "doc_values": False}}},
+    "deliveries": {"dynamic": "strict", "properties": {
+        "id": _KEYWORD, "seq": {"type": "long"}, "event_id": _KEYWORD, "subscription_id": _KEYWORD,
+        "referral_id": _KEYWORD, "type": _KEYWORD, "event_at": {"type": "date"},
+        "body": {"type": "keyword", "index": False, "doc_values": False}, "status": _KEYWORD,
+        "attempts": {"type": "integer"}, "next_at": _KEYWORD, "last_error": {"type": "keyword", "index": False},
+        "delivered_at": _KEYWORD}},
+}
+NOTIFICATION_KINDS = tuple(NOTIFICATION_MAPPINGS)
+log = logging.getLogger(__name__)
+
+
+class SearchEngineNotificationStore(NotificationStore):
+    def __init__(self, directory_store):
+        self.directory = directory_store
+        self.client = directory_store.client
+        self.names = directory_store.names
+        self.outbox = self.names.alias("outbox")
+        self.webhooks = self.names.alias("webhooks")
+        self.deliveries = self.names.alias("deliveries")
+        self._ready = False
+
+    def _ensure(self) -> None:
+        if not self._ready:
+            self.directory._ensure()
+            ensure_indices(self.client, self.names, self.directory.config, NOTIFICATION_MAPPINGS)
+            self._ready = True
+
+    def _create(self, index: str, doc_id: str, document: dict) -> None:
+        try:
+            self.client.index(index, doc_id, document, refresh="true", op_type="create", require_alias=True)
+        except VersionConflict:
+            pass  # there already: a move or fan-out repeated
+
+    def add_subscription(self, subscription: Subscription) -> None:
+        self._ensure()
+        self._create(self.webhooks, subscription.id, subscription.__dict__)
+
+    def subscriptions(self, subject: str | None = None) -> list[Subscription]:
+        self._ensure()
+        query = {"term": {"subject": subject}} if subject is not None else {"match_all": {}}
+        hits = self.client.search(self.webhooks, {"query": query, "sort": [{"created_at": "asc"}, {"id": "asc"}],
+                                                  "size": 1000})["hits"]["hits"]
+        return [Subscription(**hit["_source"]) for hit in hits]
+
+    def delete_subscription(self, subscription_id: str, subject: str) -> bool:
+        self._ensure()
+        found = self.client.get(self.webhooks, subscription_id)
+        if found is None or found["_source"]["subject"] != subject:
+            return False
+        self.client.delete(self.webhooks, subscription_id, refresh="true")
+        for delivery in self.pending_deliveries(10_000):
+            if delivery.subscription_id == subscription_id:
+                self.client.delete(self.deliveries, delivery.id, refresh="true")
+        return True
+
+    def move_events(self) -> int:
+        """Move events carried by referral documents to the outbox index; returns how many documents were tidied."""
+        self._ensure()
+        referrals = self.directory.referrals
+        self.client.refresh(referrals, patient=False)
+        hits = self.client.search(referrals, {"query": {"term": {"has_unwritten_events": True}}, "size": 500,
+                                              "seq_no_primary_term": True})["hits"]["hits"]
+        moved = 0
+        for hit in hits:
+            for event in hit["_source"].get("unwritten_events", []):
+                self._create(self.outbox, event["id"], {"id": event["id"], "seq": event["seq"], "fanned_out": False,
+                                                        "event": event})
+            tidied = {k: v for k, v in hit["_source"].items() if k not in ("unwritten_events", "has_unwritten_events")}
+            try:
+                self.client.index(referrals, hit["_id"], tidied, refresh="true", require_alias=True,
+                                  if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"])
+                moved += 1
+            except VersionConflict:
+                pass  # changed meanwhile, with a new event: the next move takes it, the ones moved stay once
+        return moved
+
+    def add_event_once(self, event: dict) -> bool:
+        self._ensure()
+        event = dict(event, seq=self.directory._next_seq())
+        try:
+            self.client.index(self.outbox, event["id"], {"id": event["id"], "seq": event["seq"], "fanned_out": False,
+                                                         "event": event}, refresh="true", op_type="create",
+                              require_alias=True)
+            return True
+        except VersionConflict:
+            return False
+
+    def get_event(self, event_id: str) -> dict | None:
+        self._ensure()
+        found = self.client.get(self.outbox, event_id)
+        return found["_source"]["event"] if found else None
+
+    def events_to_fan_out(self, limit: int) -> list[dict]:
+        self.move_events()
+        self.client.refresh(self.outbox, patient=False)
+        hits = self.client.search(self.outbox, {"query": {"term": {"fanned_out": False}},
+                                                "sort": [{"seq": "asc"}, {"id": "asc"}], "size": limit})["hits"]["hits"]
+        return [hit["_source"]["event"] for hit in hits]
+
+    def fan_out(self, event: dict, deliveries: list[Delivery]) -> None:
+        self._ensure()
+        for delivery in deliveries:
+            self._create(self.deliveries, delivery.id, delivery.__dict__)
+        self.client.index(self.outbox, event["id"], {"id": event["id"], "seq": event["seq"], "fanned_out": True,
+                                                     "event": event}, refresh="true", require_alias=True)
+
+    def pending_deliveries(self, limit: int) -> list[Delivery]:
+        self._ensure()
+        self.client.refresh(self.deliveries, patient=False)
+        hits = self.client.search(self.deliveries, {"query": {"term": {"status": "pending"}},
+                                                    "sort": [{"seq": "asc"}, {"id": "asc"}], "size": limit})
+        return [Delivery(**hit["_source"]) for hit in hits["hits"]["hits"]]
+
+    def failed_deliveries(self, limit: int) -> list[Delivery]:
+        self._ensure()
+        hits = self.client.search(self.deliveries, {"query": {"term": {"status": "failed"}},
+                                                    "sort": [{"seq": "desc"}, {"id": "asc"}], "size": limit})
+        return [Delivery(**hit["_source"]) for hit in hits["hits"]["hits"]]
+
+    def record_attempt(self, delivery: Delivery) -> None:
+        self._ensure()
+        self.client.index(self.deliveries, delivery.id, delivery.__dict__, refresh="true", require_alias=True)
+
+    def delivery_counts(self) -> dict[str, int]:
+        self._ensure()
+        answer = self.client.search(self.deliveries, {"size": 0, "aggs": {"by": {"terms": {"field": "status"}}}})
+        return {bucket["key"]: bucket["doc_count"] for bucket in answer["aggregations"]["by"]["buckets"]}

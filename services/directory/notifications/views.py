@@ -1,0 +1,87 @@
+"""HTTP endpoints of webhook subscriptions: thin, a schema in, one service call."""
+from __future__ import annotations
+
+from flask import current_app, g
+from flask.views import MethodView
+from marshmallow import validate
+
+from ...shared.schemas import StrictSchema
+from ...shared.strict_fields import StrictInteger, Text
+
+from ...shared.jsonbody import Blueprint
+from ...shared.webhook_schemas import WebhookInSchema
+from .. import service as directory_service
+from . import service
+from .stale import confirm_by_link
+
+webhooks = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Signed webhooks about referrals")
+capacity_links = Blueprint("capacity_links", __name__, url_prefix="/capacity-links",
+                           description="One-time links in reminders that confirm or update a capacity count")
+
+
+class MailChannelSchema(StrictSchema):
+    address = Text(required=True, validate=validate.Email())
+
+
+class CapacityLinkSchema(StrictSchema):
+    available = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000))
+
+
+def _notifier() -> service.Notifier:
+    return current_app.extensions["haven"].notifier
+
+
+@webhooks.route("")
+class Webhooks(MethodView):
+    def get(self):
+        """Your webhook subscriptions"""
+        return {"contents": service.list_subscriptions(notifier=_notifier(), viewer=g.claims.caller)}
+
+    @webhooks.arguments(WebhookInSchema)
+    def post(self, data):
+        """Subscribe a URL to events about your referrals; the secret is shown this once"""
+        return service.subscribe(notifier=_notifier(), viewer=g.claims.caller, data=data,
+                                 now=current_app.extensions["haven"].clock()), 201
+
+
+@webhooks.route("/deliveries", methods=["GET"])
+def deliveries():
+    """Deliveries by status and the latest problems (admins)"""
+    return service.delivery_report(notifier=_notifier(), viewer=g.claims.caller)
+
+
+@webhooks.route("/mail")
+class MailChannel(MethodView):
+    def get(self):
+        """Whether events about your referrals also go to your account's e-mail address"""
+        return service.mail_enabled(notifier=_notifier(), viewer=g.claims.caller)
+
+    @webhooks.arguments(MailChannelSchema)
+    def put(self, data):
+        """Mail events about your referrals to this address (the gateway gives the account's own)"""
+        return service.set_mail(notifier=_notifier(), viewer=g.claims.caller, address=data["address"],
+                                now=current_app.extensions["haven"].clock())
+
+    def delete(self):
+        """Stop mailing events about your referrals"""
+        service.set_mail(notifier=_notifier(), viewer=g.claims.caller, address=None,
+                         now=current_app.extensions["haven"].clock())
+        return "", 204
+
+
+@webhooks.route("/<uuid:subscription_id>")
+class Webhook(MethodView):
+    def delete(self, subscription_id):
+        """Unsubscribe"""
+        service.unsubscribe(notifier=_notifier(), viewer=g.claims.caller, subscription_id=str(subscription_id))
+        return "", 204
+
+
+@capacity_links.route("/<string:token>", methods=["POST"])
+@capacity_links.arguments(CapacityLinkSchema)
+def confirm(data, token):
+    """Confirm the count a reminder's link was made for (no `available`), or report a new one"""
+    context = current_app.extensions["haven"]
+    return confirm_by_link(store=context.store, secret=context.settings.internal_secret, viewer=g.claims.caller,
+                           token=token, available=data["available"], now=context.clock(),
+                           request_id=g.get("request_id"), set_capacity=directory_service.set_capacity)

@@ -1,0 +1,33 @@
+"""Wire schemas of webhook subscriptions (the gateway documents them, the directory loads them)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from .schemas import StrictSchema
+from .strict_fields import Text
+
+WEBHOOK_EVENTS = ("referral.created", "referral.accepted", "referral.declined", "referral.cancelled",
+                  "referral.expiring", "referral.expired", "capacity.stale")
+
+
+class WebhookInSchema(StrictSchema):
+    url = Text(required=True, validate=validate.Length(min=8, max=500), metadata={
+        "description": "An https:// (or http://) URL on a public address; internal and link-local addresses are refused"})
+    events = fields.List(fields.String(validate=validate.OneOf(WEBHOOK_EVENTS)), load_default=list,
+                         validate=validate.Length(max=len(WEBHOOK_EVENTS)),
+                         metadata={"description": "Event types to receive; empty or absent: all"})
+    description = Text(load_default=None, allow_none=True, validate=validate.Length(max=100))
+
+
+class WebhookSchema(Schema):
+    id = fields.String()
+    url = fields.String()
+    events = fields.List(fields.String())
+    description = fields.String(allow_none=True)
+    created_at = fields.String()
+    secret = fields.String(metadata={"description": "whsec_…: shown in the answer to POST only, never again; "
+                                                    "verify each delivery's webhook-signature with it"})
+
+
+class WebhookListSchema(Schema):
+    contents = fields.List(fields.Nested(WebhookSchema))

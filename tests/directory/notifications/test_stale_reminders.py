@@ -1,0 +1,103 @@
+"""Capacity about to go stale: at most three reminders, each with a one-time link that confirms or updates it."""
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+import pytest
+
+from services.directory import create_app as create_directory
+from services.directory.notifications.stale import remind_stale
+from services.directory.settings import DirectorySettings
+from services.directory.store.sqlite import SqliteDirectoryStore
+from tests.conftest import SECRET
+from tests.support.factories import provider
+from tests.support.signed import SignedFlaskClient
+
+
+@contextlib.contextmanager
+def _store(kind, tmp_path):
+    if kind == "sqlite":
+        store = SqliteDirectoryStore(tmp_path / "haven.db")
+        try:
+            yield store
+        finally:
+            store.close()
+    else:
+        from tests.support.engine_store import engine_store
+
+        with engine_store() as store:
+            yield store
+
+
+@pytest.fixture(params=["sqlite", pytest.param("engine", marks=pytest.mark.engine)])
+def app(request, tmp_path, clock):
+    with _store(request.param, tmp_path) as store:
+        settings = DirectorySettings(store_url=f"sqlite:///{tmp_path / 'nonces.db'}", internal_secret=SECRET,
+                                     public_url="https://haven.example.nl")
+        yield create_directory({"SETTINGS": settings, "STORE": store, "CLOCK": clock})
+
+
+def remind(app, clock):
+    context = app.extensions["haven"]
+    return remind_stale(notifier=context.notifier, store=context.store, secret=SECRET, now=clock.now,
+                        before=timedelta(hours=2), spacing=timedelta(hours=8))
+
+
+def reminders(app):
+    return [e for e in app.extensions["haven"].notifier.store.events_to_fan_out(100) if e["type"] == "capacity.stale"]
+
+
+def test_at_most_three_reminders_spaced_apart_from_shortly_before_the_count_goes_stale(app, clock):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    admin.post("/providers", provider(capacity={"available": 2, "maximum": 4}))
+    clock.advance(hours=21)
+    assert remind(app, clock) == 0
+    clock.advance(hours=1, minutes=30)
+    assert remind(app, clock) == 1
+    assert remind(app, clock) == 0          # the next only `spacing` later
+    clock.advance(hours=8)
+    assert remind(app, clock) == 1
+    clock.advance(hours=8)
+    assert remind(app, clock) == 1
+    clock.advance(hours=8)
+    assert remind(app, clock) == 0          # three is the most
+    assert [e["reminder"] for e in reminders(app)] == [1, 2, 3]
+
+
+def test_the_link_confirms_or_updates_the_count_once_without_signing_in(app, clock):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    shelter = admin.post("/providers", provider(capacity={"available": 2, "maximum": 4})).json
+    clock.advance(hours=23)
+    remind(app, clock)
+    token = reminders(app)[0]["token"]
+    by_link = admin.as_role("provider", subject="capacity-link", provider_ids=(shelter["id"],))
+
+    answer = by_link.post(f"/capacity-links/{token}", {"available": 1})
+
+    assert answer.status_code == 200, answer.json
+    assert answer.json["available"] == 1
+    seen = admin.get(f"/providers/{shelter['id']}").json["capacity"]
+    assert (seen["available"], seen["stale"]) == (1, False)
+    again = by_link.post(f"/capacity-links/{token}", {})
+    assert (again.status_code, again.json["error"]["code"]) == (409, "link_used")
+
+
+@pytest.mark.parametrize("token", ["nonsense", "eyJwIjoiYSJ9.abc", ""])
+def test_a_forged_link_is_refused_naming_the_token(app, token):
+    client = SignedFlaskClient(app, SECRET, "provider", provider_ids=("a",))
+    answer = client.post(f"/capacity-links/{token}x", {})
+    assert answer.status_code == 400
+    assert "token" in answer.json["error"]["fields"]
+
+
+def test_a_link_for_one_provider_does_not_change_another(app, clock):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    first = admin.post("/providers", provider(capacity={"available": 2, "maximum": 4})).json
+    second = admin.post("/providers", provider(name="Tweede", capacity={"available": 2, "maximum": 4})).json
+    clock.advance(hours=23)
+    remind(app, clock)
+    token = next(e["token"] for e in reminders(app) if e["provider_id"] == first["id"])
+    other = admin.as_role("provider", provider_ids=(second["id"],))
+    assert other.post(f"/capacity-links/{token}", {"available": 0}).status_code == 400
+    assert admin.get(f"/providers/{first['id']}").json["capacity"]["available"] == 2

@@ -1,0 +1,122 @@
+"""The waiting list: hard filters only, own entries only, deleted when they end, the longest waiting served first."""
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from services.directory import create_app as create_directory
+from services.directory.settings import DirectorySettings
+from services.directory.store.sqlite import SqliteDirectoryStore
+from services.directory.waitlist import service as waitlist_service
+from services.directory.waitlist.store import waitlist_store_for
+from tests.conftest import SECRET
+from tests.support.factories import provider
+from tests.support.signed import SignedFlaskClient
+
+UTRECHT = {"need": "shelter", "lat": 52.09, "lon": 5.12}
+
+
+@contextlib.contextmanager
+def _store(kind, tmp_path):
+    if kind == "sqlite":
+        store = SqliteDirectoryStore(tmp_path / "haven.db")
+        try:
+            yield store
+        finally:
+            store.close()
+    else:
+        from tests.support.engine_store import engine_store
+
+        with engine_store() as store:
+            yield store
+
+
+@pytest.fixture(params=["sqlite", pytest.param("engine", marks=pytest.mark.engine)])
+def app(request, tmp_path, clock):
+    with _store(request.param, tmp_path) as store:
+        settings = DirectorySettings(store_url=f"sqlite:///{tmp_path / 'nonces.db'}", internal_secret=SECRET)
+        yield create_directory({"SETTINGS": settings, "STORE": store, "CLOCK": clock})
+
+
+@pytest.fixture
+def admin(app):
+    return SignedFlaskClient(app, SECRET, "admin")
+
+
+def serve(app, clock):
+    context = app.extensions["haven"]
+    return waitlist_service.serve(waitlist=waitlist_store_for(context.store), store=context.store, now=clock.now)
+
+
+def wait(client, case_reference="ZAAK-L1", **query):
+    answer = client.post("/waitlist", {"query": {**UTRECHT, **query}, "case_reference": case_reference})
+    assert answer.status_code == 201, answer.json
+    return answer.json
+
+
+def full_shelter(admin):
+    shelter = admin.post("/providers", provider(capacity={"available": 1, "maximum": 1})).json
+    blocking = admin.as_role("caseworker", subject="caseworker:other").post(
+        "/referrals", {"provider_id": shelter["id"], "need": "shelter", "case_reference": "ZAAK-X"}).json
+    return shelter, blocking
+
+
+def test_an_entry_keeps_only_the_hard_filters_and_only_its_caseworker_sees_it(admin):
+    mine = admin.as_role("caseworker", subject="caseworker:me")
+    entry = wait(mine, gender="female", age=30)
+    assert set(entry) == {"id", "created_by", "case_reference", "need", "query", "created_at", "expires_at"}
+    assert set(entry["query"]) == {"need", "lat", "lon", "gender", "age", "accompanying_children", "wheelchair",
+                                   "residence_status", "return_country", "max_distance_km", "avoid",
+                                   "include_stale", "limit"}
+    assert [e["id"] for e in mine.get("/waitlist").json["contents"]] == [entry["id"]]
+    other = admin.as_role("caseworker", subject="caseworker:other")
+    assert other.get("/waitlist").json["contents"] == []
+    assert other.delete(f"/waitlist/{entry['id']}").status_code == 404
+    assert admin.as_role("provider").get("/waitlist").status_code == 403
+    assert mine.delete(f"/waitlist/{entry['id']}").status_code == 204
+    assert mine.get("/waitlist").json["contents"] == []
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"query": {**UTRECHT, "name": "Maria"}, "case_reference": "ZAAK-1"}, "query.name"),
+    ({"query": UTRECHT, "case_reference": "ZAAK-1", "hours": 73}, "hours"),
+    ({"query": UTRECHT, "case_reference": "12-03-1990"}, "case_reference"),
+    ({"query": {**UTRECHT, "need": "housing"}, "case_reference": "ZAAK-1"}, "query.need"),
+    ({"query": UTRECHT, "case_reference": "ZAAK-1", "note": "vrij tekst"}, "note"),
+])
+def test_anything_beyond_the_hard_filters_is_refused_naming_the_field(admin, body, field):
+    answer = admin.as_role("caseworker").post("/waitlist", body)
+    assert answer.status_code == 400
+    assert field in answer.json["error"]["fields"]
+
+
+def test_when_a_unit_frees_the_longest_waiting_entry_gets_a_hold_and_its_entry_is_deleted(admin, app, clock):
+    shelter, blocking = full_shelter(admin)
+    first = admin.as_role("caseworker", subject="caseworker:first")
+    second = admin.as_role("caseworker", subject="caseworker:second")
+    wait(first, "ZAAK-A")
+    clock.advance(minutes=1)
+    wait(second, "ZAAK-B")
+    assert serve(app, clock) == 0
+
+    admin.as_role("provider", provider_ids=(shelter["id"],)).post(f"/referrals/{blocking['id']}/decline",
+                                                                  {"reason": "no_capacity"})
+    assert serve(app, clock) == 1
+
+    held = first.get("/referrals").json["contents"]
+    assert [(r["provider_id"], r["case_reference"], r["status"]) for r in held] == [(shelter["id"], "ZAAK-A", "pending")]
+    assert first.get("/waitlist").json["contents"] == []
+    assert len(second.get("/waitlist").json["contents"]) == 1
+    assert second.get("/referrals").json["total_items"] == 0
+
+
+def test_an_entry_is_deleted_when_its_time_is_up(admin, app, clock):
+    mine = admin.as_role("caseworker")
+    entry = mine.post("/waitlist", {"query": UTRECHT, "case_reference": "ZAAK-T", "hours": 2}).json
+    clock.advance(hours=2)
+    assert mine.get("/waitlist").json["contents"] == []
+    serve(app, clock)
+    context = app.extensions["haven"]
+    assert [e.id for e in waitlist_store_for(context.store).entries()] == []
+    assert entry["id"]
