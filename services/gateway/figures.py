@@ -3,8 +3,9 @@
 Aggregates only: counts by ISO week, region and need, never a case reference, referral id or person.
 Every count under 5 is shown as "<5", and so is anything derived from one (a share, a median), so no
 figure points at a single placement. What is not recorded today is said, not guessed: unmet needs are
-not kept anywhere (match requests are forgotten, DESIGN.md rule 2), decline reasons are not part of a
-referral yet, and capacity history is not kept, so occupancy and staleness are as of now.
+not kept anywhere (match requests are forgotten, DESIGN.md rule 2), and capacity history is not kept, so
+occupancy and staleness are as of now. Declines are counted by their reason (a decline made before
+referrals carried one counts as "other").
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ SUPPRESSED = "<5"
 STALE_HOURS = 24
 NOT_RECORDED = {
     "unmet_needs": "not recorded: match requests are not kept, so needs nobody could meet are not counted",
-    "decline_reasons": "not recorded: a decline carries no reason yet",
     "capacity_history": "not recorded: occupancy and staleness are as of now, by region",
 }
 
@@ -53,8 +53,11 @@ def compute_figures(*, referrals: list[dict], providers: list[dict], now: dateti
     regions: dict[str, Counter] = defaultdict(Counter)
     needs: dict[str, Counter] = defaultdict(Counter)
     decided: dict[str, list[float]] = defaultdict(list)
+    reasons: Counter = Counter()
     for referral in referrals:
         status = referral["status"]
+        if status == "declined":
+            reasons[referral.get("reason") or "other"] += 1
         for table, key in ((weeks, week_of(referral["created_at"])),
                            (regions, region_of.get(referral["provider_id"], "—")), (needs, referral["need"])):
             table[key]["referrals"] += 1
@@ -81,6 +84,8 @@ def compute_figures(*, referrals: list[dict], providers: list[dict], now: dateti
             "decided": shown(len(all_decided)), "median": _median(all_decided),
             "by_week": [{"week": week, "decided": shown(len(values)), "median": _median(values)}
                         for week, values in sorted(decided.items())]},
+        "declines_by_reason": [{"reason": reason, "declines": shown(count)}
+                               for reason, count in sorted(reasons.items())],
         "capacity_by_region": _capacity(providers, now),
         "not_recorded": NOT_RECORDED,
     }

@@ -58,3 +58,17 @@ def test_every_count_under_five_and_whatever_is_derived_from_it_is_suppressed():
     five = compute_figures(referrals=referrals * 2, providers=providers, now=now)
     assert five["totals"]["placements"] == 8 and five["time_to_decision_hours"]["median"] == 2.0
     assert five["by_week"][0]["week"] == week_of("2026-12-01T10:00:00+00:00") == "2026-W49"
+
+
+def test_declines_are_counted_by_their_reason_with_small_counts_suppressed():
+    now = datetime(2026, 12, 7, tzinfo=timezone.utc)
+    declined = _referral("declined", "2026-12-01T10:00:00+00:00", "2026-12-01T11:00:00+00:00")
+    referrals = ([dict(declined, reason="no_capacity")] * 6 + [dict(declined, reason="not_eligible")] * 2
+                 + [declined] * 5)  # declined before referrals carried a reason: counted as "other"
+
+    figures = compute_figures(referrals=referrals, providers=[], now=now)
+
+    assert figures["declines_by_reason"] == [{"reason": "no_capacity", "declines": 6},
+                                             {"reason": "not_eligible", "declines": SUPPRESSED},
+                                             {"reason": "other", "declines": 5}]
+    assert "decline_reasons" not in figures["not_recorded"]

@@ -96,6 +96,7 @@ STATS = {
                  "expired": "<5"}],
     "time_to_decision_hours": {"decided": 26, "median": 1.5,
                                "by_week": [{"week": "2026-W49", "decided": 9, "median": 1.2}]},
+    "declines_by_reason": [{"reason": "no_capacity", "declines": 6}, {"reason": "not_eligible", "declines": "<5"}],
     "capacity_by_region": [{"region": "Utrecht", "week": "2026-W49", "providers": 11, "units": 64, "in_use": 41,
                             "occupancy_percent": 64, "stale_providers": "<5", "stale_percent": "<5"}],
     "not_recorded": {"unmet_needs": "matches are not stored, so needs nobody could meet are not counted"},

@@ -45,6 +45,11 @@ class DecisionSchema(Schema):
     by_week = fields.List(fields.Nested(DecisionWeekSchema))
 
 
+class DeclineReasonSchema(Schema):
+    reason = fields.String(metadata={"description": "why providers declined (the referral's reason vocabulary)"})
+    declines = _count()
+
+
 class CapacityRowSchema(Schema):
     region = fields.String()
     week = fields.String(metadata={"description": "the ISO week these figures are from (now)"})
@@ -64,6 +69,7 @@ class StatsSchema(Schema):
     by_region = fields.List(fields.Nested(StatusRowSchema))
     by_need = fields.List(fields.Nested(StatusRowSchema))
     time_to_decision_hours = fields.Nested(DecisionSchema)
+    declines_by_reason = fields.List(fields.Nested(DeclineReasonSchema))
     capacity_by_region = fields.List(fields.Nested(CapacityRowSchema))
     not_recorded = fields.Dict(keys=fields.String(), values=fields.String(),
                                metadata={"description": "what Haven does not record, so cannot count"})
