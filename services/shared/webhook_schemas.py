@@ -31,3 +31,36 @@ class WebhookSchema(Schema):
 
 class WebhookListSchema(Schema):
     contents = fields.List(fields.Nested(WebhookSchema))
+
+
+class MailChannelAnswerSchema(Schema):
+    """Whether events about the caller's referrals also go to its account's address."""
+
+    email = fields.Boolean()
+    available = fields.Boolean(metadata={"description": "whether this installation sends e-mail at all"})
+
+
+class DeliveryProblemSchema(Schema):
+    event_id = fields.String()
+    type = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    next_at = fields.String(allow_none=True)
+    last_error = fields.String(allow_none=True)
+    subscriber = fields.String()
+    channel = fields.String()
+
+
+class DeliveryReportSchema(Schema):
+    """Deliveries by status and the latest that failed or wait for a retry; never a body."""
+
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    problems = fields.List(fields.Nested(DeliveryProblemSchema))
+
+
+class CapacityLinkAnswerSchema(Schema):
+    """The count a reminder's one-time link confirmed or reported."""
+
+    provider_id = fields.String()
+    available = fields.Integer()
+    updated = fields.String()

@@ -66,9 +66,11 @@ def test_an_entry_keeps_only_the_hard_filters_and_only_its_caseworker_sees_it(ad
     mine = admin.as_role("caseworker", subject="caseworker:me")
     entry = wait(mine, gender="female", age=30)
     assert set(entry) == {"id", "created_by", "case_reference", "need", "query", "created_at", "expires_at"}
+    # The hard filters of placement (services/shared/placement.CandidateQuery), nothing else.
     assert set(entry["query"]) == {"need", "lat", "lon", "gender", "age", "accompanying_children", "wheelchair",
                                    "residence_status", "return_country", "max_distance_km", "avoid",
-                                   "include_stale", "limit"}
+                                   "include_stale", "limit", "support_needs", "target_groups", "intake_slot",
+                                   "free_only"}
     assert [e["id"] for e in mine.get("/waitlist").json["contents"]] == [entry["id"]]
     other = admin.as_role("caseworker", subject="caseworker:other")
     assert other.get("/waitlist").json["contents"] == []

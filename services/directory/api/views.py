@@ -19,16 +19,12 @@ from ..domain.queries import AuditFilter, CandidateQuery, ReferralFilter, Search
 from ...shared.identity import Caller
 from ..domain.rules import iso
 from ..domain.versions import Precondition, parse_if_match
+from .answers import answers
 from .args import AuditEventSchema, CandidateBatchSchema, CandidateQuerySchema
 
 providers = Blueprint("providers", __name__, url_prefix="/providers", description="Providers and capacity")
 referrals = Blueprint("referrals", __name__, url_prefix="/referrals", description="Referrals that hold capacity")
 internal = Blueprint("internal", __name__, description="For the matcher and the gateway")
-
-
-def answers(blp, schema, status: int = 200):
-    """Document an operation's answer (the OpenAPI says what the view returns; nothing is serialised twice)."""
-    return blp.alt_response(status, schema=schema, success=True)
 
 
 def _ctx():

@@ -5,12 +5,13 @@ from flask import current_app, g
 from flask.views import MethodView
 from marshmallow import validate
 
+from ...shared.jsonbody import Blueprint
 from ...shared.schemas import StrictSchema
 from ...shared.strict_fields import StrictInteger, Text
-
-from ...shared.jsonbody import Blueprint
-from ...shared.webhook_schemas import WebhookInSchema
+from ...shared.webhook_schemas import (CapacityLinkAnswerSchema, DeliveryReportSchema, MailChannelAnswerSchema,
+                                       WebhookInSchema, WebhookListSchema, WebhookSchema)
 from .. import service as directory_service
+from ..api.answers import answers
 from . import service
 from .stale import confirm_by_link
 
@@ -33,10 +34,12 @@ def _notifier() -> service.Notifier:
 
 @webhooks.route("")
 class Webhooks(MethodView):
+    @answers(webhooks, WebhookListSchema)
     def get(self):
         """Your webhook subscriptions"""
         return {"contents": service.list_subscriptions(notifier=_notifier(), viewer=g.claims.caller)}
 
+    @answers(webhooks, WebhookSchema, 201)
     @webhooks.arguments(WebhookInSchema)
     def post(self, data):
         """Subscribe a URL to events about your referrals; the secret is shown this once"""
@@ -45,6 +48,7 @@ class Webhooks(MethodView):
 
 
 @webhooks.route("/deliveries", methods=["GET"])
+@answers(webhooks, DeliveryReportSchema)
 def deliveries():
     """Deliveries by status and the latest problems (admins)"""
     return service.delivery_report(notifier=_notifier(), viewer=g.claims.caller)
@@ -52,10 +56,12 @@ def deliveries():
 
 @webhooks.route("/mail")
 class MailChannel(MethodView):
+    @answers(webhooks, MailChannelAnswerSchema)
     def get(self):
         """Whether events about your referrals also go to your account's e-mail address"""
         return service.mail_enabled(notifier=_notifier(), viewer=g.claims.caller)
 
+    @answers(webhooks, MailChannelAnswerSchema)
     @webhooks.arguments(MailChannelSchema)
     def put(self, data):
         """Mail events about your referrals to this address (the gateway gives the account's own)"""
@@ -78,6 +84,7 @@ class Webhook(MethodView):
 
 
 @capacity_links.route("/<string:token>", methods=["POST"])
+@answers(capacity_links, CapacityLinkAnswerSchema)
 @capacity_links.arguments(CapacityLinkSchema)
 def confirm(data, token):
     """Confirm the count a reminder's link was made for (no `available`), or report a new one"""

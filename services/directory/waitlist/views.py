@@ -5,10 +5,12 @@ from flask import current_app, g
 from flask.views import MethodView
 from marshmallow import fields, validate
 
-from ...shared.jsonbody import Blueprint
 from ...shared import vocabulary as v
+from ...shared.jsonbody import Blueprint
 from ...shared.schemas import StrictSchema, _not_personal_data
 from ...shared.strict_fields import StrictInteger, Text
+from ...shared.waitlist_schemas import WaitlistEntrySchema, WaitlistListSchema
+from ..api.answers import answers
 from ..api.args import CandidateQuerySchema
 from . import service
 from .models import MAX_WAIT_HOURS
@@ -30,11 +32,13 @@ def _context():
 
 @waitlist.route("")
 class Waitlist(MethodView):
+    @answers(waitlist, WaitlistListSchema)
     def get(self):
         """Your waiting-list entries, longest waiting first"""
         context, store = _context()
         return {"contents": service.list_entries(waitlist=store, viewer=g.claims.caller, now=context.clock())}
 
+    @answers(waitlist, WaitlistEntrySchema, 201)
     @waitlist.arguments(WaitlistInSchema)
     def post(self, data):
         """Wait for a need: the first unit that fits is held for you"""
