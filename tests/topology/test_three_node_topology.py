@@ -54,16 +54,26 @@ def case_reference() -> str:
     return "TOPO-" + "".join(random.choices(string.ascii_uppercase, k=10))
 
 
+CLUSTER_ATTEMPTS = 3
+
+
 def start_cluster(home: Path) -> list[str]:
-    port = free_port()
-    while any(_busy(port + i) for i in range(3)):
+    """Three nodes that form one cluster; tried again on fresh ports when they do not (on a busy machine a port
+    chosen free can be taken before a node binds it, and the other two then wait for it in vain)."""
+    failures = []
+    for _ in range(CLUSTER_ATTEMPTS):
         port = free_port()
-    result = subprocess.run([str(LAUNCHER), "up", "--nodes", "3", "--port", str(port), "--home", str(home)],
-                            capture_output=True, text=True, timeout=300,
-                            env={**os.environ, "HAVEN_ENGINE_HEAP": "256m"})
-    if result.returncode != 0:
-        raise RuntimeError(f"engine cluster did not start: {result.stderr[-3000:]}")
-    return result.stdout.strip().splitlines()[-1].split(",")
+        while any(_busy(port + i) for i in range(3)):
+            port = free_port()
+        result = subprocess.run([str(LAUNCHER), "up", "--nodes", "3", "--port", str(port), "--home", str(home)],
+                                capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "HAVEN_ENGINE_HEAP": "256m"})
+        if result.returncode == 0:
+            return result.stdout.strip().splitlines()[-1].split(",")
+        failures.append(result.stderr[-1500:])
+        subprocess.run([str(LAUNCHER), "down", "--home", str(home)], capture_output=True, timeout=120)
+        shutil.rmtree(home, ignore_errors=True)  # a half-formed cluster's state must not meet the next one
+    raise RuntimeError("engine cluster did not start:\n" + "\n---\n".join(failures))
 
 
 def _busy(port: int) -> bool:
