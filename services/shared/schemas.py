@@ -9,6 +9,7 @@ from .case_reference import personal_data_in
 from .intake import NotOpeningHours, open_slots
 from .languages import is_country_code, is_language_code
 from .strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
+from .text import SafeText
 
 
 def _language(code: str) -> None:
@@ -121,7 +122,7 @@ def _opening_hours(text: str) -> None:
 
 class ContactSchema(StrictSchema):
     phone = Text(load_default="", validate=validate.Length(max=40))
-    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    email = fields.Email(load_default=None, allow_none=True, validate=[validate.Length(max=200), SafeText()])
     intake_hours = Text(load_default="", validate=validate.Length(max=200))
     intake_opening_hours = Text(load_default="", validate=[validate.Length(max=200), _opening_hours], metadata={
         "description": "when intake takes people in, in OpenStreetMap opening_hours syntax (Dutch time): "

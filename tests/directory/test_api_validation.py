@@ -359,3 +359,13 @@ def test_query_digits_and_true_are_read(caseworker):
 def test_a_loose_candidate_query_is_refused_by_name(caseworker, change, field):
     body = {"need": "shelter", "lat": 52.09, "lon": 5.12, **change}
     assert field in field_errors(caseworker.post("/candidates", body))
+
+
+@pytest.mark.parametrize("unsafe", ["\x00", "\x85", "\u202e"])
+def test_an_intake_address_with_a_control_or_direction_character_is_refused_by_name(admin, unsafe):
+    from tests.support.factories import provider as make_provider
+
+    body = make_provider(contact={"phone": "", "email": f"intake@example.org{unsafe}", "intake_hours": ""})
+    answer = admin.post("/providers", body)
+    assert answer.status_code == 400
+    assert "contact.email" in answer.json["error"]["fields"] or "email" in str(answer.json["error"]["fields"])

@@ -174,7 +174,7 @@ GROUP = {"need": "shelter", "people": [{"languages": ["ro"], "location": {"place
 def json_routes(provider_id: str) -> list[tuple[str, str, str, dict]]:
     """(role, method, path, valid body) for every JSON route of the gateway's API."""
     return [("admin", "POST", "/api/v1/providers", provider()),
-            ("admin", "PUT", f"/api/v1/providers/{provider_id}", provider()),
+            ("admin", "PUT", f"/api/v1/providers/{provider_id}", dict(provider(), id=provider_id)),
             ("admin", "PATCH", f"/api/v1/providers/{provider_id}", {"hold_minutes": 240}),
             ("admin", "PUT", f"/api/v1/providers/{provider_id}/capacity", {"available": 2, "maximum": 10}),
             ("caseworker", "POST", "/api/v1/referrals", dict(REFERRAL, provider_id=provider_id)),
