@@ -3,10 +3,24 @@ from __future__ import annotations
 
 import pytest
 
+from services.cli import main
 from tests.directory.api_support import HIDDEN_ADDRESS, HIDDEN_POINT
 from tests.support.factories import provider
 from tests.support.signed import SignedFlaskClient
 
+
+@pytest.fixture
+def haven_cli(tmp_path, monkeypatch, capsys):
+    """Run `haven ...` against a fresh data folder; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("HAVEN_STORE_URL", raising=False)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main([*argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
 
 
 @pytest.fixture

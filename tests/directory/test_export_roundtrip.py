@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from services.cli import main
 from services.directory.domain.geo import coarsen
 from services.directory.domain.queries import AuditFilter
 from services.directory.domain.referrals import Referral
@@ -62,19 +61,6 @@ def source(tmp_path) -> tuple[str, dict[str, dict]]:
     return f"sqlite:///{path}", records
 
 
-@pytest.fixture
-def haven(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("HAVEN_STORE_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main([*argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def fields(record: dict, prefix: str = "") -> dict[str, object]:
     """{"location.lat": 52.1, ...}: every leaf field of a record, for a field-by-field comparison."""
     flat = {}
@@ -109,15 +95,15 @@ def read_store(url: str) -> dict[str, dict]:
 
 
 @pytest.mark.parametrize(("fmt", "as_admin"), CASES, ids=[f"{f}-{'admin' if a else 'redacted'}" for f, a in CASES])
-def test_an_import_of_an_export_gives_the_same_directory_back(haven, source, tmp_path, fmt, as_admin):
+def test_an_import_of_an_export_gives_the_same_directory_back(haven_cli, source, tmp_path, fmt, as_admin):
     source_url, original = source
     target_url = f"sqlite:///{tmp_path / 'target.db'}"
     exported = tmp_path / f"export.{'csv' if fmt == 'csv' else 'json'}"
-    code, _, err = haven("export", "--format", fmt, "--output", str(exported), "--store", source_url,
+    code, _, err = haven_cli("export", "--format", fmt, "--output", str(exported), "--store", source_url,
                          *(["--as-admin"] if as_admin else []))
     assert code == 0, err
 
-    code, out, err = haven("import", str(exported), "--format", fmt, "--store", target_url, "--strict", "--quiet")
+    code, out, err = haven_cli("import", str(exported), "--format", fmt, "--store", target_url, "--strict", "--quiet")
 
     assert code == 0, err
     assert f"Imported {len(original)} of {len(original)} providers" in out
@@ -134,9 +120,9 @@ def test_an_import_of_an_export_gives_the_same_directory_back(haven, source, tmp
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "hsds"])
-def test_an_export_without_admin_rights_shows_no_confidential_address_or_point(haven, source, fmt):
+def test_an_export_without_admin_rights_shows_no_confidential_address_or_point(haven_cli, source, fmt):
     source_url, original = source
-    code, text, _ = haven("export", "--format", fmt, "--store", source_url)
+    code, text, _ = haven_cli("export", "--format", fmt, "--store", source_url)
     assert code == 0
     hidden = [record for record in original.values() if record["location"]["confidential"]]
     assert hidden
@@ -146,10 +132,10 @@ def test_an_export_without_admin_rights_shows_no_confidential_address_or_point(h
         assert str(record["location"]["lat"]) not in text and str(record["location"]["lon"]) not in text
 
 
-def test_an_admin_export_includes_confidential_addresses_and_is_audited(haven, source, tmp_path):
+def test_an_admin_export_includes_confidential_addresses_and_is_audited(haven_cli, source, tmp_path):
     source_url, _ = source
-    _, text, _ = haven("export", "--format", "json", "--as-admin", "--store", source_url)
-    haven("export", "--format", "csv", "--store", source_url)
+    _, text, _ = haven_cli("export", "--format", "json", "--as-admin", "--store", source_url)
+    haven_cli("export", "--format", "csv", "--store", source_url)
 
     assert "HVNCONF-00aa11bb22cc" in text
     store = SqliteDirectoryStore(source_url[len("sqlite:///"):])
@@ -163,27 +149,27 @@ def test_an_admin_export_includes_confidential_addresses_and_is_audited(haven, s
     assert reveal[0].actor.startswith("cli:")
 
 
-def test_an_admin_hsds_export_says_it_stays_redacted(haven, source, tmp_path):
+def test_an_admin_hsds_export_says_it_stays_redacted(haven_cli, source, tmp_path):
     source_url, _ = source
-    code, text, err = haven("export", "--format", "hsds", "--as-admin", "--store", source_url)
+    code, text, err = haven_cli("export", "--format", "hsds", "--as-admin", "--store", source_url)
     assert code == 0
     assert "HSDS never carries exact confidential locations" in err
     assert "HVNCONF-" not in text
 
 
-def test_the_json_export_has_one_provider_a_line_in_id_order(haven, source):
+def test_the_json_export_has_one_provider_a_line_in_id_order(haven_cli, source):
     source_url, original = source
-    _, text, _ = haven("export", "--format", "json", "--store", source_url)
+    _, text, _ = haven_cli("export", "--format", "json", "--store", source_url)
     lines = text.splitlines()
     assert (lines[0], lines[-1]) == ("[", "]")
     ids = [json.loads(line.rstrip(","))["id"] for line in lines[1:-1]]
     assert ids == sorted(original)
 
 
-def test_exporting_twice_gives_the_same_file(haven, source, tmp_path):
+def test_exporting_twice_gives_the_same_file(haven_cli, source, tmp_path):
     source_url, _ = source
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    haven("export", "--format", "csv", "--output", str(first), "--store", source_url)
-    haven("export", "--format", "csv", "--output", str(second), "--store", source_url)
+    haven_cli("export", "--format", "csv", "--output", str(first), "--store", source_url)
+    haven_cli("export", "--format", "csv", "--output", str(second), "--store", source_url)
     assert first.read_bytes() == second.read_bytes()
     assert not list(tmp_path.glob(".*.partial"))

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from services.cli import main
 from services.directory.domain.rules import iso
 from services.directory.stale import stale_providers, staleness_by_type
 from services.directory.store import AuditEntry
@@ -51,19 +50,6 @@ def test_staleness_by_type_counts_active_providers(filled, clock):
     assert staleness_by_type(filled, clock.now) == {"shelter": (2, 1), "legal": (1, 1)}
 
 
-@pytest.fixture
-def haven(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("HAVEN_STORE_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main([*argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def _fill_cli_store(tmp_path, records):
     from datetime import datetime, timezone
 
@@ -73,14 +59,14 @@ def _fill_cli_store(tmp_path, records):
     store.close()
 
 
-def test_the_stale_command_prints_a_table_to_call_from(haven, tmp_path):
+def test_the_stale_command_prints_a_table_to_call_from(haven_cli, tmp_path):
     from datetime import datetime, timezone
 
     now = datetime.now(timezone.utc)
     _fill_cli_store(tmp_path, [_with_age("Vers", 1, now), _with_age("Oud", 80, now),
                                _with_age("Ouder", 30, now, contact={"phone": "+31 20 222 2222"})])
 
-    code, out, _ = haven("stale")
+    code, out, _ = haven_cli("stale")
 
     lines = out.splitlines()
     assert code == 0
@@ -90,15 +76,15 @@ def test_the_stale_command_prints_a_table_to_call_from(haven, tmp_path):
     assert "2 providers to call" in out
 
 
-def test_the_stale_command_speaks_json_and_takes_hours(haven, tmp_path):
+def test_the_stale_command_speaks_json_and_takes_hours(haven_cli, tmp_path):
     from datetime import datetime, timezone
 
     now = datetime.now(timezone.utc)
     _fill_cli_store(tmp_path, [_with_age("Vers", 1, now), _with_age("Oud", 80, now)])
 
-    _, out, _ = haven("stale", "--hours", "100", "--json")
+    _, out, _ = haven_cli("stale", "--hours", "100", "--json")
     assert json.loads(out) == []
-    _, out, _ = haven("stale", "--hours", "0.5", "--json")
+    _, out, _ = haven_cli("stale", "--hours", "0.5", "--json")
     assert [item["name"] for item in json.loads(out)] == ["Oud", "Vers"]
-    _, out, _ = haven("stale", "--hours", "100")
+    _, out, _ = haven_cli("stale", "--hours", "100")
     assert "within the last 100 hours" in out

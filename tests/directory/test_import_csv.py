@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from services.cli import main
 from services.directory.domain.queries import AuditFilter
 from services.directory.importing import derived_id
 from services.directory.importing.flat import COLUMN_NAMES
@@ -18,20 +17,6 @@ REPO = Path(__file__).resolve().parents[2]
 TWO_BAD_ROWS = DATA / "providers_two_bad_rows.csv"
 TEMPLATE = REPO / "deploy" / "templates" / "providers-template.csv"
 HEADER = "name,type,services,municipality,lat,lon,available,maximum,unit"
-
-
-@pytest.fixture
-def haven(tmp_path, monkeypatch, capsys):
-    """Run `haven ...` against a fresh data folder; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("HAVEN_STORE_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main([*argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.fixture
@@ -59,8 +44,8 @@ def problem_lines(err: str) -> list[str]:
     return [line for line in err.splitlines() if line.startswith("line ")]
 
 
-def test_strict_import_of_a_file_with_two_bad_rows_imports_nothing_and_names_both_lines_and_fields(haven, stored):
-    code, out, err = haven("import", str(TWO_BAD_ROWS), "--strict", "--quiet")
+def test_strict_import_of_a_file_with_two_bad_rows_imports_nothing_and_names_both_lines_and_fields(haven_cli, stored):
+    code, out, err = haven_cli("import", str(TWO_BAD_ROWS), "--strict", "--quiet")
 
     assert code != 0
     assert problem_lines(err) == [
@@ -71,8 +56,8 @@ def test_strict_import_of_a_file_with_two_bad_rows_imports_nothing_and_names_bot
     assert stored() == {}
 
 
-def test_lenient_import_writes_the_good_rows_and_reports_the_bad(haven, stored):
-    code, out, err = haven("import", str(TWO_BAD_ROWS), "--quiet")
+def test_lenient_import_writes_the_good_rows_and_reports_the_bad(haven_cli, stored):
+    code, out, err = haven_cli("import", str(TWO_BAD_ROWS), "--quiet")
 
     assert code == 0
     assert len(problem_lines(err)) == 2
@@ -86,15 +71,15 @@ def test_lenient_import_writes_the_good_rows_and_reports_the_bad(haven, stored):
     assert lawyers["contact"]["email"] is None
 
 
-def test_a_progress_bar_goes_to_stderr_unless_quiet(haven):
-    code, out, err = haven("import", str(TWO_BAD_ROWS))
+def test_a_progress_bar_goes_to_stderr_unless_quiet(haven_cli):
+    code, out, err = haven_cli("import", str(TWO_BAD_ROWS))
     assert code == 0
     assert "writing" in err and "5/5" in err
     assert "writing" not in out
 
 
-def test_reimporting_a_file_updates_the_same_providers_and_keeps_their_live_capacity(haven, stored, tmp_path):
-    haven("import", str(TWO_BAD_ROWS), "--quiet")
+def test_reimporting_a_file_updates_the_same_providers_and_keeps_their_live_capacity(haven_cli, stored, tmp_path):
+    haven_cli("import", str(TWO_BAD_ROWS), "--quiet")
     first = stored()
     changed = TWO_BAD_ROWS.read_text().replace("Huis Utrecht,shelter,shelter,nl;en,Utrecht,52.0907,5.1214,"
                                                "Teststraat 1,false,female,2,6",
@@ -103,7 +88,7 @@ def test_reimporting_a_file_updates_the_same_providers_and_keeps_their_live_capa
     path = tmp_path / "again.csv"
     path.write_text(changed)
 
-    code, out, _ = haven("import", str(path), "--quiet")
+    code, out, _ = haven_cli("import", str(path), "--quiet")
 
     second = stored()
     assert code == 0
@@ -116,22 +101,22 @@ def test_reimporting_a_file_updates_the_same_providers_and_keeps_their_live_capa
     assert second[unchanged]["capacity"] == first[unchanged]["capacity"]
 
 
-def test_rows_without_an_id_get_the_same_derived_id_on_every_import(haven, stored, tmp_path):
+def test_rows_without_an_id_get_the_same_derived_id_on_every_import(haven_cli, stored, tmp_path):
     path = write_csv(tmp_path, HEADER, "Huis Zonder Id,shelter,shelter,Utrecht,52.09,5.12,1,4,bed")
 
-    haven("import", str(path), "--quiet")
-    haven("import", str(path), "--quiet")
+    haven_cli("import", str(path), "--quiet")
+    haven_cli("import", str(path), "--quiet")
 
     providers = stored()
     assert list(providers) == [derived_id("Huis Zonder Id", "Utrecht")]
     assert derived_id("  huis zonder  ID ", "UTRECHT") == derived_id("Huis Zonder Id", "Utrecht")
 
 
-def test_a_place_without_coordinates_is_placed_by_the_offline_gazetteer(haven, stored, tmp_path):
+def test_a_place_without_coordinates_is_placed_by_the_offline_gazetteer(haven_cli, stored, tmp_path):
     path = write_csv(tmp_path, "name,type,services,municipality,region,lat,lon,available,maximum",
                      "Opvang Dokkum,shelter,shelter,Dokkum,,,,1,4")
 
-    code, out, _ = haven("import", str(path), "--quiet")
+    code, out, _ = haven_cli("import", str(path), "--quiet")
 
     assert code == 0
     assert "1 placed by gazetteer" in out
@@ -141,27 +126,27 @@ def test_a_place_without_coordinates_is_placed_by_the_offline_gazetteer(haven, s
     assert location["region"] == place.province == "Friesland"
 
 
-def test_an_unknown_place_without_coordinates_is_reported(haven, stored, tmp_path):
+def test_an_unknown_place_without_coordinates_is_reported(haven_cli, stored, tmp_path):
     path = write_csv(tmp_path, HEADER, "Opvang Nergens,shelter,shelter,Nergenshuizen,,,1,4,bed")
 
-    code, _, err = haven("import", str(path), "--quiet", "--strict")
+    code, _, err = haven_cli("import", str(path), "--quiet", "--strict")
 
     assert code == 1
     assert problem_lines(err) == [
         "line 2: location.lat: no coordinates given, and gazetteer does not know 'Nergenshuizen'"]
 
 
-def test_given_coordinates_are_kept_even_when_the_place_is_known(haven, stored, tmp_path):
+def test_given_coordinates_are_kept_even_when_the_place_is_known(haven_cli, stored, tmp_path):
     path = write_csv(tmp_path, HEADER, "Opvang Utrecht,shelter,shelter,Utrecht,52.1,5.2,1,4,bed")
-    haven("import", str(path), "--quiet")
+    haven_cli("import", str(path), "--quiet")
     location = next(iter(stored().values()))["location"]
     assert (location["lat"], location["lon"]) == (52.1, 5.2)
 
 
-def test_an_unknown_column_stops_the_import_before_anything_is_written(haven, stored, tmp_path):
+def test_an_unknown_column_stops_the_import_before_anything_is_written(haven_cli, stored, tmp_path):
     path = write_csv(tmp_path, HEADER + ",municipalty", "Opvang,shelter,shelter,Utrecht,52.1,5.2,1,4,bed,x")
 
-    code, _, err = haven("import", str(path), "--quiet")
+    code, _, err = haven_cli("import", str(path), "--quiet")
 
     assert code == 1
     assert "line 1: unknown column 'municipalty'" in err
@@ -169,48 +154,48 @@ def test_an_unknown_column_stops_the_import_before_anything_is_written(haven, st
     assert stored() == {}
 
 
-def test_a_missing_required_column_is_named(haven, tmp_path):
+def test_a_missing_required_column_is_named(haven_cli, tmp_path):
     path = write_csv(tmp_path, "name,type,services,lat,lon,available,maximum", "Opvang,shelter,shelter,52,5,1,4")
-    code, _, err = haven("import", str(path), "--quiet")
+    code, _, err = haven_cli("import", str(path), "--quiet")
     assert code == 1
     assert "line 1: missing column municipality" in err
 
 
-def test_a_provider_listed_twice_is_reported_at_its_second_line(haven, stored, tmp_path):
+def test_a_provider_listed_twice_is_reported_at_its_second_line(haven_cli, stored, tmp_path):
     path = write_csv(tmp_path, HEADER,
                      "Opvang Een,shelter,shelter,Utrecht,52.1,5.2,1,4,bed",
                      "Opvang Twee,shelter,shelter,Utrecht,52.1,5.2,1,4,bed",
                      "opvang een,shelter,shelter,UTRECHT,52.1,5.2,2,4,bed")
 
-    code, _, err = haven("import", str(path), "--quiet")
+    code, _, err = haven_cli("import", str(path), "--quiet")
 
     assert problem_lines(err) == ["line 4: id: no id, and the same name and municipality as line 2"]
     assert len(stored()) == 2
 
 
-def test_every_problem_of_a_row_is_listed_with_its_field(haven, tmp_path):
+def test_every_problem_of_a_row_is_listed_with_its_field(haven_cli, tmp_path):
     path = write_csv(tmp_path, HEADER + ",languages,email",
                      "Opvang,shelter,shelter;sleeping,Utrecht,52.1,5.2,9,4,bed,nl;xx,not-an-email")
 
-    _, _, err = haven("import", str(path), "--quiet")
+    _, _, err = haven_cli("import", str(path), "--quiet")
 
     fields = sorted(line.split(": ")[1] for line in problem_lines(err))
     assert fields == ["capacity.available", "contact.email", "languages.1", "services.1"]
 
 
-def test_line_numbers_count_the_lines_of_quoted_multiline_cells(haven, tmp_path):
+def test_line_numbers_count_the_lines_of_quoted_multiline_cells(haven_cli, tmp_path):
     path = write_csv(tmp_path, HEADER + ",description",
                      'Opvang Een,shelter,shelter,Utrecht,52.1,5.2,1,4,bed,"first line',
                      'second line"',
                      "Opvang Twee,shelter,shelter,Utrecht,52.1,5.2,1,4,tent,")
 
-    _, _, err = haven("import", str(path), "--quiet")
+    _, _, err = haven_cli("import", str(path), "--quiet")
 
     assert problem_lines(err) == ["line 4: capacity.unit: must be one of: bed, appointment, case, hour"]
 
 
-def test_the_template_imports_cleanly(haven, stored):
-    code, out, err = haven("import", str(TEMPLATE), "--strict", "--quiet")
+def test_the_template_imports_cleanly(haven_cli, stored):
+    code, out, err = haven_cli("import", str(TEMPLATE), "--strict", "--quiet")
 
     assert code == 0, err
     assert "Imported 2 of 2 providers" in out
@@ -220,11 +205,11 @@ def test_the_template_imports_cleanly(haven, stored):
     assert hidden["interpretation_languages"] == ["pl", "uk"]
 
 
-def test_a_spreadsheet_saved_with_semicolons_and_pipe_lists_imports(haven, stored, tmp_path):
+def test_a_spreadsheet_saved_with_semicolons_and_pipe_lists_imports(haven_cli, stored, tmp_path):
     path = write_csv(tmp_path, "name;type;services;languages;municipality;lat;lon;available;maximum;confidential",
                      "Opvang Delft;shelter;shelter|mental_health;nl|en;Delft;52.01;4.36;1;4;ja")
 
-    code, _, err = haven("import", str(path), "--quiet", "--strict")
+    code, _, err = haven_cli("import", str(path), "--quiet", "--strict")
 
     assert code == 0, err
     record = next(iter(stored().values()))
@@ -233,33 +218,33 @@ def test_a_spreadsheet_saved_with_semicolons_and_pipe_lists_imports(haven, store
     assert record["location"]["confidential"] is True
 
 
-def test_reimporting_keeps_the_stored_count_and_time_whatever_the_file_says(haven, stored, tmp_path):
+def test_reimporting_keeps_the_stored_count_and_time_whatever_the_file_says(haven_cli, stored, tmp_path):
     header = HEADER + ",id,updated"
     given_id = "2f0c6a52-7d0e-4a8e-9d43-0d5b1f2f6a99"
     first = write_csv(tmp_path, header, f"Opvang,shelter,shelter,Utrecht,52.1,5.2,1,4,bed,{given_id},"
                                         "2026-01-01T10:00:00+01:00", name="first.csv")
-    haven("import", str(first), "--quiet")
+    haven_cli("import", str(first), "--quiet")
     assert stored()[given_id]["capacity"]["updated"] == "2026-01-01T09:00:00+00:00"
 
     same = write_csv(tmp_path, header, f"Opvang Nieuw,shelter,shelter,Utrecht,52.1,5.2,1,4,bed,{given_id},",
                      name="same.csv")
-    haven("import", str(same), "--quiet")
+    haven_cli("import", str(same), "--quiet")
     assert stored()[given_id]["name"] == "Opvang Nieuw"
     assert stored()[given_id]["capacity"]["updated"] == "2026-01-01T09:00:00+00:00"
 
     changed = write_csv(tmp_path, header, f"Opvang Nieuw,shelter,shelter,Utrecht,52.1,5.2,3,6,bed,{given_id},"
                                           "2027-01-01T10:00:00+01:00", name="changed.csv")
-    haven("import", str(changed), "--quiet")
+    haven_cli("import", str(changed), "--quiet")
     capacity = stored()[given_id]["capacity"]
     assert (capacity["available"], capacity["updated"]) == (1, "2026-01-01T09:00:00+00:00")
     assert capacity["maximum"] == 6  # the maximum and the unit are the list's to change
 
 
-def test_writes_go_in_chunks_each_recorded_in_the_audit_log_as_the_cli_user(haven, tmp_path):
+def test_writes_go_in_chunks_each_recorded_in_the_audit_log_as_the_cli_user(haven_cli, tmp_path):
     lines = [f"Opvang {n},shelter,shelter,Utrecht,52.1,5.2,1,4,bed" for n in range(5)]
     path = write_csv(tmp_path, HEADER, *lines)
 
-    haven("import", str(path), "--quiet", "--chunk-size", "2")
+    haven_cli("import", str(path), "--quiet", "--chunk-size", "2")
 
     store = SqliteDirectoryStore(tmp_path / "data" / "haven.db")
     try:
@@ -270,24 +255,24 @@ def test_writes_go_in_chunks_each_recorded_in_the_audit_log_as_the_cli_user(have
     assert {entry.actor for entry in entries} == {f"cli:{getpass.getuser()}"}
 
 
-def test_a_missing_file_is_a_clear_error(haven, tmp_path):
-    code, _, err = haven("import", str(tmp_path / "nope.csv"))
+def test_a_missing_file_is_a_clear_error(haven_cli, tmp_path):
+    code, _, err = haven_cli("import", str(tmp_path / "nope.csv"))
     assert code == 1
     assert "no such file" in err
 
 
-def test_an_empty_file_is_a_clear_error(haven, tmp_path):
+def test_an_empty_file_is_a_clear_error(haven_cli, tmp_path):
     path = tmp_path / "empty.csv"
     path.write_text("")
-    code, _, err = haven("import", str(path))
+    code, _, err = haven_cli("import", str(path))
     assert code == 1
     assert "the file is empty" in err
 
 
-def test_empty_columns_a_spreadsheet_adds_at_the_end_are_ignored(haven, stored, tmp_path):
+def test_empty_columns_a_spreadsheet_adds_at_the_end_are_ignored(haven_cli, stored, tmp_path):
     path = write_csv(tmp_path, HEADER + ",,", "Opvang,shelter,shelter,Utrecht,52.1,5.2,1,4,bed,,",
                      "Opvang Kort,shelter,shelter,Utrecht,52.1,5.2,1,4")
-    code, _, err = haven("import", str(path), "--quiet", "--strict")
+    code, _, err = haven_cli("import", str(path), "--quiet", "--strict")
     assert code == 0, err
     assert sorted(record["name"] for record in stored().values()) == ["Opvang", "Opvang Kort"]
     assert all(record["capacity"]["unit"] == "bed" for record in stored().values())

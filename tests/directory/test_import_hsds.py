@@ -6,18 +6,16 @@ import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 from geopy.exc import GeocoderUnavailable
 from geopy.extra.rate_limiter import RateLimiter
 
-from services.cli import main
 from services.directory.domain.rules import view_of
-from services.shared.identity import Caller
 from services.directory.importing import read_records
 from services.directory.importing.checking import Checker
 from services.directory.importing.geocoding import CachedGeocoder, GeocodeCache, geopy_geocoder
 from services.directory.importing.sources import Row
 from services.directory.store.sqlite import SqliteDirectoryStore
+from services.shared.identity import Caller
 from services.gateway.hsds import service_of
 from services.shared.places import resolve_place
 from tests.support.factories import provider
@@ -26,19 +24,6 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 ELSEWHERE = DATA / "hsds_services_elsewhere.json"
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 ADMIN = Caller(role="admin", subject="test:admin")
-
-
-@pytest.fixture
-def haven(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("HAVEN_STORE_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main([*argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def stored(tmp_path: Path) -> dict[str, dict]:
@@ -55,8 +40,8 @@ def hsds_service(**overrides) -> dict:
     return service_of(view_of(dict(record, last_modified="2026-11-28T07:00:00+00:00"), ADMIN, NOW))
 
 
-def test_services_from_another_directory_import_with_what_hsds_says(haven, tmp_path):
-    code, out, err = haven("import", str(ELSEWHERE), "--quiet")
+def test_services_from_another_directory_import_with_what_hsds_says(haven_cli, tmp_path):
+    code, out, err = haven_cli("import", str(ELSEWHERE), "--quiet")
 
     assert code == 0
     assert [line for line in err.splitlines() if line.startswith("line")] == [
@@ -85,7 +70,7 @@ def test_the_format_is_recognised_from_the_content(tmp_path):
     assert rows[0].data["type"] == "legal"
 
 
-def test_a_zip_of_hsds_files_imports_every_file_and_names_the_file_in_problems(haven, tmp_path):
+def test_a_zip_of_hsds_files_imports_every_file_and_names_the_file_in_problems(haven_cli, tmp_path):
     good = hsds_service(name="Uit Zip")
     bad = hsds_service(name="Kapot")
     bad["capacities"][0]["available"] = -1
@@ -95,19 +80,19 @@ def test_a_zip_of_hsds_files_imports_every_file_and_names_the_file_in_problems(h
         zipped.writestr("page-2.json", json.dumps([bad], indent=1))
         zipped.writestr("README.txt", "not json")
 
-    code, out, err = haven("import", str(archive), "--quiet")
+    code, out, err = haven_cli("import", str(archive), "--quiet")
 
     assert "page-2.json line 2: capacity.available: must be greater than or equal to 0" in err
     assert [record["name"] for record in stored(tmp_path).values()] == ["Uit Zip"]
 
 
-def test_the_gateway_mapping_alone_carries_what_hsds_has_a_place_for(haven, tmp_path):
+def test_the_gateway_mapping_alone_carries_what_hsds_has_a_place_for(haven_cli, tmp_path):
     service = hsds_service(name="Alleen HSDS", type="legal", services=["legal", "compensation"],
                            contact={"phone": "+31 20 000 0000", "intake_hours": "ma-vr 9-17"})
     path = tmp_path / "services.json"
     path.write_text(json.dumps([service]))
 
-    code, _, err = haven("import", str(path), "--quiet", "--strict")
+    code, _, err = haven_cli("import", str(path), "--quiet", "--strict")
 
     assert code == 0, err
     record = stored(tmp_path)[service["id"]]
@@ -116,12 +101,12 @@ def test_the_gateway_mapping_alone_carries_what_hsds_has_a_place_for(haven, tmp_
     assert record["location"]["address"] == "Teststraat 1"
 
 
-def test_a_redacted_hsds_location_is_imported_as_confidential(haven, tmp_path):
+def test_a_redacted_hsds_location_is_imported_as_confidential(haven_cli, tmp_path):
     service = hsds_service(location={"confidential": True, "address": "Geheim 1 HVNCONF-0123456789ab"})
     path = tmp_path / "services.json"
     path.write_text(json.dumps([service]))
 
-    haven("import", str(path), "--quiet", "--strict")
+    haven_cli("import", str(path), "--quiet", "--strict")
 
     location = stored(tmp_path)[service["id"]]["location"]
     assert location["confidential"] is True
@@ -196,15 +181,15 @@ def test_a_geopy_geocoder_is_rate_limited_and_cached_in_the_data_folder(tmp_path
     geocoder.cache.close()
 
 
-def test_an_online_geocoder_needs_a_user_agent_and_a_known_name(haven, tmp_path):
+def test_an_online_geocoder_needs_a_user_agent_and_a_known_name(haven_cli, tmp_path):
     path = DATA / "providers_two_bad_rows.csv"
-    code, _, err = haven("import", str(path), "--geocoder", "nominatim")
+    code, _, err = haven_cli("import", str(path), "--geocoder", "nominatim")
     assert code == 1 and "--geocoder-user-agent" in err
-    code, _, err = haven("import", str(path), "--geocoder", "no-such-service", "--geocoder-user-agent", "x")
+    code, _, err = haven_cli("import", str(path), "--geocoder", "no-such-service", "--geocoder-user-agent", "x")
     assert code == 1 and "no geocoder named 'no-such-service'" in err
 
 
-def test_malformed_hsds_objects_are_problems_of_their_record_not_a_crash(haven, tmp_path):
+def test_malformed_hsds_objects_are_problems_of_their_record_not_a_crash(haven_cli, tmp_path):
     odd = hsds_service(name="Vreemd")
     odd["haven"] = {"location": "secret", "eligibility": ["x"], "capacity": 3, "contact": None}
     odd["organization"] = "Stichting"
@@ -213,7 +198,7 @@ def test_malformed_hsds_objects_are_problems_of_their_record_not_a_crash(haven, 
     path = tmp_path / "services.json"
     path.write_text(json.dumps([odd]))
 
-    code, _, err = haven("import", str(path), "--quiet", "--format", "hsds")
+    code, _, err = haven_cli("import", str(path), "--quiet", "--format", "hsds")
 
     # Its only record is bad, so nothing was imported: a failure even without --strict.
     assert code == 1

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from services.cli import main
 from services.directory.importing import detect_format
 from services.directory.importing.sources import ImportFileError
 from tests.directory.test_import_hsds import stored
@@ -20,22 +19,9 @@ DERIVED = ("service_full_nl.json", "organization_full_nl.json", "service_at_loca
            "tabular_nl.json", "csv", "csv/datapackage.json")
 
 
-@pytest.fixture
-def haven(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("HAVEN_STORE_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main([*argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 @pytest.mark.parametrize("name", DERIVED)
-def test_each_form_of_the_specifications_example_imports_as_the_same_provider(haven, tmp_path, name):
-    code, out, err = haven("import", "--quiet", "--strict", str(SPEC / name))
+def test_each_form_of_the_specifications_example_imports_as_the_same_provider(haven_cli, tmp_path, name):
+    code, out, err = haven_cli("import", "--quiet", "--strict", str(SPEC / name))
     assert (code, out.strip()) == (0, "Imported 1 of 1 providers."), err
     record = stored(tmp_path)[COUNSELLING]
     assert (record["name"], record["organization"]) == ("Community Counselling", "Example Organization Inc.")
@@ -47,18 +33,18 @@ def test_each_form_of_the_specifications_example_imports_as_the_same_provider(ha
     assert (record["eligibility"]["min_age"], record["eligibility"]["max_age"]) == (12, 100)
 
 
-def test_the_csv_package_imports_from_a_zip(haven, tmp_path):
+def test_the_csv_package_imports_from_a_zip(haven_cli, tmp_path):
     archive = tmp_path / "hsds-package.zip"
     with zipfile.ZipFile(archive, "w") as packed:
         for path in sorted((SPEC / "csv").iterdir()):
             packed.write(path, f"export/{path.name}")
-    code, out, err = haven("import", "--quiet", str(archive))
+    code, out, err = haven_cli("import", "--quiet", str(archive))
     assert code == 0, err
     assert COUNSELLING in stored(tmp_path)
 
 
-def test_the_example_as_shipped_is_read_as_hsds_and_each_gap_is_named_and_nothing_imported(haven):
-    code, out, err = haven("import", "--quiet", str(SPEC / "service_full.json"))
+def test_the_example_as_shipped_is_read_as_hsds_and_each_gap_is_named_and_nothing_imported(haven_cli):
+    code, out, err = haven_cli("import", "--quiet", str(SPEC / "service_full.json"))
     assert code == 1 and out == ""
     # HSDS 3.0's example has no capacity and no need Haven can match on, and a latitude of 100.
     assert "line 1: capacity: missing data for required field" in err
@@ -67,27 +53,27 @@ def test_the_example_as_shipped_is_read_as_hsds_and_each_gap_is_named_and_nothin
     assert err.strip().endswith("Imported nothing: all 1 records have problems.")
 
 
-def test_a_csv_package_missing_a_table_is_read_from_the_tables_it_has(haven, tmp_path):
+def test_a_csv_package_missing_a_table_is_read_from_the_tables_it_has(haven_cli, tmp_path):
     package = tmp_path / "package"
     shutil.copytree(SPEC / "csv", package)
     (package / "languages.csv").unlink()
-    code, out, err = haven("import", "--quiet", str(package))
+    code, out, err = haven_cli("import", "--quiet", str(package))
     assert code == 0, err
     assert stored(tmp_path)[COUNSELLING]["languages"] == []
 
 
-def test_a_cell_the_package_schema_refuses_is_named_by_table_line_and_field(haven, tmp_path):
+def test_a_cell_the_package_schema_refuses_is_named_by_table_line_and_field(haven_cli, tmp_path):
     package = tmp_path / "package"
     shutil.copytree(SPEC / "csv", package)
     services = (package / "services.csv").read_text(encoding="utf-8").replace(",12,100,", ",twelve,100,")
     (package / "services.csv").write_text(services, encoding="utf-8")
-    code, _, err = haven("import", "--quiet", str(package))
+    code, _, err = haven_cli("import", "--quiet", str(package))
     assert code == 1
     assert "services.csv line 2: minimum_age:" in err
 
 
-def test_one_table_of_a_package_is_never_read_as_havens_own_csv(haven):
-    code, _, err = haven("import", str(SPEC / "csv" / "services.csv"))
+def test_one_table_of_a_package_is_never_read_as_havens_own_csv(haven_cli):
+    code, _, err = haven_cli("import", str(SPEC / "csv" / "services.csv"))
     assert code == 1
     assert "Open Referral HSDS CSV package" in err and "datapackage.json" in err
     assert "nothing was imported" in err
@@ -124,7 +110,7 @@ def test_a_record_with_markers_of_both_formats_is_refused_with_the_way_out(tmp_p
 
 @pytest.mark.parametrize("example, kind", [("location", "location"), ("taxonomy_term", "taxonomy term"),
                                            ("base", "API root")])
-def test_hsds_objects_that_are_not_services_say_what_they_are(haven, tmp_path, example, kind):
+def test_hsds_objects_that_are_not_services_say_what_they_are(haven_cli, tmp_path, example, kind):
     objects = {"location": {"id": "3a19ff88-4620-4d17-9830-ac1d859eb5d5", "location_type": "physical",
                             "latitude": 52.09, "longitude": 5.12, "addresses": []},
                "taxonomy_term": {"id": "3f7b145d-84af-42d7-8fae-eaca714b02b2", "code": "code", "name": "name",
@@ -132,13 +118,13 @@ def test_hsds_objects_that_are_not_services_say_what_they_are(haven, tmp_path, e
                "base": {"version": "3.0", "profile": "https://path/to/profile", "openapi_url": "https://example.com"}}
     path = tmp_path / f"{example}.json"
     path.write_text(json.dumps(objects[example]))
-    code, _, err = haven("import", "--quiet", "--format", "hsds", str(path))
+    code, _, err = haven_cli("import", "--quiet", "--format", "hsds", str(path))
     assert code == 1
     assert f"an HSDS {kind}" in err and "nothing to import" in err
 
 
-def test_an_import_that_writes_nothing_fails_even_when_lenient(haven, tmp_path):
+def test_an_import_that_writes_nothing_fails_even_when_lenient(haven_cli, tmp_path):
     path = tmp_path / "empty.json"
     path.write_text("[]")
-    code, out, err = haven("import", str(path))
+    code, out, err = haven_cli("import", str(path))
     assert code == 1 and "Imported nothing: the file holds no records." in err

@@ -3,44 +3,28 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import pytest
-
-from services.cli import main
 from services.directory.domain.queries import AuditFilter
 from services.directory.store.sqlite import SqliteDirectoryStore
-
-
-@pytest.fixture
-def haven(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("HAVEN_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("HAVEN_STORE_URL", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main([*argv])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def open_store(tmp_path) -> SqliteDirectoryStore:
     return SqliteDirectoryStore(tmp_path / "data" / "haven.db")
 
 
-def test_seeding_adds_the_asked_number_and_the_same_seed_adds_the_same_providers(haven, tmp_path):
-    code, out, err = haven("seed", "--count", "40", "--seed", "3")
+def test_seeding_adds_the_asked_number_and_the_same_seed_adds_the_same_providers(haven_cli, tmp_path):
+    code, out, err = haven_cli("seed", "--count", "40", "--seed", "3")
     assert code == 0
     assert "Added 40 synthetic providers (seed 3)" in out
     assert "writing" in err
 
-    haven("seed", "--count", "40", "--seed", "3", "--quiet")
+    haven_cli("seed", "--count", "40", "--seed", "3", "--quiet")
     store = open_store(tmp_path)
     try:
         assert store.count_providers() == 40
     finally:
         store.close()
 
-    haven("seed", "--count", "10", "--seed", "4", "--quiet")
+    haven_cli("seed", "--count", "10", "--seed", "4", "--quiet")
     store = open_store(tmp_path)
     try:
         assert store.count_providers() == 50
@@ -51,6 +35,6 @@ def test_seeding_adds_the_asked_number_and_the_same_seed_adds_the_same_providers
         store.close()
 
 
-def test_a_negative_count_is_refused(haven):
-    code, _, err = haven("seed", "--count", "-1")
+def test_a_negative_count_is_refused(haven_cli):
+    code, _, err = haven_cli("seed", "--count", "-1")
     assert code == 1 and "--count" in err
