@@ -15,8 +15,8 @@ from services.directory.importing.checking import Checker
 from services.directory.importing.geocoding import CachedGeocoder, GeocodeCache, geopy_geocoder
 from services.directory.importing.sources import Row
 from services.directory.store.sqlite import SqliteDirectoryStore
-from services.shared.identity import Caller
 from services.gateway.hsds import service_of
+from services.shared.identity import Caller
 from services.shared.places import resolve_place
 from tests.support.factories import provider
 

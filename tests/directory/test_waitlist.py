@@ -1,40 +1,24 @@
 """The waiting list: hard filters only, own entries only, deleted when they end, the longest waiting served first."""
 from __future__ import annotations
 
-import contextlib
 
 import pytest
 
 from services.directory import create_app as create_directory
 from services.directory.settings import DirectorySettings
-from services.directory.store.sqlite import SqliteDirectoryStore
 from services.directory.waitlist import service as waitlist_service
 from services.directory.waitlist.store import waitlist_store_for
 from tests.conftest import SECRET
 from tests.support.factories import provider
+from tests.support.havens import directory_store
 from tests.support.signed import SignedFlaskClient
 
 UTRECHT = {"need": "shelter", "lat": 52.09, "lon": 5.12}
 
 
-@contextlib.contextmanager
-def _store(kind, tmp_path):
-    if kind == "sqlite":
-        store = SqliteDirectoryStore(tmp_path / "haven.db")
-        try:
-            yield store
-        finally:
-            store.close()
-    else:
-        from tests.support.engine_store import engine_store
-
-        with engine_store() as store:
-            yield store
-
-
 @pytest.fixture(params=["sqlite", pytest.param("engine", marks=pytest.mark.engine)])
 def app(request, tmp_path, clock):
-    with _store(request.param, tmp_path) as store:
+    with directory_store(request.param, tmp_path) as store:
         settings = DirectorySettings(store_url=f"sqlite:///{tmp_path / 'nonces.db'}", internal_secret=SECRET)
         yield create_directory({"SETTINGS": settings, "STORE": store, "CLOCK": clock})
 

@@ -23,7 +23,6 @@ from hypothesis import strategies as st
 
 from services.directory.domain.referrals import NoCapacity, Referral, hold_until
 from services.directory.store import AuditEntry, DirectoryStore
-from services.directory.store.sqlite import SqliteDirectoryStore
 from services.matcher.domain.geo import Point
 from services.matcher.domain.person import Person
 from services.matcher.domain.scoring import ScoringWeights, rank, score_candidate
@@ -31,7 +30,7 @@ from services.shared import vocabulary as v
 from services.shared.geo import CELL_REACH_KM, KM_PER_DEGREE_LAT, Area, cell_of, distance_km
 from services.shared.placement import CandidateQuery, failed_filters, public_point
 from services.shared.times import iso
-from tests.support.engine_store import engine_store
+from tests.support.havens import directory_store
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 # The Netherlands and a margin: distances of a few km to a few hundred.
@@ -161,16 +160,10 @@ def moved_within_cells(directory: list[dict], shifts: list[tuple[float, float]])
 
 @contextlib.contextmanager
 def a_store(backend: str) -> Iterator[DirectoryStore]:
-    if backend == "engine":
-        with engine_store() as store:
-            yield store
-        return
+    """A fresh store per generated example (hypothesis runs many within one test)."""
     with tempfile.TemporaryDirectory() as folder:
-        store = SqliteDirectoryStore(Path(folder) / "generated.db")
-        try:
+        with directory_store(backend, Path(folder)) as store:
             yield store
-        finally:
-            store.close()
 
 
 def answers(store: DirectoryStore, query: CandidateQuery) -> list[tuple[str, float]]:

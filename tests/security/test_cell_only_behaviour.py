@@ -4,14 +4,12 @@ learn the cell and nothing more. Real directory and matcher over HTTP, on each s
 """
 from __future__ import annotations
 
-import contextlib
 import math
 
 import pytest
 
 from services.directory import create_app as create_directory
 from services.directory.settings import DirectorySettings
-from services.directory.store.sqlite import SqliteDirectoryStore
 from services.gateway import create_app as create_gateway
 from services.gateway.auth.sqlite import SqliteAuthStore
 from services.matcher import create_app as create_matcher
@@ -19,8 +17,8 @@ from services.matcher.settings import MatcherSettings
 from services.shared.geo import KM_PER_DEGREE_LAT, Area, cell_of, coarsen, distance_km
 from tests.gateway.conftest import SECRET, ApiClient, Stack
 from tests.gateway.servers import ServedApp
-from tests.support.engine_store import engine_store
 from tests.support.factories import provider
+from tests.support.havens import directory_store
 
 pytestmark = pytest.mark.integration
 
@@ -31,23 +29,10 @@ CORNER_NE = (CELL.box.max_lat - 0.002, CELL.box.max_lon - 0.003)
 PERSON = {"lat": 52.0907, "lon": 5.1214}  # Utrecht centre, about 6 km away
 
 
-@contextlib.contextmanager
-def _directory_store(backend: str, folder):
-    if backend == "engine":
-        with engine_store() as store:
-            yield store
-        return
-    store = SqliteDirectoryStore(folder / "haven.db")
-    try:
-        yield store
-    finally:
-        store.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("engine", marks=pytest.mark.engine)])
 def haven(request, tmp_path):
     """A gateway (in process) in front of a real directory and matcher over HTTP, on the store asked for."""
-    with _directory_store(request.param, tmp_path) as store:
+    with directory_store(request.param, tmp_path) as store:
         # The store is handed over built; the URL only names it.
         directory = ServedApp(create_directory({
             "SETTINGS": DirectorySettings(store_url=f"sqlite:///{tmp_path / 'haven.db'}", internal_secret=SECRET),

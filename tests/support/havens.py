@@ -1,14 +1,16 @@
-"""Haven as real processes on a chosen store, for the tests that need the whole of it: one place for all of them."""
+"""Haven, or its directory store, on a chosen store ("sqlite" or "engine"): one place for every test that picks."""
 from __future__ import annotations
 
 import contextlib
 from pathlib import Path
 from typing import Iterator
 
+from services.directory.store import DirectoryStore
 from services.directory.store.search_engine import SearchEngineDirectoryStore
 from services.directory.store.search_engine_mappings import KINDS
+from services.directory.store.sqlite import SqliteDirectoryStore
 from services.shared.engine.indices import drop_indices
-from tests.support.engine_store import fresh_prefix, require_engine, store_url
+from tests.support.engine_store import engine_store, fresh_prefix, require_engine, store_url
 from tests.support.stack import HavenStack, start_stack
 
 
@@ -36,3 +38,17 @@ def drop_engine_store(url: str) -> None:
         drop_indices(store.client, store.names, KINDS)
     finally:
         store.close()
+
+
+@contextlib.contextmanager
+def directory_store(store: str, folder: Path) -> Iterator[DirectoryStore]:
+    """An empty directory store: a SQLite file in `folder`, or indices of their own on the test engine."""
+    if store == "engine":
+        with engine_store() as engine:
+            yield engine
+        return
+    sqlite = SqliteDirectoryStore(folder / "haven.db")
+    try:
+        yield sqlite
+    finally:
+        sqlite.close()

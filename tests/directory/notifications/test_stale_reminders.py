@@ -1,7 +1,6 @@
 """Capacity about to go stale: at most three reminders, each with a one-time link that confirms or updates it."""
 from __future__ import annotations
 
-import contextlib
 from datetime import timedelta
 
 import pytest
@@ -9,30 +8,15 @@ import pytest
 from services.directory import create_app as create_directory
 from services.directory.notifications.stale import remind_stale
 from services.directory.settings import DirectorySettings
-from services.directory.store.sqlite import SqliteDirectoryStore
 from tests.conftest import SECRET
 from tests.support.factories import provider
+from tests.support.havens import directory_store
 from tests.support.signed import SignedFlaskClient
-
-
-@contextlib.contextmanager
-def _store(kind, tmp_path):
-    if kind == "sqlite":
-        store = SqliteDirectoryStore(tmp_path / "haven.db")
-        try:
-            yield store
-        finally:
-            store.close()
-    else:
-        from tests.support.engine_store import engine_store
-
-        with engine_store() as store:
-            yield store
 
 
 @pytest.fixture(params=["sqlite", pytest.param("engine", marks=pytest.mark.engine)])
 def app(request, tmp_path, clock):
-    with _store(request.param, tmp_path) as store:
+    with directory_store(request.param, tmp_path) as store:
         settings = DirectorySettings(store_url=f"sqlite:///{tmp_path / 'nonces.db'}", internal_secret=SECRET,
                                      public_url="https://haven.example.nl")
         yield create_directory({"SETTINGS": settings, "STORE": store, "CLOCK": clock})
