@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from geopy.distance import great_circle
 
-from services.directory.domain.geo import coarsen, distance_km
+from services.shared.geo import coarsen, distance_km
 
 
 def point_at(origin: tuple[float, float], km: float, bearing_degrees: float) -> tuple[float, float]:

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from services.directory.domain.geo import coarsen
 from services.directory.domain.queries import Area, CandidateQuery
 from services.directory.domain.rules import iso
+from services.shared.geo import coarsen
 from services.shared.vocabulary import MAX_AVOID_AREAS, MAX_CANDIDATE_QUERIES
 from tests.contract.geo_points import corner_of_cell, km_between, point_at
 from tests.contract.records import ids

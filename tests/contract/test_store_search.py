@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.directory.domain.geo import coarsen
 from services.directory.domain.queries import SearchQuery
+from services.shared.geo import coarsen
 from tests.contract.geo_points import corner_of_cell, km_between, point_at
 from tests.contract.records import ids
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from services.directory.domain.geo import COARSE_LAT_STEP, COARSE_LON_STEP, coarsen, distance_km
+from services.shared.geo import CELL_LAT_STEP, CELL_LON_STEP, coarsen, distance_km
 from tests.directory.api_support import HIDDEN_ADDRESS, HIDDEN_POINT
 
 COARSE_POINT = coarsen(*HIDDEN_POINT)
@@ -15,8 +15,8 @@ PROBE = (52.3676, 4.9041)  # Amsterdam, about 30 km away
 
 def on_grid(lat: float, lon: float) -> bool:
     """True when the point is the centre of a ~5 km cell."""
-    lat_cells = (lat - COARSE_LAT_STEP / 2) / COARSE_LAT_STEP
-    lon_cells = (lon - COARSE_LON_STEP / 2) / COARSE_LON_STEP
+    lat_cells = (lat - CELL_LAT_STEP / 2) / CELL_LAT_STEP
+    lon_cells = (lon - CELL_LON_STEP / 2) / CELL_LON_STEP
     return abs(lat_cells - round(lat_cells)) < 1e-6 and abs(lon_cells - round(lon_cells)) < 1e-6
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.directory.domain.geo import distance_km
+from services.shared.geo import distance_km
 from services.shared.places import resolve_place
 from tests.directory.api_support import field_errors
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from services.directory.domain.geo import coarsen
 from services.directory.domain.queries import AuditFilter
 from services.directory.domain.referrals import Referral
 from services.directory.domain.rules import iso
 from services.directory.store import AuditEntry
 from services.directory.store.sqlite import SqliteDirectoryStore
 from services.directory.synthetic import generate_providers
+from services.shared.geo import coarsen
 from tests.support.factories import provider
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)

@@ -7,14 +7,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from services.directory.domain.geo import distance_km
 from services.directory.domain.queries import Area, CandidateQuery
 from services.directory.domain.rules import iso
 from services.directory.store import AuditEntry
 from services.directory.store import sqlite as sqlite_store
 from services.directory.store.sqlite import DISTANCE_PARAMS, SqliteDirectoryStore
-from services.shared.geo import cell_of
 from services.shared import vocabulary as v
+from services.shared.geo import cell_of
+from services.shared.geo import distance_km
 from tests.support.factories import provider
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from services.directory.domain.geo import coarsen
 from services.gateway import hsds
+from services.shared.geo import coarsen
 from tests.gateway.conftest import ApiClient
 from tests.support.factories import provider
 
