@@ -12,7 +12,7 @@ from ..shared.metrics import count_match
 from ..shared.placement import CandidateQuery, failed_filters, relaxed, speaks_any, without_any
 from .candidates import CandidateSource
 from .domain.geo import Point, between
-from .domain.person import Person, candidate_query, failed_requirements, provider_point
+from .domain.person import Person, candidate_query, failed_for_query, provider_point
 from .domain.plan import (Anchor, anchor_of, intake_reason, needs_without_shared_language, other_route,
                           unmet_reason)
 from .domain.scoring import ScoredCandidate, ScoringWeights, language_label, rank, score_candidate
@@ -130,10 +130,11 @@ def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now:
           distance_from: str | None) -> list[ScoredCandidate]:
     """The best `limit` candidates, best first, with reasons; the others are only compared, never explained."""
     counts.fetched += len(candidates)
+    query = candidate_query(person, need, origin=origin, include_stale=include_stale, at=now)
     scored = []
     for provider in candidates:
         distance = between(origin, provider_point(provider))
-        failed = failed_requirements(person, need, provider, now, origin=origin, include_stale=include_stale)
+        failed = failed_for_query(query, person, provider, now)
         if failed:
             # "language" is the matcher's own rule for interpreters; anything else the directory should have caught.
             unexpected = set(failed) - {"language"}

@@ -76,8 +76,13 @@ def failed_requirements(person: Person, need: str, provider: ProviderView, now: 
     again because a group pools candidates found for several people, and as a defence in depth for areas
     to avoid. An interpreter must also cover one of the person's languages: the matcher's own rule.
     """
-    failed = failed_filters(candidate_query(person, need, origin=origin, include_stale=include_stale, at=now),
-                            provider, now)
-    if need == "interpreter" and not speaks_any(provider, person.languages):
+    query = candidate_query(person, need, origin=origin, include_stale=include_stale, at=now)
+    return failed_for_query(query, person, provider, now)
+
+
+def failed_for_query(query: CandidateQuery, person: Person, provider: ProviderView, now: datetime) -> list[str]:
+    """`failed_requirements` for a query already built: one per need, not one per candidate."""
+    failed = failed_filters(query, provider, now)
+    if query.need == "interpreter" and not speaks_any(provider, person.languages):
         failed.append("language")
     return failed
