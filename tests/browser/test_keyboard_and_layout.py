@@ -31,7 +31,9 @@ def test_the_match_form_works_with_the_keyboard_alone(new_page, make_account):
     email, password = make_account("caseworker")
     page = new_page()
     page.goto("/sign-in")
-    # The email field has focus on arrival; everything from here on is typed.
+    # The email field has focus on arrival (waited for: a busy browser may apply autofocus after "load");
+    # everything from here on is typed.
+    page.wait_for_function("document.activeElement && document.activeElement.type === 'email'")
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(password)

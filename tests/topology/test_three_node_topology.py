@@ -254,7 +254,11 @@ def test_the_topology_routes_around_a_dead_engine_node_and_dead_replicas(topolog
     assert len(outcomes) > 100
     assert lost == 0
     assert overbookings == 0
-    assert len(created) == TARGET_UNITS  # every unit was taken, none twice
+    # Every unit taken went to one referral: the acknowledged ones, and at most one each for the referral
+    # requests whose answer was lost while a replica died (their referral may or may not have been made).
+    unanswered = sum(1 for o in outcomes if o.kind == "referral" and (o.status == 0 or o.status >= 500))
+    taken = TARGET_UNITS - target_view["free"]
+    assert len(created) <= taken <= len(created) + unanswered, (len(created), taken, unanswered)
     assert health["number_of_nodes"] == 2 and health["status"] in ("green", "yellow")
     assert tail and all(0 < o.status < 500 for o in tail), [(o.kind, o.status) for o in tail if not 0 < o.status < 500]
     assert window <= ERROR_WINDOW_BOUND_S
