@@ -83,7 +83,7 @@ class _Reach:
         self.now = now
         self.include_stale = include_stale
         self.points = [provider_point(p) for p in providers]
-        self.free = np.array([free_places(p) for p in providers], dtype=np.int64)
+        self.free = np.array([free_places(p, need) for p in providers], dtype=np.int64)
         self._distances: dict[Point, np.ndarray] = {}
         self._columns: dict[tuple, np.ndarray] = {}
 

@@ -10,6 +10,12 @@ from datetime import datetime, timedelta
 from .times import iso, parse_time
 
 
+def pool_of(provider: dict, need: str) -> dict:
+    """The capacity pool a need draws on (HSDS `service_capacity`): the need's own pool in
+    `service_capacity` when the provider keeps one for it, else the provider's main `capacity`."""
+    return (provider.get("service_capacity") or {}).get(need) or provider.get("capacity") or {}
+
+
 def free_units(available: int, held: int) -> int:
     """Reported free units minus pending holds; never negative."""
     return max(available - held, 0)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Callable
 
-from .capacity import free_units
+from .capacity import free_units, pool_of
 from .geo import Area, coarsen, distance_km
 from .intake import WEEK_SLOTS, NotOpeningHours, open_slots
 from .provider_view import EligibilityView, LocationView, ProviderView
@@ -131,9 +131,10 @@ def _eligibility(provider: ProviderView) -> EligibilityView:
     return provider.get("eligibility") or {}
 
 
-def free_places(provider: ProviderView) -> int:
-    """Free units: a view carries them worked out (by free_units); a stored record has its holds counted."""
-    capacity = provider.get("capacity") or {}
+def free_places(provider: ProviderView, need: str) -> int:
+    """Free units of the pool a need draws on: a view carries them worked out (by free_units); a stored record
+    has its holds counted."""
+    capacity = pool_of(provider, need)
     if "free" in capacity:
         return capacity["free"]
     return free_units(capacity.get("available", 0), capacity.get("held", 0))
@@ -235,10 +236,10 @@ HARD_FILTERS = (
                lambda q: replace(q, avoid=())),
     HardFilter("need", _always, lambda q: (q.need,), lambda q, p, now: q.need in (p.get("services") or ())),
     HardFilter("status", _always, lambda q: (), lambda q, p, now: p.get("status", "active") == "active"),
-    HardFilter("capacity", lambda q: q.free_only, lambda q: (), lambda q, p, now: free_places(p) > 0,
+    HardFilter("capacity", lambda q: q.free_only, lambda q: (), lambda q, p, now: free_places(p, q.need) > 0,
                lambda q: replace(q, free_only=False)),
     HardFilter("stale", lambda q: not q.include_stale, lambda q: (),
-               lambda q, p, now: not is_left_out_as_stale(p["capacity"]["updated"], now),
+               lambda q, p, now: not is_left_out_as_stale(pool_of(p, q.need)["updated"], now),
                lambda q: replace(q, include_stale=True)),
     HardFilter("gender", lambda q: bool(q.gender), lambda q: (q.gender,),
                lambda q, p, now: q.gender in (_eligibility(p).get("genders") or ()),
