@@ -16,6 +16,7 @@ from .domain.geo import Point, between
 from ..shared.placement import HARD_FILTERS, free_places, speaks_any
 from .domain.person import Person, area_query, candidate_query, provider_point
 from .domain.plan import unmet_reason
+from ..shared.reasons import reason
 from .domain.scoring import ScoreColumns, ScoringWeights, score_candidate
 
 log = logging.getLogger(__name__)
@@ -55,14 +56,14 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
         chosen = score_candidate(who, need, options[placement.option], distance, now, weights)
         assignments.append({"person": placement.person, "provider_id": chosen.provider_id,
                             "provider_name": chosen.provider["name"], "score": round(chosen.score, 3),
-                            "distance_km": round(chosen.distance_km, 1), "reasons": chosen.reasons})
+                            "distance_km": round(chosen.distance_km, 1),
+                            "reasons": [why.as_dict() for why in chosen.reasons]})
     unassigned = []
     for index in result.unplaced:
         suitable = int(allowed[rows[index]].sum())
-        reason = (unmet_reason(need, people[index], include_stale=include_stale) if not suitable else
-                  f"The {suitable} suitable {'provider' if suitable == 1 else 'providers'} had no free place "
-                  "left after placing others in this group")
-        unassigned.append({"person": index, "reason": reason})
+        why = (unmet_reason(need, people[index], include_stale=include_stale) if not suitable else
+               reason("group.no_place_left", count=suitable))
+        unassigned.append({"person": index, "reason": why.as_dict()})
     log.info("group match", extra={"people_count": len(people), "queries_count": len(queries),
                                    "candidates_count": counts.fetched, "options_count": len(options),
                                    "assigned_count": len(assignments),

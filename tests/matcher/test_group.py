@@ -62,8 +62,7 @@ def test_a_man_is_never_placed_in_a_women_only_shelter_even_when_it_is_the_only_
     assert names[2] in ("Women Only", "Anyone")
     assert "Women Only" not in (names.get(0), names.get(1))
     assert len([i for i in (0, 1) if i in names]) == 1
-    assert answer["unassigned"][0]["reason"] == ("The 1 suitable provider had no free place left after placing "
-                                                 "others in this group")
+    assert answer["unassigned"][0]["reason"] == {"code": "group.no_place_left", "params": {"count": 1}}
 
 
 def test_capacity_is_never_exceeded(matcher, dataset):
@@ -97,8 +96,8 @@ def test_a_person_nothing_suits_is_unassigned_with_the_reason(matcher, dataset):
 
     assert [a["person"] for a in answer["assignments"]] == [0]
     assert answer["unassigned"][0]["person"] == 1
-    assert answer["unassigned"][0]["reason"].startswith(
-        "No shelter with free capacity meets this person's requirements within 1 km")
+    assert answer["unassigned"][0]["reason"] == {"code": "unmet.requirements_stale_left_out",
+                                                 "params": {"need": "shelter"}}
 
 
 def test_the_same_group_gets_the_same_placement_every_time(matcher, dataset):
@@ -115,5 +114,5 @@ def test_a_return_for_a_group_only_goes_to_organisations_serving_each_persons_co
 
     assert {a["person"]: a["provider_name"] for a in answer["assignments"]} == {
         0: "Return Office Eastern Europe", 1: "Return Office West Africa"}
-    assert answer["unassigned"] == [{"person": 2, "reason": "No return organisation with free capacity serves "
-                                                            "Vietnam"}]
+    assert answer["unassigned"] == [{"person": 2, "reason": {"code": "unmet.repatriation_country",
+                                                            "params": {"country": "VN"}}}]

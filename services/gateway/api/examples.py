@@ -80,9 +80,42 @@ def hsds_service() -> dict:
 
     return service_of(PROVIDER_OUT)
 
-# The shape only: a ranked answer depends on the directory's data of the moment.
-MATCH_RESPONSE = {"results": [], "unmet": [], "interpreter_needed": [], "care_plan": None}
-GROUP_RESPONSE = {"assignments": [], "unassigned": [], "total_score": 0.0}
+
+
+def _reason(code: str, text: str, **params) -> dict:
+    """A reason as the API gives it (tests/gateway/test_reason_texts.py checks each text is the catalogue's)."""
+    return {"code": code, "params": params, "text": text}
+
+
+# One answer as it might look (in English, as without Accept-Language): the real one depends on the directory.
+MATCH_RESPONSE = {
+    "results": [
+        {"need": "shelter", "added": False, "candidates": [{
+            "provider": PROVIDER_OUT, "score": 0.874, "distance_km": 2.1,
+            "reasons": [_reason("language.staff_speaks", "Staff speak Romanian", language="ro"),
+                        _reason("distance.about_km", "About 2.1 km away", km=2.1),
+                        _reason("freshness.confirmed_hours_ago", "Capacity confirmed 2 hours ago", count=2),
+                        _reason("headroom.beds", "2 beds free", count=2)],
+            "factors": {"language": 1.0, "distance": 0.943, "freshness": 0.983, "headroom": 0.75}}]},
+        {"need": "legal", "added": False, "candidates": []}],
+    "unmet": [{"need": "legal",
+               "reason": _reason("unmet.capacity", "No legal help for this person: every one that fits is full",
+                                 need="legal"),
+               "blocked_by": ["capacity"], "other_route": None}],
+    "interpreter_needed": [],
+    "care_plan": {"anchor_provider_id": PROVIDER_ID, "anchor_name": "Voorbeeldhuis Utrecht",
+                  "anchor_location": {"lat": 52.09, "lon": 5.13, "municipality": "Utrecht"}},
+}
+GROUP_RESPONSE = {
+    "assignments": [{"person": 0, "provider_id": PROVIDER_ID, "provider_name": "Voorbeeldhuis Utrecht",
+                     "score": 0.874, "distance_km": 2.1,
+                     "reasons": [_reason("language.staff_speaks", "Staff speak Romanian", language="ro"),
+                                 _reason("distance.about_km", "About 2.1 km away", km=2.1)]}],
+    "unassigned": [{"person": 1, "reason": _reason(
+        "group.no_place_left", "The 1 suitable provider had no free place left after placing others in this group",
+        count=1)}],
+    "total_score": 0.874,
+}
 
 STATS = {
     "generated_at": "2026-12-06T08:00:00+00:00",
