@@ -48,6 +48,16 @@ def test_a_match_shows_ranked_results_per_need_with_reasons_a_care_plan_and_a_ma
     assert numbers and markers <= numbers
 
 
+def test_an_unmet_need_shows_why_and_the_other_route_in_dutch(caseworker):
+    caseworker.get("/match")
+    html = caseworker.post("/match", {"needs": ["shelter"], "languages": "ti", "gender": "male", "age": "15",
+                                      "residence_status": "undocumented", "place": "Amsterdam"}).get_data(as_text=True)
+
+    assert "Geen opvang voor deze persoon: " in html
+    assert "via de voogdij-instelling in beschermde opvang" in html
+    assert "No shelter for this person" not in html and "unmet." not in html
+
+
 def test_no_provider_inside_an_area_to_avoid_is_offered(caseworker, demo_stack):
     caseworker.get("/match")
     html = caseworker.post("/match", {**MATCH_FORM, "place": "Rotterdam",
