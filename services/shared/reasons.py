@@ -26,6 +26,9 @@ PARAM_KINDS = {
     "time": "a time of day as HH:MM (Dutch time)",
     "integer": "a whole number",
     "km": "a distance in kilometres",
+    "distance": "a distance in kilometres, said as \"less than 1 km\" below 1",
+    "score": "a score from 0 to 1, shown with two decimals",
+    "name": "a provider's name, shown as it is",
     "ordinal": "a position counted from 1 (2: the person's second language)",
 }
 
@@ -103,6 +106,14 @@ REASONS: dict[str, dict[str, str]] = {
     "route.municipal_shelter": {},
     "route.interpreter_coordination": {},
     "route.return_advice": {},
+    # Why the care plan anchors on its shelter: the top-ranked one, or another whose care nearby adds up to more.
+    "plan.only_shelter": {"score": "score"},
+    "plan.top_is_best": {"shelters": "integer", "score": "score"},
+    "plan.chosen_over": {"provider_name": "name", "score": "score", "top_score": "score",
+                         "shelter_score": "score", "top_shelter_score": "score"},
+    "plan.need_only_from_here": {"need": "need", "provider_name": "name"},
+    "plan.need_nearer": {"need": "need", "distance": "distance", "score": "score", "provider_name": "name",
+                         "top_distance": "distance", "top_score": "score"},
     # Why someone in a group got no place.
     "group.no_place_left": {"count": "integer"},
 }

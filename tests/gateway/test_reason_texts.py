@@ -18,12 +18,13 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "reasons.md"
 SAMPLES = {"language": "ro", "languages": ["ro", "bg"], "country": "RO", "need": "medical", "gender": "female",
            "residence_status": "reflection_period", "exploitation_type": "labour",
            "support_needs": ["lgbtqi", "pregnant"], "filters": ["capacity", "gender"], "filter": "age",
-           "weekday": "Sa", "time": "17:00", "integer": 3, "km": 3.2, "ordinal": 2}
+           "weekday": "Sa", "time": "17:00", "integer": 3, "km": 3.2, "ordinal": 2, "distance": 0.4, "score": 0.8123,
+           "name": "Voorbeeldhuis Utrecht"}
 # The words a parameter of each kind stands for, by catalogue context, and every value each may take.
 WORDS = {"need": v.NEEDS, "gender": v.GENDERS, "residence_status": v.RESIDENCE_STATUSES,
          "exploitation_type": v.EXPLOITATION_TYPES, "support_need": v.SUPPORT_NEEDS,
          "filter": tuple(rule.name for rule in HARD_FILTERS) + ("language",),
-         "ordinal": ("2", "3", "4", "5", "other")}
+         "ordinal": ("2", "3", "4", "5", "other"), "distance": ("under_1_km", "km")}
 
 
 def forms(locale: str, msgid: str, context: str | None = None) -> tuple[str, ...]:
@@ -95,6 +96,10 @@ def test_dutch_texts_use_dutch_names_plurals_and_decimal_commas():
     assert nl("unmet.gender", need="shelter", gender="male") == "Geen opvang voor deze persoon: geen die past neemt mannen op"
     assert nl("unmet.interpreter_languages", languages=["ti", "ar"]) == (
         "Geen tolk met vrije capaciteit biedt Tigrinya of Arabisch")
+    assert nl("plan.need_nearer", need="medical", distance=3.24, score=0.8123, provider_name="Huis A",
+              top_distance=0.5, top_score=0.7) == (
+        "Medische zorg dichterbij of beter vanaf deze opvang: de beste op 3,2 km (score 0,81) tegen minder dan 1 km "
+        "vanaf Huis A (score 0,70)")
 
 
 def test_english_texts_read_as_the_matcher_used_to_write_them():

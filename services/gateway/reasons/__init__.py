@@ -70,7 +70,9 @@ def text(reason: dict, locale: str) -> str:
         if template is None:
             continue
         try:
-            return template % _rendered(code, params, tried)
+            written = template % _rendered(code, params, tried)
+            # A text may start with a parameter written in lower case ("medical care within reach ...").
+            return written[:1].upper() + written[1:]
         except (KeyError, TypeError, ValueError):
             # Parameters that do not fit the text (a matcher newer than this gateway): the next language, or the code.
             continue
@@ -136,6 +138,13 @@ def _value(kind: str, value, locale: str) -> str:
         return _word(WORD_CONTEXTS[kind], value, locale)
     if kind == "km":
         return format_decimal(value, format="#,##0.###", locale=locale)
+    if kind == "distance":
+        if value < 1:
+            return _word("distance", "under_1_km", locale)
+        shown = round(value, 1) if value < 10 else round(value)
+        return _word("distance", "km", locale) % {"km": format_decimal(shown, format="#,##0.#", locale=locale)}
+    if kind == "score":
+        return format_decimal(value, format="0.00", locale=locale)
     if kind == "weekday" and value in WEEKDAYS:
         return Locale.parse(locale).days["format"]["wide"][WEEKDAYS.index(value)]
     if kind == "ordinal":
@@ -160,6 +169,8 @@ def match_answer_in(answer: dict, locale: str) -> dict:
     for unmet in answer.get("unmet") or ():
         unmet["reason"] = with_text(unmet.get("reason"), locale)
         unmet["other_route"] = with_text(unmet.get("other_route"), locale)
+    if answer.get("care_plan") and "reasons" in answer["care_plan"]:
+        answer["care_plan"]["reasons"] = [with_text(why, locale) for why in answer["care_plan"]["reasons"] or ()]
     for needed in answer.get("interpreter_needed") or ():
         needed["language_name"] = language_label(needed["language"], locale)
     return answer
@@ -171,4 +182,6 @@ def group_answer_in(answer: dict, locale: str) -> dict:
         assignment["reasons"] = [with_text(why, locale) for why in assignment.get("reasons") or ()]
     for unassigned in answer.get("unassigned") or ():
         unassigned["reason"] = with_text(unassigned.get("reason"), locale)
+        if "other_route" in unassigned:
+            unassigned["other_route"] = with_text(unassigned["other_route"], locale)
     return answer
