@@ -14,9 +14,9 @@ from .candidates import CandidateSource
 from .domain.assignment import assign_matrix
 from .domain.geo import Point, between
 from ..shared.placement import HARD_FILTERS, free_places, speaks_any
+from ..shared.reasons import reason
 from .domain.person import Person, area_query, candidate_query, provider_point
 from .domain.plan import unmet_reason
-from ..shared.reasons import reason
 from .domain.scoring import ScoreColumns, ScoringWeights, score_candidate
 
 log = logging.getLogger(__name__)
