@@ -20,7 +20,7 @@ blp = Blueprint("Matches", __name__, url_prefix=f"{PREFIX}/matches",
 @blp.route("", methods=["POST"])
 @operation(blp, "rankMatches", body=MatchRequestSchema, answer=MatchResponseSchema,
            body_example=ex.MATCH_REQUEST, answer_example=ex.MATCH_RESPONSE,
-           errors=WRITE_ERRORS)
+           errors=WRITE_ERRORS, worded=True)
 @authorise("match")
 def match():
     """Rank providers for one person's needs, with the reasons for each rank
@@ -36,7 +36,7 @@ def match():
 @blp.route("/group", methods=["POST"])
 @operation(blp, "matchGroup", body=GroupRequestSchema, answer=GroupResponseSchema,
            body_example=ex.GROUP_REQUEST, answer_example=ex.GROUP_RESPONSE,
-           errors=WRITE_ERRORS)
+           errors=WRITE_ERRORS, worded=True)
 @authorise("match_group")
 def match_group():
     """Assign places to a group freed together, maximising total match quality under capacity
