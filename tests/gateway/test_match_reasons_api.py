@@ -95,9 +95,11 @@ def test_without_accept_language_the_text_is_english(api):
     body = {"needs": ["legal"], "languages": ["ro"], "location": {"place": "Utrecht"}}
 
     plain, asked, other = post(api, "/matches", body), post(api, "/matches", body, "en"), post(api, "/matches", body, "de")
+    british = post(api, "/matches", body, "en-GB,nl;q=0.9")
 
     assert plain.headers["Content-Language"] == other.headers["Content-Language"] == "en"
-    assert plain.json() == asked.json() == other.json()
+    assert british.headers["Content-Language"] == "en"
+    assert plain.json() == asked.json() == other.json() == british.json()
     assert any(r["text"] == "Staff speak Romanian" for r in reasons_in(plain.json()))
 
 

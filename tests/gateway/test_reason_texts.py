@@ -151,3 +151,14 @@ def test_the_docs_list_every_code():
     listed = set(re.findall(r"^\| `([a-z_]+\.[a-z_0-9]+)` \|", DOCS.read_text(encoding="utf-8"), re.MULTILINE))
 
     assert listed == set(REASONS)
+
+
+@pytest.mark.parametrize(("header", "locale"), [
+    ("nl", "nl"), ("nl-BE", "nl"), ("NL", "nl"), ("de, nl;q=0.5", "nl"), ("en-GB,nl;q=0.9", "en"),
+    ("nl;q=0.5,en-US;q=0.8", "en"), ("nl;q=0", "en"), ("*", "en"), ("", "en"), ("fr", "en"),
+])
+def test_the_language_asked_for_first_is_the_one_given(header, locale):
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    assert reasons.best_locale(parse_accept_header(header, LanguageAccept)) == locale

@@ -57,8 +57,15 @@ def load() -> None:
 
 
 def best_locale(accept_language) -> str:
-    """The locale a request's `Accept-Language` (werkzeug's parsed header) asks for; English by default."""
-    return accept_language.best_match(LOCALES, default=DEFAULT_LOCALE) or DEFAULT_LOCALE
+    """The locale a request's `Accept-Language` (werkzeug's parsed header) asks for first; English by default.
+
+    Languages are taken by quality, each by its primary subtag (`en-GB` is English, `nl-BE` Dutch).
+    """
+    for value, quality in accept_language:  # highest quality first
+        primary = value.split("-")[0].split("_")[0].lower()
+        if quality > 0 and primary in LOCALES:
+            return primary
+    return DEFAULT_LOCALE
 
 
 def text(reason: dict, locale: str) -> str:
