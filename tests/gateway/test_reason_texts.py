@@ -162,3 +162,8 @@ def test_the_language_asked_for_first_is_the_one_given(header, locale):
     from werkzeug.http import parse_accept_header
 
     assert reasons.best_locale(parse_accept_header(header, LanguageAccept)) == locale
+
+
+def test_parameters_that_do_not_fit_the_text_show_the_code_rather_than_fail():
+    assert reasons.text({"code": "headroom.beds", "params": {"count": "many"}}, "nl") == "headroom.beds"
+    assert reasons.text({"code": "language.staff_speaks", "params": {}}, "nl") == "language.staff_speaks"

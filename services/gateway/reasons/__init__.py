@@ -73,10 +73,10 @@ def text(reason: dict, locale: str) -> str:
     code = reason.get("code")
     params = reason.get("params") or {}
     for tried in dict.fromkeys((locale, DEFAULT_LOCALE)):
-        template = _template(code, params, tried)
-        if template is None:
-            continue
         try:
+            template = _template(code, params, tried)
+            if template is None:
+                continue
             written = template % _rendered(code, params, tried)
             # A text may start with a parameter written in lower case ("medical care within reach ...").
             return written[:1].upper() + written[1:]
