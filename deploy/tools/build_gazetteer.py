@@ -202,8 +202,8 @@ def gazetteer(min_population: int) -> list[dict]:
     for municipality, seat in seats:
         aliases = list(filter(None, municipality["aliases"].split("|")))
         if fold_name(municipality["name"]) == fold_name(seat["name"]):
+            # Utrecht the city is Utrecht the municipality: one row, a place.
             seat["aliases"] += aliases
-            seat["kind"] = "municipality"
             continue
         rows.append({"name": municipality["name"], "aliases": aliases, "lat": seat["lat"], "lon": seat["lon"],
                      "province": municipality["province"], "municipality": municipality["name"],

@@ -35,7 +35,8 @@ _IN_BRACKETS = re.compile(r"^(?P<name>.+?)\((?P<qualifier>[^()]+)\)\s*$")
 
 @dataclass(frozen=True)
 class Place:
-    """A Dutch city, town or village from GeoNames, or a municipality at its seat."""
+    """A Dutch city, town or village (kind "place"), or a municipality named otherwise than its seat, at the
+    seat (kind "municipality"). A place knows its municipality: Naaldwijk's is Westland, Utrecht's Utrecht."""
 
     name: str
     lat: float
@@ -115,8 +116,12 @@ def _index() -> tuple[dict[str, tuple[Place, ...]], dict[str, tuple[Place, ...]]
 
 @lru_cache(maxsize=1)
 def all_places() -> tuple[Place, ...]:
-    """Every place and municipality in the gazetteer, most populous first."""
-    return tuple(entry.place for entry in _entries() if not entry.is_alias)
+    """Every city, town and village in the gazetteer, most populous first.
+
+    A municipality named otherwise than its seat (Westland at Naaldwijk) is a name for that seat, not one
+    more place: it is left out here.
+    """
+    return tuple(entry.place for entry in _entries() if not entry.is_alias and entry.place.kind == "place")
 
 
 def _named(key: str) -> tuple[Place, ...]:
