@@ -67,6 +67,17 @@ EXTRA_ALIASES = {
     "Balk": ("Balk",),
     "Makkum": ("Makkum",),
     "Kollum": ("Kollum",),
+    # Frisian official names with the Dutch names people still type.
+    "Damwâld": ("Damwoude", "Dantumawoude"),
+    "Feanwâlden": ("Veenwouden",),
+    "Hurdegaryp": ("Hardegarijp",),
+    "Garyp": ("Garijp",),
+    "Eastermar": ("Oostermeer",),
+    "Jirnsum": ("Irnsum",),
+    "Sint Jacobiparochie": ("Sint Jabik", "Sint-Jabik"),
+    "Holwert": ("Holwerd",),
+    "Eanjum": ("Anjum",),
+    "Kollumersweach": ("Kollumerzwaag",),
 }
 
 # Alternate names that start with a Dutch article or prefix are almost always Dutch or Frisian forms.
@@ -74,6 +85,8 @@ DUTCH_PREFIX = re.compile(r"^('s[- ]|'t |De |Den |Het |It |Sint |St\. |Oud[- ]|N
 MISSING_APOSTROPHE = re.compile(r"^[st][ -][A-Z]")
 # Lithuanian and similar transliterations ("De Veikas", "Damvaldas") and Russian ones ("Kholum").
 FOREIGN = re.compile(r"(as|is|us|ys)$|kh|zh|ij[ao]|jj|'")
+# Airport and other codes among the alternate names ("QYC", "LWR").
+CODE = re.compile(r"^[A-Z]{2,4}$")
 # Dutch and Frisian names use Latin letters with a few accents.
 DUTCH_LETTERS = re.compile(r"^[A-Z][A-Za-zâêîôûúéèëïöüÂÊÔÛÚ .-]+$")
 # Small places have few alternate names, nearly all Dutch or Frisian (Damwâld: Dantumawoude, Moarrewâld).
@@ -101,7 +114,8 @@ def relevant_aliases(city: dict, name: str) -> list[str]:
     for alternate in city["alternatenames"]:
         if DUTCH_PREFIX.match(alternate) and not FOREIGN.search(alternate):
             aliases.append(alternate)
-        elif small and DUTCH_LETTERS.match(alternate) and not FOREIGN.search(alternate.lower()):
+        elif (small and DUTCH_LETTERS.match(alternate) and not FOREIGN.search(alternate.lower())
+              and not CODE.match(alternate)):
             aliases.append(alternate)
     if city["name"] != name:
         aliases.append(city["name"])
