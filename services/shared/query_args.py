@@ -52,7 +52,9 @@ class ProviderQueryArgsSchema(StrictSchema):
                              metadata={**LANGUAGE_CODE, "description": "ISO 639 code; staff or interpreter"})
     gender = fields.String(validate=validate.OneOf(v.GENDERS))
     age = QueryInteger(validate=validate.Range(min=0, max=120))
-    near = NearField(metadata={"description": "`lat,lon` or a Dutch place name"})
+    near = NearField(metadata={"description": "`lat,lon` or a Dutch place name; a name places in several "
+                                              "municipalities share answers 400 `ambiguous_place` with the "
+                                              "choices (send one's value: \"Den Hoorn, Midden-Delfland\")"})
     radius_km = QueryFloat(validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False), allow_nan=False)
     available = QueryBoolean(load_default=False, metadata={"description": "true: only free capacity"})
     include_inactive = QueryBoolean(load_default=False, metadata={"description": "admins only"})
