@@ -91,6 +91,8 @@ CODE = re.compile(r"^[A-Z]{2,4}$")
 DUTCH_LETTERS = re.compile(r"^[A-Z][A-Za-zâêîôûúéèëïöüÂÊÔÛÚ .-]+$")
 # Small places have few alternate names, nearly all Dutch or Frisian (Damwâld: Dantumawoude, Moarrewâld).
 SMALL_PLACE = 30_000
+# A town this close to the seat of the municipality of its name lies in that municipality.
+NAMESAKE_KM = 15.0
 
 
 def ascii_fold(text: str) -> str:
@@ -205,8 +207,16 @@ def gazetteer(min_population: int) -> list[dict]:
     for municipality, seat in seats:
         seat["municipality"] = municipality["name"]
     municipality_corrections(places)
+    by_name = {(fold_name(municipality["name"]), municipality["province"]): (municipality, seat)
+               for municipality, seat in seats}
     for place in places:
         if place["municipality"]:
+            continue
+        # A town that gives a municipality its name lies in it (Bloemendaal, Voorst), unless it is a namesake
+        # far away (Heusden in Asten).
+        namesake = by_name.get((fold_name(place["name"]), place["province"]))
+        if namesake and distance(place, namesake[1]) <= NAMESAKE_KM:
+            place["municipality"] = namesake[0]["name"]
             continue
         # GeoNames does not say which municipality a place lies in: the nearest seat in its province does.
         nearby = [(distance(place, seat), municipality["name"]) for municipality, seat in seats
