@@ -45,10 +45,11 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     started = time.perf_counter()
     counts = _Counts()
     fetch_limit = min(max(pool, limit), MAX_CANDIDATES_PER_QUERY)
-    found_count: dict[CandidateQuery, int] = {}  # per query asked: how many the directory found
-    asked: dict[str, tuple[CandidateQuery, int]] = {}  # per need, from where it is ranked: its query and that count
+    # Per need and point searched from: its query and how many the directory found.
+    searched: dict[tuple[str, Point], tuple[CandidateQuery, int]] = {}
 
-    def ranked_from(for_needs: list[str], origins: list[Point], anchored: bool) -> list[dict[str, list[ScoredCandidate]]]:
+    def ranked_from(for_needs: list[str], origins: list[Point],
+                    anchored: bool) -> list[dict[str, list[ScoredCandidate]]]:
         """Per origin, each need's candidates ranked from it; one batch, each distinct query asked once."""
         queries = {(need, origin): candidate_query(person, need, origin=origin, include_stale=include_stale,
                                                    limit=fetch_limit, at=now)
@@ -56,23 +57,16 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
         distinct = list(dict.fromkeys(queries.values()))
         counts.queries += len(distinct)
         found = dict(zip(distinct, source.fetch(distinct))) if distinct else {}
-        found_count.update({query: len(candidates) for query, candidates in found.items()})
+        searched.update({key: (query, len(found[query])) for key, query in queries.items()})
         return [{need: _rank(person, need, found[queries[need, origin]], origin, now, weights, counts, limit=limit,
                              include_stale=include_stale, distance_from="shelter" if anchored else None)
                  for need in for_needs} for origin in origins]
-
-    def remember(for_needs: list[str], origin: Point) -> None:
-        for need in for_needs:
-            query = candidate_query(person, need, origin=origin, include_stale=include_stale, limit=fetch_limit,
-                                    at=now)
-            asked[need] = (query, found_count[query])
 
     ranked: dict[str, list[ScoredCandidate]] = {}
     others = [need for need in needs if need != "shelter"]
     plan = options = None
     if "shelter" in needs:
         ranked.update(ranked_from(["shelter"], [person.location], False)[0])
-        remember(["shelter"], person.location)
     if ranked.get("shelter"):
         weighed = ranked["shelter"][:SHELTERS_WEIGHED]
         origins = [provider_point(shelter.provider) for shelter in weighed]
@@ -84,18 +78,18 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     origin = anchor.point if anchor else person.location
     if not plan:
         ranked.update(ranked_from(others, [origin], False)[0])
-    remember(others, origin)
 
     lacking = needs_without_shared_language(ranked)
     added: list[str] = []
     if lacking and "interpreter" not in ranked:
         added.append("interpreter")
         ranked.update(ranked_from(added, [origin], anchor is not None)[0])
-        remember(added, origin)
 
     ordered = list(needs) + added
     from_shelter = {need: anchor is not None and need != "shelter" for need in ordered}
-    blocked = blocking_filters(source, {need: (person, *asked[need]) for need in ordered if not ranked[need]}, now)
+    searched_from = {need: person.location if need == "shelter" else origin for need in ordered}
+    blocked = blocking_filters(source, {need: (person, *searched[need, searched_from[need]])
+                                        for need in ordered if not ranked[need]}, now)
     answer = {
         "results": [{"need": need, "added": need in added,
                      "candidates": [_candidate_out(c, need, now) for c in ranked[need]]} for need in ordered],
