@@ -141,6 +141,8 @@ def test_the_api_examples_show_the_catalogues_english_texts():
     for assignment in examples.GROUP_RESPONSE["assignments"]:
         shown += assignment["reasons"]
     shown += [item["reason"] for item in examples.GROUP_RESPONSE["unassigned"]]
+    shown += [item["other_route"] for item in examples.GROUP_RESPONSE["unassigned"] if item.get("other_route")]
+    shown += (examples.MATCH_RESPONSE.get("care_plan") or {}).get("reasons", [])
 
     assert shown
     for example in shown:

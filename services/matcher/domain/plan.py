@@ -10,7 +10,7 @@ from ...shared.intake import next_opening, slot_at
 from ...shared.placement import RESIDENTIAL_NEEDS, intake_slots_of
 from ...shared.reasons import Reason, reason
 from .geo import Point
-from .person import Person
+from .person import Person, provider_point
 from .scoring import ScoredCandidate
 
 
@@ -24,13 +24,11 @@ class Anchor:
     municipality: str
 
 
-def anchor_of(shelters: list[ScoredCandidate]) -> Anchor | None:
-    """The top-ranked shelter, at the location the caller may see (coarse when confidential)."""
-    if not shelters:
-        return None
-    top = shelters[0].provider
-    location = top["location"]
-    return Anchor(top["id"], top["name"], Point(location["lat"], location["lon"]), location.get("municipality", ""))
+def anchor_of(shelter: ScoredCandidate) -> Anchor:
+    """The chosen shelter at its public point (its cell's centre when confidential): where care is ranked from."""
+    provider = shelter.provider
+    return Anchor(provider["id"], provider["name"], provider_point(provider),
+                  provider["location"].get("municipality", ""))
 
 
 def needs_without_shared_language(ranked: dict[str, list[ScoredCandidate]]) -> list[str]:
@@ -58,6 +56,11 @@ def unmet_reason(need: str, person: Person, *, include_stale: bool, from_shelter
     if blocked_by is not None:
         return reason("unmet.not_offered", need=need)
     return reason("unmet.requirements" if include_stale else "unmet.requirements_stale_left_out", need=need)
+
+
+def group_taken_reason(suitable: int) -> Reason:
+    """Why someone of a group has no place though some suit them: the rest of the group took those."""
+    return reason("group.no_place_left", count=suitable)
 
 
 # The hard filters whose reason needs nothing but the need; the others carry what the person asked for.
