@@ -178,6 +178,16 @@ def test_the_group_form_places_people_and_keeps_their_row_numbers(caseworker):
     assert "Persoon 2</td>" not in html  # the empty row was left out, not numbered
 
 
+def test_the_group_page_says_in_dutch_why_someone_has_no_place_and_where_else_to_turn(caseworker):
+    caseworker.get("/group")
+    form = {"need": "shelter", "place": "Amsterdam", "rows": "2", "action": "place",
+            "p0_languages": "ro", "p0_gender": "female", "p0_age": "22",
+            "p1_languages": "ti", "p1_gender": "male", "p1_age": "15", "p1_residence_status": "undocumented"}
+    html = caseworker.post("/group", form).get_data(as_text=True)
+    assert "Persoon 2: Geen opvang voor deze persoon: " in html
+    assert "via de voogdij-instelling in beschermde opvang" in html
+
+
 def test_the_group_form_can_grow_without_script(caseworker):
     caseworker.get("/group")
     html = caseworker.post("/group", {"rows": "3", "action": "add_person"}).get_data(as_text=True)
