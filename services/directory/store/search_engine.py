@@ -35,7 +35,7 @@ from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, 
 from ..domain.rules import iso, parse_time
 from ..domain.versions import Precondition, check_maximum, keep_live_capacity
 from ..notifications.events import referral_event
-from .base import AuditEntry, DirectoryStore, StoreUnavailable, expiry_audit, sibling_cancel_audit
+from .base import AuditEntry, ChangesUnavailable, DirectoryStore, StoreUnavailable, expiry_audit, sibling_cancel_audit
 from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED, hold_units,
                                      live_holds, provider_document, record_of, units_held, version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
@@ -356,6 +356,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
         body = {"query": {"match_all": {}}, "sort": [{"id": "asc"}]}
         for hit in self._walk(self.providers, body):
             yield record_of(hit["_source"], now)
+
+    def changes(self, since, limit, now):
+        raise ChangesUnavailable("the search engine store keeps no change sequence")
 
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:

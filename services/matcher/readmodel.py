@@ -1,0 +1,216 @@
+"""The matcher's own copy of the directory as caseworkers see it, kept up to date from the directory's change feed.
+
+The directory stays the owner of every provider and of capacity: a referral there is still the only thing
+that holds a unit (and refuses when none is free). What the matcher keeps is what GET /changes gives anyone
+who may match: public views (a confidential provider on its public cell's centre, no address) with the holds
+of pending referrals (a need, units and an end time; nothing about the case). Nothing about the person being
+matched is kept: a query is answered and forgotten.
+
+Candidate queries are answered the way the directory answers them, and by the same rules
+(services.shared.placement): each hard filter that reads only the provider and the query is worked out once
+per distinct value it reads, over every provider, by the rule's own `passes`, and kept as a boolean column
+that a change updates row by row; free capacity is the rule's `free_places` on a view whose holds are
+counted at the time asked (`capacity.hold_has_ended`); how old a count may be is the stale rule's threshold
+compared over one column of report times; areas to avoid, the distance limit and the order are the shared
+geometry's, NumPy narrowing down and the rule's own function deciding every case within a metre of an
+edge. Nearest first on the public point, ties by id, at most `limit`: the directory's order exactly.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from ..shared import jsonio
+from ..shared.capacity import hold_has_ended
+from ..shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, distance_km
+from ..shared.http import ServiceClient
+from ..shared.placement import (EXCLUDED_AFTER, HARD_FILTERS, CandidateQuery, capacity_as_seen, in_area,
+                                public_point)
+from ..shared.capacity import pool_of
+from ..shared.signing import Claims
+from ..shared.times import iso, parse_time
+from ..shared.vocabulary import NEEDS
+from .candidates import CandidateSource
+
+log = logging.getLogger(__name__)
+
+# Filters that read the time or the query's geometry: worked out per query, not kept as columns.
+PER_QUERY = frozenset({"capacity", "stale", "avoid", "distance"})
+# NumPy's trigonometry may differ from Python's in the last bits: within this many km of an edge, the rule's
+# own function decides.
+EDGE_KM = 1e-6
+MAX_COLUMNS = 1024
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+ONE_US = timedelta(microseconds=1)
+FEED_CLAIMS = ("caseworker", "matcher:read-model")
+
+
+@lru_cache(maxsize=65536)
+def _microseconds(text: str) -> int:
+    """A stored time as whole microseconds since 1970: compared as integers, exactly as the datetimes compare."""
+    return (parse_time(text) - EPOCH) // ONE_US
+
+
+def _distances(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """`geo.distance_km` over columns, the same steps; may differ from it in the last bits (see EDGE_KM)."""
+    phi1, phi2 = np.radians(lat), np.radians(lats)
+    dphi = phi2 - phi1
+    dlmb = np.radians(lons - lon)
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+class ReadModel:
+    """Provider views by row, with the columns the hard filters need; safe to use from several threads."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self.sequence = 0
+        self.as_of: str | None = None  # when the directory answered the last page read
+        self.loaded = False  # the snapshot has been read to its end
+        self._row_of: dict[str, int] = {}
+        self._views: list[dict | None] = []
+        self._holds: list[tuple] = []
+        self._free_rows: list[int] = []
+        self._size = 0
+        self._alive = np.zeros(0, dtype=bool)
+        self._held = np.zeros(0, dtype=bool)  # rows with holds: their free units depend on the time
+        self._lat = np.zeros(0)
+        self._lon = np.zeros(0)
+        self._confidential = np.zeros(0, dtype=bool)
+        self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
+        self._columns: OrderedDict[tuple, tuple[CandidateQuery, np.ndarray]] = OrderedDict()
+
+    # -- changes -------------------------------------------------------------------------------
+    def apply(self, page: dict) -> None:
+        """One page of GET /changes: changed providers replace their rows, deleted ones leave."""
+        with self._lock:
+            for provider_id in page["deleted"]:
+                row = self._row_of.pop(provider_id, None)
+                if row is not None:
+                    self._views[row] = None
+                    self._holds[row] = ()
+                    self._alive[row] = self._held[row] = False
+                    self._free_rows.append(row)
+            for view in page["providers"]:
+                self._put(view)
+            self.sequence = page["sequence"]
+            self.as_of = page["as_of"]
+
+    def _put(self, view: dict) -> None:
+        view = dict(view)
+        holds = tuple((hold["expires_at"], hold["units"], hold["need"]) for hold in view.pop("holds", ()))
+        view.pop("distance_km", None)
+        row = self._row_of.get(view["id"])
+        if row is None:
+            row = self._free_rows.pop() if self._free_rows else self._new_row()
+            self._row_of[view["id"]] = row
+        # Without holds what is free never changes with time: counted once, with none held.
+        if not holds:
+            view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
+        self._views[row] = view
+        self._holds[row] = holds
+        self._alive[row] = True
+        self._held[row] = bool(holds)
+        self._lat[row], self._lon[row] = public_point(view["location"])
+        self._confidential[row] = bool(view["location"].get("confidential"))
+        for need, column in self._updated.items():
+            column[row] = _microseconds(pool_of(view, need)["updated"])
+        for (rule, query), column in self._columns.values():
+            column[row] = rule.passes(query, view, None)
+
+    def _new_row(self) -> int:
+        row = self._size
+        if row == len(self._alive):
+            grow = max(64, len(self._alive))
+            self._alive = np.concatenate([self._alive, np.zeros(grow, dtype=bool)])
+            self._held = np.concatenate([self._held, np.zeros(grow, dtype=bool)])
+            self._confidential = np.concatenate([self._confidential, np.zeros(grow, dtype=bool)])
+            self._lat = np.concatenate([self._lat, np.zeros(grow)])
+            self._lon = np.concatenate([self._lon, np.zeros(grow)])
+            for need in self._updated:
+                self._updated[need] = np.concatenate([self._updated[need], np.zeros(grow, dtype=np.int64)])
+            for key, (query, column) in self._columns.items():
+                self._columns[key] = (query, np.concatenate([column, np.zeros(grow, dtype=bool)]))
+        self._views.append(None)
+        self._holds.append(())
+        self._size += 1
+        return row
+
+    # -- queries -------------------------------------------------------------------------------
+    def candidates(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[dict]]:
+        with self._lock:
+            return [self._candidates(query, now) for query in queries]
+
+    def _candidates(self, query: CandidateQuery, now: datetime) -> list[dict]:
+        size = self._size
+        allowed = self._alive[:size].copy()
+        for rule in HARD_FILTERS:
+            if rule.name in PER_QUERY or not rule.applies(query):
+                continue
+            allowed &= self._column(rule, query)[:size]
+        if not query.include_stale:
+            # placement.is_left_out_as_stale over one column: left out when reported more than EXCLUDED_AFTER ago.
+            allowed &= self._updated[query.need][:size] >= (now - EXCLUDED_AFTER - EPOCH) // ONE_US
+        capacity = next(rule for rule in HARD_FILTERS if rule.name == "capacity")
+        timed = {}
+        if query.free_only:
+            allowed &= self._column(capacity, query)[:size] | self._held[:size]
+        for row in np.flatnonzero(allowed & self._held[:size]):
+            timed[row] = self._at(row, now)
+            if query.free_only and not capacity.passes(query, timed[row], now):
+                allowed[row] = False
+        for area in query.avoid:
+            near = _distances(area.lat, area.lon, self._lat[:size], self._lon[:size])
+            reach = np.where(self._confidential[:size], area.radius_km + CELL_REACH_KM, area.radius_km) + EDGE_KM
+            for row in np.flatnonzero(allowed & (near <= reach)):
+                if in_area(area, self._views[row]["location"]):
+                    allowed[row] = False
+        rows = np.flatnonzero(allowed)
+        if not len(rows):
+            return []
+        near = _distances(query.near[0], query.near[1], self._lat[rows], self._lon[rows])
+        if query.max_distance_km is not None:
+            keep = near <= query.max_distance_km + EDGE_KM
+            rows, near = rows[keep], near[keep]
+        if len(rows) > query.limit:
+            last = np.partition(near, query.limit - 1)[query.limit - 1]
+            keep = near <= last + EDGE_KM
+            rows = rows[keep]
+        exact = sorted((distance_km(self._lat[row], self._lon[row], *query.near), self._views[row]["id"], row)
+                       for row in rows)
+        if query.max_distance_km is not None:
+            exact = [found for found in exact if found[0] <= query.max_distance_km]
+        answer = []
+        for distance, _, row in exact[:query.limit]:
+            view = timed.get(row) or self._at(row, now)
+            answer.append(dict(view, distance_km=round(distance, 1)))
+        return answer
+
+    def _at(self, row: int, now: datetime) -> dict:
+        """The row's view at `now`: holds that have ended no longer count, the count's age as of now."""
+        view = self._views[row]
+        held = sum(units for expires_at, units, _ in self._holds[row] if not hold_has_ended(expires_at, now))
+        return dict(view, capacity=capacity_as_seen(view["capacity"], held, now))
+
+    def _column(self, rule, query: CandidateQuery) -> np.ndarray:
+        key = (query.need, rule.name, rule.reads(query))
+        found = self._columns.get(key)
+        if found is not None:
+            self._columns.move_to_end(key)
+            return found[1]
+        # A rule that reads neither the time nor the geometry: `now` plays no part.
+        column = np.zeros(len(self._alive), dtype=bool)
+        for row in self._row_of.values():
+            column[row] = rule.passes(query, self._views[row], None)
+        self._columns[key] = ((rule, query), column)
+        if len(self._columns) > MAX_COLUMNS:
+            self._columns.popitem(last=False)
+        return column
