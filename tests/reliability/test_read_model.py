@@ -71,7 +71,7 @@ def write(store, kind: str, pick: int, directory: list[dict], pending: list[Refe
         store.set_capacity(provider_id, pick % (current["maximum"] + 1), None, now, AUDIT)
     elif kind == "hold":
         referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need=generated["services"][0],
-                            case_reference=f"P-{pick}", status="pending", created_by="caseworker:2",
+                            case_reference=f"P-{uuid.uuid4().hex[:8]}", status="pending", created_by="caseworker:2",
                             created_at=iso(now), expires_at=hold_until(now, 1 + pick % 120), updated_at=iso(now))
         try:
             store.create_referral(referral, now, AUDIT)
