@@ -8,7 +8,9 @@ from ..shared.errors import forbidden
 from ..shared.jsonbody import Blueprint
 from ..shared.match_schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
 from . import service
-from .candidates import DirectoryCandidates
+from ..shared.times import iso
+from .candidates import CandidateSource, DirectoryCandidates
+from .readmodel import ReadModelCandidates
 from .domain.geo import Area, Point
 from .domain.person import Person
 
@@ -35,11 +37,22 @@ def _only_matching_roles():
         raise forbidden("only caseworkers and admins can ask for matches")
 
 
-def _context():
+def _context() -> tuple:
+    """The candidate source of this request, the time it is answered at, and where its view comes from.
+
+    Caseworkers are answered from the read model while it is fresh: it holds what they may see and nothing
+    more. Admins (who see confidential providers where they are) and every match while the read model is
+    loading or lagging ask the directory, whose answer is the live one.
+    """
     ctx = current_app.extensions["haven"]
+    now = ctx.clock()
+    follower = ctx.follower
+    if follower is not None and g.claims.role == "caseworker" and follower.fresh():
+        source: CandidateSource = ReadModelCandidates(follower.model, now)
+        return ctx, source, now, source.as_of()
     # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
     source = DirectoryCandidates(ctx.directory, g.claims.fresh(request_id=g.get("request_id")))
-    return ctx, source
+    return ctx, source, now, {"source": "directory", "sequence": None, "at": iso(now)}
 
 
 @matches.route("")
@@ -48,10 +61,11 @@ class Matches(MethodView):
     @matches.response(200, MatchResponseSchema)
     def post(self, data):
         """Ranked, explained candidates for each need of one person"""
-        ctx, source = _context()
-        return service.match_person(source=source, person=person_from(data), needs=data["needs"],
-                                    weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
-                                    include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+        ctx, source, now, as_of = _context()
+        return dict(service.match_person(source=source, person=person_from(data), needs=data["needs"],
+                                         weights=ctx.settings.weights, now=now, limit=data["limit"],
+                                         include_stale=data["include_stale"], pool=ctx.settings.candidate_pool),
+                    as_of=as_of)
 
 
 @matches.route("/group")
@@ -60,7 +74,7 @@ class GroupMatches(MethodView):
     @matches.response(200, GroupResponseSchema)
     def post(self, data):
         """Places for a group freed together, maximising the total match quality under capacity"""
-        ctx, source = _context()
-        return service.match_group(source=source, people=[person_from(p) for p in data["people"]],
-                                   need=data["need"], weights=ctx.settings.weights, now=ctx.clock(),
-                                   include_stale=data["include_stale"])
+        ctx, source, now, as_of = _context()
+        return dict(service.match_group(source=source, people=[person_from(p) for p in data["people"]],
+                                        need=data["need"], weights=ctx.settings.weights, now=now,
+                                        include_stale=data["include_stale"]), as_of=as_of)

@@ -18,6 +18,7 @@ edge. Nearest first on the public point, ties by id, at most `limit`: the direct
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -35,7 +36,7 @@ from ..shared.placement import (EXCLUDED_AFTER, HARD_FILTERS, CandidateQuery, ca
                                 public_point)
 from ..shared.capacity import pool_of
 from ..shared.signing import Claims
-from ..shared.times import iso, parse_time
+from ..shared.times import parse_time
 from ..shared.vocabulary import NEEDS
 from .candidates import CandidateSource
 
@@ -214,3 +215,105 @@ class ReadModel:
         if len(self._columns) > MAX_COLUMNS:
             self._columns.popitem(last=False)
         return column
+
+
+class ReadModelCandidates(CandidateSource):
+    """Candidates from the read model, as the directory would answer a caseworker at the matcher's `now`."""
+
+    def __init__(self, model: ReadModel, now: datetime):
+        self.model = model
+        self.now = now
+
+    def fetch(self, queries: Sequence[CandidateQuery]) -> list[list[dict]]:
+        return self.model.candidates(queries, self.now)
+
+    def as_of(self) -> dict:
+        return {"sequence": self.model.sequence, "at": self.model.as_of, "source": "read_model"}
+
+
+class FeedFollower:
+    """Keeps one read model up to date: reads the snapshot, then every `interval` seconds what changed.
+
+    One per worker process, in a daemon thread started in that process. `fresh()` says whether the model
+    may answer: the snapshot read to its end and a page read within `max_lag` seconds; otherwise the
+    matcher asks the directory itself, so a lagging or broken feed slows matching down but never answers
+    from an old view.
+    """
+
+    def __init__(self, client: ServiceClient, *, interval: float = 0.2, max_lag: float = 5.0, page: int = 1000,
+                 model: ReadModel | None = None):
+        self.client = client
+        self.interval = interval
+        self.max_lag = max_lag
+        self.page = page
+        self.model = model or ReadModel()
+        self.started_at: float | None = None
+        self.loaded_after: float | None = None  # seconds from start to the snapshot's end
+        self._last_read = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+
+    def start(self) -> "FeedFollower":
+        if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+            return self
+        self._pid = os.getpid()
+        self.started_at = time.monotonic()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="read-model", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def fresh(self) -> bool:
+        return self.model.loaded and time.monotonic() - self._last_read <= self.max_lag
+
+    def pull(self) -> int:
+        """Read every page after the model's sequence; returns how many pages were read."""
+        pages = 0
+        while True:
+            response = self.client.request("GET", "/changes", Claims(*FEED_CLAIMS),
+                                           params={"since": self.model.sequence, "limit": self.page})
+            if response.status_code != 200:
+                raise FeedError(response.status_code)
+            page = jsonio.loads(response.content)
+            self.model.apply(page)
+            pages += 1
+            if not page["more"]:
+                self._last_read = time.monotonic()
+                if not self.model.loaded:
+                    self.model.loaded = True
+                    self.loaded_after = time.monotonic() - (self.started_at or time.monotonic())
+                    log.info("read model loaded", extra={"sequence": self.model.sequence,
+                                                         "duration_ms": round(self.loaded_after * 1000, 1)})
+                return pages
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self.pull()
+                failures = 0
+                wait = self.interval
+            except FeedError as err:
+                if err.status == 501:
+                    log.info("the directory keeps no change feed; candidates come from the directory")
+                    return
+                failures += 1
+                log.warning("change feed refused", extra={"status": err.status})
+                wait = min(self.interval * 2 ** failures, 5.0)
+            except Exception as err:  # the thread must outlive any failure; the directory path answers meanwhile
+                failures += 1
+                log.warning("change feed unreachable", extra={"error": type(err).__name__})
+                wait = min(self.interval * 2 ** failures, 5.0)
+            self._stop.wait(wait)
+
+
+class FeedError(Exception):
+    def __init__(self, status: int):
+        super().__init__(f"GET /changes answered {status}")
+        self.status = status

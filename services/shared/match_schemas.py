@@ -157,12 +157,23 @@ class CarePlanSchema(Schema):
         "description": "coarsened to about 5 km for a confidential shelter"})
 
 
+class AsOfSchema(Schema):
+    """The view of the directory an answer was worked out from."""
+
+    source = fields.String(metadata={"description": "read_model: the matcher's copy of the directory, kept from "
+                                                    "its change feed; directory: the directory itself, live"})
+    sequence = fields.Integer(allow_none=True, metadata={
+        "description": "the directory's change number the read model had read (null: the live directory)"})
+    at = fields.String(allow_none=True, metadata={"description": "ISO 8601 time the directory gave that view"})
+
+
 class MatchResponseSchema(Schema):
     results = fields.List(fields.Nested(NeedResultSchema))
     unmet = fields.List(fields.Nested(UnmetNeedSchema))
     interpreter_needed = fields.List(fields.Nested(InterpreterNeededSchema))
     care_plan = fields.Nested(CarePlanSchema, allow_none=True, metadata={
         "description": "with shelter among the needs: other care is ranked by distance from this shelter"})
+    as_of = fields.Nested(AsOfSchema)
 
 
 class GroupAssignmentSchema(Schema):
@@ -183,3 +194,4 @@ class GroupResponseSchema(Schema):
     assignments = fields.List(fields.Nested(GroupAssignmentSchema))
     unassigned = fields.List(fields.Nested(GroupUnassignedSchema))
     total_score = fields.Float()
+    as_of = fields.Nested(AsOfSchema)
