@@ -58,12 +58,12 @@ def write_to_match(base: str, context: dict, dataset_path: Path, writes: int = W
     """p50/p99 (ms) from a capacity report's answer to the first match that shows it."""
     from services.shared.geo import coarsen
 
-    chosen = context["capacity_providers"][:writes // 2]
+    chosen = [(pid, maximum) for pid, maximum in context["capacity_providers"] if maximum > 0][:writes // 2]
     records = providers_by_id(dataset_path, {pid for pid, _ in chosen})
     caseworker = {"Authorization": f"Bearer {context['token']}"}
     provider = {"Authorization": f"Bearer {context['provider_token']}"}
     session = requests.Session()
-    seconds, asked, lost = [], 0, 0
+    seconds, asked, lost, skipped = [], 0, 0, 0
     try:
         for provider_id, maximum in chosen:
             record = records[provider_id]
@@ -74,7 +74,11 @@ def write_to_match(base: str, context: dict, dataset_path: Path, writes: int = W
             if need is None:
                 continue
             body = {"needs": [need], "languages": ["nl"], "location": {"lat": lat, "lon": lon}, "limit": 20}
-            for available in (0, max(maximum, 1)):
+            # Only providers a match offers while they have free units: for the others nothing could be seen.
+            if not _shows(session, base, provider, caseworker, provider_id, maximum, body):
+                skipped += 1
+                continue
+            for available in (0, maximum):
                 answer = session.put(f"{base}{API}/providers/{provider_id}/capacity", json={"available": available},
                                      headers=provider, timeout=TIMEOUT)
                 if answer.status_code != 200:
@@ -96,9 +100,29 @@ def write_to_match(base: str, context: dict, dataset_path: Path, writes: int = W
     finally:
         session.close()
     if not seconds:
-        return {"writes": 0, "not_seen": lost}
+        return {"writes": 0, "not_seen": lost, "not_offered": skipped}
     ordered = sorted(seconds)
-    return {"writes": len(seconds), "not_seen": lost, "matches_asked": asked,
+    return {"writes": len(seconds), "not_seen": lost, "not_offered": skipped, "matches_asked": asked,
             "p50_ms": round(statistics.median(ordered) * 1000, 1),
             "p99_ms": round(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000, 1),
             "max_ms": round(ordered[-1] * 1000, 1)}
+
+
+def _offered(session, base, headers, provider_id, body) -> bool:
+    found = session.post(f"{base}{API}/matches", json=body, headers=headers, timeout=TIMEOUT)
+    return found.status_code == 200 and any(c["provider"]["id"] == provider_id for r in found.json()["results"]
+                                            for c in r["candidates"])
+
+
+def _shows(session, base, provider_headers, caseworker, provider_id, maximum, body) -> bool:
+    """Whether a match offers the provider once it reports all its units free (waiting up to 10 s for it)."""
+    answer = session.put(f"{base}{API}/providers/{provider_id}/capacity", json={"available": maximum},
+                         headers=provider_headers, timeout=TIMEOUT)
+    if answer.status_code != 200:
+        return False
+    deadline = time.perf_counter() + 10
+    while time.perf_counter() < deadline:
+        if _offered(session, base, caseworker, provider_id, body):
+            return True
+        time.sleep(0.05)
+    return False

@@ -168,13 +168,19 @@ class ReadModel:
             timed[row] = self._at(row, now)
             if query.free_only and not capacity.passes(query, timed[row], now):
                 allowed[row] = False
-        for area in query.avoid:
-            near = _distances(area.lat, area.lon, self._lat[:size], self._lon[:size])
-            reach = np.where(self._confidential[:size], area.radius_km + CELL_REACH_KM, area.radius_km) + EDGE_KM
-            for row in np.flatnonzero(allowed & (near <= reach)):
-                if in_area(area, self._views[row]["location"]):
-                    allowed[row] = False
         rows = np.flatnonzero(allowed)
+        for area in query.avoid:
+            # Clearly inside (a confidential provider's centre inside holds its cell too) or clearly beyond
+            # reach is decided here; the rest, near an edge, by the rule's own in_area.
+            near = _distances(area.lat, area.lon, self._lat[rows], self._lon[rows])
+            confidential = self._confidential[rows]
+            inside = near <= area.radius_km - EDGE_KM
+            reach = np.where(confidential, area.radius_km + CELL_REACH_KM, area.radius_km) + EDGE_KM
+            edge = ~inside & (near <= reach)
+            held = inside.copy()
+            for index in np.flatnonzero(edge):
+                held[index] = in_area(area, self._views[rows[index]]["location"])
+            rows = rows[~held]
         if not len(rows):
             return []
         near = _distances(query.near[0], query.near[1], self._lat[rows], self._lon[rows])
