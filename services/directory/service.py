@@ -159,7 +159,8 @@ def list_changes(*, store: DirectoryStore, viewer: Caller, since: int, limit: in
         page = store.changes(since, limit, now)
     except ChangesUnavailable:
         raise ApiError(501, "not_implemented", "this directory's store keeps no change sequence") from None
-    return {"sequence": page.sequence, "more": page.more, "as_of": iso(now), "deleted": page.deleted,
+    return {"sequence": page.sequence, "generation": page.generation, "more": page.more, "as_of": iso(now),
+            "deleted": page.deleted,
             "providers": [dict(view_of(record, FEED_VIEWER, now),
                                holds=[hold.__dict__ for hold in page.holds.get(record["id"], ())])
                           for record in page.records]}

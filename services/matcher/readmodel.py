@@ -74,6 +74,7 @@ class ReadModel:
     def __init__(self):
         self._lock = threading.RLock()
         self.sequence = 0
+        self.generation: str | None = None  # the numbering `sequence` belongs to
         self.as_of: str | None = None  # when the directory answered the last page read
         self.loaded = False  # the snapshot has been read to its end
         self._row_of: dict[str, int] = {}
@@ -103,6 +104,7 @@ class ReadModel:
             for view in page["providers"]:
                 self._put(view)
             self.sequence = page["sequence"]
+            self.generation = page.get("generation")
             self.as_of = page["as_of"]
 
     def _put(self, view: dict) -> None:
@@ -287,6 +289,13 @@ class FeedFollower:
             if response.status_code != 200:
                 raise FeedError(response.status_code)
             page = jsonio.loads(response.content)
+            if self.model.generation is not None and page.get("generation") != self.model.generation:
+                # Numbered anew (an index rebuilt): read everything again into a new model; until it has,
+                # matches ask the directory.
+                log.info("the directory's change numbering changed; loading the read model again")
+                self.model = ReadModel()
+                self.started_at = time.monotonic()
+                continue
             self.model.apply(page)
             pages += 1
             if not page["more"]:

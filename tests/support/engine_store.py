@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from services.directory.notifications.engine_store import NOTIFICATION_KINDS
 from services.directory.waitlist.store import WAITLIST_KINDS
 from services.directory.store.search_engine import SearchEngineDirectoryStore
-from services.directory.store.search_engine_mappings import KINDS
+from services.directory.store.search_engine_mappings import KINDS, TOMBSTONE_KINDS
 from services.shared.engine.indices import drop_indices, empty_indices
 from tests.support.engine import URL_ENV, engine_url, unavailable_reason
 from tests.support.requirements import require
@@ -61,7 +61,7 @@ def engine_store(prefix: str | None = None) -> Iterator[SearchEngineDirectorySto
     finally:
         try:
             # Made only by tests of notifications: dropped, so a reused prefix starts without them.
-            drop_indices(store.client, store.names, NOTIFICATION_KINDS + WAITLIST_KINDS)
+            drop_indices(store.client, store.names, NOTIFICATION_KINDS + WAITLIST_KINDS + TOMBSTONE_KINDS)
             if pooled:
                 empty_indices(store.client, store.names, KINDS)
                 _idle.append(prefix)

@@ -62,7 +62,7 @@ class ChangesQueryArgsSchema(StrictSchema):
 
 
 class HoldSchema(Schema):
-    need = fields.String()
+    need = fields.String(allow_none=True)
     units = fields.Integer()
     expires_at = fields.String(metadata={"description": "ISO 8601 time the hold ends"})
 
@@ -77,6 +77,8 @@ class ChangePageSchema(Schema):
     ids deleted, and the last change number in the page."""
 
     sequence = fields.Integer()
+    generation = fields.String(metadata={"description": "the numbering the sequence belongs to; when it changes "
+                                                        "(a rebuilt index), read again from 0"})
     more = fields.Boolean(metadata={"description": "true while later changes wait: ask again with this sequence"})
     as_of = fields.String(metadata={"description": "ISO 8601 time the page was read"})
     providers = fields.List(fields.Nested(ChangedProviderSchema))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from ...shared.capacity import free_units  # noqa: F401 (the directory's name)
 from ...shared.geo import CELL_PRECISION_KM
 from ...shared.identity import Caller
 from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER, capacity_as_seen, public_point  # noqa: F401 (the directory's names)

@@ -36,7 +36,7 @@ class ChangesUnavailable(Exception):
 class Hold:
     """A unit or more a pending referral holds, and when the hold ends: nothing about the case or who made it."""
 
-    need: str
+    need: str | None  # None where the store does not keep it with the hold
     units: int
     expires_at: str
 
@@ -56,6 +56,8 @@ class ChangePage:
     deleted: list[str]
     sequence: int
     more: bool
+    # The numbering the sequence belongs to: a reader that sees another one (a rebuilt index) starts again at 0.
+    generation: str = "1"
 
 
 def expiry_audit(referral_id: str, expires_at: str) -> AuditEntry:

@@ -363,7 +363,7 @@ class SqliteDirectoryStore(DirectoryStore):
             conn.execute("COMMIT")
         return ChangePage(records=[_record(row) for row in rows if not row["deleted"]], holds=holds,
                           deleted=[row["provider_id"] for row in rows if row["deleted"]],
-                          sequence=rows[-1]["seq"] if rows else since, more=more)
+                          sequence=rows[-1]["seq"] if rows else since, more=more, generation="sqlite")
 
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:
