@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 import time
+import zlib
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -44,6 +45,10 @@ log = logging.getLogger(__name__)
 
 # Filters that read the time or the query's geometry: worked out per query, not kept as columns.
 PER_QUERY = frozenset({"capacity", "stale", "avoid", "distance"})
+# Parts of a view no hard filter reads: kept only in the compressed whole view.
+DISPLAY_ONLY = frozenset({"name", "organization", "description", "languages", "interpretation_languages",
+                          "last_modified", "hold_minutes", "version", "holds", "distance_km"})
+SHARED_PARTS = ("eligibility", "services", "delivery")
 # NumPy's trigonometry may differ from Python's in the last bits: within this many km of an edge, the rule's
 # own function decides.
 EDGE_KM = 1e-6
@@ -78,7 +83,11 @@ class ReadModel:
         self.as_of: str | None = None  # when the directory answered the last page read
         self.loaded = False  # the snapshot has been read to its end
         self._row_of: dict[str, int] = {}
+        # What the rules read of each provider (display-only fields left out, equal parts shared), and the
+        # whole view as compressed JSON, unpacked only for the candidates answered.
         self._views: list[dict | None] = []
+        self._packed: list[bytes | None] = []
+        self._shared: dict[bytes, dict] = {}
         self._holds: list[tuple] = []
         self._free_rows: list[int] = []
         self._size = 0
@@ -98,6 +107,7 @@ class ReadModel:
                 row = self._row_of.pop(provider_id, None)
                 if row is not None:
                     self._views[row] = None
+                    self._packed[row] = None
                     self._holds[row] = ()
                     self._alive[row] = self._held[row] = False
                     self._free_rows.append(row)
@@ -118,12 +128,14 @@ class ReadModel:
         # Without holds what is free never changes with time: counted once, with none held.
         if not holds:
             view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
-        self._views[row] = view
+        self._packed[row] = zlib.compress(jsonio.dumps(view), 1)
         self._holds[row] = holds
         self._alive[row] = True
         self._held[row] = bool(holds)
         self._lat[row], self._lon[row] = public_point(view["location"])
         self._confidential[row] = bool(view["location"].get("confidential"))
+        view = self._slim(view)
+        self._views[row] = view
         for need, column in self._updated.items():
             column[row] = _microseconds(pool_of(view, need)["updated"])
         for (rule, query), column in self._columns.values():
@@ -143,6 +155,7 @@ class ReadModel:
             for key, (query, column) in self._columns.items():
                 self._columns[key] = (query, np.concatenate([column, np.zeros(grow, dtype=bool)]))
         self._views.append(None)
+        self._packed.append(None)
         self._holds.append(())
         self._size += 1
         return row
@@ -181,7 +194,7 @@ class ReadModel:
             edge = ~inside & (near <= reach)
             held = inside.copy()
             for index in np.flatnonzero(edge):
-                held[index] = in_area(area, self._views[rows[index]]["location"])
+                held[index] = in_area(area, self._location(rows[index]))
             rows = rows[~held]
         if not len(rows):
             return []
@@ -199,9 +212,33 @@ class ReadModel:
             exact = [found for found in exact if found[0] <= query.max_distance_km]
         answer = []
         for distance, _, row in exact[:query.limit]:
-            view = timed.get(row) or self._at(row, now)
-            answer.append(dict(view, distance_km=round(distance, 1)))
+            seen = (timed.get(row) or self._at(row, now))["capacity"]
+            view = jsonio.loads(zlib.decompress(self._packed[row]))
+            answer.append(dict(view, capacity=seen, distance_km=round(distance, 1)))
         return answer
+
+    def _slim(self, view: dict) -> dict:
+        """The view without what only people read (names, texts, languages, contact but intake hours, address),
+        equal parts (eligibility, services, delivery, intake hours) shared between providers."""
+        slim = {key: value for key, value in view.items() if key not in DISPLAY_ONLY}
+        for key in SHARED_PARTS:
+            if key in slim:
+                slim[key] = self._share(slim[key])
+        slim["contact"] = self._share({"intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours")})
+        # Where it is lives in the columns (`_location` puts it together again for the rules that read it).
+        slim.pop("location")
+        return slim
+
+    def _location(self, row: int) -> dict:
+        return {"lat": float(self._lat[row]), "lon": float(self._lon[row]),
+                "confidential": bool(self._confidential[row])}
+
+    def _share(self, part):
+        key = jsonio.dumps(part)
+        found = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = part
+        return found
 
     def _at(self, row: int, now: datetime) -> dict:
         """The row's view at `now`: holds that have ended no longer count, the count's age as of now."""
