@@ -12,8 +12,8 @@ per distinct value it reads, over every provider, by the rule's own `passes`, an
 that a change updates row by row; free capacity is the rule's `free_places` on a view whose holds are
 counted at the time asked (`capacity.hold_has_ended`); how old a count may be is the stale rule's threshold
 compared over one column of report times; areas to avoid, the distance limit and the order are the shared
-geometry's, NumPy narrowing down and the rule's own function deciding every case within a metre of an
-edge. Nearest first on the public point, ties by id, at most `limit`: the directory's order exactly.
+geometry's, NumPy narrowing down and the rule's own function deciding every case within a millimetre of
+an edge. Nearest first on the public point, ties by id, at most `limit`: the directory's order exactly.
 """
 from __future__ import annotations
 
@@ -30,12 +30,11 @@ from typing import Sequence
 import numpy as np
 
 from ..shared import jsonio
-from ..shared.capacity import hold_has_ended
+from ..shared.capacity import hold_has_ended, pool_of
 from ..shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, distance_km
 from ..shared.http import ServiceClient
 from ..shared.placement import (EXCLUDED_AFTER, HARD_FILTERS, CandidateQuery, capacity_as_seen, in_area,
                                 public_point)
-from ..shared.capacity import pool_of
 from ..shared.signing import Claims
 from ..shared.times import parse_time
 from ..shared.vocabulary import NEEDS
@@ -52,7 +51,8 @@ SHARED_PARTS = ("eligibility", "services", "delivery")
 # NumPy's trigonometry may differ from Python's in the last bits: within this many km of an edge, the rule's
 # own function decides.
 EDGE_KM = 1e-6
-MAX_COLUMNS = 1024
+# Columns kept (least recently used dropped): 256 over 100,000 providers are 25 MB.
+MAX_COLUMNS = 256
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ONE_US = timedelta(microseconds=1)
 FEED_CLAIMS = ("caseworker", "matcher:read-model")
