@@ -153,3 +153,13 @@ def test_how_long_a_write_takes_to_reach_a_match_is_measured(directory_server, c
         stopped(app)
     with capsys.disabled():
         print(f"\nwrite-to-match visibility (50 ms pull): {', '.join(f'{s * 1000:.0f} ms' for s in seen)}")
+
+
+def test_the_read_model_is_on_unless_switched_off_and_a_wrong_setting_is_named(tmp_path):
+    environ = {"HAVEN_INTERNAL_SECRET": "x" * 32, "HAVEN_DATA_DIR": str(tmp_path)}
+    assert MatcherSettings.from_env(environ).read_model is True
+    assert MatcherSettings.from_env({**environ, "HAVEN_MATCH_READ_MODEL": "off"}).read_model is False
+    for variable, value in (("HAVEN_MATCH_READ_MODEL", "maybe"), ("HAVEN_READ_MODEL_INTERVAL", "0"),
+                            ("HAVEN_READ_MODEL_MAX_LAG", "0.1")):
+        with pytest.raises(ValueError, match=variable):
+            MatcherSettings.from_env({**environ, variable: value})
