@@ -88,6 +88,8 @@ class ReadModel:
         self._views: list[dict | None] = []
         self._packed: list[bytes | None] = []
         self._shared: dict[bytes, dict] = {}
+        self._stamps: list[int] = []  # which write of the row this is (the views unpacked for a request are keyed by it)
+        self._writes = 0
         self._holds: list[tuple] = []
         self._free_rows: list[int] = []
         self._size = 0
@@ -129,6 +131,8 @@ class ReadModel:
         if not holds:
             view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
         self._packed[row] = zlib.compress(jsonio.dumps(view), 1)
+        self._writes += 1
+        self._stamps[row] = self._writes
         self._holds[row] = holds
         self._alive[row] = True
         self._held[row] = bool(holds)
@@ -156,16 +160,20 @@ class ReadModel:
                 self._columns[key] = (query, np.concatenate([column, np.zeros(grow, dtype=bool)]))
         self._views.append(None)
         self._packed.append(None)
+        self._stamps.append(0)
         self._holds.append(())
         self._size += 1
         return row
 
     # -- queries -------------------------------------------------------------------------------
-    def candidates(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[dict]]:
+    def candidates(self, queries: Sequence[CandidateQuery], now: datetime,
+                   shown: dict | None = None) -> list[list[dict]]:
+        """One list per query; `shown` keeps the views unpacked at this `now` for the next call (one request's)."""
+        shown = {} if shown is None else shown
         with self._lock:
-            return [self._candidates(query, now) for query in queries]
+            return [self._candidates(query, now, shown) for query in queries]
 
-    def _candidates(self, query: CandidateQuery, now: datetime) -> list[dict]:
+    def _candidates(self, query: CandidateQuery, now: datetime, shown: dict) -> list[dict]:
         size = self._size
         allowed = self._alive[:size].copy()
         for rule in HARD_FILTERS:
@@ -212,9 +220,13 @@ class ReadModel:
             exact = [found for found in exact if found[0] <= query.max_distance_km]
         answer = []
         for distance, _, row in exact[:query.limit]:
-            seen = (timed.get(row) or self._at(row, now))["capacity"]
-            view = jsonio.loads(zlib.decompress(self._packed[row]))
-            answer.append(dict(view, capacity=seen, distance_km=round(distance, 1)))
+            # Keyed by the row's stored view too: a change between two calls is never answered from before it.
+            key = (row, self._stamps[row])
+            view = shown.get(key)
+            if view is None:
+                seen = (timed.get(row) or self._at(row, now))["capacity"]
+                view = shown[key] = dict(jsonio.loads(zlib.decompress(self._packed[row])), capacity=seen)
+            answer.append(dict(view, distance_km=round(distance, 1)))
         return answer
 
     def _slim(self, view: dict) -> dict:
@@ -268,9 +280,10 @@ class ReadModelCandidates(CandidateSource):
     def __init__(self, model: ReadModel, now: datetime):
         self.model = model
         self.now = now
+        self._shown: dict = {}  # the views this request has unpacked (one request, one time)
 
     def fetch(self, queries: Sequence[CandidateQuery]) -> list[list[dict]]:
-        return self.model.candidates(queries, self.now)
+        return self.model.candidates(queries, self.now, self._shown)
 
     def as_of(self) -> dict:
         return {"sequence": self.model.sequence, "at": self.model.as_of, "source": "read_model"}
