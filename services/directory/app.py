@@ -18,6 +18,9 @@ from ..shared.vocabulary import MAX_BODY_BYTES
 from . import service
 from .api.views import internal, providers, referrals
 from .background import Background, Task
+from .figures import service as figures_service
+from .figures.store import figures_store_for
+from .figures.views import figures
 from .notifications import service as notifications
 from .notifications.stale import remind_stale
 from .notifications.views import capacity_links, webhooks
@@ -64,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_internal_auth(app, settings.internal_secret, replay_guard(
         settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
     api = Api(app)
-    for blueprint in (providers, referrals, internal, webhooks, capacity_links, waitlist):
+    for blueprint in (providers, referrals, internal, webhooks, capacity_links, waitlist, figures):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 
@@ -98,6 +101,10 @@ def _background(context: DirectoryContext) -> Background | None:
         tasks.append(Task("remind_expiring", settings.sweep_seconds,
                           lambda: service.remind_expiring(store=context.store, now=context.clock(),
                                                           minutes_before=settings.expiring_minutes)))
+    if settings.capacity_history_seconds:
+        tasks.append(Task("record_capacity_day", settings.capacity_history_seconds,
+                          lambda: figures_service.record_capacity_day(
+                              figures=figures_store_for(context.store), store=context.store, now=context.clock())))
     if settings.deliver_seconds:
         tasks.append(Task("deliver", settings.deliver_seconds, lambda: deliver(context)))
     if settings.stale_reminder_seconds:

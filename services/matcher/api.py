@@ -7,7 +7,7 @@ from flask.views import MethodView
 from ..shared.errors import forbidden
 from ..shared.jsonbody import Blueprint
 from ..shared.match_schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
-from . import service
+from . import figures, service
 from .candidates import DirectoryCandidates
 from .domain.geo import Area, Point
 from .domain.person import Person
@@ -49,9 +49,12 @@ class Matches(MethodView):
     def post(self, data):
         """Ranked, explained candidates for each need of one person"""
         ctx, source = _context()
-        return service.match_person(source=source, person=person_from(data), needs=data["needs"],
-                                    weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
-                                    include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+        person = person_from(data)
+        answer = service.match_person(source=source, person=person, needs=data["needs"],
+                                      weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
+                                      include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+        figures.send_counts(ctx.directory, source.claims, figures.match_counts(person.location, data["needs"], answer))
+        return answer
 
 
 @matches.route("/group")
@@ -61,6 +64,9 @@ class GroupMatches(MethodView):
     def post(self, data):
         """Places for a group freed together, maximising the total match quality under capacity"""
         ctx, source = _context()
-        return service.match_group(source=source, people=[person_from(p) for p in data["people"]],
-                                   need=data["need"], weights=ctx.settings.weights, now=ctx.clock(),
-                                   include_stale=data["include_stale"])
+        people = [person_from(p) for p in data["people"]]
+        answer = service.match_group(source=source, people=people, need=data["need"], weights=ctx.settings.weights,
+                                     now=ctx.clock(), include_stale=data["include_stale"])
+        figures.send_counts(ctx.directory, source.claims,
+                            figures.group_counts(people[0].location, data["need"], len(people), answer))
+        return answer
