@@ -35,10 +35,14 @@ def _only_matching_roles():
         raise forbidden("only caseworkers and admins can ask for matches")
 
 
+def _caller():
+    # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
+    return g.claims.fresh(request_id=g.get("request_id"))
+
+
 def _context():
     ctx = current_app.extensions["haven"]
-    # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
-    source = DirectoryCandidates(ctx.directory, g.claims.fresh(request_id=g.get("request_id")))
+    source = DirectoryCandidates(ctx.directory, _caller())
     return ctx, source
 
 
@@ -53,7 +57,7 @@ class Matches(MethodView):
         answer = service.match_person(source=source, person=person, needs=data["needs"],
                                       weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
                                       include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
-        figures.send_counts(ctx.directory, source.claims, figures.match_counts(person.location, data["needs"], answer))
+        figures.send_counts(ctx.directory, _caller(), figures.match_counts(person.location, data["needs"], answer))
         return answer
 
 
@@ -67,6 +71,6 @@ class GroupMatches(MethodView):
         people = [person_from(p) for p in data["people"]]
         answer = service.match_group(source=source, people=people, need=data["need"], weights=ctx.settings.weights,
                                      now=ctx.clock(), include_stale=data["include_stale"])
-        figures.send_counts(ctx.directory, source.claims,
+        figures.send_counts(ctx.directory, _caller(),
                             figures.group_counts(people[0].location, data["need"], len(people), answer))
         return answer
