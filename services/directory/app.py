@@ -19,7 +19,7 @@ from . import service
 from .api.views import internal, providers, referrals
 from .background import Background, Task
 from .figures import service as figures_service
-from .figures.store import figures_store_for
+from .figures.store import FiguresStore, figures_store_for
 from .figures.views import figures
 from .notifications import service as notifications
 from .notifications.stale import remind_stale
@@ -41,6 +41,7 @@ class DirectoryContext:
     clock: Callable[[], datetime] = field(default=utc_now)
     background: Background | None = None
     notifier: notifications.Notifier | None = None
+    figures: FiguresStore | None = None
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     metrics = init_metrics(app, "directory",
                            staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
     context.notifier = build_notifier(store, settings, metrics)
+    context.figures = figures_store_for(store)  # one per process: an engine store checks its indices once
     context.background = _background(context)
     init_internal_auth(app, settings.internal_secret, replay_guard(
         settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
@@ -104,7 +106,7 @@ def _background(context: DirectoryContext) -> Background | None:
     if settings.capacity_history_seconds:
         tasks.append(Task("record_capacity_day", settings.capacity_history_seconds,
                           lambda: figures_service.record_capacity_day(
-                              figures=figures_store_for(context.store), store=context.store, now=context.clock())))
+                              figures=context.figures, store=context.store, now=context.clock())))
     if settings.deliver_seconds:
         tasks.append(Task("deliver", settings.deliver_seconds, lambda: deliver(context)))
     if settings.stale_reminder_seconds:

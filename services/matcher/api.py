@@ -1,7 +1,7 @@
 """Thin views: a schema loads the profile, one use case does the work, a schema dumps the answer."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import after_this_request, current_app, g
 from flask.views import MethodView
 
 from ..shared.errors import forbidden
@@ -40,6 +40,17 @@ def _caller():
     return g.claims.fresh(request_id=g.get("request_id"))
 
 
+def _count_after_answering(counts: list[dict]) -> None:
+    """Send the match's counts to the directory once the answer has gone out, so counting adds no wait."""
+    directory, claims = current_app.extensions["haven"].directory, _caller()
+
+    @after_this_request
+    def count(response):
+        if response.status_code == 200:
+            response.call_on_close(lambda: figures.send_counts(directory, claims, counts))
+        return response
+
+
 def _context():
     ctx = current_app.extensions["haven"]
     source = DirectoryCandidates(ctx.directory, _caller())
@@ -57,7 +68,7 @@ class Matches(MethodView):
         answer = service.match_person(source=source, person=person, needs=data["needs"],
                                       weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
                                       include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
-        figures.send_counts(ctx.directory, _caller(), figures.match_counts(person.location, data["needs"], answer))
+        _count_after_answering(figures.match_counts(person.location, data["needs"], answer))
         return answer
 
 
@@ -71,6 +82,5 @@ class GroupMatches(MethodView):
         people = [person_from(p) for p in data["people"]]
         answer = service.match_group(source=source, people=people, need=data["need"], weights=ctx.settings.weights,
                                      now=ctx.clock(), include_stale=data["include_stale"])
-        figures.send_counts(ctx.directory, _caller(),
-                            figures.group_counts(people[0].location, data["need"], len(people), answer))
+        _count_after_answering(figures.group_counts(people[0].location, data["need"], len(people), answer))
         return answer

@@ -2,6 +2,7 @@
 in Dutch and English, with axe over every state (the tables opened too)."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -16,7 +17,7 @@ UNMET = dict(PERSON, needs=["legal"], location={"place": "Groningen"}, max_dista
              avoid=[{"place": "Groningen", "radius_km": 60}])
 
 
-def _caseworker_token(haven) -> str:
+def _token(haven, role: str) -> str:
     from services.gateway.auth import open_auth_store
     from services.gateway.settings import auth_db_path
     from services.shared.config import default_store_url
@@ -24,16 +25,30 @@ def _caseworker_token(haven) -> str:
     env = {"HAVEN_DATA_DIR": str(haven.data_dir)}
     store = open_auth_store(auth_db_path(env), default_store_url(env))
     try:
-        return store.issue("caseworker", (), "browser figures", None, datetime.now(timezone.utc))[1]
+        return store.issue(role, (), "browser figures", None, datetime.now(timezone.utc))[1]
     finally:
         store.close()
 
 
+def _wait_until_counted(haven, admin_token: str, timeout: float = 60.0) -> None:
+    """The matcher counts once each answer has gone out: wait until the figures hold at least these six."""
+    deadline = time.monotonic() + timeout
+    while True:
+        stats = requests.get(f"{haven.url}/api/v1/stats", headers={"Authorization": f"Bearer {admin_token}"},
+                             timeout=60).json()
+        legal = [row for row in stats["unmet_needs"]["by_need"] if row["need"] == "legal"]
+        if legal and isinstance(legal[0]["unmet"], int) and legal[0]["unmet"] >= 6:
+            return
+        assert time.monotonic() < deadline, "the matches were not counted"
+        time.sleep(0.3)
+
+
 def test_the_figures_page_shows_unmet_needs_and_capacity_by_week_in_both_languages(haven, new_page, make_account):
-    headers = {"Authorization": f"Bearer {_caseworker_token(haven)}"}
+    headers = {"Authorization": f"Bearer {_token(haven, 'caseworker')}"}
     for _ in range(6):
         answer = requests.post(f"{haven.url}/api/v1/matches", json=UNMET, headers=headers, timeout=60)
         assert answer.status_code == 200 and answer.json()["unmet"]
+    _wait_until_counted(haven, _token(haven, "admin"))
     email, password = make_account("admin")
     page = new_page()
     sign_in(page, email, password)

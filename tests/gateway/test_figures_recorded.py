@@ -22,6 +22,9 @@ UNMET = dict(PERSON, needs=["legal"], location={"place": "Groningen"}, max_dista
 GROUP = {"need": "shelter", "people": [dict(PERSON, location={"place": "Utrecht"}),
                                        dict(PERSON, location={"place": "Amersfoort"})]}
 MET_MATCHES, UNMET_MATCHES, GROUPS = 12, 5, 5
+EXPECTED_BY_NEED = [
+    {"need": "legal", "matches": UNMET_MATCHES, "unmet": UNMET_MATCHES, "unmet_percent": 100},
+    {"need": "shelter", "matches": MET_MATCHES, "unmet": SUPPRESSED, "unmet_percent": SUPPRESSED}]
 
 
 def _stats(haven) -> dict:
@@ -30,10 +33,10 @@ def _stats(haven) -> dict:
     return answer.json()
 
 
-def _poll(predicate, timeout: float = 60.0):
+def _poll(predicate, *, message: str, timeout: float = 60.0):
     deadline = time.monotonic() + timeout
     while not (value := predicate()):
-        assert time.monotonic() < deadline, "the directory's sweep recorded no capacity day"
+        assert time.monotonic() < deadline, message
         time.sleep(0.3)
     return value
 
@@ -62,11 +65,12 @@ def test_matches_made_side_by_side_are_each_counted_by_need_and_province_and_non
     assert all(answer["unmet"] for answer in answers[MET_MATCHES:MET_MATCHES + UNMET_MATCHES])
     unplaced = sum(len(answer["unassigned"]) for answer in answers[-GROUPS:])
 
-    figures = _stats(haven)
+    # The matcher counts once each answer has gone out: wait until every count has arrived (a lost one never does).
+    figures = _poll(lambda: (found := _stats(haven))["unmet_needs"]["by_need"] == EXPECTED_BY_NEED
+                    and found["group_placements"]["by_need"][:1] and found["group_placements"]["by_need"][0]["groups"]
+                    == GROUPS and found, message="the matches were not all counted")
     unmet = figures["unmet_needs"]
-    assert unmet["by_need"] == [
-        {"need": "legal", "matches": UNMET_MATCHES, "unmet": UNMET_MATCHES, "unmet_percent": 100},
-        {"need": "shelter", "matches": MET_MATCHES, "unmet": SUPPRESSED, "unmet_percent": SUPPRESSED}]
+    assert unmet["by_need"] == EXPECTED_BY_NEED
     assert unmet["by_region"] == [
         {"region": "Groningen", "matches": UNMET_MATCHES, "unmet": UNMET_MATCHES, "unmet_percent": 100},
         {"region": "Utrecht", "matches": MET_MATCHES, "unmet": SUPPRESSED, "unmet_percent": SUPPRESSED}]
@@ -89,7 +93,8 @@ def test_the_store_keeps_only_week_need_province_and_counts(haven):
 
 
 def test_the_directory_records_each_regions_capacity_once_a_day_and_the_figures_show_it_by_week(haven):
-    figures = _poll(lambda: (found := _stats(haven))["capacity_by_week"] and found)
+    figures = _poll(lambda: (found := _stats(haven))["capacity_by_week"] and found,
+                    message="the directory's sweep recorded no capacity day")
     now = {row["region"]: row for row in figures["capacity_by_region"]}
     weekly = figures["capacity_by_week"]
     assert {row["region"] for row in weekly} == set(now)

@@ -12,7 +12,6 @@ from ...shared.schemas import StrictSchema
 from ...shared.strict_fields import StrictInteger
 from ..api.answers import answers
 from . import service
-from .store import figures_store_for
 
 figures = Blueprint("figures", __name__, url_prefix="/figures",
                     description="Counts of match outcomes and a daily capacity history, nothing about a person")
@@ -71,7 +70,7 @@ class FiguresSchema(Schema):
 
 def _context():
     context = current_app.extensions["haven"]
-    return context, figures_store_for(context.store)
+    return context, context.figures
 
 
 @figures.route("")
