@@ -2,8 +2,8 @@
 
 What leaves the matcher is only (need, province, asked, unmet) or, for a group, (need, province, 1 group,
 people, unplaced); never the point, the time, the person's attributes or the candidates. The directory adds
-it to the week's counters. Counting never fails a match: when the directory cannot take the count the
-match is answered all the same and the loss is logged and counted in the metrics.
+it to the week's counters. Counting never fails or slows a match: the counts are sent once the answer has
+gone out (services/matcher/api.py), and when the directory cannot take them the loss is logged.
 """
 from __future__ import annotations
 
