@@ -11,7 +11,7 @@ import logging
 import math
 from functools import lru_cache
 
-from ..shared.http import ServiceClient, ServiceUnavailable
+from ..shared.http import ServiceClient
 from ..shared.places import all_places
 from ..shared.signing import Claims
 from .domain.geo import Point
@@ -27,14 +27,19 @@ _CELL_DEGREES = 0.5  # a cell and its neighbours reach at least 30 km from any p
 def _places_by_cell() -> dict[tuple[int, int], list]:
     cells: dict[tuple[int, int], list] = {}
     for place in all_places():
-        cells.setdefault((math.floor(place.lat / _CELL_DEGREES), math.floor(place.lon / _CELL_DEGREES)), []).append(place)
+        cells.setdefault(_cell(place.lat, place.lon), []).append(place)
     return cells
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return math.floor(lat / _CELL_DEGREES), math.floor(lon / _CELL_DEGREES)
 
 
 def province_at(point: Point) -> str:
     """The province of the nearest gazetteer place, or "—" when no place is near (outside the Netherlands)."""
-    row, column = math.floor(point.lat / _CELL_DEGREES), math.floor(point.lon / _CELL_DEGREES)
-    nearby = [place for dr in (-1, 0, 1) for dc in (-1, 0, 1) for place in _places_by_cell().get((row + dr, column + dc), ())]
+    row, column = _cell(point.lat, point.lon)
+    cells = _places_by_cell()
+    nearby = [place for dr in (-1, 0, 1) for dc in (-1, 0, 1) for place in cells.get((row + dr, column + dc), ())]
     if not nearby:
         return NO_REGION
     km_per_lon = 111.32 * math.cos(math.radians(point.lat))
@@ -50,7 +55,8 @@ def match_counts(point: Point, needs: list[str], answer: dict) -> list[dict]:
     """One row per need the caseworker asked for (not a need the matcher added): asked once, unmet or not."""
     region = province_at(point)
     unmet = {item["need"] for item in answer["unmet"]}
-    return [{"need": need, "region": region, "matches": 1, "unmet": int(need in unmet)} for need in dict.fromkeys(needs)]
+    return [{"need": need, "region": region, "matches": 1, "unmet": int(need in unmet)}
+            for need in dict.fromkeys(needs)]
 
 
 def group_counts(point: Point, need: str, people: int, answer: dict) -> list[dict]:
@@ -63,7 +69,7 @@ def send_counts(client: ServiceClient, claims: Claims, counts: list[dict]) -> bo
     """POST the counts to the directory as the caller; False (logged) when they could not be added."""
     try:
         response = client.request("POST", "/figures/matches", claims, json_body={"counts": counts})
-    except ServiceUnavailable:
+    except Exception:  # noqa: BLE001 - runs after the answer went out: a failure is logged, never raised
         response = None
     if response is not None and response.status_code == 200:
         return True

@@ -128,11 +128,12 @@ def test_capacity_by_week_is_the_average_recorded_day_per_region_with_small_coun
     figures = compute_figures(referrals=[], providers=[], recorded=recorded, now=now)
 
     assert figures["capacity_by_week"] == [
-        {"week": "2026-W49", "region": "Utrecht", "first_day": "2026-11-30", "last_day": "2026-12-01", "providers": 10, "units": 40, "in_use": 25,
-         "occupancy_percent": 62, "stale_providers": 6, "stale_percent": 55},
+        {"week": "2026-W49", "region": "Utrecht", "first_day": "2026-11-30", "last_day": "2026-12-01",
+         "providers": 10, "units": 40, "in_use": 25, "occupancy_percent": 62, "stale_providers": 6, "stale_percent": 55},
         {"week": "2026-W50", "region": "Drenthe", "first_day": "2026-12-07", "last_day": "2026-12-07",
          "providers": SUPPRESSED, "units": 8, "in_use": 6,
          "occupancy_percent": 75, "stale_providers": SUPPRESSED, "stale_percent": SUPPRESSED}]
     for row in csv_rows(figures)[1:]:
         assert not any(cell.isdigit() and 0 < int(cell) < 5 for cell in row)
-    assert ["capacity_by_week", "2026-W49", "Utrecht", "2026-11-30", "2026-12-01", "10", "40", "25", "62", "6", "55"] in csv_rows(figures)
+    assert ["capacity_by_week", "2026-W49", "Utrecht", "2026-11-30", "2026-12-01", "10", "40", "25", "62", "6",
+            "55"] in csv_rows(figures)

@@ -26,3 +26,33 @@ def test_a_group_counts_once_with_its_people_and_those_left_without_a_place():
     counts = group_counts(Point(53.2194, 6.5665), "shelter", 4, {"unassigned": [{"person": 3}]})
     assert counts == [{"need": "shelter", "region": "Groningen", "groups": 1, "group_people": 4,
                        "group_unplaced": 1}]
+
+
+MATCH = {"needs": ["shelter", "legal"], "languages": ["nl"], "location": {"lat": 52.0907, "lon": 5.1214},
+         "avoid": [{"lat": 52.0907, "lon": 5.1214, "radius_km": 60}], "max_distance_km": 40}
+
+
+@pytest.mark.integration
+def test_a_match_is_counted_at_the_directory_once_its_answer_has_gone_out(matcher, admin):
+    answer = matcher.post("/matches", MATCH)
+    assert answer.status_code == 200 and {item["need"] for item in answer.json["unmet"]} == {"shelter", "legal"}
+    assert admin.get("/figures").json["need_counts"] == []  # not before the answer is closed
+    answer.close()
+
+    counted = {(row["need"], row["region"]): (row["matches"], row["unmet"])
+               for row in admin.get("/figures").json["need_counts"]}
+    assert counted == {("shelter", "Utrecht"): (1, 1), ("legal", "Utrecht"): (1, 1)}
+
+
+@pytest.mark.integration
+def test_a_count_the_directory_cannot_take_is_logged_and_the_match_is_answered_all_the_same(
+        matcher, admin, sqlite_store, caplog):
+    with sqlite_store.file.transaction() as conn:
+        conn.execute("DROP TABLE need_counts")  # the directory fails to store any count
+
+    answer = matcher.post("/matches", MATCH)
+    answer.close()
+
+    assert answer.status_code == 200 and answer.json["unmet"]
+    assert any(record.getMessage() == "match outcome not counted" and record.status == 500
+               for record in caplog.records)

@@ -301,7 +301,8 @@ def admin_figures():
     figures = _figures()
 
     def bars(rows, key, value):
-        return bar_chart([(term(g.locale, "need", row[key]) if key == "need" else row[key], row[value]) for row in rows])
+        return bar_chart([(term(g.locale, "need", row[key]) if key == "need" else row[key], row[value])
+                          for row in rows])
 
     recent = sorted({row["week"] for row in figures["capacity_by_week"]})[-RECENT_WEEKS:]
     by_week = [row for row in sorted(figures["capacity_by_week"], key=lambda r: (r["region"], r["week"]))
