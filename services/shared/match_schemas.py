@@ -7,7 +7,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from . import vocabulary as v
-from .places import resolve_place
+from .errors import ambiguous_place
+from .places import AmbiguousPlace, resolve_place
 from .schemas import (COUNTRY_CODE, LANGUAGE_CODE, UNIQUE, Choices, ProviderOutSchema, StrictSchema, _country,
                               _language, _unique)
 from .strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
@@ -19,7 +20,11 @@ class PointInSchema(StrictSchema):
     lat = StrictFloat(validate=validate.Range(min=-90, max=90), allow_nan=False)
     lon = StrictFloat(validate=validate.Range(min=-180, max=180), allow_nan=False)
     place = Text(validate=validate.Length(min=1, max=120),
-                 metadata={"description": "a Dutch city, town or village, instead of lat and lon"})
+                 metadata={"description": "a Dutch municipality, city, town or village, instead of lat and lon. "
+                                          "A name places in several municipalities share is answered with 400 "
+                                          "`ambiguous_place` and its choices; send a choice's `value` "
+                                          "(\"Den Hoorn, Midden-Delfland\"): the name with its municipality or "
+                                          "province after a comma or in brackets"})
 
     @validates_schema
     def _one_form(self, data, **kwargs):
@@ -27,7 +32,11 @@ class PointInSchema(StrictSchema):
         if has_place and (has_lat or has_lon):
             raise ValidationError("give either place or lat and lon, not both", "place")
         if has_place:
-            if resolve_place(data["place"]) is None:
+            try:
+                found = resolve_place(data["place"])
+            except AmbiguousPlace as err:
+                raise ValidationError(ambiguous_place(err), "place") from None
+            if found is None:
                 # The typed name is not echoed: a caller's log of this answer stays free of where a person is.
                 raise ValidationError("not a Dutch place we know; give lat and lon instead", "place")
             return
@@ -155,6 +164,17 @@ class CarePlanSchema(Schema):
     anchor_name = fields.String()
     anchor_location = fields.Nested(AnchorLocationSchema, metadata={
         "description": "coarsened to about 5 km for a confidential shelter"})
+    combined_score = fields.Float(metadata={
+        "description": "the shelter's score plus, for each other need asked for, the score of its best candidate "
+                       "from this shelter (0 for a need left unmet): the plan with the highest one is chosen"})
+    shelter_rank = fields.Integer(metadata={
+        "description": "where this shelter ranks among the shelters on its own (1: the top one)"})
+    shelters_weighed = fields.Integer(metadata={
+        "description": "how many of the best-ranked shelters were weighed with the care reachable from them"})
+    gains = fields.List(fields.String(), metadata={
+        "description": "when it is not the top-ranked shelter: the needs whose best candidate scores higher from "
+                       "it than from the top one"})
+    reasons = fields.List(fields.String(), metadata={"description": "why this shelter anchors the plan"})
 
 
 class MatchResponseSchema(Schema):
@@ -162,7 +182,8 @@ class MatchResponseSchema(Schema):
     unmet = fields.List(fields.Nested(UnmetNeedSchema))
     interpreter_needed = fields.List(fields.Nested(InterpreterNeededSchema))
     care_plan = fields.Nested(CarePlanSchema, allow_none=True, metadata={
-        "description": "with shelter among the needs: other care is ranked by distance from this shelter"})
+        "description": "with shelter among the needs: the shelter whose own score and the care reachable from it "
+                       "add up to the most; other care is ranked by distance from it"})
 
 
 class GroupAssignmentSchema(Schema):
@@ -177,6 +198,14 @@ class GroupAssignmentSchema(Schema):
 class GroupUnassignedSchema(Schema):
     person = fields.Integer()
     reason = fields.String()
+    blocked_by = fields.List(fields.String(), metadata={
+        "description": "as for an unmet need of a single match: the hard filters that left no place for this "
+                       "person, each alone or all together as the reason says; capacity when the rest of the "
+                       "group took the suitable places"})
+    taken_by_group = fields.Boolean(metadata={
+        "description": "true when places suit this person but the rest of the group took them"})
+    other_route = fields.String(allow_none=True, metadata={
+        "description": "the usual route outside this directory, where Dutch practice has one"})
 
 
 class GroupResponseSchema(Schema):
