@@ -1,14 +1,14 @@
 """Thin views: a schema loads the profile, one use case does the work, a schema dumps the answer."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import after_this_request, current_app, g
 from flask.views import MethodView
 
 from ..shared.errors import forbidden
 from ..shared.jsonbody import Blueprint
 from ..shared.match_schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
-from . import service
 from ..shared.times import iso
+from . import figures, service
 from .candidates import CandidateSource, DirectoryCandidates
 from .readmodel import ReadModelCandidates
 from .domain.geo import Area, Point
@@ -37,6 +37,22 @@ def _only_matching_roles():
         raise forbidden("only caseworkers and admins can ask for matches")
 
 
+def _caller():
+    # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
+    return g.claims.fresh(request_id=g.get("request_id"))
+
+
+def _count_after_answering(counts: list[dict]) -> None:
+    """Send the match's counts to the directory once the answer has gone out, so counting adds no wait."""
+    directory, claims = current_app.extensions["haven"].directory, _caller()
+
+    @after_this_request
+    def count(response):
+        if response.status_code == 200:
+            response.call_on_close(lambda: figures.send_counts(directory, claims, counts))
+        return response
+
+
 def _context() -> tuple:
     """The candidate source of this request, the time it is answered at, and where its view comes from.
 
@@ -50,8 +66,7 @@ def _context() -> tuple:
     if follower is not None and g.claims.role == "caseworker" and follower.fresh():
         source: CandidateSource = ReadModelCandidates(follower.model, now)
         return ctx, source, now, source.as_of()
-    # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
-    source = DirectoryCandidates(ctx.directory, g.claims.fresh(request_id=g.get("request_id")))
+    source = DirectoryCandidates(ctx.directory, _caller())
     return ctx, source, now, {"source": "directory", "sequence": None, "at": iso(now)}
 
 
@@ -62,10 +77,12 @@ class Matches(MethodView):
     def post(self, data):
         """Ranked, explained candidates for each need of one person"""
         ctx, source, now, as_of = _context()
-        return dict(service.match_person(source=source, person=person_from(data), needs=data["needs"],
-                                         weights=ctx.settings.weights, now=now, limit=data["limit"],
-                                         include_stale=data["include_stale"], pool=ctx.settings.candidate_pool),
-                    as_of=as_of)
+        person = person_from(data)
+        answer = service.match_person(source=source, person=person, needs=data["needs"],
+                                      weights=ctx.settings.weights, now=now, limit=data["limit"],
+                                      include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+        _count_after_answering(figures.match_counts(person.location, data["needs"], answer))
+        return dict(answer, as_of=as_of)
 
 
 @matches.route("/group")
@@ -75,6 +92,8 @@ class GroupMatches(MethodView):
     def post(self, data):
         """Places for a group freed together, maximising the total match quality under capacity"""
         ctx, source, now, as_of = _context()
-        return dict(service.match_group(source=source, people=[person_from(p) for p in data["people"]],
-                                        need=data["need"], weights=ctx.settings.weights, now=now,
-                                        include_stale=data["include_stale"]), as_of=as_of)
+        people = [person_from(p) for p in data["people"]]
+        answer = service.match_group(source=source, people=people, need=data["need"], weights=ctx.settings.weights,
+                                     now=now, include_stale=data["include_stale"])
+        _count_after_answering(figures.group_counts(people[0].location, data["need"], len(people), answer))
+        return dict(answer, as_of=as_of)
