@@ -1,14 +1,16 @@
 """Thin views: a schema loads the profile, one use case does the work, a schema dumps the answer."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import after_this_request, current_app, g
 from flask.views import MethodView
 
 from ..shared.errors import forbidden
 from ..shared.jsonbody import Blueprint
 from ..shared.match_schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
-from . import service
-from .candidates import DirectoryCandidates
+from ..shared.times import iso
+from . import figures, service
+from .candidates import CandidateSource, DirectoryCandidates
+from .readmodel import ReadModelCandidates
 from .domain.geo import Area, Point
 from .domain.person import Person
 
@@ -35,11 +37,37 @@ def _only_matching_roles():
         raise forbidden("only caseworkers and admins can ask for matches")
 
 
-def _context():
-    ctx = current_app.extensions["haven"]
+def _caller():
     # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
-    source = DirectoryCandidates(ctx.directory, g.claims.fresh(request_id=g.get("request_id")))
-    return ctx, source
+    return g.claims.fresh(request_id=g.get("request_id"))
+
+
+def _count_after_answering(counts: list[dict]) -> None:
+    """Send the match's counts to the directory once the answer has gone out, so counting adds no wait."""
+    directory, claims = current_app.extensions["haven"].directory, _caller()
+
+    @after_this_request
+    def count(response):
+        if response.status_code == 200:
+            response.call_on_close(lambda: figures.send_counts(directory, claims, counts))
+        return response
+
+
+def _context() -> tuple:
+    """The candidate source of this request, the time it is answered at, and where its view comes from.
+
+    Caseworkers are answered from the read model while it is fresh: it holds what they may see and nothing
+    more. Admins (who see confidential providers where they are) and every match while the read model is
+    loading or lagging ask the directory, whose answer is the live one.
+    """
+    ctx = current_app.extensions["haven"]
+    now = ctx.clock()
+    follower = ctx.follower
+    if follower is not None and g.claims.role == "caseworker" and follower.fresh():
+        source: CandidateSource = ReadModelCandidates(follower.model, now)
+        return ctx, source, now, source.as_of()
+    source = DirectoryCandidates(ctx.directory, _caller())
+    return ctx, source, now, {"source": "directory", "sequence": None, "at": iso(now)}
 
 
 @matches.route("")
@@ -48,10 +76,13 @@ class Matches(MethodView):
     @matches.response(200, MatchResponseSchema)
     def post(self, data):
         """Ranked, explained candidates for each need of one person"""
-        ctx, source = _context()
-        return service.match_person(source=source, person=person_from(data), needs=data["needs"],
-                                    weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
-                                    include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+        ctx, source, now, as_of = _context()
+        person = person_from(data)
+        answer = service.match_person(source=source, person=person, needs=data["needs"],
+                                      weights=ctx.settings.weights, now=now, limit=data["limit"],
+                                      include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+        _count_after_answering(figures.match_counts(person.location, data["needs"], answer))
+        return dict(answer, as_of=as_of)
 
 
 @matches.route("/group")
@@ -60,7 +91,9 @@ class GroupMatches(MethodView):
     @matches.response(200, GroupResponseSchema)
     def post(self, data):
         """Places for a group freed together, maximising the total match quality under capacity"""
-        ctx, source = _context()
-        return service.match_group(source=source, people=[person_from(p) for p in data["people"]],
-                                   need=data["need"], weights=ctx.settings.weights, now=ctx.clock(),
-                                   include_stale=data["include_stale"])
+        ctx, source, now, as_of = _context()
+        people = [person_from(p) for p in data["people"]]
+        answer = service.match_group(source=source, people=people, need=data["need"], weights=ctx.settings.weights,
+                                     now=now, include_stale=data["include_stale"])
+        _count_after_answering(figures.group_counts(people[0].location, data["need"], len(people), answer))
+        return dict(answer, as_of=as_of)

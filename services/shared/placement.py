@@ -107,6 +107,14 @@ def in_area(area: Area, location: LocationView) -> bool:
     return area.contains(location["lat"], location["lon"])
 
 
+def capacity_as_seen(capacity: dict, held: int, now: datetime) -> dict:
+    """A capacity record as every view shows it at `now`: with `held` units pending, what is `free` after them,
+    how old the count is and whether it is stale. A new dict; the record's other fields are kept."""
+    age = now - parse_time(capacity["updated"])
+    return dict(capacity, held=held, free=free_units(capacity["available"], held),
+                age_hours=round(age.total_seconds() / 3600, 1), stale=age > STALE_AFTER)
+
+
 def is_stale(updated: str, now: datetime) -> bool:
     return now - parse_time(updated) > STALE_AFTER
 

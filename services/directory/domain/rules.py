@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ...shared.capacity import free_units
+from ...shared.capacity import free_units  # noqa: F401 (the directory's name)
 from ...shared.geo import CELL_PRECISION_KM
 from ...shared.identity import Caller
-from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER, public_point  # noqa: F401 (the directory's names)
+from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER, capacity_as_seen, public_point  # noqa: F401 (the directory's names)
 from ...shared.provider_view import ProviderView
 from ...shared.times import iso, parse_time, utc_now  # noqa: F401 (the directory's names)
 
@@ -26,7 +26,7 @@ def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: 
     A new dict with new `location` and `capacity` (the parts changed here); the other parts are the
     record's own, shared, and must not be changed through the view.
     """
-    shown = dict(provider, location=dict(provider["location"]), capacity=dict(provider["capacity"]))
+    shown = dict(provider, location=dict(provider["location"]))
     location = shown["location"]
     if sees_exact_location(viewer, provider):
         location["precision_km"] = 0.0
@@ -35,13 +35,7 @@ def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: 
         location["address"] = None
         location["postal_code"] = None
         location["precision_km"] = CELL_PRECISION_KM
-    capacity = shown["capacity"]
-    held = capacity.get("held", 0)
-    capacity["held"] = held
-    capacity["free"] = free_units(capacity["available"], held)
-    age = capacity_age(capacity["updated"], now)
-    capacity["age_hours"] = round(age.total_seconds() / 3600, 1)
-    capacity["stale"] = age > STALE_AFTER
+    shown["capacity"] = capacity_as_seen(provider["capacity"], provider["capacity"].get("held", 0), now)
     if distance_km is not None:
         shown["distance_km"] = round(distance_km, 1)
     return shown
