@@ -23,10 +23,13 @@ def capacity_age(updated: str, now: datetime) -> timedelta:
 def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: float | None = None) -> ProviderView:
     """The provider as this viewer may see it, with computed capacity fields.
 
-    A new dict with new `location` and `capacity` (the parts changed here); the other parts are the
-    record's own, shared, and must not be changed through the view.
+    A new dict with new `location`, `capacity` and `service_capacity` (the parts changed here); the other
+    parts are the record's own, shared, and must not be changed through the view.
     """
-    shown = dict(provider, location=dict(provider["location"]), capacity=dict(provider["capacity"]))
+    shown = dict(provider, location=dict(provider["location"]), capacity=_pool_view(provider["capacity"], now))
+    if provider.get("service_capacity"):
+        shown["service_capacity"] = {need: _pool_view(pool, now)
+                                     for need, pool in provider["service_capacity"].items()}
     location = shown["location"]
     if sees_exact_location(viewer, provider):
         location["precision_km"] = 0.0
@@ -35,13 +38,18 @@ def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: 
         location["address"] = None
         location["postal_code"] = None
         location["precision_km"] = CELL_PRECISION_KM
-    capacity = shown["capacity"]
-    held = capacity.get("held", 0)
-    capacity["held"] = held
-    capacity["free"] = free_units(capacity["available"], held)
-    age = capacity_age(capacity["updated"], now)
-    capacity["age_hours"] = round(age.total_seconds() / 3600, 1)
-    capacity["stale"] = age > STALE_AFTER
     if distance_km is not None:
         shown["distance_km"] = round(distance_km, 1)
+    return shown
+
+
+def _pool_view(pool: dict, now: datetime) -> dict:
+    """A capacity pool with its computed fields: held, free, age_hours, stale."""
+    shown = dict(pool)
+    held = shown.get("held", 0)
+    shown["held"] = held
+    shown["free"] = free_units(shown["available"], held)
+    age = capacity_age(shown["updated"], now)
+    shown["age_hours"] = round(age.total_seconds() / 3600, 1)
+    shown["stale"] = age > STALE_AFTER
     return shown
