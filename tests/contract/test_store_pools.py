@@ -19,7 +19,7 @@ from tests.contract.records import ids
 def shelter_with_care(directory, *, beds: int = 3, care: int = 2, **overrides):
     """A shelter that also offers medical care, its care places counted apart from its beds."""
     return directory.add(services=["shelter", "medical", "legal"], capacity={"available": beds, "maximum": 10},
-                         service_capacity={"medical": {"available": care, "maximum": 4, "unit": "place",
+                         service_capacity={"medical": {"available": care, "maximum": 4, "unit": "appointment",
                                                        "updated": iso(directory.clock.now)}}, **overrides)
 
 
@@ -155,7 +155,7 @@ def test_an_edit_keeps_every_pool_live_count_and_may_add_or_remove_a_pool(direct
     edit = directory.record(id=shelter["id"], services=["shelter", "medical", "legal"],
                             capacity={"available": 9, "maximum": 10, "updated": "2020-01-01T00:00:00+00:00"},
                             service_capacity={
-                                "medical": {"available": 0, "maximum": 3, "unit": "place",
+                                "medical": {"available": 0, "maximum": 3, "unit": "appointment",
                                             "updated": "2020-01-01T00:00:00+00:00"},
                                 "legal": {"available": 2, "maximum": 2, "unit": "appointment",
                                           "updated": iso(directory.clock.now)}})
@@ -178,7 +178,7 @@ def test_an_edit_keeps_every_pool_live_count_and_may_add_or_remove_a_pool(direct
 def test_an_edit_cannot_set_a_pool_maximum_below_its_available_units(directory):
     shelter = shelter_with_care(directory, care=2)
     edit = directory.record(id=shelter["id"], services=["shelter", "medical", "legal"],
-                            service_capacity={"medical": {"available": 0, "maximum": 1, "unit": "place",
+                            service_capacity={"medical": {"available": 0, "maximum": 1, "unit": "appointment",
                                                           "updated": iso(directory.clock.now)}})
 
     with pytest.raises(MaximumBelowAvailable) as raised:
