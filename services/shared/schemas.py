@@ -57,6 +57,25 @@ def Choices(choices, *, min_length: int = 0, max_length: int | None = None, **kw
                        metadata={**UNIQUE, **kwargs.pop("metadata", {})}, **kwargs)
 
 
+class NamedDict(fields.Dict):
+    """A dict field whose errors name the entry (`service_capacity.medical.available`), not marshmallow's
+    `key` and `value` parts of it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as err:
+            if not isinstance(err.messages, dict):
+                raise
+            named: dict = {}
+            for entry, parts in err.messages.items():
+                if isinstance(parts, dict) and set(parts) <= {"key", "value"}:
+                    named[entry] = parts["key"] if "key" in parts else parts["value"]
+                else:
+                    named[entry] = parts
+            raise ValidationError(named) from None
+
+
 class StrictSchema(Schema):
     """Unknown fields are an error, never silently dropped."""
 
@@ -147,8 +166,8 @@ class ProviderInSchema(StrictSchema):
     eligibility = fields.Nested(EligibilitySchema, load_default=lambda: EligibilitySchema().load({}))
     capacity = fields.Nested(CapacitySchema, required=True, metadata={
         "description": "the pool of every service without its own in service_capacity"})
-    service_capacity = fields.Dict(keys=fields.String(validate=validate.OneOf(v.NEEDS)),
-                                   values=fields.Nested(CapacitySchema), load_default=dict, metadata={
+    service_capacity = NamedDict(keys=fields.String(validate=validate.OneOf(v.NEEDS)),
+                                 values=fields.Nested(CapacitySchema), load_default=dict, metadata={
         "description": "HSDS service_capacity: a need's own capacity pool (a shelter's care places apart from its "
                        "beds); each key must be one of the provider's services"})
     contact = fields.Nested(ContactSchema, load_default=lambda: ContactSchema().load({}))

@@ -27,9 +27,8 @@ def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: 
     parts are the record's own, shared, and must not be changed through the view.
     """
     shown = dict(provider, location=dict(provider["location"]), capacity=_pool_view(provider["capacity"], now))
-    if provider.get("service_capacity"):
-        shown["service_capacity"] = {need: _pool_view(pool, now)
-                                     for need, pool in provider["service_capacity"].items()}
+    shown["service_capacity"] = {need: _pool_view(pool, now)
+                                 for need, pool in (provider.get("service_capacity") or {}).items()}
     location = shown["location"]
     if sees_exact_location(viewer, provider):
         location["precision_km"] = 0.0

@@ -126,7 +126,7 @@ def _converter(field: fields.Field) -> Loader | None:
         return _list_converter(field)
     if kind is fields.Nested:
         return _nested_converter(field)
-    if kind is fields.Dict:
+    if isinstance(field, fields.Dict):
         return _dict_converter(field)
     if kind in (fields.Float, StrictFloat, fields.UUID, fields.AwareDateTime, fields.DateTime):
         # The field's own conversion, without the generic machinery around it.
