@@ -13,9 +13,10 @@ import numpy as np
 from .candidates import CandidateSource
 from .domain.assignment import assign_matrix
 from .domain.geo import Point, between
-from ..shared.placement import HARD_FILTERS, free_places, speaks_any
+from ..shared.placement import HARD_FILTERS, CandidateQuery, failed_filters, free_places, speaks_any
+from .blocking import blocking_filters
 from .domain.person import Person, area_query, candidate_query, provider_point
-from .domain.plan import unmet_reason
+from .domain.plan import group_taken_reason, other_route, unmet_reason
 from .domain.scoring import ScoreColumns, ScoringWeights, score_candidate
 
 log = logging.getLogger(__name__)
@@ -56,18 +57,45 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
         assignments.append({"person": placement.person, "provider_id": chosen.provider_id,
                             "provider_name": chosen.provider["name"], "score": round(chosen.score, 3),
                             "distance_km": round(chosen.distance_km, 1), "reasons": chosen.reasons})
-    unassigned = []
-    for index in result.unplaced:
-        suitable = int(allowed[rows[index]].sum())
-        reason = (unmet_reason(need, people[index], include_stale=include_stale) if not suitable else
-                  f"The {suitable} suitable {'provider' if suitable == 1 else 'providers'} had no free place "
-                  "left after placing others in this group")
-        unassigned.append({"person": index, "reason": reason})
+    unassigned = _unassigned(source, people, result.unplaced, allowed[rows], reach.providers, need, now,
+                             include_stale)
     log.info("group match", extra={"people_count": len(people), "queries_count": len(queries),
                                    "candidates_count": counts.fetched, "options_count": len(options),
                                    "assigned_count": len(assignments),
                                    "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
     return {"assignments": assignments, "unassigned": unassigned, "total_score": round(result.total_score, 3)}
+
+
+def _unassigned(source: CandidateSource, people: list[Person], unplaced: tuple[int, ...], allowed: np.ndarray,
+                providers: list[dict], need: str, now: datetime, include_stale: bool) -> list[dict]:
+    """Why each person left without a place has none, as a single match says it of an unmet need.
+
+    Someone whose suitable places the rest of the group took is told so (`blocked_by` capacity,
+    `taken_by_group`); for someone no candidate suits, the hard filters that emptied their search are
+    found as a single match finds them (blocking.blocking_filters), one batch for all such people,
+    each distinct person asked once.
+    """
+    nothing_suits: dict[Person, tuple[Person, CandidateQuery, int]] = {}
+    for index in unplaced:
+        who = people[index]
+        if not allowed[index].any() and who not in nothing_suits:
+            query = candidate_query(who, need, include_stale=include_stale)
+            found = sum(1 for provider in providers if not failed_filters(query, provider, now))
+            nothing_suits[who] = (who, query, found)
+    blocked = blocking_filters(source, nothing_suits, now)
+    unassigned = []
+    for index in unplaced:
+        who = people[index]
+        suitable = int(allowed[index].sum())
+        if suitable:
+            reason, blocked_by, taken = group_taken_reason(suitable), ("capacity",), True
+        else:
+            filters, together = blocked[who]
+            reason = unmet_reason(need, who, include_stale=include_stale, blocked_by=filters, together=together)
+            blocked_by, taken = filters, False
+        unassigned.append({"person": index, "reason": reason, "blocked_by": list(blocked_by),
+                           "taken_by_group": taken, "other_route": other_route(need, who)})
+    return unassigned
 
 
 class _Reach:

@@ -9,9 +9,12 @@ import time
 from datetime import datetime
 
 from ..shared.metrics import count_match
-from ..shared.placement import CandidateQuery, failed_filters, relaxed, speaks_any, without_any
+from ..shared.placement import CandidateQuery
+from .blocking import blocking_filters
 from .candidates import CandidateSource
 from .domain.geo import Point, between
+from .domain.careplan import (SHELTERS_WEIGHED, CarePlan, PlanOption, best_plan, care_plan_reasons,
+                              gains_over_top)
 from .domain.person import Person, candidate_query, failed_for_query, provider_point
 from .domain.plan import (Anchor, anchor_of, intake_reason, needs_without_shared_language, other_route,
                           unmet_reason)
@@ -25,6 +28,7 @@ class _Counts:
     """What went through one request, for the log line."""
 
     def __init__(self):
+        self.queries = 0
         self.fetched = 0
         self.refused = 0
         self.refused_filters: set[str] = set()
@@ -32,38 +36,60 @@ class _Counts:
 
 def match_person(*, source: CandidateSource, person: Person, needs: list[str], weights: ScoringWeights,
                  now: datetime, limit: int = 5, include_stale: bool = False, pool: int = 50) -> dict:
-    """Ranked, explained candidates for each need; with shelter among them, care is planned around it."""
+    """Ranked, explained candidates for each need; with shelter among them, the jointly best care plan.
+
+    The best shelters (up to SHELTERS_WEIGHED of those shown) are each weighed with the care reachable from
+    them, all in one batch of candidate queries; the shelter with the best combined score (domain/careplan.py)
+    anchors the plan, and every other need is ranked from it.
+    """
     started = time.perf_counter()
     counts = _Counts()
     fetch_limit = min(max(pool, limit), MAX_CANDIDATES_PER_QUERY)
-    asked: dict[str, tuple[CandidateQuery, int]] = {}  # per need: its query and how many the directory found
+    # Per need and point searched from: its query and how many the directory found.
+    searched: dict[tuple[str, Point], tuple[CandidateQuery, int]] = {}
 
-    def ranked_for(for_needs: list[str], origin: Point, anchor: Anchor | None) -> dict[str, list[ScoredCandidate]]:
-        queries = [candidate_query(person, need, origin=origin, include_stale=include_stale, limit=fetch_limit, at=now)
-                   for need in for_needs]
-        found = source.fetch(queries)
-        asked.update({need: (query, len(candidates)) for need, query, candidates in zip(for_needs, queries, found)})
-        return {need: _rank(person, need, candidates, origin, now, weights, counts, limit=limit,
-                            include_stale=include_stale, distance_from="shelter" if anchor else None)
-                for need, candidates in zip(for_needs, found)}
+    def ranked_from(for_needs: list[str], origins: list[Point],
+                    anchored: bool) -> list[dict[str, list[ScoredCandidate]]]:
+        """Per origin, each need's candidates ranked from it; one batch, each distinct query asked once."""
+        queries = {(need, origin): candidate_query(person, need, origin=origin, include_stale=include_stale,
+                                                   limit=fetch_limit, at=now)
+                   for origin in origins for need in for_needs}
+        distinct = list(dict.fromkeys(queries.values()))
+        counts.queries += len(distinct)
+        found = dict(zip(distinct, source.fetch(distinct))) if distinct else {}
+        searched.update({key: (query, len(found[query])) for key, query in queries.items()})
+        return [{need: _rank(person, need, found[queries[need, origin]], origin, now, weights, counts, limit=limit,
+                             include_stale=include_stale, distance_from="shelter" if anchored else None)
+                 for need in for_needs} for origin in origins]
 
     ranked: dict[str, list[ScoredCandidate]] = {}
-    anchor = None
+    others = [need for need in needs if need != "shelter"]
+    plan = options = None
     if "shelter" in needs:
-        ranked.update(ranked_for(["shelter"], person.location, None))
-        anchor = anchor_of(ranked["shelter"])
+        ranked.update(ranked_from(["shelter"], [person.location], False)[0])
+    if ranked.get("shelter"):
+        weighed = ranked["shelter"][:SHELTERS_WEIGHED]
+        origins = [provider_point(shelter.provider) for shelter in weighed]
+        care = ranked_from(others, origins, True) if others else [{} for _ in weighed]
+        options = [PlanOption(shelter, around) for shelter, around in zip(weighed, care)]
+        plan = best_plan(options)
+        ranked.update(plan.option.care)
+    anchor = anchor_of(plan.option.shelter) if plan else None
     origin = anchor.point if anchor else person.location
-    ranked.update(ranked_for([need for need in needs if need != "shelter"], origin, anchor))
+    if not plan:
+        ranked.update(ranked_from(others, [origin], False)[0])
 
     lacking = needs_without_shared_language(ranked)
     added: list[str] = []
     if lacking and "interpreter" not in ranked:
         added.append("interpreter")
-        ranked.update(ranked_for(added, origin, anchor))
+        ranked.update(ranked_from(added, [origin], anchor is not None)[0])
 
     ordered = list(needs) + added
     from_shelter = {need: anchor is not None and need != "shelter" for need in ordered}
-    blocked = _blocking_filters(source, person, {need: asked[need] for need in ordered if not ranked[need]}, now)
+    searched_from = {need: person.location if need == "shelter" else origin for need in ordered}
+    blocked = blocking_filters(source, {need: (person, *searched[need, searched_from[need]])
+                                        for need in ordered if not ranked[need]}, now)
     answer = {
         "results": [{"need": need, "added": need in added,
                      "candidates": [_candidate_out(c, need, now) for c in ranked[need]]} for need in ordered],
@@ -75,53 +101,15 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
         "interpreter_needed": ([{"language": person.first_language,
                                  "language_name": language_label(person.first_language),
                                  "needs": lacking}] if lacking else []),
-        "care_plan": _care_plan(anchor),
+        "care_plan": _care_plan(anchor, plan, options),
     }
     _log_refused(counts)
     for need in ordered:
         count_match(need, found=bool(ranked[need]))
     log.info("match", extra={"needs_count": len(needs), "added_needs_count": len(added),
-                             "candidates_count": counts.fetched,
+                             "queries_count": counts.queries, "candidates_count": counts.fetched,
                              "unmet_count": len(answer["unmet"]),
                              "duration_ms": round((time.perf_counter() - started) * 1000, 2)})
-    return answer
-
-
-def _blocking_filters(source: CandidateSource, person: Person, unmet: dict[str, tuple[CandidateQuery, int]],
-                      now: datetime) -> dict[str, tuple[tuple[str, ...], bool]]:
-    """For each unmet need, the hard filters that emptied its list, and whether only all of them together did.
-
-    Each filter that applies is left out in turn (placement.relaxed), and all of them at once, in one
-    batch asked only for unmet needs; what comes back is only counted, never offered. When the directory
-    found candidates that the matcher's own rule refused, the person's languages are what is missing.
-    """
-    answer: dict[str, tuple[tuple[str, ...], bool]] = {}
-    tries: list[tuple[str, str | None, CandidateQuery]] = []
-    for need, (query, found) in unmet.items():
-        if found and need == "interpreter":
-            answer[need] = (("language",), False)
-            continue
-        tries += [(need, name, without) for name, without in relaxed(query)]
-        tries.append((need, None, without_any(query)))
-    if not tries:
-        return answer
-    results = source.fetch([query for _, _, query in tries])
-    helps: dict[str, list[str]] = {need: [] for need, _, _ in tries}
-    anything: dict[str, bool] = {need: False for need, _, _ in tries}
-    for (need, name, query), candidates in zip(tries, results):
-        fits = any(not failed_filters(query, provider, now)
-                   and (need != "interpreter" or speaks_any(provider, person.languages)) for provider in candidates)
-        if fits and name is None:
-            anything[need] = True
-        elif fits:
-            helps[need].append(name)
-    for need in helps:
-        if helps[need]:
-            answer[need] = (tuple(helps[need]), False)
-        elif anything[need]:
-            answer[need] = (tuple(name for name, _ in relaxed(unmet[need][0])), True)
-        else:
-            answer[need] = ((), False)
     return answer
 
 
@@ -160,9 +148,13 @@ def _candidate_out(candidate: ScoredCandidate, need: str, now: datetime) -> dict
             "factors": {factor.name: round(factor.value, 3) for factor in candidate.factors}}
 
 
-def _care_plan(anchor: Anchor | None) -> dict | None:
-    if anchor is None:
+def _care_plan(anchor: Anchor | None, plan: CarePlan | None, options: list[PlanOption] | None) -> dict | None:
+    if anchor is None or plan is None or options is None:
         return None
     return {"anchor_provider_id": anchor.provider_id, "anchor_name": anchor.name,
             "anchor_location": {"lat": anchor.point.lat, "lon": anchor.point.lon,
-                                "municipality": anchor.municipality}}
+                                "municipality": anchor.municipality},
+            "combined_score": round(plan.combined_score, 3), "shelter_rank": plan.shelter_rank + 1,
+            "shelters_weighed": plan.options_weighed,
+            "gains": [gain.need for gain in gains_over_top(plan, options)],
+            "reasons": care_plan_reasons(plan, options)}

@@ -155,6 +155,17 @@ class CarePlanSchema(Schema):
     anchor_name = fields.String()
     anchor_location = fields.Nested(AnchorLocationSchema, metadata={
         "description": "coarsened to about 5 km for a confidential shelter"})
+    combined_score = fields.Float(metadata={
+        "description": "the shelter's score plus, for each other need asked for, the score of its best candidate "
+                       "from this shelter (0 for a need left unmet): the plan with the highest one is chosen"})
+    shelter_rank = fields.Integer(metadata={
+        "description": "where this shelter ranks among the shelters on its own (1: the top one)"})
+    shelters_weighed = fields.Integer(metadata={
+        "description": "how many of the best-ranked shelters were weighed with the care reachable from them"})
+    gains = fields.List(fields.String(), metadata={
+        "description": "when it is not the top-ranked shelter: the needs whose best candidate scores higher from "
+                       "it than from the top one"})
+    reasons = fields.List(fields.String(), metadata={"description": "why this shelter anchors the plan"})
 
 
 class MatchResponseSchema(Schema):
@@ -162,7 +173,8 @@ class MatchResponseSchema(Schema):
     unmet = fields.List(fields.Nested(UnmetNeedSchema))
     interpreter_needed = fields.List(fields.Nested(InterpreterNeededSchema))
     care_plan = fields.Nested(CarePlanSchema, allow_none=True, metadata={
-        "description": "with shelter among the needs: other care is ranked by distance from this shelter"})
+        "description": "with shelter among the needs: the shelter whose own score and the care reachable from it "
+                       "add up to the most; other care is ranked by distance from it"})
 
 
 class GroupAssignmentSchema(Schema):
@@ -177,6 +189,14 @@ class GroupAssignmentSchema(Schema):
 class GroupUnassignedSchema(Schema):
     person = fields.Integer()
     reason = fields.String()
+    blocked_by = fields.List(fields.String(), metadata={
+        "description": "as for an unmet need of a single match: the hard filters that left no place for this "
+                       "person, each alone or all together as the reason says; capacity when the rest of the "
+                       "group took the suitable places"})
+    taken_by_group = fields.Boolean(metadata={
+        "description": "true when places suit this person but the rest of the group took them"})
+    other_route = fields.String(allow_none=True, metadata={
+        "description": "the usual route outside this directory, where Dutch practice has one"})
 
 
 class GroupResponseSchema(Schema):

@@ -92,13 +92,15 @@ def test_a_place_inside_one_persons_area_to_avoid_goes_to_someone_else(matcher, 
     assert "Adults Only Utrecht" in assigned.values()
 
 
-def test_a_person_nothing_suits_is_unassigned_with_the_reason(matcher, dataset):
+def test_a_person_nothing_suits_is_unassigned_with_the_filter_that_left_nothing(matcher, dataset):
     answer = place(matcher, [person(), person(location=AMSTERDAM, max_distance_km=1)])
 
     assert [a["person"] for a in answer["assignments"]] == [0]
-    assert answer["unassigned"][0]["person"] == 1
-    assert answer["unassigned"][0]["reason"].startswith(
-        "No shelter with free capacity meets this person's requirements within 1 km")
+    unassigned = answer["unassigned"][0]
+    assert unassigned["person"] == 1
+    assert unassigned["blocked_by"] == ["distance"]
+    assert unassigned["taken_by_group"] is False
+    assert unassigned["reason"] == "No shelter for this person: none that fits is within 1 km"
 
 
 def test_the_same_group_gets_the_same_placement_every_time(matcher, dataset):
@@ -115,5 +117,7 @@ def test_a_return_for_a_group_only_goes_to_organisations_serving_each_persons_co
 
     assert {a["person"]: a["provider_name"] for a in answer["assignments"]} == {
         0: "Return Office Eastern Europe", 1: "Return Office West Africa"}
-    assert answer["unassigned"] == [{"person": 2, "reason": "No return organisation with free capacity serves "
-                                                            "Vietnam"}]
+    assert answer["unassigned"] == [{
+        "person": 2, "reason": "No return organisation with free capacity serves Vietnam", "blocked_by": [],
+        "taken_by_group": False,
+        "other_route": "The national coordination centre can advise on return to countries no organisation here serves"}]

@@ -102,6 +102,9 @@ def questions(shelter_point: tuple[float, float]) -> list[tuple[str, str, dict |
         for distance in (3.0, 5.0, 8.0):
             calls.append(("POST", "/matches", {"needs": ["shelter"], "languages": ["nl"],
                                                "location": {"lat": lat, "lon": lon}, "max_distance_km": distance}))
+            # A care plan weighs the shelter with the care reachable from it, and ranks care from the chosen one.
+            calls.append(("POST", "/matches", {"needs": ["shelter", "medical", "legal"], "languages": ["nl"],
+                                               "location": {"lat": lat, "lon": lon}, "max_distance_km": distance}))
     return calls
 
 
@@ -129,6 +132,8 @@ def test_no_search_match_or_group_answer_depends_on_where_in_its_cell_a_secret_s
     before = _answers(haven, calls)
     assert any(str(answer).count(shelter["id"]) for answer in before), "the shelter never showed: a vacuous test"
     assert any(shelter["id"] not in str(answer) for answer in before), "no circle kept it out: a vacuous test"
+    assert any((answer.get("care_plan") or {}).get("anchor_provider_id") == shelter["id"]
+               and len(answer["results"]) > 1 for answer in before), "it never anchored a care plan: a vacuous test"
 
     haven.move(shelter, CORNER_NE)
 

@@ -81,8 +81,20 @@ def hsds_service() -> dict:
     return service_of(PROVIDER_OUT)
 
 # The shape only: a ranked answer depends on the directory's data of the moment.
-MATCH_RESPONSE = {"results": [], "unmet": [], "interpreter_needed": [], "care_plan": None}
-GROUP_RESPONSE = {"assignments": [], "unassigned": [], "total_score": 0.0}
+MATCH_RESPONSE = {"results": [], "unmet": [], "interpreter_needed": [], "care_plan": {
+    "anchor_provider_id": PROVIDER_ID, "anchor_name": "Voorbeeldhuis Utrecht",
+    "anchor_location": {"lat": 52.09, "lon": 5.12, "municipality": "Utrecht"},
+    "combined_score": 2.41, "shelter_rank": 2, "shelters_weighed": 5, "gains": ["mental_health", "legal"],
+    "reasons": ["Chosen over Voorbeeldopvang Amersfoort, ranked first as a shelter: with the care reachable from "
+                "each, this plan scores 2.41 against 2.02 (shelter 0.81 against 0.84)",
+                "Mental-health care nearer or better from this shelter: the best 2.1 km away (score 0.80) against "
+                "31 km from Voorbeeldopvang Amersfoort (score 0.52)",
+                "Legal help within reach from this shelter, none from Voorbeeldopvang Amersfoort"]}}
+GROUP_RESPONSE = {"assignments": [], "unassigned": [{
+    "person": 2, "reason": "No shelter for this person: none that fits takes in someone aged 15",
+    "blocked_by": ["age"], "taken_by_group": False,
+    "other_route": "An unaccompanied minor is placed in protected shelter through the guardianship organisation"}],
+    "total_score": 0.0}
 
 STATS = {
     "generated_at": "2026-12-06T08:00:00+00:00",

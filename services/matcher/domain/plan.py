@@ -10,7 +10,7 @@ from ...shared.intake import next_opening, slot_at
 from ...shared.languages import country_name
 from ...shared.placement import RESIDENTIAL_NEEDS, intake_slots_of
 from .geo import Point
-from .person import Person
+from .person import Person, provider_point
 from .scoring import ScoredCandidate, language_label
 
 NEED_WORDS = {
@@ -31,13 +31,11 @@ class Anchor:
     municipality: str
 
 
-def anchor_of(shelters: list[ScoredCandidate]) -> Anchor | None:
-    """The top-ranked shelter, at the location the caller may see (coarse when confidential)."""
-    if not shelters:
-        return None
-    top = shelters[0].provider
-    location = top["location"]
-    return Anchor(top["id"], top["name"], Point(location["lat"], location["lon"]), location.get("municipality", ""))
+def anchor_of(shelter: ScoredCandidate) -> Anchor:
+    """The chosen shelter at its public point (its cell's centre when confidential): where care is ranked from."""
+    provider = shelter.provider
+    return Anchor(provider["id"], provider["name"], provider_point(provider),
+                  provider["location"].get("municipality", ""))
 
 
 def needs_without_shared_language(ranked: dict[str, list[ScoredCandidate]]) -> list[str]:
@@ -77,6 +75,12 @@ def unmet_reason(need: str, person: Person, *, include_stale: bool, from_shelter
     if not include_stale:
         text += "; providers that have not confirmed capacity for 7 days were left out (include_stale shows them)"
     return text
+
+
+def group_taken_reason(suitable: int) -> str:
+    """Why someone of a group has no place though some suit them: the rest of the group took those."""
+    return (f"The {suitable} suitable {'provider' if suitable == 1 else 'providers'} had no free place left after "
+            "placing others in this group")
 
 
 # The requirement each hard filter stands for, as a caseworker names it.
