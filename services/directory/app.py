@@ -18,6 +18,9 @@ from ..shared.vocabulary import MAX_BODY_BYTES
 from . import service
 from .api.views import internal, providers, referrals
 from .background import Background, Task
+from .figures import service as figures_service
+from .figures.store import FiguresStore, figures_store_for
+from .figures.views import figures
 from .notifications import service as notifications
 from .notifications.stale import remind_stale
 from .notifications.views import capacity_links, webhooks
@@ -38,6 +41,7 @@ class DirectoryContext:
     clock: Callable[[], datetime] = field(default=utc_now)
     background: Background | None = None
     notifier: notifications.Notifier | None = None
+    figures: FiguresStore | None = None
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -60,11 +64,12 @@ def create_app(config: dict | None = None) -> Flask:
     metrics = init_metrics(app, "directory",
                            staleness=lambda: staleness_by_type(store, app.extensions["haven"].clock()))
     context.notifier = build_notifier(store, settings, metrics)
+    context.figures = figures_store_for(store)  # one per process: an engine store checks its indices once
     context.background = _background(context)
     init_internal_auth(app, settings.internal_secret, replay_guard(
         settings.replay_db, redis_url=settings.redis_url, store_url=settings.store_url))
     api = Api(app)
-    for blueprint in (providers, referrals, internal, webhooks, capacity_links, waitlist):
+    for blueprint in (providers, referrals, internal, webhooks, capacity_links, waitlist, figures):
         api.register_blueprint(blueprint)
     register_error_handlers(app)
 
@@ -98,6 +103,10 @@ def _background(context: DirectoryContext) -> Background | None:
         tasks.append(Task("remind_expiring", settings.sweep_seconds,
                           lambda: service.remind_expiring(store=context.store, now=context.clock(),
                                                           minutes_before=settings.expiring_minutes)))
+    if settings.capacity_history_seconds:
+        tasks.append(Task("record_capacity_day", settings.capacity_history_seconds,
+                          lambda: figures_service.record_capacity_day(
+                              figures=context.figures, store=context.store, now=context.clock())))
     if settings.deliver_seconds:
         tasks.append(Task("deliver", settings.deliver_seconds, lambda: deliver(context)))
     if settings.stale_reminder_seconds:

@@ -35,6 +35,9 @@ class DirectorySettings:
     stale_reminder_seconds: float | None = None
     stale_reminder_before_hours: float = 2.0
     stale_reminder_spacing_hours: float = 8.0
+    # The day's capacity by region is recorded by the first look after midnight (UTC); looked for every this many
+    # seconds (None: never).
+    capacity_history_seconds: float | None = None
     # Mail to providers' intake addresses through this server (None: no mail).
     smtp_url: str | None = None
     mail_from: str = "Haven <noreply@haven.invalid>"
@@ -56,6 +59,7 @@ class DirectorySettings:
                    public_url=env("HAVEN_PUBLIC_URL", "http://127.0.0.1:8080", environ),
                    expiring_minutes=float(env("HAVEN_EXPIRING_MINUTES", "30", environ)),
                    smtp_url=env("HAVEN_SMTP_URL", None, environ),
+                   capacity_history_seconds=float(env("HAVEN_CAPACITY_HISTORY_SECONDS", "900", environ)) or None,
                    stale_reminder_seconds=float(env("HAVEN_STALE_REMINDER_SECONDS", "600", environ)) or None,
                    stale_reminder_before_hours=float(env("HAVEN_STALE_REMINDER_BEFORE_HOURS", "2", environ)),
                    stale_reminder_spacing_hours=float(env("HAVEN_STALE_REMINDER_SPACING_HOURS", "8", environ)),

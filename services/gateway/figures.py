@@ -2,10 +2,12 @@
 
 Aggregates only: counts by ISO week, region and need, never a case reference, referral id or person.
 Every count under 5 is shown as "<5", and so is anything derived from one (a share, a median), so no
-figure points at a single placement. What is not recorded today is said, not guessed: unmet needs are
-not kept anywhere (match requests are forgotten, DESIGN.md rule 2), and capacity history is not kept, so
-occupancy and staleness are as of now. Declines are counted by their reason (a decline made before
+figure points at a single placement. Declines are counted by their reason (a decline made before
 referrals carried one counts as "other").
+
+Unmet needs and group placements come from counters the directory keeps per ISO week, need and province
+(the matcher adds each match's outcome; the match itself is forgotten, DESIGN.md rule 2), and occupancy and
+staleness over time from the directory's daily capacity history by region (docs/figures.md).
 """
 from __future__ import annotations
 
@@ -15,10 +17,9 @@ from datetime import datetime
 
 SMALL = 5
 SUPPRESSED = "<5"
-STALE_HOURS = 24
 NOT_RECORDED = {
-    "unmet_needs": "not recorded: match requests are not kept, so needs nobody could meet are not counted",
-    "capacity_history": "not recorded: occupancy and staleness are as of now, by region",
+    "earlier_weeks": "matches and daily capacity are counted from the first day this version of Haven ran; "
+                     "weeks before it are not known",
 }
 
 
@@ -46,8 +47,9 @@ def _median(values: list[float]) -> float | str | None:
     return round(statistics.median(values), 1) if len(values) >= SMALL else SUPPRESSED
 
 
-def compute_figures(*, referrals: list[dict], providers: list[dict], now: datetime) -> dict:
-    """Placements, declines, time to decision, occupancy and staleness; small counts suppressed."""
+def compute_figures(*, referrals: list[dict], providers: list[dict], recorded: dict, now: datetime) -> dict:
+    """Placements, declines, time to decision, unmet needs, group placements, occupancy and staleness now and by
+    week; small counts suppressed. `recorded` is the directory's GET /figures: its counters and capacity days."""
     region_of = {p["id"]: (p.get("location") or {}).get("region") or "—" for p in providers}
     weeks: dict[str, Counter] = defaultdict(Counter)
     regions: dict[str, Counter] = defaultdict(Counter)
@@ -86,39 +88,108 @@ def compute_figures(*, referrals: list[dict], providers: list[dict], now: dateti
                         for week, values in sorted(decided.items())]},
         "declines_by_reason": [{"reason": reason, "declines": shown(count)}
                                for reason, count in sorted(reasons.items())],
-        "capacity_by_region": _capacity(providers, now),
+        "unmet_needs": _unmet_needs(recorded["need_counts"]),
+        "group_placements": _group_placements(recorded["need_counts"]),
+        "capacity_by_region": _capacity_now(recorded["capacity_now"], now),
+        "capacity_by_week": _capacity_by_week(recorded["capacity_days"]),
         "not_recorded": NOT_RECORDED,
     }
 
 
-def _capacity(providers: list[dict], now: datetime) -> list[dict]:
-    """Units in use of all units, and providers whose count is over 24 h old, per region, for active providers."""
-    totals: dict[str, Counter] = defaultdict(Counter)
-    for provider in providers:
-        if provider.get("status") != "active":
-            continue
-        capacity = provider.get("capacity") or {}
-        region = (provider.get("location") or {}).get("region") or "—"
-        maximum = int(capacity.get("maximum") or 0)
-        totals[region]["providers"] += 1
-        totals[region]["units"] += maximum
-        totals[region]["in_use"] += maximum - int(capacity.get("available") or 0)
-        updated = capacity.get("updated")
-        if updated and (now - _parse(updated)).total_seconds() > STALE_HOURS * 3600:
-            totals[region]["stale"] += 1
+def _percent(part: int | float, whole: int | float) -> int | str:
+    """Part of whole in whole percents, or "<5" when either count is under five."""
+    return round(100 * part / whole) if whole >= SMALL and part >= SMALL else SUPPRESSED
+
+
+def _capacity_row(tally: dict, **keys) -> dict:
+    """One region's units in use and stale providers as published: counts and the shares made of them."""
+    return {**keys, "providers": shown(tally["providers"]), "units": shown(tally["units"]),
+            "in_use": shown(tally["in_use"]), "occupancy_percent": _percent(tally["in_use"], tally["units"]),
+            "stale_providers": shown(tally["stale"]), "stale_percent": _percent(tally["stale"], tally["providers"])}
+
+
+def _capacity_now(days: list[dict], now: datetime) -> list[dict]:
+    """Units in use of all units, and providers whose count is over 24 h old, per region, for active providers now."""
+    week = week_of(now.isoformat())
+    return [_capacity_row(day, region=day["region"], week=week) for day in sorted(days, key=lambda d: d["region"])]
+
+
+TALLIES = ("providers", "units", "in_use", "stale")
+
+
+def _capacity_by_week(days: list[dict]) -> list[dict]:
+    """Each region's recorded days per ISO week, as the mean day: counts rounded, shares of the week's sums."""
+    weeks: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for day in days:
+        weeks[(week_of(day["day"] + "T00:00:00+00:00"), day["region"])].append(day)
     rows = []
-    for region, c in sorted(totals.items()):
-        occupancy = round(100 * c["in_use"] / c["units"]) if c["units"] >= SMALL and c["in_use"] >= SMALL else None
-        stale_share = round(100 * c["stale"] / c["providers"]) if c["providers"] >= SMALL and c["stale"] >= SMALL else None
-        rows.append({"region": region, "week": week_of(now.isoformat()), "providers": shown(c["providers"]),
-                     "units": shown(c["units"]), "in_use": shown(c["in_use"]),
-                     "occupancy_percent": occupancy if occupancy is not None else SUPPRESSED,
-                     "stale_providers": shown(c["stale"]),
-                     "stale_percent": stale_share if stale_share is not None else SUPPRESSED})
+    for (week, region), recorded in sorted(weeks.items()):
+        sums = {name: sum(day[name] for day in recorded) for name in TALLIES}
+        mean = {name: round(total / len(recorded)) for name, total in sums.items()}
+        row = _capacity_row(mean, week=week, region=region)
+        # The shares of the week's sums equal the mean day's; suppressed when the mean day's counts are small.
+        row["occupancy_percent"] = (round(100 * sums["in_use"] / sums["units"])
+                                    if row["occupancy_percent"] != SUPPRESSED else SUPPRESSED)
+        row["stale_percent"] = (round(100 * sums["stale"] / sums["providers"])
+                                if row["stale_percent"] != SUPPRESSED else SUPPRESSED)
+        rows.append({**row, "first_day": min(day["day"] for day in recorded),
+                     "last_day": max(day["day"] for day in recorded)})
     return rows
 
 
+def _unmet_needs(counts: list[dict]) -> dict:
+    """Matches asking for each need and how many found nobody, by week, need, region and all three."""
+    tables: dict[str, dict[tuple, Counter]] = {name: defaultdict(Counter) for name in
+                                                ("by_week", "by_need", "by_region", "by_week_need_region")}
+    for row in counts:
+        if not row["matches"]:
+            continue
+        for name, key in (("by_week", (row["week"],)), ("by_need", (row["need"],)), ("by_region", (row["region"],)),
+                          ("by_week_need_region", (row["week"], row["need"], row["region"]))):
+            tables[name][key].update(matches=row["matches"], unmet=row["unmet"])
+    names = {"by_week": ("week",), "by_need": ("need",), "by_region": ("region",),
+             "by_week_need_region": ("week", "need", "region")}
+    return {name: [{**dict(zip(names[name], key)), "matches": shown(c["matches"]), "unmet": shown(c["unmet"]),
+                    "unmet_percent": _percent(c["unmet"], c["matches"])} for key, c in sorted(table.items())]
+            for name, table in tables.items()}
+
+
+def _group_placements(counts: list[dict]) -> dict:
+    """Group matches, the people in them and those left without a place, by week and by need.
+
+    The people placed are not published: with the people and those not placed both shown, a suppressed
+    count could be worked out from the other two.
+    """
+    tables: dict[str, dict[str, Counter]] = {"by_week": defaultdict(Counter), "by_need": defaultdict(Counter)}
+    for row in counts:
+        if not row["groups"]:
+            continue
+        for name, key in (("by_week", row["week"]), ("by_need", row["need"])):
+            tables[name][key].update(groups=row["groups"], people=row["group_people"], unplaced=row["group_unplaced"])
+    return {name: [{name[3:]: key, "groups": shown(c["groups"]), "people": shown(c["people"]),
+                    "unplaced": shown(c["unplaced"]), "unplaced_percent": _percent(c["unplaced"], c["people"])}
+                   for key, c in sorted(table.items())]
+            for name, table in tables.items()}
+
+
 CSV_COLUMNS = ("table", "key", "referrals", "placements", "declines", "cancelled", "expired")
+# Each further table: where it is in the figures, and its columns; a header row starts it in the CSV.
+CSV_TABLES = (
+    ("capacity_by_region", ("capacity_by_region",),
+     ("region", "providers", "units", "in_use", "occupancy_percent", "stale_providers", "stale_percent")),
+    ("capacity_by_week", ("capacity_by_week",),
+     ("week", "region", "first_day", "last_day", "providers", "units", "in_use", "occupancy_percent", "stale_providers",
+      "stale_percent")),
+    ("unmet_needs_by_week", ("unmet_needs", "by_week"), ("week", "matches", "unmet", "unmet_percent")),
+    ("unmet_needs_by_need", ("unmet_needs", "by_need"), ("need", "matches", "unmet", "unmet_percent")),
+    ("unmet_needs_by_region", ("unmet_needs", "by_region"), ("region", "matches", "unmet", "unmet_percent")),
+    ("unmet_needs_by_week_need_region", ("unmet_needs", "by_week_need_region"),
+     ("week", "need", "region", "matches", "unmet", "unmet_percent")),
+    ("group_placements_by_week", ("group_placements", "by_week"),
+     ("week", "groups", "people", "unplaced", "unplaced_percent")),
+    ("group_placements_by_need", ("group_placements", "by_need"),
+     ("need", "groups", "people", "unplaced", "unplaced_percent")),
+)
 
 
 def csv_rows(figures: dict) -> list[list[str]]:
@@ -127,10 +198,12 @@ def csv_rows(figures: dict) -> list[list[str]]:
     for table, name in (("by_week", "week"), ("by_region", "region"), ("by_need", "need")):
         for row in figures[table]:
             out.append([table, row[name], *(str(row[c]) for c in CSV_COLUMNS[2:])])
-    out.append(["capacity_by_region", "region", "providers", "units", "in_use", "occupancy_percent", "stale_providers"])
-    for row in figures["capacity_by_region"]:
-        out.append(["capacity_by_region", row["region"], str(row["providers"]), str(row["units"]), str(row["in_use"]),
-                    str(row["occupancy_percent"]), str(row["stale_providers"])])
+    for table, path, columns in CSV_TABLES:
+        rows = figures
+        for step in path:
+            rows = rows[step]
+        out.append([table, *columns])
+        out.extend([table, *(str(row[c]) for c in columns)] for row in rows)
     return out
 
 
@@ -147,4 +220,5 @@ def _every(fetch, path: str, params: dict) -> list[dict]:
 def gather(fetch, now: datetime) -> dict:
     """The figures from every referral and provider; `fetch(path, params)` reads the directory as an admin."""
     return compute_figures(referrals=_every(fetch, "/referrals", {}),
-                           providers=_every(fetch, "/providers", {"include_inactive": "true"}), now=now)
+                           providers=_every(fetch, "/providers", {"include_inactive": "true"}),
+                           recorded=fetch("/figures", {}), now=now)

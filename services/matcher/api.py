@@ -1,13 +1,13 @@
 """Thin views: a schema loads the profile, one use case does the work, a schema dumps the answer."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import after_this_request, current_app, g
 from flask.views import MethodView
 
 from ..shared.errors import forbidden
 from ..shared.jsonbody import Blueprint
 from ..shared.match_schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
-from . import service
+from . import figures, service
 from .candidates import DirectoryCandidates
 from .domain.geo import Area, Point
 from .domain.person import Person
@@ -35,10 +35,25 @@ def _only_matching_roles():
         raise forbidden("only caseworkers and admins can ask for matches")
 
 
+def _caller():
+    # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
+    return g.claims.fresh(request_id=g.get("request_id"))
+
+
+def _count_after_answering(counts: list[dict]) -> None:
+    """Send the match's counts to the directory once the answer has gone out, so counting adds no wait."""
+    directory, claims = current_app.extensions["haven"].directory, _caller()
+
+    @after_this_request
+    def count(response):
+        if response.status_code == 200:
+            response.call_on_close(lambda: figures.send_counts(directory, claims, counts))
+        return response
+
+
 def _context():
     ctx = current_app.extensions["haven"]
-    # The caller's identity goes on to the directory, which enforces it again; one request id end to end.
-    source = DirectoryCandidates(ctx.directory, g.claims.fresh(request_id=g.get("request_id")))
+    source = DirectoryCandidates(ctx.directory, _caller())
     return ctx, source
 
 
@@ -49,9 +64,12 @@ class Matches(MethodView):
     def post(self, data):
         """Ranked, explained candidates for each need of one person"""
         ctx, source = _context()
-        return service.match_person(source=source, person=person_from(data), needs=data["needs"],
-                                    weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
-                                    include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+        person = person_from(data)
+        answer = service.match_person(source=source, person=person, needs=data["needs"],
+                                      weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
+                                      include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
+        _count_after_answering(figures.match_counts(person.location, data["needs"], answer))
+        return answer
 
 
 @matches.route("/group")
@@ -61,6 +79,8 @@ class GroupMatches(MethodView):
     def post(self, data):
         """Places for a group freed together, maximising the total match quality under capacity"""
         ctx, source = _context()
-        return service.match_group(source=source, people=[person_from(p) for p in data["people"]],
-                                   need=data["need"], weights=ctx.settings.weights, now=ctx.clock(),
-                                   include_stale=data["include_stale"])
+        people = [person_from(p) for p in data["people"]]
+        answer = service.match_group(source=source, people=people, need=data["need"], weights=ctx.settings.weights,
+                                     now=ctx.clock(), include_stale=data["include_stale"])
+        _count_after_answering(figures.group_counts(people[0].location, data["need"], len(people), answer))
+        return answer

@@ -7,7 +7,8 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from . import vocabulary as v
-from .places import resolve_place
+from .errors import ambiguous_place
+from .places import AmbiguousPlace, resolve_place
 from .schemas import (COUNTRY_CODE, LANGUAGE_CODE, UNIQUE, Choices, ProviderOutSchema, StrictSchema, _country,
                               _language, _unique)
 from .strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
@@ -19,7 +20,11 @@ class PointInSchema(StrictSchema):
     lat = StrictFloat(validate=validate.Range(min=-90, max=90), allow_nan=False)
     lon = StrictFloat(validate=validate.Range(min=-180, max=180), allow_nan=False)
     place = Text(validate=validate.Length(min=1, max=120),
-                 metadata={"description": "a Dutch city, town or village, instead of lat and lon"})
+                 metadata={"description": "a Dutch municipality, city, town or village, instead of lat and lon. "
+                                          "A name places in several municipalities share is answered with 400 "
+                                          "`ambiguous_place` and its choices; send a choice's `value` "
+                                          "(\"Den Hoorn, Midden-Delfland\"): the name with its municipality or "
+                                          "province after a comma or in brackets"})
 
     @validates_schema
     def _one_form(self, data, **kwargs):
@@ -27,7 +32,11 @@ class PointInSchema(StrictSchema):
         if has_place and (has_lat or has_lon):
             raise ValidationError("give either place or lat and lon, not both", "place")
         if has_place:
-            if resolve_place(data["place"]) is None:
+            try:
+                found = resolve_place(data["place"])
+            except AmbiguousPlace as err:
+                raise ValidationError(ambiguous_place(err), "place") from None
+            if found is None:
                 # The typed name is not echoed: a caller's log of this answer stays free of where a person is.
                 raise ValidationError("not a Dutch place we know; give lat and lon instead", "place")
             return

@@ -4,14 +4,16 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from . import vocabulary as v
-from .places import resolve_place
+from .errors import ambiguous_place
+from .places import AmbiguousPlace, resolve_place
 from .schemas import LANGUAGE_CODE, StrictSchema, _language, _not_personal_data
 from .strict_fields import QueryBoolean, QueryFloat, QueryInteger, Text
 from .text import SafeText
 
 
 def parse_near(text: str) -> tuple[float, float]:
-    """`lat,lon` or a Dutch place name; unknown places are an error naming the place."""
+    """`lat,lon` or a Dutch place name; unknown places are an error naming the place, a name several
+    municipalities' places share one listing the choices."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) == 2:
         try:
@@ -22,7 +24,10 @@ def parse_near(text: str) -> tuple[float, float]:
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise ValidationError("coordinates out of range")
             return lat, lon
-    place = resolve_place(text)
+    try:
+        place = resolve_place(text)
+    except AmbiguousPlace as err:
+        raise ValidationError(ambiguous_place(err)) from None
     if place is None:
         raise ValidationError(f"unknown place: {text[:80]!r}")
     return place.lat, place.lon
@@ -47,7 +52,9 @@ class ProviderQueryArgsSchema(StrictSchema):
                              metadata={**LANGUAGE_CODE, "description": "ISO 639 code; staff or interpreter"})
     gender = fields.String(validate=validate.OneOf(v.GENDERS))
     age = QueryInteger(validate=validate.Range(min=0, max=120))
-    near = NearField(metadata={"description": "`lat,lon` or a Dutch place name"})
+    near = NearField(metadata={"description": "`lat,lon` or a Dutch place name; a name places in several "
+                                              "municipalities share answers 400 `ambiguous_place` with the "
+                                              "choices (send one's value: \"Den Hoorn, Midden-Delfland\")"})
     radius_km = QueryFloat(validate=validate.Range(min=0, max=v.MAX_RADIUS_KM, min_inclusive=False), allow_nan=False)
     available = QueryBoolean(load_default=False, metadata={"description": "true: only free capacity"})
     include_inactive = QueryBoolean(load_default=False, metadata={"description": "admins only"})

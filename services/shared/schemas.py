@@ -335,12 +335,26 @@ class ReferralPageSchema(PageSchema):
     contents = fields.List(fields.Nested(ReferralSchema))
 
 
+class PlaceChoiceSchema(Schema):
+    """One place a shared place name may mean; send its `value` in the field to choose it."""
+
+    name = fields.String()
+    municipality = fields.String()
+    province = fields.String()
+    value = fields.String(metadata={"description": "the name with its municipality or province, "
+                                                   "e.g. \"Den Hoorn, Midden-Delfland\""})
+
+
 class ErrorBodySchema(Schema):
     status = fields.Integer()
     code = fields.String()
     message = fields.String()
     request_id = fields.String(allow_none=True)
     fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()))
+    field = fields.String(metadata={"description": "code `ambiguous_place`: the first field naming a place that "
+                                                   "places in several municipalities share"})
+    choices = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(PlaceChoiceSchema)), metadata={
+        "description": "code `ambiguous_place`: per field, the places the name may mean"})
 
 
 class ErrorSchema(Schema):

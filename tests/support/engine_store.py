@@ -13,6 +13,7 @@ import uuid
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from services.directory.figures.store import FIGURES_KINDS
 from services.directory.notifications.engine_store import NOTIFICATION_KINDS
 from services.directory.waitlist.store import WAITLIST_KINDS
 from services.directory.store.search_engine import SearchEngineDirectoryStore
@@ -60,8 +61,9 @@ def engine_store(prefix: str | None = None) -> Iterator[SearchEngineDirectorySto
         yield store
     finally:
         try:
-            # Made only by tests of notifications: dropped, so a reused prefix starts without them.
-            drop_indices(store.client, store.names, NOTIFICATION_KINDS + WAITLIST_KINDS)
+            # Made only by tests of notifications, the waiting list and figures: dropped, so a reused prefix starts
+            # without them.
+            drop_indices(store.client, store.names, NOTIFICATION_KINDS + WAITLIST_KINDS + FIGURES_KINDS)
             if pooled:
                 empty_indices(store.client, store.names, KINDS)
                 _idle.append(prefix)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterator
 
 from services.directory.store import DirectoryStore
+from services.directory.figures.store import FIGURES_KINDS
 from services.directory.store.search_engine import SearchEngineDirectoryStore
 from services.directory.store.search_engine_mappings import KINDS
 from services.directory.store.sqlite import SqliteDirectoryStore
@@ -35,7 +36,7 @@ def drop_engine_store(url: str) -> None:
     """Delete every index of the store at `url`."""
     store = SearchEngineDirectoryStore.from_url(url)
     try:
-        drop_indices(store.client, store.names, KINDS)
+        drop_indices(store.client, store.names, KINDS + FIGURES_KINDS)
     finally:
         store.close()
 

@@ -10,6 +10,7 @@ from marshmallow import ValidationError, fields
 
 from ...shared.capacity import pool_name, pool_of, pools_of
 from ...shared.errors import flatten_messages
+from ...shared.places import AmbiguousPlace
 from ...shared.schemas import ProviderInSchema
 from ..domain.rules import iso
 from .geocoding import Geocoder
@@ -96,9 +97,15 @@ class Checker:
         municipality = location.get("municipality")
         if not isinstance(municipality, str) or not municipality.strip():
             return []
-        found = self.geocoder.locate(municipality=municipality, address=str(location.get("address") or ""),
-                                     postal_code=str(location.get("postal_code") or ""),
-                                     confidential=_confidential(location.get("confidential")))
+        try:
+            found = self.geocoder.locate(municipality=municipality, address=str(location.get("address") or ""),
+                                         postal_code=str(location.get("postal_code") or ""),
+                                         confidential=_confidential(location.get("confidential")))
+        except AmbiguousPlace as err:
+            choices = "; ".join(place.label for place in err.choices)
+            return [Problem(where, "location.municipality",
+                            f"no coordinates given, and places in several municipalities are called "
+                            f"{municipality!r}: write one of {choices}, or give lat and lon")]
         if found is None:
             return [Problem(where, "location.lat",
                             f"no coordinates given, and {self.geocoder.name} does not know {municipality!r}")]

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Protocol
 
-from ...shared.places import resolve_place
+from ...shared.places import AmbiguousPlace, resolve_place
 
 CACHE_FILE = "geocode-cache.sqlite3"
 COUNTRY = "Netherlands"
@@ -29,17 +29,24 @@ class Geocoder(Protocol):
 
     def locate(self, *, municipality: str, address: str = "", postal_code: str = "",
                confidential: bool = False) -> Found | None:
-        """Where this provider is, or None when the place cannot be found."""
+        """Where this provider is, or None when the place cannot be found.
+
+        Raises AmbiguousPlace when the municipality field names places in several municipalities.
+        """
 
 
 class GazetteerGeocoder:
-    """The offline gazetteer of Dutch places: a municipality's centre and province."""
+    """The offline gazetteer of Dutch places: a municipality's seat and province.
+
+    The field names a municipality, so a municipality of exactly that name is meant over villages of the
+    same name elsewhere ("Hengelo" is the municipality in Overijssel, not the village in Bronckhorst).
+    """
 
     name = "gazetteer"
 
     def locate(self, *, municipality: str, address: str = "", postal_code: str = "",
                confidential: bool = False) -> Found | None:
-        place = resolve_place(municipality)
+        place = resolve_place(municipality, municipality_first=True)
         return Found(place.lat, place.lon, place.province) if place else None
 
 
@@ -99,7 +106,12 @@ class CachedGeocoder:
         known, point = self.cache.get(self.name, query)
         if not known:
             point = self._ask(query)
-        gazetteer = self.fallback.locate(municipality=municipality)
+        try:
+            gazetteer = self.fallback.locate(municipality=municipality)
+        except AmbiguousPlace:
+            if point is None:
+                raise
+            gazetteer = None
         if point is None:
             return gazetteer
         return Found(point[0], point[1], gazetteer.region if gazetteer else "")

@@ -31,6 +31,7 @@ from ..domain.rules import EXCLUDED_AFTER, iso, public_point
 from ..domain.versions import Precondition, check_maximum, check_pool, keep_live_capacity
 from ..notifications.events import referral_event
 from ..notifications.sqlite_store import add_notification_tables, append_event
+from ..figures.store import add_figures_tables
 from ..waitlist.store import add_waitlist_table
 from .base import AuditEntry, DirectoryStore, expiry_audit, sibling_cancel_audit
 
@@ -862,7 +863,8 @@ def _configure(conn: sqlite3.Connection) -> None:
 # steps were counted run them all again: each finds its work done and does nothing.
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
               _add_delivery_column, _add_support_columns, _add_referral_party_columns, _add_intake_column,
-              _add_referral_brief_columns, add_notification_tables, add_waitlist_table, _add_own_pools_column]
+              _add_referral_brief_columns, add_notification_tables, add_waitlist_table,
+              add_figures_tables, _add_own_pools_column]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

@@ -14,7 +14,9 @@ BEARER = "bearerAuth"
 
 _RATE_HEADERS = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 ERROR_RESPONSES: dict[int, tuple[str, str, dict]] = {
-    400: ("BadRequest", "Bad input; `error.fields` names each field and what is wrong with it", {}),
+    400: ("BadRequest", "Bad input; `error.fields` names each field and what is wrong with it. A place name "
+                        "places in several municipalities share gets code `ambiguous_place` with `error.field` and "
+                        "`error.choices` (name, municipality, province, value): send a choice's value", {}),
     401: ("Unauthenticated", "No token, or one that is unknown, revoked or expired",
           {"WWW-Authenticate": {"schema": {"type": "string"}}}),
     403: ("Forbidden", "The token's role may not do this, or not for this provider", {}),

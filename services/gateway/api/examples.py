@@ -111,5 +111,18 @@ STATS = {
     "declines_by_reason": [{"reason": "no_capacity", "declines": 6}, {"reason": "not_eligible", "declines": "<5"}],
     "capacity_by_region": [{"region": "Utrecht", "week": "2026-W49", "providers": 11, "units": 64, "in_use": 41,
                             "occupancy_percent": 64, "stale_providers": "<5", "stale_percent": "<5"}],
-    "not_recorded": {"unmet_needs": "matches are not stored, so needs nobody could meet are not counted"},
+    "capacity_by_week": [{"week": "2026-W49", "region": "Utrecht", "first_day": "2026-11-30",
+                          "last_day": "2026-12-06", "providers": 11, "units": 64,
+                          "in_use": 44, "occupancy_percent": 69, "stale_providers": "<5", "stale_percent": "<5"}],
+    "unmet_needs": {
+        "by_week": [{"week": "2026-W49", "matches": 58, "unmet": 9, "unmet_percent": 16}],
+        "by_need": [{"need": "shelter", "matches": 31, "unmet": 7, "unmet_percent": 23}],
+        "by_region": [{"region": "Utrecht", "matches": 17, "unmet": "<5", "unmet_percent": "<5"}],
+        "by_week_need_region": [{"week": "2026-W49", "need": "shelter", "region": "Utrecht", "matches": 8,
+                                 "unmet": "<5", "unmet_percent": "<5"}]},
+    "group_placements": {
+        "by_week": [{"week": "2026-W49", "groups": "<5", "people": 14, "unplaced": "<5", "unplaced_percent": "<5"}],
+        "by_need": [{"need": "shelter", "groups": "<5", "people": 14, "unplaced": "<5", "unplaced_percent": "<5"}]},
+    "not_recorded": {"earlier_weeks": "matches and daily capacity are counted from the first day this version of "
+                                      "Haven ran; weeks before it are not known"},
 }

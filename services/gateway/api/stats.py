@@ -12,7 +12,8 @@ from . import examples as ex
 from .docs import PREFIX, READ_ERRORS, operation
 
 blp = Blueprint("Figures", __name__, url_prefix=f"{PREFIX}/stats",
-                description="Placements, declines, time to decision, occupancy and staleness (admins)")
+                description="Placements, declines, time to decision, unmet needs, group placements, occupancy and "
+                            "staleness by region and week (admins)")
 
 COUNT = "a count, or \"<5\" when under five"
 
@@ -53,12 +54,48 @@ class DeclineReasonSchema(Schema):
 class CapacityRowSchema(Schema):
     region = fields.String()
     week = fields.String(metadata={"description": "the ISO week these figures are from (now)"})
-    providers = _count()
+    providers = _count(description="active providers; " + COUNT)
     units = _count()
     in_use = _count()
     occupancy_percent = fields.Raw(metadata={"description": "units in use of all units; \"<5\" on small counts"})
     stale_providers = _count(description="providers whose count is over 24 h old; " + COUNT)
-    stale_percent = fields.Raw()
+    stale_percent = fields.Raw(metadata={"description": "stale providers of all active ones; \"<5\" on small counts"})
+
+
+class CapacityWeekSchema(CapacityRowSchema):
+    week = fields.String(metadata={"description": "ISO week", "example": "2026-W49"})
+    first_day = fields.String(metadata={"description": "the week's first recorded day (recorded once a day, UTC)"})
+    last_day = fields.String(metadata={"description": "the week's last recorded day"})
+
+
+class UnmetRowSchema(Schema):
+    week = fields.String(metadata={"description": "ISO week (by_week, by_week_need_region)"})
+    need = fields.String(metadata={"description": "need asked for (by_need, by_week_need_region)"})
+    region = fields.String(metadata={"description": "province of the match's location, \"—\" outside them"})
+    matches = _count(description="matches that asked for the need; " + COUNT)
+    unmet = _count(description="of them, matches that found nobody; " + COUNT)
+    unmet_percent = fields.Raw(metadata={"description": "unmet of matches; \"<5\" on small counts"})
+
+
+class UnmetNeedsSchema(Schema):
+    by_week = fields.List(fields.Nested(UnmetRowSchema))
+    by_need = fields.List(fields.Nested(UnmetRowSchema))
+    by_region = fields.List(fields.Nested(UnmetRowSchema))
+    by_week_need_region = fields.List(fields.Nested(UnmetRowSchema))
+
+
+class GroupRowSchema(Schema):
+    week = fields.String(metadata={"description": "ISO week (by_week)"})
+    need = fields.String(metadata={"description": "need of the group match (by_need)"})
+    groups = _count(description="group matches; " + COUNT)
+    people = _count(description="people in them; " + COUNT)
+    unplaced = _count(description="people left without a place; " + COUNT)
+    unplaced_percent = fields.Raw(metadata={"description": "unplaced of people; \"<5\" on small counts"})
+
+
+class GroupPlacementsSchema(Schema):
+    by_week = fields.List(fields.Nested(GroupRowSchema))
+    by_need = fields.List(fields.Nested(GroupRowSchema))
 
 
 class StatsSchema(Schema):
@@ -71,8 +108,11 @@ class StatsSchema(Schema):
     time_to_decision_hours = fields.Nested(DecisionSchema)
     declines_by_reason = fields.List(fields.Nested(DeclineReasonSchema))
     capacity_by_region = fields.List(fields.Nested(CapacityRowSchema))
+    capacity_by_week = fields.List(fields.Nested(CapacityWeekSchema))
+    unmet_needs = fields.Nested(UnmetNeedsSchema)
+    group_placements = fields.Nested(GroupPlacementsSchema)
     not_recorded = fields.Dict(keys=fields.String(), values=fields.String(),
-                               metadata={"description": "what Haven does not record, so cannot count"})
+                               metadata={"description": "what Haven has not recorded, so cannot count"})
 
 
 def directory_reader(claims=None):

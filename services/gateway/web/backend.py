@@ -67,6 +67,10 @@ class Backend:
         return self._json(self.directory, "POST", f"/capacity-links/{token}", claims, body=body)
 
     # -- providers ---------------------------------------------------------------------------
+    def recorded_figures(self, claims: Claims) -> dict:
+        """The directory's counters of match outcomes and its capacity days (admins), before suppression."""
+        return self._json(self.directory, "GET", "/figures", claims)
+
     def search_providers(self, claims: Claims, params: dict) -> dict:
         return self._json(self.directory, "GET", "/providers", claims, params=params)
 

@@ -30,7 +30,7 @@ class Chart:
     label_width: int = LABEL_WIDTH
 
 
-def bar_chart(rows: list[tuple[str, int | float | str]]) -> Chart:
+def bar_chart(rows: list[tuple[str, int | float | str]], *, label_width: int = LABEL_WIDTH) -> Chart:
     """One horizontal bar per (label, value); lengths relative to the largest published value."""
     numbers = [value for _, value in rows if isinstance(value, (int, float))]
     largest = max(numbers, default=0) or 1
@@ -41,4 +41,4 @@ def bar_chart(rows: list[tuple[str, int | float | str]]) -> Chart:
         bars.append(Bar(label=label, value=value, y=index * (BAR_HEIGHT + GAP), width=round(width, 1),
                         suppressed=suppressed))
     height = max(1, len(rows)) * (BAR_HEIGHT + GAP)
-    return Chart(bars=bars, width=LABEL_WIDTH + PLOT_WIDTH + 60, height=height)
+    return Chart(bars=bars, width=label_width + PLOT_WIDTH + 60, height=height, label_width=label_width)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from ...shared import vocabulary as v
 from ...shared.languages import is_country_code, is_language_code, language_name, suggest_languages
-from ...shared.places import resolve_place
+from ...shared.places import AmbiguousPlace, resolve_place
 from ...shared.text import unsafe_character
 from .i18n import gettext
 
@@ -45,11 +45,25 @@ def parse_point(text: str) -> dict | None:
     return {"place": text[:120]}
 
 
+class PlaceChoices(str):
+    """An error message for a place name several places share, with the places to choose from."""
+
+    def __new__(cls, text: str, choices: list[dict]):
+        message = super().__new__(cls, text)
+        message.choices = choices
+        return message
+
+
 def point_error(point: dict | None, locale: str) -> str | None:
     if point is None:
         return None
     if "place" in point:
-        return None if resolve_place(point["place"]) else gettext(locale, "Unknown place; try a nearby town or give coordinates as lat, lon")
+        try:
+            found = resolve_place(point["place"])
+        except AmbiguousPlace as err:
+            return PlaceChoices(gettext(locale, "Several places have this name; choose one:"),
+                                [place.as_choice() for place in err.choices])
+        return None if found else gettext(locale, "Unknown place; try a nearby town or give coordinates as lat, lon")
     if not (-90 <= point["lat"] <= 90 and -180 <= point["lon"] <= 180):
         return gettext(locale, "Coordinates out of range")
     return None
@@ -60,7 +74,10 @@ def resolve_point(point: dict | None) -> tuple[float, float] | None:
     if point is None:
         return None
     if "place" in point:
-        place = resolve_place(point["place"])
+        try:
+            place = resolve_place(point["place"])
+        except AmbiguousPlace:
+            return None
         return (place.lat, place.lon) if place else None
     return point["lat"], point["lon"]
 

@@ -29,7 +29,10 @@ def test_actions_and_targets_read_as_words(admin, caseworker):
 def test_the_figures_page_draws_charts_and_exports_suppressed_csv(admin):
     html = admin.text("/admin/figures")
     assert "<h1>Cijfers</h1>" in html and 'class="bars"' in html and "Wat Haven niet kan tellen" in html
+    assert "Onvervulde hulpvragen" in html and "Capaciteit per week" in html
+    assert "matchverzoeken worden niet bewaard" not in html  # counted now, so no longer said to be missing
     exported = admin.get("/admin/figures.csv")
     assert exported.mimetype == "text/csv"
     rows = [line.split(",") for line in exported.get_data(as_text=True).splitlines()[1:]]
     assert rows and not any(cell.isdigit() and 0 < int(cell) < 5 for row in rows for cell in row)
+    assert {"unmet_needs_by_need", "capacity_by_week", "group_placements_by_week"} <= {row[0] for row in rows}

@@ -144,3 +144,18 @@ def test_capacity_buttons_stay_between_zero_and_the_maximum():
     assert capacity_target(form(action="set", available="8"), 3, 10) == 8
     assert capacity_target(form(action="set", available="11"), 3, 10) is None
     assert capacity_target(form(action="set", available="many"), 3, 10) is None
+
+
+@pytest.mark.parametrize("locale, text, label", [
+    ("nl", "Meer plaatsen heten zo; kies er een:", "Den Hoorn, Midden-Delfland"),
+    ("en", "Several places have this name; choose one:", "Den Hoorn, Texel")])
+def test_a_shared_place_name_is_an_error_carrying_its_choices(locale, text, label):
+    parsed = match_body(form(needs="shelter", languages="ro", place="Den Hoorn",
+                             avoid_place=["Zevenhuizen"], avoid_radius=["5"]), locale)
+    assert parsed.errors["place"] == text
+    assert label in [choice["value"] for choice in parsed.errors["place"].choices]
+    assert {choice["municipality"] for choice in parsed.errors["avoid_place_0"].choices} >= {"Zuidplas",
+                                                                                             "Westerkwartier"}
+    chosen = match_body(form(needs="shelter", languages="ro", place=label), locale)
+    assert "place" not in chosen.errors
+    assert chosen.body["location"] == {"place": label}

@@ -134,7 +134,7 @@
       if (all.length >= 10) { button.hidden = true; return; }
       var index = all.length;
       var row = all[all.length - 1].cloneNode(true);
-      Array.prototype.forEach.call(row.querySelectorAll(".error"), function (el) { el.remove(); });
+      Array.prototype.forEach.call(row.querySelectorAll(".error, .place-choices"), function (el) { el.remove(); });
       Array.prototype.forEach.call(row.querySelectorAll(".has-error"), function (el) { el.classList.remove("has-error"); });
       Array.prototype.forEach.call(row.querySelectorAll("input"), function (input) {
         input.value = "";
@@ -156,6 +156,20 @@
       initCombos(row);
       row.querySelector("input").focus();
       if (index + 1 >= 10) { button.hidden = true; }
+    });
+  }
+
+  /* -- a place name several places share: a choice fills the field ---------------------------- */
+  function initPlaceChoices(root) {
+    root.addEventListener("click", function (event) {
+      var button = event.target.closest ? event.target.closest("[data-fill]") : null;
+      if (!button) { return; }
+      var input = document.getElementById(button.getAttribute("data-fill"));
+      if (!input) { return; }
+      input.value = button.getAttribute("data-value");
+      var list = button.closest(".place-choices");
+      if (list) { list.remove(); }
+      input.focus();
     });
   }
 
@@ -285,6 +299,7 @@
 
   function start() {
     initCombos(document);
+    initPlaceChoices(document);
     Array.prototype.forEach.call(document.querySelectorAll("[data-avoid]"), initAvoid);
     Array.prototype.forEach.call(document.querySelectorAll("[data-refer-form]"), initReferForm);
     Array.prototype.forEach.call(document.querySelectorAll("[data-poll]"), initPolling);

@@ -290,13 +290,16 @@ def _provider_names(page: dict | None) -> dict[str, str]:
 
 # -- figures ---------------------------------------------------------------------------------
 
+RECENT_WEEKS = 4  # weeks of capacity history drawn; the table below the charts has them all
+
 def _figures() -> dict:
     claims = claims_for(current_account())
     backend = web().backend
 
     def fetch(path: str, params: dict) -> dict:
-        return backend.list_referrals(claims, params) if path == "/referrals" else backend.search_providers(claims,
-                                                                                                             params)
+        reads = {"/referrals": backend.list_referrals, "/providers": backend.search_providers,
+                 "/figures": lambda claims, _: backend.recorded_figures(claims)}
+        return reads[path](claims, params)
 
     return gather(fetch, web().now())
 
@@ -308,10 +311,25 @@ def admin_figures():
     figures = _figures()
 
     def bars(rows, key, value):
-        return bar_chart([(term(g.locale, "need", row[key]) if key == "need" else row[key], row[value]) for row in rows])
+        return bar_chart([(term(g.locale, "need", row[key]) if key == "need" else row[key], row[value])
+                          for row in rows])
 
+    recent = sorted({row["week"] for row in figures["capacity_by_week"]})[-RECENT_WEEKS:]
+    by_week = [row for row in sorted(figures["capacity_by_week"], key=lambda r: (r["region"], r["week"]))
+               if row["week"] in recent]
+
+    def weekly(value):
+        return bar_chart([(f"{row['region']} · {row['week']}", row[value]) for row in by_week], label_width=210)
+
+    unmet, groups = figures["unmet_needs"], figures["group_placements"]
     return render_template(
-        "admin/figures.html", figures=figures,
+        "admin/figures.html", figures=figures, recent_weeks=recent,
+        unmet_by_need=bars(unmet["by_need"], "need", "unmet"),
+        unmet_share_by_week=bars(unmet["by_week"], "week", "unmet_percent"),
+        unmet_by_region=bars(unmet["by_region"], "region", "unmet"),
+        unplaced_by_week=bars(groups["by_week"], "week", "unplaced"),
+        occupancy_by_week=weekly("occupancy_percent"),
+        stale_by_week=weekly("stale_percent"),
         placements_by_week=bars(figures["by_week"], "week", "placements"),
         placements_by_region=bars(figures["by_region"], "region", "placements"),
         declines_by_region=bars(figures["by_region"], "region", "declines"),

@@ -8,7 +8,7 @@ from flask import g, jsonify, request, url_for
 
 from ....shared.jsonbody import load_body
 from ....shared.languages import suggest_languages
-from ....shared.places import suggest_places
+from ....shared.places import shares_name, suggest_places
 from ..blueprint import bp, requires
 from ..context import claims_for, current_account, web
 from ..formatting import local_time, time_left
@@ -33,7 +33,10 @@ def ui_languages():
 @bp.post("/ui/places")
 @requires("caseworker", "admin")
 def ui_places():
-    return jsonify({"suggestions": [{"name": place.name, "province": place.province, "label": place.name}
+    # A name places in several municipalities share is offered with its municipality, so it resolves.
+    return jsonify({"suggestions": [{"name": place.name, "province": place.province,
+                                     "municipality": place.municipality,
+                                     "label": place.label if shares_name(place) else place.name}
                                     for place in suggest_places(_query(), limit=8)]})
 
 

@@ -1,0 +1,1 @@
+"""Figures the directory keeps for the gateway's statistics: counts of match outcomes and a daily capacity history."""
