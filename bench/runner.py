@@ -18,6 +18,7 @@ from .load import Phase, PhaseResult, run_phase
 from .procs import (HAVEN_UP, REPO, Gunicorn, MemorySampler, SearchEngine, WorkerSettings, environment, free_port,
                     wait_http, wait_idle)
 from .stack import Dataset, HavenInstance, make_dataset
+from .visibility import read_model_loaded, write_to_match
 
 SERVICE_WORKLOADS = ("search", "match", "group", "capacity", "referral")
 WORKLOAD_TITLES = {
@@ -251,7 +252,11 @@ class Bench:
         self.progress.done()
 
         try:
+            started = time.monotonic()
             instance.up(free_port())
+            self.progress.begin(f"{label}: matcher read model")
+            result["matcher_startup"] = read_model_loaded(f"http://127.0.0.1:{instance.port + 2}", started)
+            self.progress.done()
             self.sampler.watch(instance.masters)
             result["services"] = instance.masters
             result["launcher"] = instance.launcher
@@ -261,6 +266,10 @@ class Bench:
             for workload in (w for w in SERVICE_WORKLOADS if w in self.options.workloads):
                 self.progress.begin(f"{label}: {workload}")
                 result["workloads"][workload] = self.measure(workload, instance.url, context, min_ops=8).as_dict()
+                self.progress.done()
+            if "match" in self.options.workloads:
+                self.progress.begin(f"{label}: write-to-match visibility")
+                result["visibility"] = write_to_match(instance.url, context, dataset.path)
                 self.progress.done()
             if "mixed" in self.options.workloads:
                 self.progress.begin(f"{label}: mixed load")

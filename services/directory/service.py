@@ -20,6 +20,7 @@ from .domain.rules import iso, view_of
 from .domain.versions import LIVE_CAPACITY, MaximumBelowAvailable, NoSuchPool, Precondition, StaleVersion, etag
 from .stale import stale_providers
 from .store import AuditEntry, DirectoryStore
+from .store.base import ChangesUnavailable
 
 ACTION_OF_STATUS = {"accepted": "referral.accept", "declined": "referral.decline", "cancelled": "referral.cancel"}
 
@@ -166,6 +167,25 @@ def find_candidates_many(*, store: DirectoryStore, viewer: Caller, queries: Sequ
     _require(viewer, "caseworker", "admin")
     return [[view_of(record, viewer, now, distance) for record, distance in found]
             for found in store.candidates_many(queries, now)]
+
+
+# Who the change feed is read as: whatever the caller's role, the feed shows what any caseworker may see.
+FEED_VIEWER = Caller("caseworker", "feed")
+
+
+def list_changes(*, store: DirectoryStore, viewer: Caller, since: int, limit: int, now: datetime) -> dict:
+    """Providers changed after change number `since` as a caseworker sees them (a confidential provider on its
+    public cell's centre, no address), each with its pending holds; the ids deleted; the page's last number."""
+    _require(viewer, "caseworker", "admin")
+    try:
+        page = store.changes(since, limit, now)
+    except ChangesUnavailable:
+        raise ApiError(501, "not_implemented", "this directory's store keeps no change sequence") from None
+    return {"sequence": page.sequence, "generation": page.generation, "more": page.more, "as_of": iso(now),
+            "deleted": page.deleted,
+            "providers": [dict(view_of(record, FEED_VIEWER, now),
+                               holds=[hold.__dict__ for hold in page.holds.get(record["id"], ())])
+                          for record in page.records]}
 
 
 def _versioned_view(record: dict, viewer: Caller, now: datetime) -> tuple[dict, str]:

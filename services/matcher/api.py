@@ -7,8 +7,10 @@ from flask.views import MethodView
 from ..shared.errors import forbidden
 from ..shared.jsonbody import Blueprint
 from ..shared.match_schemas import GroupRequestSchema, GroupResponseSchema, MatchRequestSchema, MatchResponseSchema
+from ..shared.times import iso
 from . import figures, service
-from .candidates import DirectoryCandidates
+from .candidates import CandidateSource, DirectoryCandidates
+from .readmodel import ReadModelCandidates
 from .domain.geo import Area, Point
 from .domain.person import Person
 
@@ -51,10 +53,21 @@ def _count_after_answering(counts: list[dict]) -> None:
         return response
 
 
-def _context():
+def _context() -> tuple:
+    """The candidate source of this request, the time it is answered at, and where its view comes from.
+
+    Caseworkers are answered from the read model while it is fresh: it holds what they may see and nothing
+    more. Admins (who see confidential providers where they are) and every match while the read model is
+    loading or lagging ask the directory, whose answer is the live one.
+    """
     ctx = current_app.extensions["haven"]
+    now = ctx.clock()
+    follower = ctx.follower
+    if follower is not None and g.claims.role == "caseworker" and follower.fresh():
+        source: CandidateSource = ReadModelCandidates(follower.model, now)
+        return ctx, source, now, source.as_of()
     source = DirectoryCandidates(ctx.directory, _caller())
-    return ctx, source
+    return ctx, source, now, {"source": "directory", "sequence": None, "at": iso(now)}
 
 
 @matches.route("")
@@ -63,13 +76,13 @@ class Matches(MethodView):
     @matches.response(200, MatchResponseSchema)
     def post(self, data):
         """Ranked, explained candidates for each need of one person"""
-        ctx, source = _context()
+        ctx, source, now, as_of = _context()
         person = person_from(data)
         answer = service.match_person(source=source, person=person, needs=data["needs"],
-                                      weights=ctx.settings.weights, now=ctx.clock(), limit=data["limit"],
+                                      weights=ctx.settings.weights, now=now, limit=data["limit"],
                                       include_stale=data["include_stale"], pool=ctx.settings.candidate_pool)
         _count_after_answering(figures.match_counts(person.location, data["needs"], answer))
-        return answer
+        return dict(answer, as_of=as_of)
 
 
 @matches.route("/group")
@@ -78,9 +91,9 @@ class GroupMatches(MethodView):
     @matches.response(200, GroupResponseSchema)
     def post(self, data):
         """Places for a group freed together, maximising the total match quality under capacity"""
-        ctx, source = _context()
+        ctx, source, now, as_of = _context()
         people = [person_from(p) for p in data["people"]]
         answer = service.match_group(source=source, people=people, need=data["need"], weights=ctx.settings.weights,
-                                     now=ctx.clock(), include_stale=data["include_stale"])
+                                     now=now, include_stale=data["include_stale"])
         _count_after_answering(figures.group_counts(people[0].location, data["need"], len(people), answer))
-        return answer
+        return dict(answer, as_of=as_of)

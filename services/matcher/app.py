@@ -17,6 +17,7 @@ from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
 from .api import matches
+from .readmodel import FeedFollower
 from .settings import MatcherSettings
 
 
@@ -29,6 +30,8 @@ class MatcherContext:
     directory: ServiceClient
     settings: MatcherSettings
     clock: Callable[[], datetime] = field(default=utc_now)
+    # The read model of the directory, kept by a thread of this process (None: every match asks the directory).
+    follower: FeedFollower | None = None
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -47,8 +50,12 @@ def create_app(config: dict | None = None) -> Flask:
     directory = config.get("DIRECTORY_CLIENT") or ServiceClient("directory", settings.directory_url,
                                                                 settings.internal_secret,
                                                                 timeout=settings.directory_timeout)
+    follower = None
+    if settings.read_model:
+        follower = FeedFollower(directory, interval=settings.read_model_interval,
+                                max_lag=settings.read_model_max_lag).start()
     app.extensions["haven"] = MatcherContext(directory=directory, settings=settings,
-                                             clock=config.get("CLOCK") or utc_now)
+                                             clock=config.get("CLOCK") or utc_now, follower=follower)
     init_request_logging(app, "matcher")
     init_metrics(app, "matcher")
     init_internal_auth(app, settings.internal_secret, replay_guard(
@@ -64,7 +71,13 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/readyz")
     def readyz():
         ready = directory.is_ready()
-        return (jsonify({"ready": ready, "service": "matcher", "directory": "up" if ready else "down"}),
-                200 if ready else 503)
+        answer = {"ready": ready, "service": "matcher", "directory": "up" if ready else "down"}
+        if follower is not None:
+            # Informative only: without the read model matches ask the directory, so the matcher is ready.
+            answer["read_model"] = {"loaded": follower.model.loaded, "fresh": follower.fresh(),
+                                    "sequence": follower.model.sequence,
+                                    "loaded_after_s": None if follower.loaded_after is None
+                                    else round(follower.loaded_after, 3)}
+        return jsonify(answer), 200 if ready else 503
 
     return app

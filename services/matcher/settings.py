@@ -13,6 +13,9 @@
 | HAVEN_MATCH_WEIGHT_SUPPORT | 0.40 | weight of specialism in the person's support needs (when given) |
 | HAVEN_MATCH_DISTANCE_HALF_LIFE_KM | 25 | the distance factor halves every this many km |
 | HAVEN_MATCH_CANDIDATE_POOL | 50 | nearest candidates scored per need (at least `limit`) |
+| HAVEN_MATCH_READ_MODEL | on | `on`: caseworkers' matches are answered from the matcher's read model of the directory (its change feed); `off`: every match asks the directory |
+| HAVEN_READ_MODEL_INTERVAL | 0.2 | seconds between two reads of the directory's change feed |
+| HAVEN_READ_MODEL_MAX_LAG | 5 | seconds without a read of the feed after which matches ask the directory again |
 | HAVEN_LOG_LEVEL | INFO | |
 """
 from __future__ import annotations
@@ -41,6 +44,9 @@ class MatcherSettings:
     directory_timeout: float = DEFAULT_DIRECTORY_TIMEOUT
     candidate_pool: int = 50
     log_level: str = "INFO"
+    read_model: bool = False  # on unless HAVEN_MATCH_READ_MODEL=off when read from the environment
+    read_model_interval: float = 0.2
+    read_model_max_lag: float = 5.0
     # Nonces of signed requests, shared by every worker on the machine (None: this process only).
     replay_db: Path | None = None
     # Nonces shared by every replica: Redis, else the engine store when HAVEN_STORE_URL names one.
@@ -52,6 +58,10 @@ class MatcherSettings:
             raise ValueError("HAVEN_DIRECTORY_TIMEOUT must be above 0")
         if not 1 <= self.candidate_pool <= 1000:
             raise ValueError("HAVEN_MATCH_CANDIDATE_POOL must be between 1 and 1000")
+        if not 0.01 <= self.read_model_interval <= 60:
+            raise ValueError("HAVEN_READ_MODEL_INTERVAL must be between 0.01 and 60")
+        if not self.read_model_max_lag > self.read_model_interval:
+            raise ValueError("HAVEN_READ_MODEL_MAX_LAG must be above HAVEN_READ_MODEL_INTERVAL")
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "MatcherSettings":
@@ -68,6 +78,9 @@ class MatcherSettings:
                    directory_timeout=_number("HAVEN_DIRECTORY_TIMEOUT", DEFAULT_DIRECTORY_TIMEOUT, environ),
                    candidate_pool=env_int("HAVEN_MATCH_CANDIDATE_POOL", 50, environ),
                    log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
+                   read_model=_switch("HAVEN_MATCH_READ_MODEL", True, environ),
+                   read_model_interval=_number("HAVEN_READ_MODEL_INTERVAL", 0.2, environ),
+                   read_model_max_lag=_number("HAVEN_READ_MODEL_MAX_LAG", 5.0, environ),
                    replay_db=data_dir(environ) / "nonces-matcher.db",
                    redis_url=env("HAVEN_REDIS_URL", None, environ),
                    store_url=env("HAVEN_STORE_URL", None, environ))
@@ -78,3 +91,14 @@ def _number(variable: str, default: float, environ: dict | None) -> float:
         return env_float(variable, default, environ)
     except ValueError:
         raise ValueError(f"{variable} must be a number") from None
+
+
+def _switch(variable: str, default: bool, environ: dict | None) -> bool:
+    value = env(variable, None, environ)
+    if value is None:
+        return default
+    if value.strip().lower() in ("on", "true", "1", "yes"):
+        return True
+    if value.strip().lower() in ("off", "false", "0", "no"):
+        return False
+    raise ValueError(f"{variable} must be on or off")

@@ -177,6 +177,16 @@ class CarePlanSchema(Schema):
     reasons = fields.List(fields.String(), metadata={"description": "why this shelter anchors the plan"})
 
 
+class AsOfSchema(Schema):
+    """The view of the directory an answer was worked out from."""
+
+    source = fields.String(metadata={"description": "read_model: the matcher's copy of the directory, kept from "
+                                                    "its change feed; directory: the directory itself, live"})
+    sequence = fields.Integer(allow_none=True, metadata={
+        "description": "the directory's change number the read model had read (null: the live directory)"})
+    at = fields.String(allow_none=True, metadata={"description": "ISO 8601 time the directory gave that view"})
+
+
 class MatchResponseSchema(Schema):
     results = fields.List(fields.Nested(NeedResultSchema))
     unmet = fields.List(fields.Nested(UnmetNeedSchema))
@@ -184,6 +194,7 @@ class MatchResponseSchema(Schema):
     care_plan = fields.Nested(CarePlanSchema, allow_none=True, metadata={
         "description": "with shelter among the needs: the shelter whose own score and the care reachable from it "
                        "add up to the most; other care is ranked by distance from it"})
+    as_of = fields.Nested(AsOfSchema)
 
 
 class GroupAssignmentSchema(Schema):
@@ -212,3 +223,4 @@ class GroupResponseSchema(Schema):
     assignments = fields.List(fields.Nested(GroupAssignmentSchema))
     unassigned = fields.List(fields.Nested(GroupUnassignedSchema))
     total_score = fields.Float()
+    as_of = fields.Nested(AsOfSchema)

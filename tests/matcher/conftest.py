@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 import logging
 import threading
+import time
+from datetime import datetime, timezone
 
 import pytest
 from werkzeug.serving import make_server
@@ -38,22 +40,57 @@ def directory_server(directory_app):
     served.stop()
 
 
-@pytest.fixture
-def matcher_settings(directory_server) -> MatcherSettings:
-    return MatcherSettings(directory_url=directory_server.url, internal_secret=SECRET)
+@pytest.fixture(params=["directory", "read_model"])
+def matcher_settings(request, directory_server) -> MatcherSettings:
+    """Every matcher test runs twice: candidates asked of the directory, and answered from the read model."""
+    return MatcherSettings(directory_url=directory_server.url, internal_secret=SECRET,
+                           read_model=request.param == "read_model", read_model_interval=0.05)
 
 
 @pytest.fixture
 def matcher_app(matcher_settings, clock):
     app = create_matcher({"SETTINGS": matcher_settings, "CLOCK": clock})
     yield app
+    if app.extensions["haven"].follower is not None:
+        app.extensions["haven"].follower.stop()
     app.extensions["haven"].directory.session.close()
 
 
+class CaughtUpClient(SignedFlaskClient):
+    """A signed client that, with the read model on, waits before each request until the model has read every
+    change the directory has: the tests ask about what they just wrote (visibility is measured in the bench)."""
+
+    def __init__(self, app, store, *args, **kwargs):
+        super().__init__(app, *args, **kwargs)
+        self.app, self.store = app, store
+
+    def as_role(self, role, subject=None, provider_ids=()):
+        return CaughtUpClient(self.app, self.store, self.secret, role, subject, provider_ids)
+
+    def open(self, *args, **kwargs):
+        wait_until_caught_up(self.app, self.store)
+        return super().open(*args, **kwargs)
+
+    def send(self, method, path, body):
+        wait_until_caught_up(self.app, self.store)
+        return super().send(method, path, body)
+
+
+def wait_until_caught_up(app, store, timeout: float = 30.0) -> None:
+    follower = app.extensions["haven"].follower
+    if follower is None:
+        return
+    latest = store.changes(0, 10 ** 9, datetime.now(timezone.utc)).sequence
+    deadline = time.monotonic() + timeout
+    while not (follower.fresh() and follower.model.sequence >= latest):
+        assert time.monotonic() < deadline, "the read model did not catch up with the directory"
+        time.sleep(0.01)
+
+
 @pytest.fixture
-def matcher(matcher_app) -> SignedFlaskClient:
+def matcher(matcher_app, sqlite_store) -> SignedFlaskClient:
     """The matcher as a caseworker reaches it through the gateway."""
-    return SignedFlaskClient(matcher_app, SECRET, "caseworker")
+    return CaughtUpClient(matcher_app, sqlite_store, SECRET, "caseworker")
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from services.directory.figures.store import FIGURES_KINDS
 from services.directory.notifications.engine_store import NOTIFICATION_KINDS
 from services.directory.waitlist.store import WAITLIST_KINDS
 from services.directory.store.search_engine import SearchEngineDirectoryStore
-from services.directory.store.search_engine_mappings import KINDS
+from services.directory.store.search_engine_mappings import KINDS, TOMBSTONE_KINDS
 from services.shared.engine.indices import drop_indices, empty_indices
 from tests.support.engine import URL_ENV, engine_url, unavailable_reason
 from tests.support.requirements import require
@@ -61,9 +61,10 @@ def engine_store(prefix: str | None = None) -> Iterator[SearchEngineDirectorySto
         yield store
     finally:
         try:
-            # Made only by tests of notifications, the waiting list and figures: dropped, so a reused prefix starts
-            # without them.
-            drop_indices(store.client, store.names, NOTIFICATION_KINDS + WAITLIST_KINDS + FIGURES_KINDS)
+            # Made only by tests of notifications, the waiting list, figures and the change feed's deletes:
+            # dropped, so a reused prefix starts without them.
+            drop_indices(store.client, store.names,
+                         NOTIFICATION_KINDS + WAITLIST_KINDS + FIGURES_KINDS + TOMBSTONE_KINDS)
             if pooled:
                 empty_indices(store.client, store.names, KINDS)
                 _idle.append(prefix)

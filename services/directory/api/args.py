@@ -1,11 +1,11 @@
 """Body schemas of the directory's internal endpoints (its public query arguments are in shared/query_args.py)."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from ...shared import vocabulary as v
-from ...shared.schemas import Choices, StrictSchema, _country
-from ...shared.strict_fields import StrictBoolean, StrictFloat, StrictInteger, Text
+from ...shared.schemas import Choices, ProviderOutSchema, StrictSchema, _country
+from ...shared.strict_fields import QueryInteger, StrictBoolean, StrictFloat, StrictInteger, Text
 
 
 class AreaSchema(StrictSchema):
@@ -50,3 +50,36 @@ class AuditEventSchema(StrictSchema):
     action = Text(required=True, validate=validate.Length(min=1, max=100))
     target = Text(load_default=None, allow_none=True, validate=validate.Length(max=200))
     detail = Text(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+MAX_CHANGES_PAGE = 5000
+
+
+class ChangesQueryArgsSchema(StrictSchema):
+    since = QueryInteger(load_default=0, validate=validate.Range(min=0), metadata={
+        "description": "the last change number already read; 0 pages through every provider (a snapshot)"})
+    limit = QueryInteger(load_default=1000, validate=validate.Range(min=1, max=MAX_CHANGES_PAGE))
+
+
+class HoldSchema(Schema):
+    need = fields.String(allow_none=True)
+    units = fields.Integer()
+    expires_at = fields.String(metadata={"description": "ISO 8601 time the hold ends"})
+
+
+class ChangedProviderSchema(ProviderOutSchema):
+    holds = fields.List(fields.Nested(HoldSchema), metadata={
+        "description": "every pending referral's hold, to count what is free at any time"})
+
+
+class ChangePageSchema(Schema):
+    """Providers changed after `since` as a caseworker sees them (no confidential point or address), the
+    ids deleted, and the last change number in the page."""
+
+    sequence = fields.Integer()
+    generation = fields.String(metadata={"description": "the numbering the sequence belongs to; when it changes "
+                                                        "(a rebuilt index), read again from 0"})
+    more = fields.Boolean(metadata={"description": "true while later changes wait: ask again with this sequence"})
+    as_of = fields.String(metadata={"description": "ISO 8601 time the page was read"})
+    providers = fields.List(fields.Nested(ChangedProviderSchema))
+    deleted = fields.List(fields.String())

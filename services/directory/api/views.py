@@ -20,7 +20,7 @@ from ...shared.identity import Caller
 from ..domain.rules import iso
 from ..domain.versions import Precondition, parse_if_match
 from .answers import answers
-from .args import AuditEventSchema, CandidateBatchSchema, CandidateQuerySchema
+from .args import AuditEventSchema, CandidateBatchSchema, CandidateQuerySchema, ChangePageSchema, ChangesQueryArgsSchema
 
 providers = Blueprint("providers", __name__, url_prefix="/providers", description="Providers and capacity")
 referrals = Blueprint("referrals", __name__, url_prefix="/referrals", description="Referrals that hold capacity")
@@ -131,6 +131,14 @@ def candidate_batch(data):
     """Candidates for several needs at once: one list per query, in the order asked"""
     found = service.find_candidates_many(queries=[CandidateQuery.from_wire(query) for query in data["queries"]], **_common())
     return {"results": [{"candidates": candidates} for candidates in found]}
+
+
+@internal.route("/changes", methods=["GET"])
+@answers(internal, ChangePageSchema)
+@internal.arguments(ChangesQueryArgsSchema, location="query", as_kwargs=True, unknown=RAISE)
+def changes(since, limit):
+    """Providers changed after change number `since`, as a caseworker sees them, for the matcher's read model"""
+    return service.list_changes(since=since, limit=limit, **_common())
 
 
 @referrals.route("")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ...shared.capacity import free_units
+from ...shared.capacity import free_units  # noqa: F401 (the directory's name)
 from ...shared.geo import CELL_PRECISION_KM
 from ...shared.identity import Caller
-from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER, public_point  # noqa: F401 (the directory's names)
+from ...shared.placement import (EXCLUDED_AFTER, STALE_AFTER, capacity_as_seen, pools_as_seen,  # noqa: F401
+                                 public_point)  # (the directory's names)
 from ...shared.provider_view import ProviderView
 from ...shared.times import iso, parse_time, utc_now  # noqa: F401 (the directory's names)
 
@@ -26,9 +27,7 @@ def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: 
     A new dict with new `location`, `capacity` and `service_capacity` (the parts changed here); the other
     parts are the record's own, shared, and must not be changed through the view.
     """
-    shown = dict(provider, location=dict(provider["location"]), capacity=_pool_view(provider["capacity"], now))
-    shown["service_capacity"] = {need: _pool_view(pool, now)
-                                 for need, pool in (provider.get("service_capacity") or {}).items()}
+    shown = dict(provider, location=dict(provider["location"]))
     location = shown["location"]
     if sees_exact_location(viewer, provider):
         location["precision_km"] = 0.0
@@ -37,18 +36,11 @@ def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: 
         location["address"] = None
         location["postal_code"] = None
         location["precision_km"] = CELL_PRECISION_KM
+    # Every pool with its computed fields, its `held` as the store counted it.
+    held = {None: provider["capacity"].get("held", 0)} | {
+        need: pool.get("held", 0) for need, pool in (provider.get("service_capacity") or {}).items()}
+    shown.update(pools_as_seen(provider, held, now))
     if distance_km is not None:
         shown["distance_km"] = round(distance_km, 1)
     return shown
 
-
-def _pool_view(pool: dict, now: datetime) -> dict:
-    """A capacity pool with its computed fields: held, free, age_hours, stale."""
-    shown = dict(pool)
-    held = shown.get("held", 0)
-    shown["held"] = held
-    shown["free"] = free_units(shown["available"], held)
-    age = capacity_age(shown["updated"], now)
-    shown["age_hours"] = round(age.total_seconds() / 3600, 1)
-    shown["stale"] = age > STALE_AFTER
-    return shown

@@ -28,6 +28,38 @@ class AuditEntry:
 SYSTEM_ACTOR = "directory"
 
 
+class ChangesUnavailable(Exception):
+    """This store keeps no change sequence (yet): readers ask it for candidates instead."""
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A unit or more a pending referral holds, and when the hold ends: nothing about the case or who made it."""
+
+    need: str | None  # None where the store does not keep it with the hold
+    units: int
+    expires_at: str
+
+
+@dataclass
+class ChangePage:
+    """Providers changed after a sequence number, in the order of their last change.
+
+    `records` are provider records as `get_provider` gives them (`capacity.held` at `now`), `holds` every
+    pending referral's hold of each of them (expired ones the sweep has not marked yet included, so a reader
+    can count the holds at any time), `deleted` the ids deleted; `sequence` is the last change in the page
+    (`since` when there is none) and `more` whether later changes wait.
+    """
+
+    records: list[dict]
+    holds: dict[str, list[Hold]]
+    deleted: list[str]
+    sequence: int
+    more: bool
+    # The numbering the sequence belongs to: a reader that sees another one (a rebuilt index) starts again at 0.
+    generation: str = "1"
+
+
 def expiry_audit(referral_id: str, expires_at: str) -> AuditEntry:
     """The entry of a hold that ran out, stamped with the time it ended."""
     return AuditEntry(at=expires_at, actor=SYSTEM_ACTOR, role="system", action="referral.expire",
@@ -170,6 +202,16 @@ class DirectoryStore(ABC):
 
     @abstractmethod
     def list_audit(self, query: AuditFilter) -> Page: ...
+
+    @abstractmethod
+    def changes(self, since: int, limit: int, now: datetime) -> ChangePage:
+        """Providers whose public view or free capacity changed after change number `since`, oldest change first.
+
+        Every write that changes what a non-admin sees of a provider or how much of it is free takes the next
+        number of one sequence, which only ever grows: edits, capacity reports, a referral's hold taken,
+        released, accepted or expired, a delete (a tombstone). Each provider is listed once, at its last
+        change. since=0 lists every provider there is (a snapshot, no deletes). Read as one consistent snapshot.
+        """
 
     @abstractmethod
     def ping(self) -> bool:

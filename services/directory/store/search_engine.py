@@ -28,16 +28,17 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from ...shared.capacity import after_use, can_hold, pool_of, with_holds, without_holds
 from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
-from ...shared.engine.indices import IndexNames, ensure_indices, reindex
+from ...shared.engine.indices import IndexNames, current_index, ensure_indices, reindex
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import iso, parse_time
 from ..domain.versions import Precondition, check_maximum, check_pool, keep_live_capacity
 from ..notifications.events import referral_event
-from .base import AuditEntry, DirectoryStore, StoreUnavailable, expiry_audit, sibling_cancel_audit
-from .search_engine_mappings import (KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED, held_by_need,
-                                     hold_units, live_holds, provider_document, record_of, version_of)
+from .base import (AuditEntry, ChangePage, ChangesUnavailable, DirectoryStore, Hold, StoreUnavailable, expiry_audit,
+                   sibling_cancel_audit)
+from .search_engine_mappings import (KINDS, MAPPINGS, TOMBSTONE_MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED,
+                                     held_by_need, hold_units, live_holds, provider_document, record_of, version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
                                     passed_holds_body, pending_for_case_body, referrals_body, search_body, words_of)
 
@@ -59,6 +60,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self.providers = self.names.alias("providers")
         self.referrals = self.names.alias("referrals")
         self.audit = self.names.alias("audit")
+        self.tombstones = self.names.alias("provider-tombstones")
         self._refresh = config.refresh  # provider and referral writes; audit entries never wait for one
         self._ready = False
         self._ready_lock = threading.Lock()
@@ -85,6 +87,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 if not self.client.check_version():
                     raise StoreUnavailable("search engine unreachable")
                 ensure_indices(self.client, self.names, self.config, MAPPINGS)
+                ensure_indices(self.client, self.names, self.config, TOMBSTONE_MAPPINGS)
                 self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
                 self.client.put_mapping(self.referrals, REFERRAL_FIELDS_ADDED)
                 self._upgrade_documents()
@@ -327,10 +330,18 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
         self._ensure()
-        deleted = self._blocked_retry(lambda: self.client.delete(self.providers, provider_id, refresh=self._refresh))
-        if deleted:
-            self._append_audit(audit)
-        return bool(deleted)
+        generation = current_index(self.client, self.names, "providers")
+        seq = self._blocked_retry(lambda: self.client.delete_numbered(self.providers, provider_id,
+                                                                       refresh=self._refresh))
+        if seq is None:
+            return False
+        # The change feed's tombstone: a directory that dies before writing it leaves the provider in the
+        # matchers' read models until they load again (the next start or rebuilt index).
+        self._blocked_retry(lambda: self.client.index(
+            self.tombstones, provider_id, {"id": provider_id, "seq": seq, "generation": generation},
+            refresh=self._refresh, require_alias=True))
+        self._append_audit(audit)
+        return True
 
     def set_capacity(self, provider_id, available, maximum, now, audit, *, need=None):
         def change(found: dict) -> dict:
@@ -357,6 +368,46 @@ class SearchEngineDirectoryStore(DirectoryStore):
         body = {"query": {"match_all": {}}, "sort": [{"id": "asc"}]}
         for hit in self._walk(self.providers, body):
             yield record_of(hit["_source"], now)
+
+    def changes(self, since: int, limit: int, now: datetime) -> ChangePage:
+        """The providers index's own `_seq_no` is the sequence: every change of a provider or of its holds
+        rewrites its document. Read only up to the global checkpoint, after a refresh: operations on a shard
+        may become searchable out of order, but every one at or below the checkpoint has been carried out on
+        every copy, and the refresh makes it searchable, so none is skipped. One primary shard only. The feed's
+        number is one past the `_seq_no` read (`_seq_no` starts at 0; 0 in the feed is nothing read yet)."""
+        self._ensure()
+        if self.config.shards != 1:
+            raise ChangesUnavailable("the change feed needs the providers index on one primary shard")
+        generation, checkpoint = self.client.checkpoint(self.providers)
+        self.client.refresh(self.providers, patient=False)
+        window = {"gte": since, "lte": checkpoint}
+        found = self.client.search(self.providers, {
+            "query": {"range": {"_seq_no": window}}, "sort": [{"_seq_no": "asc"}], "seq_no_primary_term": True,
+            "size": limit + 1, "track_total_hits": False})["hits"]["hits"]
+        gone = []
+        if since > 0:
+            self.client.refresh(self.tombstones, patient=False)
+            gone = self.client.search(self.tombstones, {
+                "query": {"bool": {"filter": [{"range": {"seq": window}}, {"term": {"generation": generation}}]}},
+                "sort": [{"seq": "asc"}], "size": limit + 1, "track_total_hits": False})["hits"]["hits"]
+        changes = sorted([(hit["_seq_no"] + 1, 1, hit) for hit in found]
+                         + [(hit["_source"]["seq"] + 1, 0, hit) for hit in gone],
+                         key=lambda change: change[:2])
+        more = len(changes) > limit
+        changes = changes[:limit]
+        records, holds, deleted = [], {}, []
+        for _, kind, hit in changes:
+            if kind == 0:
+                deleted.append(hit["_source"]["id"])
+                continue
+            source = hit["_source"]
+            record = record_of(source, now)
+            records.append(record)
+            holds[record["id"]] = [Hold(hold.get("need") or ((hold.get("unwritten") or {}).get("referral") or {}).get("need"),
+                                        hold_units(hold), hold["expires_at"]) for hold in source.get("holds", [])]
+        return ChangePage(records=records, holds=holds, deleted=deleted,
+                          sequence=changes[-1][0] if more else max(checkpoint + 1, since), more=more,
+                          generation=generation)
 
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:

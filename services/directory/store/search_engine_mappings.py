@@ -130,6 +130,10 @@ AUDIT_MAPPINGS = {
     },
 }
 MAPPINGS = {"providers": PROVIDER_MAPPINGS, "referrals": REFERRAL_MAPPINGS, "audit": AUDIT_MAPPINGS}
+# Deleted providers for the change feed: the delete's `_seq_no` in the providers index of its generation.
+TOMBSTONE_MAPPINGS = {"provider-tombstones": {"dynamic": "strict", "properties": {
+    "id": _KEYWORD, "seq": {"type": "long"}, "generation": _KEYWORD}}}
+TOMBSTONE_KINDS = tuple(TOMBSTONE_MAPPINGS)
 
 
 # -- provider documents ----------------------------------------------------------------------

@@ -33,7 +33,7 @@ from ..notifications.events import referral_event
 from ..notifications.sqlite_store import add_notification_tables, append_event
 from ..figures.store import add_figures_tables
 from ..waitlist.store import add_waitlist_table
-from .base import AuditEntry, DirectoryStore, expiry_audit, sibling_cancel_audit
+from .base import AuditEntry, ChangePage, DirectoryStore, Hold, expiry_audit, sibling_cancel_audit
 
 GENDER_BITS = {"female": 1, "male": 2, "non_binary": 4}
 # Needs and residence statuses as bits of one column each, so a candidate query tests them on the row
@@ -298,6 +298,7 @@ class SqliteDirectoryStore(DirectoryStore):
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", need_geo)
         conn.executemany("INSERT INTO provider_text (rowid, name, organization, description, municipality) "
                          "VALUES (?, ?, ?, ?, ?)", text)
+        _changed(conn, ids)
 
     def get_provider(self, provider_id: str, now: datetime) -> dict | None:
         row = self._conn().execute(f"SELECT p.doc, p.version, {HELD_BY_NEED} AS held FROM providers p WHERE p.id = :id",
@@ -314,6 +315,7 @@ class SqliteDirectoryStore(DirectoryStore):
                                   ("providers", "pk")):
                 conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (pk,))
             conn.executemany("DELETE FROM provider_need_geo WHERE id = ?", _need_geo_ids([pk]))
+            _changed(conn, [provider_id], deleted=True)
             _append_audit(conn, audit)
         return True
 
@@ -331,6 +333,7 @@ class SqliteDirectoryStore(DirectoryStore):
             capacity["updated"] = iso(now)
             record["last_modified"] = iso(now)
             _write_pools(conn, record, provider_id)
+            _changed(conn, [provider_id])
             _append_audit(conn, audit)
         return self.get_provider(provider_id, now)
 
@@ -342,6 +345,29 @@ class SqliteDirectoryStore(DirectoryStore):
                                       {"now": iso(now)})
         for row in cursor:
             yield _record(row)
+
+    def changes(self, since: int, limit: int, now: datetime) -> ChangePage:
+        conn = self._conn()
+        conn.execute("BEGIN")  # one snapshot: the changes, the records and their holds read together
+        try:
+            rows = conn.execute(
+                f"SELECT c.provider_id, c.seq, c.deleted, p.doc, {HELD_BY_NEED} AS held FROM provider_changes c "
+                "LEFT JOIN providers p ON p.id = c.provider_id WHERE c.seq > :since "
+                f"{'AND c.deleted = 0 ' if since == 0 else ''}ORDER BY c.seq LIMIT :limit",
+                {"since": since, "limit": limit + 1, "now": iso(now)}).fetchall()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            live = [row["provider_id"] for row in rows if not row["deleted"]]
+            holds: dict[str, list[Hold]] = {provider_id: [] for provider_id in live}
+            for hold in conn.execute("SELECT r.provider_id, r.need, r.units, r.expires_at FROM json_each(?) j "
+                                     "JOIN referrals r ON r.provider_id = j.value AND r.status = 'pending' "
+                                     "ORDER BY r.provider_id, r.expires_at", (json.dumps(live),)):
+                holds[hold["provider_id"]].append(Hold(hold["need"], hold["units"], hold["expires_at"]))
+        finally:
+            conn.execute("COMMIT")
+        return ChangePage(records=[_record(row) for row in rows if not row["deleted"]], holds=holds,
+                          deleted=[row["provider_id"] for row in rows if row["deleted"]],
+                          sequence=rows[-1]["seq"] if rows else since, more=more, generation="sqlite")
 
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:
@@ -554,6 +580,7 @@ class SqliteDirectoryStore(DirectoryStore):
             values = _referral_row(referral)
             conn.execute(f"INSERT INTO referrals ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
                          values)
+            _changed(conn, [referral.provider_id])
             _append_audit(conn, audit)
             append_event(conn, referral_event(referral, audit.at))
         return referral
@@ -575,6 +602,7 @@ class SqliteDirectoryStore(DirectoryStore):
                          (to_status, iso(now), reason, note, referral_id))
             if to_status == "accepted":
                 self._use_unit(conn, row["provider_id"], row["need"], now, row["units"])
+            _changed(conn, [row["provider_id"]])
             _append_audit(conn, audit)
             append_event(conn, referral_event(_referral_of(conn.execute(
                 "SELECT * FROM referrals WHERE id = ?", (referral_id,)).fetchone()), iso(now)))
@@ -592,6 +620,7 @@ class SqliteDirectoryStore(DirectoryStore):
         for row in rows:
             conn.execute("UPDATE referrals SET status = 'cancelled', updated_at = ?, reason = ? WHERE id = ?",
                          (iso(now), PLACED_ELSEWHERE, row["id"]))
+            _changed(conn, [row["provider_id"]])
             _append_audit(conn, sibling_cancel_audit(audit, row["id"], accepted.id))
             append_event(conn, referral_event(_referral_of(dict(
                 dict(row), status="cancelled", reason=PLACED_ELSEWHERE, updated_at=iso(now))), iso(now)))
@@ -647,6 +676,7 @@ class SqliteDirectoryStore(DirectoryStore):
             rows = conn.execute("UPDATE referrals SET status = 'expired', updated_at = expires_at "
                                 "WHERE status = 'pending' AND expires_at <= ? RETURNING *",
                                 (iso(now),)).fetchall()
+            _changed(conn, sorted({row["provider_id"] for row in rows}))
             for row in rows:
                 _append_audit(conn, expiry_audit(row["id"], row["expires_at"]))
                 append_event(conn, referral_event(_referral_of(row), row["expires_at"]))
@@ -668,6 +698,7 @@ class SqliteDirectoryStore(DirectoryStore):
                 conn.executemany(f"INSERT OR REPLACE INTO referrals ({', '.join(REFERRAL_COLUMNS)}) "
                                  f"VALUES ({', '.join(':' + k for k in REFERRAL_COLUMNS)})",
                                  [_referral_row(referral) for referral in chunk])
+                _changed(conn, sorted({referral.provider_id for referral in chunk}))
             count += len(chunk)
         return count
 
@@ -715,6 +746,30 @@ class SqliteDirectoryStore(DirectoryStore):
         total = rows[0]["total"] if rows else self._conn().execute(
             f"SELECT COUNT(*) FROM audit {clause}", params).fetchone()[0]
         return Page([AuditEntry(**{k: row[k] for k in row.keys() if k != "total"}) for row in rows], total)
+
+
+def _changed(conn: sqlite3.Connection, provider_ids, *, deleted: bool = False) -> None:
+    """Give each provider the next numbers of the change sequence, in the writing transaction: writers take
+    the write lock first, so numbers are committed in the order they are given and a reader never sees a
+    later one without every earlier one."""
+    if not provider_ids:
+        return
+    last = conn.execute("UPDATE change_counter SET seq = seq + ? RETURNING seq", (len(provider_ids),)).fetchone()[0]
+    first = last - len(provider_ids) + 1
+    conn.executemany("INSERT INTO provider_changes (provider_id, seq, deleted) VALUES (?, ?, ?) "
+                     "ON CONFLICT (provider_id) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted",
+                     [(provider_id, first + index, int(deleted)) for index, provider_id in enumerate(provider_ids)])
+
+
+def _add_change_feed(conn: sqlite3.Connection) -> None:
+    """The change sequence: each provider's last change number, deletes kept as tombstones; providers stored
+    before it get their numbers in id order."""
+    conn.execute("CREATE TABLE IF NOT EXISTS change_counter (one INTEGER PRIMARY KEY CHECK (one = 1), "
+                 "seq INTEGER NOT NULL)")
+    conn.execute("INSERT OR IGNORE INTO change_counter (one, seq) VALUES (1, 0)")
+    conn.execute("CREATE TABLE IF NOT EXISTS provider_changes (provider_id TEXT PRIMARY KEY, "
+                 "seq INTEGER NOT NULL UNIQUE, deleted INTEGER NOT NULL DEFAULT 0)")
+    _changed(conn, [row[0] for row in conn.execute("SELECT id FROM providers ORDER BY id")])
 
 
 def _chunks(items: Iterable, size: int):
@@ -864,7 +919,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
               _add_delivery_column, _add_support_columns, _add_referral_party_columns, _add_intake_column,
               _add_referral_brief_columns, add_notification_tables, add_waitlist_table,
-              add_figures_tables, _add_own_pools_column]
+              add_figures_tables, _add_change_feed, _add_own_pools_column]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

@@ -1,0 +1,390 @@
+"""The matcher's own copy of the directory as caseworkers see it, kept up to date from the directory's change feed.
+
+The directory stays the owner of every provider and of capacity: a referral there is still the only thing
+that holds a unit (and refuses when none is free). What the matcher keeps is what GET /changes gives anyone
+who may match: public views (a confidential provider on its public cell's centre, no address) with the holds
+of pending referrals (a need, units and an end time; nothing about the case). Nothing about the person being
+matched is kept: a query is answered and forgotten.
+
+Candidate queries are answered the way the directory answers them, and by the same rules
+(services.shared.placement): each hard filter that reads only the provider and the query is worked out once
+per distinct value it reads, over every provider, by the rule's own `passes`, and kept as a boolean column
+that a change updates row by row; free capacity is the rule's `free_places` on a view whose holds are
+counted at the time asked (`capacity.hold_has_ended`); how old a count may be is the stale rule's threshold
+compared over one column of report times; areas to avoid, the distance limit and the order are the shared
+geometry's, NumPy narrowing down and the rule's own function deciding every case within a millimetre of
+an edge. Nearest first on the public point, ties by id, at most `limit`: the directory's order exactly.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import zlib
+from collections import OrderedDict
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from ..shared import jsonio
+from ..shared.capacity import hold_has_ended, pool_of
+from ..shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, distance_km
+from ..shared.http import ServiceClient
+from ..shared.placement import (EXCLUDED_AFTER, HARD_FILTERS, CandidateQuery, capacity_as_seen, in_area,
+                                pools_as_seen, public_point)
+from ..shared.signing import Claims
+from ..shared.times import parse_time
+from ..shared.vocabulary import NEEDS
+from .candidates import CandidateSource
+
+log = logging.getLogger(__name__)
+
+# Filters that read the time or the query's geometry: worked out per query, not kept as columns.
+PER_QUERY = frozenset({"capacity", "stale", "avoid", "distance"})
+# Parts of a view no hard filter reads: kept only in the compressed whole view.
+DISPLAY_ONLY = frozenset({"name", "organization", "description", "languages", "interpretation_languages",
+                          "last_modified", "hold_minutes", "version", "holds", "distance_km"})
+SHARED_PARTS = ("eligibility", "services", "delivery")
+# NumPy's trigonometry may differ from Python's in the last bits: within this many km of an edge, the rule's
+# own function decides.
+EDGE_KM = 1e-6
+# Columns kept (least recently used dropped): 256 over 100,000 providers are 25 MB.
+MAX_COLUMNS = 256
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+ONE_US = timedelta(microseconds=1)
+FEED_CLAIMS = ("caseworker", "matcher:read-model")
+
+
+@lru_cache(maxsize=65536)
+def _microseconds(text: str) -> int:
+    """A stored time as whole microseconds since 1970: compared as integers, exactly as the datetimes compare."""
+    return (parse_time(text) - EPOCH) // ONE_US
+
+
+def _distances(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
+    """`geo.distance_km` over columns, the same steps; may differ from it in the last bits (see EDGE_KM)."""
+    phi1, phi2 = np.radians(lat), np.radians(lats)
+    dphi = phi2 - phi1
+    dlmb = np.radians(lons - lon)
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+class ReadModel:
+    """Provider views by row, with the columns the hard filters need; safe to use from several threads."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self.sequence = 0
+        self.generation: str | None = None  # the numbering `sequence` belongs to
+        self.as_of: str | None = None  # when the directory answered the last page read
+        self.loaded = False  # the snapshot has been read to its end
+        self._row_of: dict[str, int] = {}
+        # What the rules read of each provider (display-only fields left out, equal parts shared), and the
+        # whole view as compressed JSON, unpacked only for the candidates answered.
+        self._views: list[dict | None] = []
+        self._packed: list[bytes | None] = []
+        self._shared: dict[bytes, dict] = {}
+        self._stamps: list[int] = []  # which write of the row this is (the views unpacked for a request are keyed by it)
+        self._writes = 0
+        self._holds: list[tuple] = []
+        self._free_rows: list[int] = []
+        self._size = 0
+        self._alive = np.zeros(0, dtype=bool)
+        self._held = np.zeros(0, dtype=bool)  # rows with holds: their free units depend on the time
+        self._lat = np.zeros(0)
+        self._lon = np.zeros(0)
+        self._confidential = np.zeros(0, dtype=bool)
+        self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
+        self._columns: OrderedDict[tuple, tuple[CandidateQuery, np.ndarray]] = OrderedDict()
+
+    # -- changes -------------------------------------------------------------------------------
+    def apply(self, page: dict) -> None:
+        """One page of GET /changes: changed providers replace their rows, deleted ones leave."""
+        with self._lock:
+            for provider_id in page["deleted"]:
+                row = self._row_of.pop(provider_id, None)
+                if row is not None:
+                    self._views[row] = None
+                    self._packed[row] = None
+                    self._holds[row] = ()
+                    self._alive[row] = self._held[row] = False
+                    self._free_rows.append(row)
+            for view in page["providers"]:
+                self._put(view)
+            self.sequence = page["sequence"]
+            self.generation = page.get("generation")
+            self.as_of = page["as_of"]
+
+    def _put(self, view: dict) -> None:
+        view = dict(view)
+        holds = tuple((hold["expires_at"], hold["units"], hold["need"]) for hold in view.pop("holds", ()))
+        view.pop("distance_km", None)
+        row = self._row_of.get(view["id"])
+        if row is None:
+            row = self._free_rows.pop() if self._free_rows else self._new_row()
+            self._row_of[view["id"]] = row
+        # Without holds what is free never changes with time: counted once, with none held.
+        if not holds:
+            view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
+            view["service_capacity"] = {need: capacity_as_seen(pool, 0, parse_time(pool["updated"]))
+                                        for need, pool in (view.get("service_capacity") or {}).items()}
+        self._packed[row] = zlib.compress(jsonio.dumps(view), 1)
+        self._writes += 1
+        self._stamps[row] = self._writes
+        self._holds[row] = holds
+        self._alive[row] = True
+        self._held[row] = bool(holds)
+        self._lat[row], self._lon[row] = public_point(view["location"])
+        self._confidential[row] = bool(view["location"].get("confidential"))
+        view = self._slim(view)
+        self._views[row] = view
+        for need, column in self._updated.items():
+            column[row] = _microseconds(pool_of(view, need)["updated"])
+        for (rule, query), column in self._columns.values():
+            column[row] = rule.passes(query, view, None)
+
+    def _new_row(self) -> int:
+        row = self._size
+        if row == len(self._alive):
+            grow = max(64, len(self._alive))
+            self._alive = np.concatenate([self._alive, np.zeros(grow, dtype=bool)])
+            self._held = np.concatenate([self._held, np.zeros(grow, dtype=bool)])
+            self._confidential = np.concatenate([self._confidential, np.zeros(grow, dtype=bool)])
+            self._lat = np.concatenate([self._lat, np.zeros(grow)])
+            self._lon = np.concatenate([self._lon, np.zeros(grow)])
+            for need in self._updated:
+                self._updated[need] = np.concatenate([self._updated[need], np.zeros(grow, dtype=np.int64)])
+            for key, (query, column) in self._columns.items():
+                self._columns[key] = (query, np.concatenate([column, np.zeros(grow, dtype=bool)]))
+        self._views.append(None)
+        self._packed.append(None)
+        self._stamps.append(0)
+        self._holds.append(())
+        self._size += 1
+        return row
+
+    # -- queries -------------------------------------------------------------------------------
+    def candidates(self, queries: Sequence[CandidateQuery], now: datetime,
+                   shown: dict | None = None) -> list[list[dict]]:
+        """One list per query; `shown` keeps the views unpacked at this `now` for the next call (one request's)."""
+        shown = {} if shown is None else shown
+        with self._lock:
+            return [self._candidates(query, now, shown) for query in queries]
+
+    def _candidates(self, query: CandidateQuery, now: datetime, shown: dict) -> list[dict]:
+        size = self._size
+        allowed = self._alive[:size].copy()
+        for rule in HARD_FILTERS:
+            if rule.name in PER_QUERY or not rule.applies(query):
+                continue
+            allowed &= self._column(rule, query)[:size]
+        if not query.include_stale:
+            # placement.is_left_out_as_stale over one column: left out when reported more than EXCLUDED_AFTER ago.
+            allowed &= self._updated[query.need][:size] >= (now - EXCLUDED_AFTER - EPOCH) // ONE_US
+        capacity = next(rule for rule in HARD_FILTERS if rule.name == "capacity")
+        timed = {}
+        if query.free_only:
+            allowed &= self._column(capacity, query)[:size] | self._held[:size]
+        for row in np.flatnonzero(allowed & self._held[:size]):
+            timed[row] = self._at(row, now)
+            if query.free_only and not capacity.passes(query, timed[row], now):
+                allowed[row] = False
+        rows = np.flatnonzero(allowed)
+        for area in query.avoid:
+            # Clearly inside (a confidential provider's centre inside holds its cell too) or clearly beyond
+            # reach is decided here; the rest, near an edge, by the rule's own in_area.
+            near = _distances(area.lat, area.lon, self._lat[rows], self._lon[rows])
+            confidential = self._confidential[rows]
+            inside = near <= area.radius_km - EDGE_KM
+            reach = np.where(confidential, area.radius_km + CELL_REACH_KM, area.radius_km) + EDGE_KM
+            edge = ~inside & (near <= reach)
+            held = inside.copy()
+            for index in np.flatnonzero(edge):
+                held[index] = in_area(area, self._location(rows[index]))
+            rows = rows[~held]
+        if not len(rows):
+            return []
+        near = _distances(query.near[0], query.near[1], self._lat[rows], self._lon[rows])
+        if query.max_distance_km is not None:
+            keep = near <= query.max_distance_km + EDGE_KM
+            rows, near = rows[keep], near[keep]
+        if len(rows) > query.limit:
+            last = np.partition(near, query.limit - 1)[query.limit - 1]
+            keep = near <= last + EDGE_KM
+            rows = rows[keep]
+        exact = sorted((distance_km(self._lat[row], self._lon[row], *query.near), self._views[row]["id"], row)
+                       for row in rows)
+        if query.max_distance_km is not None:
+            exact = [found for found in exact if found[0] <= query.max_distance_km]
+        answer = []
+        for distance, _, row in exact[:query.limit]:
+            # Keyed by the row's stored view too: a change between two calls is never answered from before it.
+            key = (row, self._stamps[row])
+            view = shown.get(key)
+            if view is None:
+                seen = (timed.get(row) or self._at(row, now))["capacity"]
+                view = shown[key] = dict(jsonio.loads(zlib.decompress(self._packed[row])), capacity=seen)
+            answer.append(dict(view, distance_km=round(distance, 1)))
+        return answer
+
+    def _slim(self, view: dict) -> dict:
+        """The view without what only people read (names, texts, languages, contact but intake hours, address),
+        equal parts (eligibility, services, delivery, intake hours) shared between providers."""
+        slim = {key: value for key, value in view.items() if key not in DISPLAY_ONLY}
+        for key in SHARED_PARTS:
+            if key in slim:
+                slim[key] = self._share(slim[key])
+        slim["contact"] = self._share({"intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours")})
+        # Where it is lives in the columns (`_location` puts it together again for the rules that read it).
+        slim.pop("location")
+        return slim
+
+    def _location(self, row: int) -> dict:
+        return {"lat": float(self._lat[row]), "lon": float(self._lon[row]),
+                "confidential": bool(self._confidential[row])}
+
+    def _share(self, part):
+        key = jsonio.dumps(part)
+        found = self._shared.get(key)
+        if found is None:
+            found = self._shared[key] = part
+        return found
+
+    def _at(self, row: int, now: datetime) -> dict:
+        """The row's view at `now`: holds that have ended no longer count, the count's age as of now."""
+        view = self._views[row]
+        held: dict = {}
+        for expires_at, units, need in self._holds[row]:
+            if not hold_has_ended(expires_at, now):
+                held[need] = held.get(need, 0) + units
+        # Each hold in the pool its need draws on (capacity.pool_of), as the directory counts it.
+        return dict(view, **pools_as_seen(view, held, now))
+
+    def _column(self, rule, query: CandidateQuery) -> np.ndarray:
+        key = (query.need, rule.name, rule.reads(query))
+        found = self._columns.get(key)
+        if found is not None:
+            self._columns.move_to_end(key)
+            return found[1]
+        # A rule that reads neither the time nor the geometry: `now` plays no part.
+        column = np.zeros(len(self._alive), dtype=bool)
+        for row in self._row_of.values():
+            column[row] = rule.passes(query, self._views[row], None)
+        self._columns[key] = ((rule, query), column)
+        if len(self._columns) > MAX_COLUMNS:
+            self._columns.popitem(last=False)
+        return column
+
+
+class ReadModelCandidates(CandidateSource):
+    """Candidates from the read model, as the directory would answer a caseworker at the matcher's `now`."""
+
+    def __init__(self, model: ReadModel, now: datetime):
+        self.model = model
+        self.now = now
+        self._shown: dict = {}  # the views this request has unpacked (one request, one time)
+
+    def fetch(self, queries: Sequence[CandidateQuery]) -> list[list[dict]]:
+        return self.model.candidates(queries, self.now, self._shown)
+
+    def as_of(self) -> dict:
+        return {"sequence": self.model.sequence, "at": self.model.as_of, "source": "read_model"}
+
+
+class FeedFollower:
+    """Keeps one read model up to date: reads the snapshot, then every `interval` seconds what changed.
+
+    One per worker process, in a daemon thread started in that process. `fresh()` says whether the model
+    may answer: the snapshot read to its end and a page read within `max_lag` seconds; otherwise the
+    matcher asks the directory itself, so a lagging or broken feed slows matching down but never answers
+    from an old view.
+    """
+
+    def __init__(self, client: ServiceClient, *, interval: float = 0.2, max_lag: float = 5.0, page: int = 1000,
+                 model: ReadModel | None = None):
+        self.client = client
+        self.interval = interval
+        self.max_lag = max_lag
+        self.page = page
+        self.model = model or ReadModel()
+        self.started_at: float | None = None
+        self.loaded_after: float | None = None  # seconds from start to the snapshot's end
+        self._last_read = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+
+    def start(self) -> "FeedFollower":
+        if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+            return self
+        self._pid = os.getpid()
+        self.started_at = time.monotonic()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="read-model", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def fresh(self) -> bool:
+        return self.model.loaded and time.monotonic() - self._last_read <= self.max_lag
+
+    def pull(self) -> int:
+        """Read every page after the model's sequence; returns how many pages were read."""
+        pages = 0
+        while True:
+            response = self.client.request("GET", "/changes", Claims(*FEED_CLAIMS),
+                                           params={"since": self.model.sequence, "limit": self.page})
+            if response.status_code != 200:
+                raise FeedError(response.status_code)
+            page = jsonio.loads(response.content)
+            if self.model.generation is not None and page.get("generation") != self.model.generation:
+                # Numbered anew (an index rebuilt): read everything again into a new model; until it has,
+                # matches ask the directory.
+                log.info("the directory's change numbering changed; loading the read model again")
+                self.model = ReadModel()
+                self.started_at = time.monotonic()
+                continue
+            self.model.apply(page)
+            pages += 1
+            if not page["more"]:
+                self._last_read = time.monotonic()
+                if not self.model.loaded:
+                    self.model.loaded = True
+                    self.loaded_after = time.monotonic() - (self.started_at or time.monotonic())
+                    log.info("read model loaded", extra={"sequence": self.model.sequence,
+                                                         "duration_ms": round(self.loaded_after * 1000, 1)})
+                return pages
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self.pull()
+                failures = 0
+                wait = self.interval
+            except FeedError as err:
+                if err.status == 501:
+                    log.info("the directory keeps no change feed; candidates come from the directory")
+                    return
+                failures += 1
+                log.warning("change feed refused", extra={"status": err.status})
+                wait = min(self.interval * 2 ** failures, 5.0)
+            except Exception as err:  # the thread must outlive any failure; the directory path answers meanwhile
+                failures += 1
+                log.warning("change feed unreachable", extra={"error": type(err).__name__})
+                wait = min(self.interval * 2 ** failures, 5.0)
+            self._stop.wait(wait)
+
+
+class FeedError(Exception):
+    def __init__(self, status: int):
+        super().__init__(f"GET /changes answered {status}")
+        self.status = status

@@ -1,0 +1,144 @@
+"""The matcher's read model answers exactly what the directory's candidate query answers, on any directory.
+
+A generated directory goes into a real store; the read model loads it through the directory's change feed
+(the same use case GET /changes runs) and is asked random candidate queries side by side with the directory
+(the use case POST /candidates runs), as a caseworker: the same providers, in the same order, as the same
+views. Then writes of every kind that change an answer (an edit that makes a provider confidential, a
+capacity report, a hold taken and released, an accepted referral, a delete, a status change) are made,
+the read model pulls what changed, and the answers are compared again, also later, when holds have ended
+without any write.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.directory import service
+from services.directory.domain.referrals import NoCapacity, Referral, hold_until
+from services.matcher.readmodel import ReadModel
+from services.shared.identity import Caller
+from services.shared.times import iso
+from tests.reliability.test_properties import (AUDIT, BACKENDS, NOW, a_store, areas_at_cell_edges, as_records,
+                                               candidate_queries, providers)
+
+CASEWORKER = Caller("caseworker", "caseworker:1")
+PAGE = 7  # small pages: paging through the snapshot and the changes is part of what is checked
+
+
+def pull(model: ReadModel, store, now) -> None:
+    """Read every change after the model's sequence, page by page, as the matcher's follower does."""
+    while True:
+        page = service.list_changes(store=store, viewer=CASEWORKER, since=model.sequence, limit=PAGE, now=now)
+        model.apply(page)
+        if not page["more"]:
+            return
+
+
+def directory_answer(store, query, now) -> list[dict]:
+    return service.find_candidates(store=store, viewer=CASEWORKER, query=query, now=now)
+
+
+def model_answer(model: ReadModel, query, now) -> list[dict]:
+    return model.candidates([query], now)[0]
+
+
+def same_answers(store, model, queries, now) -> None:
+    for query in queries:
+        expected = directory_answer(store, query, now)
+        assert model_answer(model, query, now) == expected, query
+
+
+WRITES = st.lists(st.tuples(st.sampled_from(("confidential", "capacity", "hold", "release", "accept", "delete",
+                                              "status", "move")), st.integers(0, 10 ** 6)), min_size=1, max_size=6)
+
+
+def write(store, kind: str, pick: int, directory: list[dict], pending: list[Referral], now) -> None:
+    """One write of `kind` to a provider chosen by `pick`; the generated directory follows what is stored."""
+    if not directory:
+        return
+    generated = directory[pick % len(directory)]
+    provider_id = generated["id"]
+    if kind == "delete":
+        store.delete_provider(provider_id, AUDIT)
+        directory.remove(generated)
+    elif kind == "capacity":
+        current = store.get_provider(provider_id, now)["capacity"]
+        store.set_capacity(provider_id, pick % (current["maximum"] + 1), None, now, AUDIT)
+    elif kind == "hold":
+        referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need=generated["services"][0],
+                            case_reference=f"P-{uuid.uuid4().hex[:8]}", status="pending", created_by="caseworker:2",
+                            created_at=iso(now), expires_at=hold_until(now, 1 + pick % 120), updated_at=iso(now))
+        try:
+            store.create_referral(referral, now, AUDIT)
+            pending.append(referral)
+        except NoCapacity:
+            pass
+    elif kind in ("release", "accept") and pending:
+        referral = pending.pop(pick % len(pending))
+        if any(p["id"] == referral.provider_id for p in directory):
+            store.transition_referral(referral.id, "cancelled" if kind == "release" else "accepted", now, AUDIT)
+    else:
+        location = dict(generated["location"])
+        changed = dict(generated)
+        if kind == "confidential":
+            location["confidential"] = not location["confidential"]
+        elif kind == "move":
+            location["lat"] += (pick % 200 - 100) / 1000
+        else:
+            changed["status"] = ("active", "inactive", "temporarily_closed")[pick % 3]
+        changed["location"] = location
+        directory[directory.index(generated)] = changed
+        store.bulk_upsert(as_records([changed]), AUDIT)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_read_model_answers_exactly_as_the_directory_on_any_directory_and_after_any_write(backend):
+    @settings(max_examples=25 if backend == "engine" else 80, deadline=None,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(directory=st.lists(providers(), min_size=1, max_size=20, unique_by=lambda p: p["id"]),
+           queries=st.lists(candidate_queries(), min_size=1, max_size=4), writes=WRITES, data=st.data())
+    def check(directory, queries, writes, data):
+        queries = [replace(query, avoid=query.avoid + data.draw(areas_at_cell_edges(directory, query)))
+                   for query in queries]
+        directory = list(directory)
+        with a_store(backend) as store:
+            store.bulk_upsert(as_records(directory), AUDIT)
+            pending: list[Referral] = []
+            for generated in directory:
+                for _ in range(generated["held"]):
+                    write(store, "hold", directory.index(generated), directory, pending, NOW)
+            model = ReadModel()
+            pull(model, store, NOW)
+            same_answers(store, model, queries, NOW)
+
+            for kind, pick in writes:
+                write(store, kind, pick, directory, pending, NOW)
+                pull(model, store, NOW)
+                same_answers(store, model, queries, NOW)
+
+            # Time alone moves answers on: holds end, counts grow stale; no write, nothing to pull.
+            for later in (timedelta(minutes=30), timedelta(hours=3), timedelta(days=2)):
+                same_answers(store, model, queries, NOW + later)
+
+    check()
+
+
+@settings(max_examples=10, deadline=None)
+@given(generated=st.lists(providers(), min_size=2, max_size=6, unique_by=lambda p: p["id"]))
+def test_the_feed_lists_a_snapshot_then_only_what_changed_and_deletes_as_tombstones(generated):
+    """since=0 lists every provider there is; a later read only what changed, a delete by its id."""
+    with a_store("sqlite") as store:
+        store.bulk_upsert(as_records(generated), AUDIT)
+        first = service.list_changes(store=store, viewer=CASEWORKER, since=0, limit=100, now=NOW)
+        assert sorted(p["id"] for p in first["providers"]) == sorted(p["id"] for p in generated)
+        store.delete_provider(generated[0]["id"], AUDIT)
+        later = service.list_changes(store=store, viewer=CASEWORKER, since=first["sequence"], limit=100, now=NOW)
+        assert later["deleted"] == [generated[0]["id"]] and later["providers"] == []
+        assert later["sequence"] > first["sequence"]
+        again = service.list_changes(store=store, viewer=CASEWORKER, since=0, limit=100, now=NOW)
+        assert generated[0]["id"] not in [p["id"] for p in again["providers"]] and again["deleted"] == []
