@@ -37,7 +37,7 @@ def read_model_loaded(matcher_url: str, started: float, timeout: float = 300.0) 
             loaded_after.append(answer.get("loaded_after_s") or 0.0)
             if seen >= SETTLE_POLLS:
                 return {"read_model": True, "seconds_from_up": round(time.monotonic() - started, 3),
-                        "worker_load_s_max": round(max(loaded_after), 3), "sequence": answer.get("sequence")}
+                        "worker_load_s_max": round(max(loaded_after), 3)}
         else:
             seen = 0
         time.sleep(0.05)

@@ -74,8 +74,9 @@ def create_app(config: dict | None = None) -> Flask:
         answer = {"ready": ready, "service": "matcher", "directory": "up" if ready else "down"}
         if follower is not None:
             # Informative only: without the read model matches ask the directory, so the matcher is ready.
+            # Whether it is loaded and fresh, and how long loading took; not its sequence, which would tell anyone
+            # how much is written.
             answer["read_model"] = {"loaded": follower.model.loaded, "fresh": follower.fresh(),
-                                    "sequence": follower.model.sequence,
                                     "loaded_after_s": None if follower.loaded_after is None
                                     else round(follower.loaded_after, 3)}
         return jsonify(answer), 200 if ready else 503

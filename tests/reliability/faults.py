@@ -32,6 +32,15 @@ def assert_unavailable(answer: requests.Response, seconds: float, part: str | tu
     assert seconds < SERVICE_TIMEOUT_S + 1.5, f"the 503 took {seconds:.1f} s"
 
 
+def assert_unavailable_or_read_model(answer, seconds: float, stack) -> None:
+    """A 503 naming the directory; or, for a match only, an answer from the matcher's read model, which reads
+    nothing from the store and may serve for as long as it has heard from the directory within its lag limit."""
+    if answer.status_code == 200 and answer.request.path_url.endswith("/matches"):
+        assert answer.json()["as_of"]["source"] == "read_model", answer.json()["as_of"]
+        return
+    assert_unavailable(answer, seconds, "directory", stack)
+
+
 def ready(url: str) -> tuple[bool, dict]:
     try:
         answer = requests.get(url + "/readyz", timeout=10)

@@ -97,4 +97,5 @@ def test_health_and_readiness_need_no_signature_and_say_nothing_else(haven):
         for path in ("/healthz", "/readyz"):
             answer = requests.get(haven.url(service) + path, timeout=10)
             assert answer.status_code == 200
-            assert set(answer.json()) <= {"status", "service", "ready", "store", "directory"}
+            assert set(answer.json()) <= {"status", "service", "ready", "store", "directory", "read_model"}
+            assert set(answer.json().get("read_model") or {}) <= {"loaded", "fresh", "loaded_after_s"}

@@ -39,6 +39,8 @@ class HsdsCapacitySchema(Schema):
     maximum = fields.Integer()
     description = fields.String()
     updated = fields.String()
+    attributes = fields.List(fields.Dict(), metadata={
+        "description": "the need a pool of its own is for, as a taxonomy term (none for the main pool)"})
 
 
 class HsdsAddressSchema(Schema):
