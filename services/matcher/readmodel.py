@@ -275,7 +275,12 @@ class ReadModel:
 
 
 class ReadModelCandidates(CandidateSource):
-    """Candidates from the read model, as the directory would answer a caseworker at the matcher's `now`."""
+    """Candidates from the read model, as the directory would answer a caseworker at the matcher's `now`.
+
+    Every answer passed the query's hard filters here, by the shared rules (tests/reliability/test_read_model.py
+    shows they are the directory's answers exactly): the matcher does not check them again."""
+
+    filtered_here = True
 
     def __init__(self, model: ReadModel, now: datetime):
         self.model = model

@@ -104,14 +104,37 @@ def score_candidate(person: Person, need: str, provider: ProviderView, distance_
         freshness_factor(capacity["updated"], now),
     ]
     if person.exploitation_type:
-        factors.append(specialism_factor(person.exploitation_type, provider))
+        factors.append(specialism_factor(person.exploitation_type, provider, explain=explain))
     if person.support_needs:
-        factors.append(support_factor(person.support_needs, provider))
+        factors.append(support_factor(person.support_needs, provider, explain=explain))
     factors.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")))
-    total_weight = sum(getattr(weights, f.name) for f in factors)
-    score = sum(getattr(weights, f.name) * f.value for f in factors) / total_weight if total_weight else 0.0
-    return ScoredCandidate(provider=provider, distance_km=distance_km, score=min(max(score, 0.0), 1.0),
+    score = _weighted_mean(weights, [(f.name, f.value) for f in factors])
+    return ScoredCandidate(provider=provider, distance_km=distance_km, score=score,
                            factors=tuple(factors), staff_language=staff_language)
+
+
+def score_value(person: Person, need: str, provider: ProviderView, distance_km: float, now: datetime,
+                weights: ScoringWeights) -> float:
+    """`score_candidate(...).score` alone, equal to the last bit: the same factor values in the same order,
+    without reasons or objects. For the candidates a match only compares; the ones shown are scored in full."""
+    capacity = provider["capacity"]
+    named = [("language", language_factor(person.languages, provider, need, explain=False)[0].value),
+             ("distance", distance_factor(distance_km, weights.distance_half_life_km, explain=False,
+                                          remote=works_remotely(provider, need)).value),
+             ("freshness", freshness_factor(capacity["updated"], now).value)]
+    if person.exploitation_type:
+        named.append(("specialism", specialism_factor(person.exploitation_type, provider, explain=False).value))
+    if person.support_needs:
+        named.append(("support", support_factor(person.support_needs, provider, explain=False).value))
+    named.append(("headroom", headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")).value))
+    return _weighted_mean(weights, named)
+
+
+def _weighted_mean(weights: ScoringWeights, named: list[tuple[str, float]]) -> float:
+    """The factors' mean weighted by their weights, added up in the order given, within [0, 1]."""
+    total_weight = sum(getattr(weights, name) for name, _ in named)
+    score = sum(getattr(weights, name) * value for name, value in named) / total_weight if total_weight else 0.0
+    return min(max(score, 0.0), 1.0)
 
 
 def rank(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
@@ -218,26 +241,27 @@ def freshness_factor(updated: str, now: datetime) -> Factor:
     return Factor("freshness", value, f"Capacity not confirmed for {how_long}: call to confirm")
 
 
-def specialism_factor(exploitation_type: str, provider: ProviderView) -> Factor:
+def specialism_factor(exploitation_type: str, provider: ProviderView, *, explain: bool = True) -> Factor:
     """A provider specialised in the person's form of exploitation is best; a general one comes next."""
     served = (provider.get("eligibility") or {}).get("exploitation_types") or ()
-    words = EXPLOITATION_WORDS.get(exploitation_type, exploitation_type)
+    words = EXPLOITATION_WORDS.get(exploitation_type, exploitation_type) if explain else None
     if exploitation_type in served:
-        return Factor("specialism", 1.0, f"Specialised in {words}")
+        return Factor("specialism", 1.0, f"Specialised in {words}" if explain else None)
     if not served:
-        return Factor("specialism", 0.4, f"No specialism in {words}")
-    return Factor("specialism", 0.2, f"Specialised in other forms of exploitation, not {words}")
+        return Factor("specialism", 0.4, f"No specialism in {words}" if explain else None)
+    return Factor("specialism", 0.2, f"Specialised in other forms of exploitation, not {words}" if explain else None)
 
 
-def support_factor(support_needs: tuple[str, ...], provider: dict) -> Factor:
+def support_factor(support_needs: tuple[str, ...], provider: dict, *, explain: bool = True) -> Factor:
     """Specialised support for each of the person's support needs counts; none of them leaves a general provider low."""
     special = set((provider.get("eligibility") or {}).get("specialises_in") or ())
     matched = [need for need in support_needs if need in special]
     if matched:
-        words = " and ".join(SUPPORT_WORDS.get(need, need) for need in matched)
-        return Factor("support", 0.2 + 0.8 * (len(matched) / len(support_needs)), f"Specialised support for {words}")
-    words = " and ".join(SUPPORT_WORDS.get(need, need) for need in support_needs)
-    return Factor("support", 0.2, f"No specialised support for {words}")
+        words = " and ".join(SUPPORT_WORDS.get(need, need) for need in matched) if explain else None
+        return Factor("support", 0.2 + 0.8 * (len(matched) / len(support_needs)),
+                      f"Specialised support for {words}" if explain else None)
+    words = " and ".join(SUPPORT_WORDS.get(need, need) for need in support_needs) if explain else None
+    return Factor("support", 0.2, f"No specialised support for {words}" if explain else None)
 
 
 @lru_cache(maxsize=1024)
@@ -337,11 +361,11 @@ class ScoreColumns:
     def _specialism_values(self, exploitation_type: str) -> np.ndarray:
         if exploitation_type not in self._specialism:
             self._specialism[exploitation_type] = np.array(
-                [specialism_factor(exploitation_type, p).value for p in self.providers], dtype=float)
+                [specialism_factor(exploitation_type, p, explain=False).value for p in self.providers], dtype=float)
         return self._specialism[exploitation_type]
 
     def _support_values(self, support_needs: tuple[str, ...]) -> np.ndarray:
         if support_needs not in self._support:
             self._support[support_needs] = np.array(
-                [support_factor(support_needs, p).value for p in self.providers], dtype=float)
+                [support_factor(support_needs, p, explain=False).value for p in self.providers], dtype=float)
         return self._support[support_needs]
