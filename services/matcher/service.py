@@ -48,6 +48,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     fetch_limit = min(max(pool, limit), MAX_CANDIDATES_PER_QUERY)
     # Per need and point searched from: its query and how many the directory found.
     searched: dict[tuple[str, Point], tuple[CandidateQuery, int]] = {}
+    memo: dict = {}  # what scoring works out once per view, whichever shelter distances start at
 
     def ranked_from(for_needs: list[str], origins: list[Point],
                     anchored: bool) -> list[dict[str, list[ScoredCandidate]]]:
@@ -61,7 +62,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
         searched.update({key: (query, len(found[query])) for key, query in queries.items()})
         return [{need: _rank(person, need, found[queries[need, origin]], origin, now, weights, counts, limit=limit,
                              include_stale=include_stale, distance_from="shelter" if anchored else None,
-                             filtered=source.filtered_here)
+                             filtered=source.filtered_here, memo=memo)
                  for need in for_needs} for origin in origins]
 
     ranked: dict[str, list[ScoredCandidate]] = {}
@@ -117,7 +118,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
 
 def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now: datetime,
           weights: ScoringWeights, counts: _Counts, *, limit: int, include_stale: bool,
-          distance_from: str | None, filtered: bool = False) -> list[ScoredCandidate]:
+          distance_from: str | None, filtered: bool = False, memo: dict | None = None) -> list[ScoredCandidate]:
     """The best `limit` candidates, best first, with reasons; the others are only compared, never explained.
 
     `filtered`: the candidates passed the query's hard filters in this process (the read model), so only the
@@ -137,7 +138,7 @@ def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now:
                 counts.refused_filters |= unexpected
             continue
         distance = between(origin, provider_point(provider))
-        compared.append((-score_value(person, need, provider, distance, now, weights), distance, provider["id"],
+        compared.append((-score_value(person, need, provider, distance, now, weights, memo), distance, provider["id"],
                          provider))
     # domain.scoring.rank's order (best score, then nearer, then lower id); a provider is listed once per query.
     best = heapq.nsmallest(limit, compared, key=_rank_key)

@@ -108,33 +108,61 @@ def score_candidate(person: Person, need: str, provider: ProviderView, distance_
     if person.support_needs:
         factors.append(support_factor(person.support_needs, provider, explain=explain))
     factors.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")))
-    score = _weighted_mean(weights, [(f.name, f.value) for f in factors])
+    score = _weighted_mean(weights, tuple(f.name for f in factors), [f.value for f in factors])
     return ScoredCandidate(provider=provider, distance_km=distance_km, score=score,
                            factors=tuple(factors), staff_language=staff_language)
 
 
 def score_value(person: Person, need: str, provider: ProviderView, distance_km: float, now: datetime,
-                weights: ScoringWeights) -> float:
+                weights: ScoringWeights, memo: dict | None = None) -> float:
     """`score_candidate(...).score` alone, equal to the last bit: the same factor values in the same order,
-    without reasons or objects. For the candidates a match only compares; the ones shown are scored in full."""
+    without reasons or objects. For the candidates a match only compares; the ones shown are scored in full.
+
+    `memo` (one per person, time and weights: one request) keeps what does not depend on the distance, per
+    need and per set of objects the factors read: a view answered to several queries by the same objects
+    (the read model's, within a request) is weighed once; one answered by fresh objects, each time.
+    """
+    key = (need, id(provider["capacity"]), id(provider.get("languages")), id(provider.get("interpretation_languages")),
+           id(provider.get("eligibility")), id(provider.get("delivery")))
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = (provider, _fixed_values(person, need, provider, now))  # the view kept: no id is reused meanwhile
+        if memo is not None:
+            memo[key] = found
+    names, language, remote, rest = found[1]
+    nearness = distance_factor(distance_km, weights.distance_half_life_km, explain=False, remote=remote).value
+    return _weighted_mean(weights, names, [language, nearness, *rest])
+
+
+def _fixed_values(person: Person, need: str, provider: ProviderView, now: datetime) -> tuple:
+    """The factors of `score_candidate` that do not depend on the distance: their names in order, the
+    language value, whether the service works remotely, and the values after the distance."""
     capacity = provider["capacity"]
-    named = [("language", language_factor(person.languages, provider, need, explain=False)[0].value),
-             ("distance", distance_factor(distance_km, weights.distance_half_life_km, explain=False,
-                                          remote=works_remotely(provider, need)).value),
-             ("freshness", freshness_factor(capacity["updated"], now).value)]
+    names = ["language", "distance", "freshness"]
+    rest = [freshness_factor(capacity["updated"], now).value]
     if person.exploitation_type:
-        named.append(("specialism", specialism_factor(person.exploitation_type, provider, explain=False).value))
+        names.append("specialism")
+        rest.append(specialism_factor(person.exploitation_type, provider, explain=False).value)
     if person.support_needs:
-        named.append(("support", support_factor(person.support_needs, provider, explain=False).value))
-    named.append(("headroom", headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")).value))
-    return _weighted_mean(weights, named)
+        names.append("support")
+        rest.append(support_factor(person.support_needs, provider, explain=False).value)
+    names.append("headroom")
+    rest.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")).value)
+    return (tuple(names), language_factor(person.languages, provider, need, explain=False)[0].value,
+            works_remotely(provider, need), rest)
 
 
-def _weighted_mean(weights: ScoringWeights, named: list[tuple[str, float]]) -> float:
+def _weighted_mean(weights: ScoringWeights, names: tuple[str, ...], values: list[float]) -> float:
     """The factors' mean weighted by their weights, added up in the order given, within [0, 1]."""
-    total_weight = sum(getattr(weights, name) for name, _ in named)
-    score = sum(getattr(weights, name) * value for name, value in named) / total_weight if total_weight else 0.0
+    weighed, total_weight = _weights_of(weights, names)
+    score = sum([weight * value for weight, value in zip(weighed, values)]) / total_weight if total_weight else 0.0
     return min(max(score, 0.0), 1.0)
+
+
+@lru_cache(maxsize=64)
+def _weights_of(weights: ScoringWeights, names: tuple[str, ...]) -> tuple[tuple[float, ...], float]:
+    weighed = tuple(getattr(weights, name) for name in names)
+    return weighed, sum(weighed)
 
 
 def rank(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
