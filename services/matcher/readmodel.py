@@ -53,6 +53,9 @@ SHARED_PARTS = ("eligibility", "services", "delivery")
 EDGE_KM = 1e-6
 # Columns kept (least recently used dropped): 256 over 100,000 providers are 25 MB.
 MAX_COLUMNS = 256
+# Whole views kept unpacked between requests (least recently used dropped): about 3 kB each. A match near
+# where the last ones were answers mostly from here; a view that changes is unpacked anew (keyed by its write).
+MAX_UNPACKED = 2048
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ONE_US = timedelta(microseconds=1)
 FEED_CLAIMS = ("caseworker", "matcher:read-model")
@@ -100,6 +103,7 @@ class ReadModel:
         self._confidential = np.zeros(0, dtype=bool)
         self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
         self._columns: OrderedDict[tuple, tuple[CandidateQuery, np.ndarray]] = OrderedDict()
+        self._unpacked: OrderedDict[tuple[int, int], dict] = OrderedDict()  # (row, stamp): the whole view
 
     # -- changes -------------------------------------------------------------------------------
     def apply(self, page: dict) -> None:
@@ -225,9 +229,20 @@ class ReadModel:
             view = shown.get(key)
             if view is None:
                 seen = (timed.get(row) or self._at(row, now))["capacity"]
-                view = shown[key] = dict(jsonio.loads(zlib.decompress(self._packed[row])), capacity=seen)
+                view = shown[key] = dict(self._unpack(key), capacity=seen)
             answer.append(dict(view, distance_km=round(distance, 1)))
         return answer
+
+    def _unpack(self, key: tuple[int, int]) -> dict:
+        """The whole view stored as (row, stamp), never changed by its readers (each answer is a copy)."""
+        view = self._unpacked.get(key)
+        if view is not None:
+            self._unpacked.move_to_end(key)
+            return view
+        view = self._unpacked[key] = jsonio.loads(zlib.decompress(self._packed[key[0]]))
+        if len(self._unpacked) > MAX_UNPACKED:
+            self._unpacked.popitem(last=False)
+        return view
 
     def _slim(self, view: dict) -> dict:
         """The view without what only people read (names, texts, languages, contact but intake hours, address),

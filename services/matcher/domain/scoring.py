@@ -126,17 +126,16 @@ def score_value(person: Person, need: str, provider: ProviderView, distance_km: 
            id(provider.get("eligibility")), id(provider.get("delivery")))
     found = memo.get(key) if memo is not None else None
     if found is None:
-        found = (provider, _fixed_values(person, need, provider, now))  # the view kept: no id is reused meanwhile
+        found = (provider, _fixed_values(person, need, provider, now, weights))  # kept: no id is reused meanwhile
         if memo is not None:
             memo[key] = found
-    names, language, remote, rest = found[1]
-    nearness = distance_factor(distance_km, weights.distance_half_life_km, explain=False, remote=remote).value
-    return _weighted_mean(weights, names, [language, nearness, *rest])
+    weighed, total_weight, language, remote, rest = found[1]
+    return _mean(weighed, total_weight, [language, nearness(distance_km, weights.distance_half_life_km, remote), *rest])
 
 
-def _fixed_values(person: Person, need: str, provider: ProviderView, now: datetime) -> tuple:
-    """The factors of `score_candidate` that do not depend on the distance: their names in order, the
-    language value, whether the service works remotely, and the values after the distance."""
+def _fixed_values(person: Person, need: str, provider: ProviderView, now: datetime, weights: ScoringWeights) -> tuple:
+    """What `score_candidate` weighs that does not depend on the distance: the weights of its factors in order and
+    their sum, the language value, whether the service works remotely, and the values after the distance."""
     capacity = provider["capacity"]
     names = ["language", "distance", "freshness"]
     rest = [freshness_factor(capacity["updated"], now).value]
@@ -148,19 +147,23 @@ def _fixed_values(person: Person, need: str, provider: ProviderView, now: dateti
         rest.append(support_factor(person.support_needs, provider, explain=False).value)
     names.append("headroom")
     rest.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")).value)
-    return (tuple(names), language_factor(person.languages, provider, need, explain=False)[0].value,
+    return (*_weights_of(weights, tuple(names)), language_factor(person.languages, provider, need, explain=False)[0].value,
             works_remotely(provider, need), rest)
 
 
 def _weighted_mean(weights: ScoringWeights, names: tuple[str, ...], values: list[float]) -> float:
     """The factors' mean weighted by their weights, added up in the order given, within [0, 1]."""
-    weighed, total_weight = _weights_of(weights, names)
+    return _mean(*_weights_of(weights, names), values)
+
+
+def _mean(weighed: tuple[float, ...], total_weight: float, values: list[float]) -> float:
     score = sum([weight * value for weight, value in zip(weighed, values)]) / total_weight if total_weight else 0.0
     return min(max(score, 0.0), 1.0)
 
 
 @lru_cache(maxsize=64)
 def _weights_of(weights: ScoringWeights, names: tuple[str, ...]) -> tuple[tuple[float, ...], float]:
+    """The weights of the named factors, in order, and their sum."""
     weighed = tuple(getattr(weights, name) for name in names)
     return weighed, sum(weighed)
 
@@ -240,7 +243,7 @@ def distance_factor(distance_km: float, half_life_km: float, *, approximate: boo
     """Nearer is better: the factor halves every `half_life_km`; a service delivered remotely is as near as any."""
     if remote:
         return Factor("distance", 1.0, "Works by phone or video: distance does not matter" if explain else None)
-    value = 0.5 ** (max(distance_km, 0.0) / half_life_km)
+    value = nearness(distance_km, half_life_km)
     if not explain:
         return Factor("distance", value, None)
     where = f"from the {distance_from}" if distance_from else "away"
@@ -250,6 +253,11 @@ def distance_factor(distance_km: float, half_life_km: float, *, approximate: boo
         shown = f"{distance_km:.1f}" if distance_km < 10 else f"{distance_km:.0f}"
         text = f"{'About ' if approximate else ''}{shown} km {where}"
     return Factor("distance", value, text)
+
+
+def nearness(distance_km: float, half_life_km: float, remote: bool = False) -> float:
+    """The distance factor's value: halves every `half_life_km`; 1 for a service delivered remotely."""
+    return 1.0 if remote else 0.5 ** (max(distance_km, 0.0) / half_life_km)
 
 
 @lru_cache(maxsize=4096)
