@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ...shared.capacity import pool_of
 from ...shared.languages import language_name
 from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, STALE_AFTER, delivery_of
 from ...shared.provider_view import ProviderView
@@ -96,7 +97,7 @@ def score_candidate(person: Person, need: str, provider: ProviderView, distance_
     only compared, never shown.
     """
     language, staff_language = language_factor(person.languages, provider, need, explain=explain)
-    capacity = provider["capacity"]
+    capacity = pool_of(provider, need)  # the pool this need draws on: its own, or the main capacity
     factors = [
         language,
         distance_factor(distance_km, weights.distance_half_life_km, approximate=_is_coarse(provider),
@@ -122,21 +123,24 @@ def score_value(person: Person, need: str, provider: ProviderView, distance_km: 
     need and per set of objects the factors read: a view answered to several queries by the same objects
     (the read model's, within a request) is weighed once; one answered by fresh objects, each time.
     """
-    key = (need, id(provider["capacity"]), id(provider.get("languages")), id(provider.get("interpretation_languages")),
+    capacity = pool_of(provider, need)
+    key = (need, id(capacity), id(provider.get("languages")), id(provider.get("interpretation_languages")),
            id(provider.get("eligibility")), id(provider.get("delivery")))
     found = memo.get(key) if memo is not None else None
     if found is None:
-        found = (provider, _fixed_values(person, need, provider, now, weights))  # kept: no id is reused meanwhile
+        # The view and its pool are kept with what was worked out: no id is reused while the memo lives.
+        found = (provider, capacity, _fixed_values(person, need, provider, capacity, now, weights))
         if memo is not None:
             memo[key] = found
-    weighed, total_weight, language, remote, rest = found[1]
+    weighed, total_weight, language, remote, rest = found[2]
     return _mean(weighed, total_weight, [language, nearness(distance_km, weights.distance_half_life_km, remote), *rest])
 
 
-def _fixed_values(person: Person, need: str, provider: ProviderView, now: datetime, weights: ScoringWeights) -> tuple:
-    """What `score_candidate` weighs that does not depend on the distance: the weights of its factors in order and
-    their sum, the language value, whether the service works remotely, and the values after the distance."""
-    capacity = provider["capacity"]
+def _fixed_values(person: Person, need: str, provider: ProviderView, capacity: dict, now: datetime,
+                  weights: ScoringWeights) -> tuple:
+    """What `score_candidate` weighs that does not depend on the distance (`capacity`: the pool the need draws
+    on): the weights of its factors in order and their sum, the language value, whether the service works
+    remotely, and the values after the distance."""
     names = ["language", "distance", "freshness"]
     rest = [freshness_factor(capacity["updated"], now).value]
     if person.exploitation_type:
@@ -351,7 +355,7 @@ class ScoreColumns:
         self.weights = weights
         self.need = need
         self._remote = np.array([works_remotely(p, need) for p in providers], dtype=bool)
-        capacities = [provider["capacity"] for provider in providers]
+        capacities = [pool_of(provider, need) for provider in providers]
         self._freshness = np.array([freshness_factor(c["updated"], now).value for c in capacities], dtype=float)
         self._headroom = np.array([headroom_factor(int(c.get("free", 0)), c.get("unit", "bed")).value
                                    for c in capacities], dtype=float)
