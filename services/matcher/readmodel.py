@@ -94,7 +94,7 @@ class ReadModel:
         self._views: list[dict | None] = []
         self._packed: list[bytes | None] = []
         # zlib's preset dictionary for the packed views: the first views read, whose keys and common values
-        # every other view repeats (a view packed alone is about twice as large). Fixed for the model's life.
+        # every other view repeats (a view packed alone is about three times as large). Fixed for the model's life.
         self._zdict: bytes | None = None
         self._shared: dict[bytes, dict] = {}
         self._stamps: list[int] = []  # which write of the row this is (the views unpacked for a request are keyed by it)
