@@ -29,6 +29,7 @@ from services.matcher.domain.scoring import ScoringWeights, rank, score_candidat
 from services.shared import vocabulary as v
 from services.shared.geo import CELL_REACH_KM, KM_PER_DEGREE_LAT, Area, cell_of, distance_km
 from services.shared.placement import CandidateQuery, failed_filters, public_point
+from services.shared.reasons import REASONS
 from services.shared.times import iso
 from tests.support.havens import directory_store
 
@@ -238,7 +239,7 @@ def test_every_score_and_every_factor_lies_between_zero_and_one_whatever_the_wei
         candidate = score_candidate(person, "shelter", provider, distance, NOW, weights)
         assert 0.0 <= candidate.score <= 1.0, candidate
         assert all(0.0 <= factor.value <= 1.0 for factor in candidate.factors), candidate.factors
-        assert all(reason.strip() for reason in candidate.reasons)
+        assert all(reason.code in REASONS for reason in candidate.reasons)
         scored.append(candidate)
     ordered = rank(scored)
     assert [c.score for c in ordered] == sorted((c.score for c in scored), reverse=True)
