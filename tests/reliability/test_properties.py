@@ -150,10 +150,13 @@ def moved_within_cells(directory: list[dict], shifts: list[tuple[float, float]])
     for provider, (dlat, dlon) in zip(directory, itertools.cycle(shifts)):
         location = provider["location"]
         if location["confidential"]:
-            box = cell_of(location["lat"], location["lon"]).box
-            # Kept strictly inside: a cell's upper edges belong to the next cell.
-            lat = min(box.min_lat + (box.max_lat - box.min_lat) * dlat, box.max_lat - 1e-9)
-            lon = min(box.min_lon + (box.max_lon - box.min_lon) * dlon, box.max_lon - 1e-9)
+            cell = cell_of(location["lat"], location["lon"])
+            box = cell.box
+            # Kept strictly inside: a cell's upper edges belong to the next cell, and its lower edge, worked
+            # out as row x step in floating point, may fall a hair into the cell below.
+            lat = min(max(box.min_lat + (box.max_lat - box.min_lat) * dlat, box.min_lat + 1e-9), box.max_lat - 1e-9)
+            lon = min(max(box.min_lon + (box.max_lon - box.min_lon) * dlon, box.min_lon + 1e-9), box.max_lon - 1e-9)
+            assert cell_of(lat, lon) == cell
             provider = dict(provider, location=dict(location, lat=lat, lon=lon))
         moved.append(provider)
     return moved
