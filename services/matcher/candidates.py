@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 class CandidateSource(ABC):
     """Providers passing a query's hard filters, nearest first, as the caller may see them."""
 
+    # True when every answer is known to pass the query's hard filters by the shared rules
+    # (services.shared.placement) in this very process; the matcher then checks only its own rules.
+    # False for answers that come from elsewhere (over HTTP): each is checked again, as a defence in depth.
+    filtered_here = False
+
     @abstractmethod
     def fetch(self, queries: Sequence[CandidateQuery]) -> list[list[dict]]:
         """One list of provider views (each with distance_km) per query, in the order asked."""

@@ -53,6 +53,12 @@ SHARED_PARTS = ("eligibility", "services", "delivery")
 EDGE_KM = 1e-6
 # Columns kept (least recently used dropped): 256 over 100,000 providers are 25 MB.
 MAX_COLUMNS = 256
+# Whole views kept unpacked between requests (least recently used dropped): about 3 kB each. A match near
+# where the last ones were answers mostly from here; a view that changes is unpacked anew (keyed by its write).
+MAX_UNPACKED = 2048
+# The preset dictionary the views are packed with: from this many of the first views read, at most zlib's window.
+ZDICT_VIEWS = 32
+ZDICT_BYTES = 32 * 1024
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ONE_US = timedelta(microseconds=1)
 FEED_CLAIMS = ("caseworker", "matcher:read-model")
@@ -87,6 +93,9 @@ class ReadModel:
         # whole view as compressed JSON, unpacked only for the candidates answered.
         self._views: list[dict | None] = []
         self._packed: list[bytes | None] = []
+        # zlib's preset dictionary for the packed views: the first views read, whose keys and common values
+        # every other view repeats (a view packed alone is about three times as large). Fixed for the model's life.
+        self._zdict: bytes | None = None
         self._shared: dict[bytes, dict] = {}
         self._stamps: list[int] = []  # which write of the row this is (the views unpacked for a request are keyed by it)
         self._writes = 0
@@ -100,6 +109,7 @@ class ReadModel:
         self._confidential = np.zeros(0, dtype=bool)
         self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
         self._columns: OrderedDict[tuple, tuple[CandidateQuery, np.ndarray]] = OrderedDict()
+        self._unpacked: OrderedDict[tuple[int, int], dict] = OrderedDict()  # (row, stamp): the whole view
 
     # -- changes -------------------------------------------------------------------------------
     def apply(self, page: dict) -> None:
@@ -113,6 +123,9 @@ class ReadModel:
                     self._holds[row] = ()
                     self._alive[row] = self._held[row] = False
                     self._free_rows.append(row)
+            if self._zdict is None and page["providers"]:
+                sample = b"".join(jsonio.dumps(view) for view in page["providers"][:ZDICT_VIEWS])
+                self._zdict = sample[-ZDICT_BYTES:]
             for view in page["providers"]:
                 self._put(view)
             self.sequence = page["sequence"]
@@ -132,7 +145,8 @@ class ReadModel:
             view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
             view["service_capacity"] = {need: capacity_as_seen(pool, 0, parse_time(pool["updated"]))
                                         for need, pool in (view.get("service_capacity") or {}).items()}
-        self._packed[row] = zlib.compress(jsonio.dumps(view), 1)
+        packer = zlib.compressobj(1, zdict=self._zdict)
+        self._packed[row] = packer.compress(jsonio.dumps(view)) + packer.flush()
         self._writes += 1
         self._stamps[row] = self._writes
         self._holds[row] = holds
@@ -227,9 +241,20 @@ class ReadModel:
             view = shown.get(key)
             if view is None:
                 seen = (timed.get(row) or self._at(row, now))["capacity"]
-                view = shown[key] = dict(jsonio.loads(zlib.decompress(self._packed[row])), capacity=seen)
+                view = shown[key] = dict(self._unpack(key), capacity=seen)
             answer.append(dict(view, distance_km=round(distance, 1)))
         return answer
+
+    def _unpack(self, key: tuple[int, int]) -> dict:
+        """The whole view stored as (row, stamp), never changed by its readers (each answer is a copy)."""
+        view = self._unpacked.get(key)
+        if view is not None:
+            self._unpacked.move_to_end(key)
+            return view
+        view = self._unpacked[key] = jsonio.loads(zlib.decompressobj(zdict=self._zdict).decompress(self._packed[key[0]]))
+        if len(self._unpacked) > MAX_UNPACKED:
+            self._unpacked.popitem(last=False)
+        return view
 
     def _slim(self, view: dict) -> dict:
         """The view without what only people read (names, texts, languages, contact but intake hours, address),
@@ -281,7 +306,12 @@ class ReadModel:
 
 
 class ReadModelCandidates(CandidateSource):
-    """Candidates from the read model, as the directory would answer a caseworker at the matcher's `now`."""
+    """Candidates from the read model, as the directory would answer a caseworker at the matcher's `now`.
+
+    Every answer passed the query's hard filters here, by the shared rules (tests/reliability/test_read_model.py
+    shows they are the directory's answers exactly): the matcher does not check them again."""
+
+    filtered_here = True
 
     def __init__(self, model: ReadModel, now: datetime):
         self.model = model

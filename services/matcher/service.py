@@ -4,6 +4,7 @@ Counts and durations are logged; what a person is (their attributes) never is.
 """
 from __future__ import annotations
 
+import heapq
 import logging
 import time
 from datetime import datetime
@@ -16,10 +17,10 @@ from .candidates import CandidateSource
 from .domain.geo import Point, between
 from .domain.careplan import (SHELTERS_WEIGHED, CarePlan, PlanOption, best_plan, care_plan_reasons,
                               gains_over_top)
-from .domain.person import Person, candidate_query, failed_for_query, provider_point
+from .domain.person import Person, candidate_query, failed_for_query, failed_own_rules, provider_point
 from .domain.plan import (Anchor, anchor_of, intake_reason, needs_without_shared_language, other_route,
                           unmet_reason)
-from .domain.scoring import ScoredCandidate, ScoringWeights, rank, score_candidate
+from .domain.scoring import ScoredCandidate, ScoringWeights, score_candidate, score_value
 from .group import MAX_CANDIDATES_PER_QUERY, match_group  # noqa: F401 (match_group is re-exported)
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     fetch_limit = min(max(pool, limit), MAX_CANDIDATES_PER_QUERY)
     # Per need and point searched from: its query and how many the directory found.
     searched: dict[tuple[str, Point], tuple[CandidateQuery, int]] = {}
+    memo: dict = {}  # what scoring works out once per view, whichever shelter distances start at
 
     def ranked_from(for_needs: list[str], origins: list[Point],
                     anchored: bool) -> list[dict[str, list[ScoredCandidate]]]:
@@ -60,7 +62,8 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
         found = dict(zip(distinct, source.fetch(distinct))) if distinct else {}
         searched.update({key: (query, len(found[query])) for key, query in queries.items()})
         return [{need: _rank(person, need, found[queries[need, origin]], origin, now, weights, counts, limit=limit,
-                             include_stale=include_stale, distance_from="shelter" if anchored else None)
+                             include_stale=include_stale, distance_from="shelter" if anchored else None,
+                             filtered=source.filtered_here, memo=memo)
                  for need in for_needs} for origin in origins]
 
     ranked: dict[str, list[ScoredCandidate]] = {}
@@ -114,14 +117,18 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
 
 def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now: datetime,
           weights: ScoringWeights, counts: _Counts, *, limit: int, include_stale: bool,
-          distance_from: str | None) -> list[ScoredCandidate]:
-    """The best `limit` candidates, best first, with reasons; the others are only compared, never explained."""
+          distance_from: str | None, filtered: bool = False, memo: dict | None = None) -> list[ScoredCandidate]:
+    """The best `limit` candidates, best first, with reasons; the others are only compared, never explained.
+
+    `filtered`: the candidates passed the query's hard filters in this process (the read model), so only the
+    matcher's own rules are checked; candidates from the directory over HTTP are checked against every one.
+    """
     counts.fetched += len(candidates)
     query = candidate_query(person, need, origin=origin, include_stale=include_stale, at=now)
-    scored = []
+    compared = []
     for provider in candidates:
-        distance = between(origin, provider_point(provider))
-        failed = failed_for_query(query, person, provider, now)
+        failed = (failed_own_rules(query, person, provider) if filtered
+                  else failed_for_query(query, person, provider, now))
         if failed:
             # "language" is the matcher's own rule for interpreters; anything else the directory should have caught.
             unexpected = set(failed) - {"language"}
@@ -129,9 +136,17 @@ def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now:
                 counts.refused += 1
                 counts.refused_filters |= unexpected
             continue
-        scored.append(score_candidate(person, need, provider, distance, now, weights, explain=False))
-    return [score_candidate(person, need, c.provider, c.distance_km, now, weights, distance_from=distance_from)
-            for c in rank(scored)[:limit]]
+        distance = between(origin, provider_point(provider))
+        compared.append((-score_value(person, need, provider, distance, now, weights, memo), distance, provider["id"],
+                         provider))
+    # domain.scoring.rank's order (best score, then nearer, then lower id); a provider is listed once per query.
+    best = heapq.nsmallest(limit, compared, key=_rank_key)
+    return [score_candidate(person, need, provider, distance, now, weights, distance_from=distance_from)
+            for _, distance, _, provider in best]
+
+
+def _rank_key(compared: tuple) -> tuple:
+    return compared[:3]
 
 
 def _log_refused(counts: _Counts) -> None:

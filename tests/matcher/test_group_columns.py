@@ -1,4 +1,5 @@
-"""The column-at-a-time checks and scores of group placement equal the one-pair functions, to the last bit."""
+"""The column-at-a-time checks and scores of group placement, and the scores a match only compares, equal the
+one-pair functions, to the last bit."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from services.matcher.domain.geo import Area, Point, between
 from services.matcher.domain.person import Person, failed_requirements, provider_point
-from services.matcher.domain.scoring import ScoreColumns, ScoringWeights, score_candidate
+from services.matcher.domain.scoring import ScoreColumns, ScoringWeights, score_candidate, score_value
 from services.matcher.group import _Reach
 from services.shared.capacity import pool_of
 
@@ -108,3 +109,24 @@ def test_column_hard_filters_equal_failed_requirements(candidates, group, need):
         assert distances.tolist() == [between(who.location, provider_point(p)) for p in candidates]
         assert allowed.tolist() == [not failed_requirements(who, need, p, NOW) for p in candidates]
         assert reach.free_places(who) == sum(pool_of(p, need)["free"] for p, ok in zip(candidates, allowed) if ok)
+
+
+@settings(max_examples=150, deadline=None)
+@given(some(providers(), max_size=12), some(people, min_size=1, max_size=3), weightings, st.sampled_from(NEEDS))
+def test_compared_scores_equal_score_candidate_exactly_from_every_origin(candidates, group, weights, need):
+    for who in group:
+        memo: dict = {}  # one request's: what does not depend on the distance, worked out once per view
+        for origin in (who.location, UTRECHT, Point(UTRECHT.lat + 0.3, UTRECHT.lon - 0.4)):
+            for provider in candidates:
+                distance = between(origin, provider_point(provider))
+                answered_again = dict(provider, distance_km=round(distance, 1))  # the same parts, as a read model answers
+                # The same provider after a unit was held: other counts, every other part the same objects.
+                held = dict(provider, capacity=dict(provider["capacity"], free=provider["capacity"]["free"] - 1),
+                            service_capacity={need: dict(pool, free=pool["free"] - 1)
+                                              for need, pool in provider["service_capacity"].items()})
+
+                compared = [score_value(who, need, view, distance, NOW, weights, memo)
+                            for view in (answered_again, held)]
+
+                assert compared == [score_candidate(who, need, view, distance, NOW, weights).score
+                                    for view in (provider, held)]

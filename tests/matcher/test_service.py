@@ -153,3 +153,24 @@ def test_a_candidate_inside_an_area_to_avoid_is_dropped_even_when_the_source_ret
     assert [a["provider_id"] for a in group["assignments"]] == [outside["id"]]
     warning = next(r for r in caplog.records if r.levelname == "WARNING")
     assert warning.count == 1 and warning.filters == ["avoid"]
+
+
+class FilteringCandidates(InMemoryCandidates):
+    """A source that applies every hard filter in this process (as the read model does), and says so."""
+
+    filtered_here = True
+
+
+def test_an_interpreter_without_the_persons_languages_is_dropped_even_from_a_source_that_filters():
+    from services.matcher.service import match_person
+    romanian, tigrinya = shelter(1, km_east=1, languages=("ro",)), shelter(2, km_east=2, languages=("ti",))
+    for interpreter in (romanian, tigrinya):
+        interpreter.update(services=["interpreter"], capacity=dict(interpreter["capacity"], unit="hour"))
+
+    answers = [match_person(source=source([romanian, tigrinya]), person=person(languages=("ti", "en")),
+                            needs=["interpreter"], weights=ScoringWeights(), now=NOW)
+               for source in (FilteringCandidates, InMemoryCandidates)]
+
+    assert [[c["provider"]["id"] for c in answer["results"][0]["candidates"]] for answer in answers] == [
+        [tigrinya["id"]], [tigrinya["id"]]]
+    assert answers[0] == answers[1]

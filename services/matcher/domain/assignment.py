@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,10 @@ def assign_matrix(values: np.ndarray, allowed: np.ndarray, capacities: Sequence[
     # first places as many people as it can, then maximises the total; such pairs are dropped afterwards.
     penalty = people * (float(np.abs(values).max()) + 1.0) + 1.0
     matrix = np.where(feasible, values, -penalty)
+    # Imported on the first group placement: scipy.optimize is about 45 MB in every process that loads it,
+    # and a matcher worker that only matches one person at a time never needs it.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(matrix, maximize=True)
     placements = []
     for row, col in zip(rows.tolist(), cols.tolist()):

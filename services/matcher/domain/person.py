@@ -82,7 +82,12 @@ def failed_requirements(person: Person, need: str, provider: ProviderView, now: 
 
 def failed_for_query(query: CandidateQuery, person: Person, provider: ProviderView, now: datetime) -> list[str]:
     """`failed_requirements` for a query already built: one per need, not one per candidate."""
-    failed = failed_filters(query, provider, now)
+    return failed_filters(query, provider, now) + failed_own_rules(query, person, provider)
+
+
+def failed_own_rules(query: CandidateQuery, person: Person, provider: ProviderView) -> list[str]:
+    """The matcher's own rules, which no candidate source applies: an interpreter must cover one of the
+    person's languages."""
     if query.need == "interpreter" and not speaks_any(provider, person.languages):
-        failed.append("language")
-    return failed
+        return ["language"]
+    return []

@@ -97,14 +97,71 @@ def score_candidate(person: Person, need: str, provider: ProviderView, distance_
         freshness_factor(capacity["updated"], now),
     ]
     if person.exploitation_type:
-        factors.append(specialism_factor(person.exploitation_type, provider))
+        factors.append(specialism_factor(person.exploitation_type, provider, explain=explain))
     if person.support_needs:
-        factors.append(support_factor(person.support_needs, provider))
+        factors.append(support_factor(person.support_needs, provider, explain=explain))
     factors.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")))
-    total_weight = sum(getattr(weights, f.name) for f in factors)
-    score = sum(getattr(weights, f.name) * f.value for f in factors) / total_weight if total_weight else 0.0
-    return ScoredCandidate(provider=provider, distance_km=distance_km, score=min(max(score, 0.0), 1.0),
+    score = _weighted_mean(weights, tuple(f.name for f in factors), [f.value for f in factors])
+    return ScoredCandidate(provider=provider, distance_km=distance_km, score=score,
                            factors=tuple(factors), staff_language=staff_language)
+
+
+def score_value(person: Person, need: str, provider: ProviderView, distance_km: float, now: datetime,
+                weights: ScoringWeights, memo: dict | None = None) -> float:
+    """`score_candidate(...).score` alone, equal to the last bit: the same factor values in the same order,
+    without reasons or objects. For the candidates a match only compares; the ones shown are scored in full.
+
+    `memo` (one per person, time and weights: one request) keeps what does not depend on the distance, per
+    need and per set of objects the factors read: a view answered to several queries by the same objects
+    (the read model's, within a request) is weighed once; one answered by fresh objects, each time.
+    """
+    capacity = pool_of(provider, need)
+    key = (need, id(capacity), id(provider.get("languages")), id(provider.get("interpretation_languages")),
+           id(provider.get("eligibility")), id(provider.get("delivery")))
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        # The view and its pool are kept with what was worked out: no id is reused while the memo lives.
+        found = (provider, capacity, _fixed_values(person, need, provider, capacity, now, weights))
+        if memo is not None:
+            memo[key] = found
+    weighed, total_weight, language, remote, rest = found[2]
+    return _mean(weighed, total_weight, [language, nearness(distance_km, weights.distance_half_life_km, remote), *rest])
+
+
+def _fixed_values(person: Person, need: str, provider: ProviderView, capacity: dict, now: datetime,
+                  weights: ScoringWeights) -> tuple:
+    """What `score_candidate` weighs that does not depend on the distance (`capacity`: the pool the need draws
+    on): the weights of its factors in order and their sum, the language value, whether the service works
+    remotely, and the values after the distance."""
+    names = ["language", "distance", "freshness"]
+    rest = [freshness_factor(capacity["updated"], now).value]
+    if person.exploitation_type:
+        names.append("specialism")
+        rest.append(specialism_factor(person.exploitation_type, provider, explain=False).value)
+    if person.support_needs:
+        names.append("support")
+        rest.append(support_factor(person.support_needs, provider, explain=False).value)
+    names.append("headroom")
+    rest.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")).value)
+    return (*_weights_of(weights, tuple(names)), language_factor(person.languages, provider, need, explain=False)[0].value,
+            works_remotely(provider, need), rest)
+
+
+def _weighted_mean(weights: ScoringWeights, names: tuple[str, ...], values: list[float]) -> float:
+    """The factors' mean weighted by their weights, added up in the order given, within [0, 1]."""
+    return _mean(*_weights_of(weights, names), values)
+
+
+def _mean(weighed: tuple[float, ...], total_weight: float, values: list[float]) -> float:
+    score = sum([weight * value for weight, value in zip(weighed, values)]) / total_weight if total_weight else 0.0
+    return min(max(score, 0.0), 1.0)
+
+
+@lru_cache(maxsize=64)
+def _weights_of(weights: ScoringWeights, names: tuple[str, ...]) -> tuple[tuple[float, ...], float]:
+    """The weights of the named factors, in order, and their sum."""
+    weighed = tuple(getattr(weights, name) for name in names)
+    return weighed, sum(weighed)
 
 
 def rank(scored: list[ScoredCandidate]) -> list[ScoredCandidate]:
@@ -183,7 +240,7 @@ def distance_factor(distance_km: float, half_life_km: float, *, approximate: boo
     """Nearer is better: the factor halves every `half_life_km`; a service delivered remotely is as near as any."""
     if remote:
         return Factor("distance", 1.0, reason("distance.remote") if explain else None)
-    value = 0.5 ** (max(distance_km, 0.0) / half_life_km)
+    value = nearness(distance_km, half_life_km)
     if not explain:
         return Factor("distance", value, None)
     # Only the shelter of a care plan is ever the starting point other than the person.
@@ -192,6 +249,11 @@ def distance_factor(distance_km: float, half_life_km: float, *, approximate: boo
         return Factor("distance", value, reason(f"distance.under_1_km{suffix}"))
     shown = round(distance_km, 1) if distance_km < 10 else float(round(distance_km))
     return Factor("distance", value, reason(f"distance.{'about_' if approximate else ''}km{suffix}", km=shown))
+
+
+def nearness(distance_km: float, half_life_km: float, remote: bool = False) -> float:
+    """The distance factor's value: halves every `half_life_km`; 1 for a service delivered remotely."""
+    return 1.0 if remote else 0.5 ** (max(distance_km, 0.0) / half_life_km)
 
 
 @lru_cache(maxsize=4096)
@@ -212,24 +274,27 @@ def freshness_factor(updated: str, now: datetime) -> Factor:
     return Factor("freshness", value, how_long)
 
 
-def specialism_factor(exploitation_type: str, provider: ProviderView) -> Factor:
+def specialism_factor(exploitation_type: str, provider: ProviderView, *, explain: bool = True) -> Factor:
     """A provider specialised in the person's form of exploitation is best; a general one comes next."""
     served = (provider.get("eligibility") or {}).get("exploitation_types") or ()
     if exploitation_type in served:
-        return Factor("specialism", 1.0, reason("specialism.match", exploitation_type=exploitation_type))
+        return Factor("specialism", 1.0, reason("specialism.match", exploitation_type=exploitation_type)
+                      if explain else None)
     if not served:
-        return Factor("specialism", 0.4, reason("specialism.none", exploitation_type=exploitation_type))
-    return Factor("specialism", 0.2, reason("specialism.other", exploitation_type=exploitation_type))
+        return Factor("specialism", 0.4, reason("specialism.none", exploitation_type=exploitation_type)
+                      if explain else None)
+    return Factor("specialism", 0.2, reason("specialism.other", exploitation_type=exploitation_type)
+                  if explain else None)
 
 
-def support_factor(support_needs: tuple[str, ...], provider: dict) -> Factor:
+def support_factor(support_needs: tuple[str, ...], provider: dict, *, explain: bool = True) -> Factor:
     """Specialised support for each of the person's support needs counts; none of them leaves a general provider low."""
     special = set((provider.get("eligibility") or {}).get("specialises_in") or ())
     matched = [need for need in support_needs if need in special]
     if matched:
         return Factor("support", 0.2 + 0.8 * (len(matched) / len(support_needs)),
-                      reason("support.specialised", support_needs=matched))
-    return Factor("support", 0.2, reason("support.none", support_needs=list(support_needs)))
+                      reason("support.specialised", support_needs=matched) if explain else None)
+    return Factor("support", 0.2, reason("support.none", support_needs=list(support_needs)) if explain else None)
 
 
 @lru_cache(maxsize=1024)
@@ -309,11 +374,11 @@ class ScoreColumns:
     def _specialism_values(self, exploitation_type: str) -> np.ndarray:
         if exploitation_type not in self._specialism:
             self._specialism[exploitation_type] = np.array(
-                [specialism_factor(exploitation_type, p).value for p in self.providers], dtype=float)
+                [specialism_factor(exploitation_type, p, explain=False).value for p in self.providers], dtype=float)
         return self._specialism[exploitation_type]
 
     def _support_values(self, support_needs: tuple[str, ...]) -> np.ndarray:
         if support_needs not in self._support:
             self._support[support_needs] = np.array(
-                [support_factor(support_needs, p).value for p in self.providers], dtype=float)
+                [support_factor(support_needs, p, explain=False).value for p in self.providers], dtype=float)
         return self._support[support_needs]
