@@ -9,10 +9,13 @@ has no transactions across documents, so the document written first carries the 
 its referral and audit entry, a changed provider document its audit entry, until they are written.
 A directory that dies in between leaves them to the next one (`complete_unfinished_writes`).
 
-A write is searchable only after a refresh. Provider and referral writes refresh as they write (the
-URL's `refresh`: `true`, or `wait_for` the next scheduled refresh), so searches, candidate lists and
-referral lists see them as soon as the request has answered; reads by id are real-time and need none.
-Audit entries never wait: the audit index is refreshed when it is listed, which is rare.
+A write is searchable only after a refresh. Provider edits (create, replace, delete, capacity) refresh as
+they write (the URL's `refresh`: `true`, or `wait_for` the next scheduled refresh). Holds, referrals and
+audit entries never wait for one: every search of an index refreshes it first (`_fresh`, one round trip,
+about a millisecond when nothing is new), so searches, candidate lists and referral lists still see every
+write answered before they began, from any directory process. A referral create and cancel write four
+documents and read several; a refresh per write cost more than all the rest of the pair together.
+Reads by id are real-time and need none.
 """
 from __future__ import annotations
 
@@ -60,7 +63,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self.referrals = self.names.alias("referrals")
         self.audit = self.names.alias("audit")
         self.tombstones = self.names.alias("provider-tombstones")
-        self._refresh = config.refresh  # provider and referral writes; audit entries never wait for one
+        self._refresh = config.refresh  # provider edits; holds, referrals and audit entries never wait for one
         self._ready = False
         self._ready_lock = threading.Lock()
         self._seq_lock = threading.Lock()
@@ -176,6 +179,24 @@ class SearchEngineDirectoryStore(DirectoryStore):
         """
         for document in documents:
             self._create_if_absent(self.audit, document, refresh=False)
+
+    def _fresh(self, index: str) -> None:
+        """Make every write answered so far searchable in `index`, before a search of it.
+
+        Holds, referrals and audit entries are written without a refresh, so a search must refresh first to
+        see them; with nothing new to make searchable the refresh is one short round trip.
+        """
+        self.client.refresh(index, patient=False)
+
+    def _create_all_if_absent(self, documents: list[tuple[str, dict]]) -> None:
+        """Write documents of several indices in one request, each unless it is there already (safe to repeat)."""
+        actions = [{"_op_type": "create", "_index": index, "_id": document["id"], "_source": document}
+                   for index, document in documents]
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False, require_alias=True))
+        # A conflict is a document written already: by this request before, or by another directory finishing it.
+        unwritten = [item for item in failed if next(iter(item.values())).get("status") != 409]
+        if unwritten:
+            raise StoreUnavailable(f"could not write: {unwritten[:1]}")
 
     def _create_if_absent(self, index: str, document: dict, *, refresh) -> None:
         try:
@@ -359,10 +380,12 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def count_providers(self) -> int:
         self._ensure()
+        self._fresh(self.providers)
         return self.client.count(self.providers)
 
     def iter_providers(self, now: datetime) -> Iterator[dict]:
         self._ensure()
+        self._fresh(self.providers)  # holds are written without a refresh
         body = {"query": {"match_all": {}}, "sort": [{"id": "asc"}]}
         for hit in self._walk(self.providers, body):
             yield record_of(hit["_source"], now)
@@ -410,6 +433,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:
         self._ensure()
+        self._fresh(self.providers)  # holds are written without a refresh
         words = words_of(query.text) if query.text else []
         if query.text and not words:
             return Page()
@@ -422,8 +446,10 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return self.candidates_many([query], now)[0]
 
     def candidates_many(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[tuple[dict, float]]]:
-        """Two round trips however many queries: the edges of every circle in one search, then one multi-search."""
+        """Three round trips however many queries: a refresh, the edges of every circle in one search, then one
+        multi-search."""
         self._ensure()
+        self._fresh(self.providers)  # holds are written without a refresh
         asked = list(dict.fromkeys(query for query in queries
                                    if not (query.need == "repatriation" and not query.return_country)))
         circles = {query: candidate_circles(query) for query in asked}
@@ -478,6 +504,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         if max_pending is not None:
             # Counted before the hold: the engine has no transaction across referrals, so two requests
             # racing for the last allowed slot of one case can both pass (one caseworker, one case: rare).
+            self._fresh(self.referrals)
             body = pending_for_case_body(referral.created_by, referral.case_reference, referral.need, now)
             if self._page(self.referrals, body, 1, 1)[1] >= max_pending:
                 raise TooManyPending(max_pending)
@@ -500,15 +527,19 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 raise NoCapacity(referral.provider_id)
             return provider_document(record, holds + [hold], version=version_of(source))
 
-        if self._update_provider(referral.provider_id, take_hold, refresh=self._refresh) is None:
+        # No refresh: the hold is read by id (real time) when it is checked or given back, and searches
+        # refresh before they read free units.
+        if self._update_provider(referral.provider_id, take_hold, refresh=False) is None:
             raise NoCapacity(referral.provider_id)
         self._write_unwritten(unwritten)
         return referral
 
     def _write_unwritten(self, unwritten: dict) -> None:
-        """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race)."""
-        self._create_if_absent(self.referrals, unwritten["referral"], refresh=self._refresh)
-        self._write_audits([unwritten["audit"]])
+        """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race).
+
+        One request for both, without a refresh: the referral is read by id, and referral lists refresh first.
+        """
+        self._create_all_if_absent([(self.referrals, unwritten["referral"]), (self.audit, unwritten["audit"])])
 
     def complete_unfinished_writes(self) -> int:
         """Finish what a directory that died mid-write left undone; returns how many writes were finished.
@@ -569,7 +600,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             pending = [doc for doc in source.get("unwritten_audit", []) if doc["id"] not in written_audits]
             return dict(tidied, unwritten_audit=pending, unwritten_audit_ids=[doc["id"] for doc in pending])
 
-        self._update_provider(provider_id, tidy, refresh=self._refresh)
+        self._update_provider(provider_id, tidy, refresh=False)
 
     def _release_hold(self, provider_id: str, referral_id: str, *, use_unit_at: datetime | None = None,
                       audit: AuditEntry | None = None) -> dict | None:
@@ -590,9 +621,10 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 version += 1
             return provider_document(record, holds, version=version)
 
+        # No refresh: holds are read by id, and searches refresh before they read free units.
         if audit is None:
-            return self._update_provider(provider_id, release, refresh=self._refresh)
-        return self._audited_update(provider_id, release, audit, refresh=self._refresh)
+            return self._update_provider(provider_id, release, refresh=False)
+        return self._audited_update(provider_id, release, audit, refresh=False)
 
     def get_referral(self, referral_id: str) -> Referral | None:
         self._ensure()
@@ -614,7 +646,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             try:
                 # Claiming the referral first: of two concurrent transitions only one gets past here.
                 self._blocked_retry(lambda: self.client.index(
-                    self.referrals, referral_id, changed, refresh=self._refresh, require_alias=True,
+                    self.referrals, referral_id, changed, refresh=False, require_alias=True,
                     if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"]))
                 break
             except VersionConflict:
@@ -638,6 +670,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
         Each is its own transition (no transaction spans documents); one that moved on meanwhile is left as it is.
         """
+        self._fresh(self.referrals)
         body = pending_for_case_body(accepted.created_by, accepted.case_reference, accepted.need, now)
         for hit in self._walk(self.referrals, body):
             if hit["_id"] == accepted.id:
@@ -651,11 +684,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         self._ensure()
+        self._fresh(self.referrals)
         hits, total = self._page(self.referrals, referrals_body(query, now), query.page, query.size)
         return Page([referral_of(hit["_source"]).as_of(now) for hit in hits], total)
 
     def expire_referrals(self, now: datetime) -> int:
         self._ensure()
+        self._fresh(self.referrals)
         actions = []
         for hit in self._walk(self.referrals, passed_holds_body(now)):
             source = dict(hit["_source"], status="expired", updated_at=hit["_source"]["expires_at"])
@@ -665,7 +700,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                             "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
         if not actions:
             return 0
-        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh, require_alias=True))
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False, require_alias=True))
         # A conflict means the referral moved on meanwhile (accepted, cancelled): it is not expired by us.
         for item in failed:
             result = next(iter(item.values()))
@@ -682,6 +717,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                                               {"range": {"expires_at": {"gt": iso(now), "lte": iso(until)}}}],
                                    "must_not": [{"term": {"reminded": True}}]}},
                 "sort": [{"id": "asc"}], "seq_no_primary_term": True}
+        self._fresh(self.referrals)
         actions = []
         for hit in self._walk(self.referrals, body):
             source = dict(hit["_source"], reminded=True)
@@ -691,7 +727,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         if not actions:
             return 0
         # A conflict: the referral moved on or another directory reminded first; either way no second reminder.
-        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh, require_alias=True))
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False, require_alias=True))
         return len(actions) - len(failed)
 
     # -- audit -------------------------------------------------------------------------------
@@ -701,7 +737,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def list_audit(self, query: AuditFilter) -> Page:
         self._ensure()
-        self.client.refresh(self.audit, patient=False)  # entries are written without a refresh; reading them is rare
+        self._fresh(self.audit)
         hits, total = self._page(self.audit, audit_body(query), query.page, query.size)
         fields = AuditEntry.__dataclass_fields__
         return Page([AuditEntry(**{k: v for k, v in hit["_source"].items() if k in fields}) for hit in hits], total)
