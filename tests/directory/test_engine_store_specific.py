@@ -238,6 +238,56 @@ def test_two_directory_processes_on_one_engine_hold_exactly_the_free_units(engin
             assert (seen.json()["capacity"]["held"], seen.json()["capacity"]["free"]) == (FREE_UNITS, 0)
 
 
+# -- refreshes -------------------------------------------------------------------------------
+
+class RefreshLog:
+    """Every refresh a store asks the engine for: as a call, or as a write that waits for one."""
+
+    def __init__(self, store):
+        self.asked: list[str] = []
+        client = store.client
+        refresh, index, bulk = client.refresh, client.index, client.bulk
+
+        def logged_refresh(name, **kwargs):
+            self.asked.append(f"refresh {name}")
+            return refresh(name, **kwargs)
+
+        def logged_index(name, doc_id, document, **kwargs):
+            if kwargs.get("refresh") not in (None, False, "false"):
+                self.asked.append(f"index {name} refresh={kwargs['refresh']}")
+            return index(name, doc_id, document, **kwargs)
+
+        def logged_bulk(actions, **kwargs):
+            if kwargs.get("refresh") not in (None, False, "false"):
+                self.asked.append(f"bulk refresh={kwargs['refresh']}")
+            return bulk(actions, **kwargs)
+
+        client.refresh, client.index, client.bulk = logged_refresh, logged_index, logged_bulk
+
+
+def test_a_referral_create_and_cancel_refresh_nothing_and_another_directory_still_sees_them_at_once(engine_url):
+    prefix = fresh_prefix()
+    now = utc_now()
+    with engine_store(prefix) as writer, engine_store(prefix) as reader:
+        shelter = writer.put_provider(record(now, capacity={"available": 1}), audit("provider.create", now=now))
+        for store in (writer, reader):
+            assert store.ping()
+            for alias in (store.providers, store.referrals):
+                store.client.put_settings(alias, {"index": {"refresh_interval": "-1"}})
+        refreshes = RefreshLog(writer)
+
+        referral = refer(writer, shelter["id"], now)
+        assert refreshes.asked == []
+        assert reader.search(SearchQuery(available_only=True), now).total == 0
+        assert [r.id for r in reader.list_referrals(ReferralFilter(status="pending"), now).items] == [referral.id]
+
+        writer.transition_referral(referral.id, "cancelled", now, audit("referral.cancel", referral.id, now))
+        assert refreshes.asked == []
+        assert reader.search(SearchQuery(available_only=True), now).total == 1
+        assert reader.candidates(CandidateQuery(need="shelter", near=(52.0907, 5.1214)), now)[0][0]["capacity"]["held"] == 0
+        assert [r.status for r in reader.list_referrals(ReferralFilter(), now).items] == ["cancelled"]
+
+
 # -- a dead engine ---------------------------------------------------------------------------
 
 def directory_on(url: str) -> SignedFlaskClient:
