@@ -13,7 +13,7 @@ import requests
 from services.cli import main as haven
 from services.directory import create_app as create_directory
 from services.directory.domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from services.directory.domain.referrals import NoCapacity, Referral, hold_until
+from services.directory.domain.referrals import InvalidTransition, NoCapacity, Referral, hold_until
 from services.directory.domain.rules import iso, utc_now
 from services.directory.settings import DirectorySettings
 from services.directory.store import AuditEntry, StoreUnavailable
@@ -286,6 +286,41 @@ def test_a_referral_create_and_cancel_refresh_nothing_and_another_directory_stil
         assert reader.search(SearchQuery(available_only=True), now).total == 1
         assert reader.candidates(CandidateQuery(need="shelter", near=(52.0907, 5.1214)), now)[0][0]["capacity"]["held"] == 0
         assert [r.status for r in reader.list_referrals(ReferralFilter(), now).items] == ["cancelled"]
+
+
+def test_a_referral_made_from_a_provider_read_just_before_is_decided_on_the_provider_as_it_is_now(engine_url):
+    """The read a request made to check the caller opens the hold's conditional write, never decides it alone."""
+    prefix = fresh_prefix()
+    now = utc_now()
+    with engine_store(prefix) as first, engine_store(prefix) as second:
+        full = first.put_provider(record(now, capacity={"available": 1}), audit("provider.create", now=now))
+        empty = first.put_provider(record(now, capacity={"available": 0}), audit("provider.create", now=now))
+
+        assert first.get_provider(full["id"], now)["capacity"]["available"] == 1
+        second.set_capacity(full["id"], 0, None, now, audit("capacity.update", full["id"], now))
+        with pytest.raises(NoCapacity):
+            refer(first, full["id"], now)
+
+        assert first.get_provider(empty["id"], now)["capacity"]["available"] == 0
+        second.set_capacity(empty["id"], 1, None, now, audit("capacity.update", empty["id"], now))
+        refer(first, empty["id"], now)
+        assert first.get_provider(empty["id"], now)["capacity"]["held"] == 1
+
+
+def test_a_referral_read_just_before_another_directory_moved_it_cannot_move_again(engine_url):
+    prefix = fresh_prefix()
+    now = utc_now()
+    with engine_store(prefix) as first, engine_store(prefix) as second:
+        shelter = first.put_provider(record(now, capacity={"available": 1}), audit("provider.create", now=now))
+        referral = refer(first, shelter["id"], now)
+
+        assert first.get_referral(referral.id).status == "pending"
+        second.transition_referral(referral.id, "cancelled", now, audit("referral.cancel", referral.id, now))
+        with pytest.raises(InvalidTransition):
+            first.transition_referral(referral.id, "accepted", now, audit("referral.accept", referral.id, now))
+        assert first.get_referral(referral.id).status == "cancelled"
+        capacity = first.get_provider(shelter["id"], now)["capacity"]
+        assert (capacity["available"], capacity["held"]) == (1, 0)  # the unit given back, never used
 
 
 # -- a dead engine ---------------------------------------------------------------------------

@@ -51,6 +51,7 @@ EDGE_CIRCLES = 100           # circles per edge search: about 300 clauses, under
 CONFLICT_RETRIES = 200       # optimistic-concurrency attempts before giving up with 503
 BLOCKED_WAIT_S = 30.0        # how long a write waits out a reindex's short write block
 COMPLETE_EVERY_S = 30.0      # how often readiness checks look for writes a dead directory left unfinished
+REUSE_READ_S = 1.0           # how old a read by id of the same thread may be to open a conditional write
 log = logging.getLogger(__name__)
 
 
@@ -67,6 +68,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self._ready = False
         self._ready_lock = threading.Lock()
         self._seq_lock = threading.Lock()
+        self._last_read = threading.local()  # see _read_again
         self._last_seq = 0
         self._completed_at = 0.0
         # Ready only once a pass over unfinished writes has ended: a background task may have started the
@@ -180,6 +182,24 @@ class SearchEngineDirectoryStore(DirectoryStore):
         for document in documents:
             self._create_if_absent(self.audit, document, refresh=False)
 
+    def _remember_read(self, index: str, found: dict) -> None:
+        """Keep a copy of the document a request has just read by id, for `_read_again`."""
+        self._last_read.value = (index, found["_id"], time.monotonic(), copy.deepcopy(found))
+
+    def _read_again(self, index: str, doc_id: str) -> dict | None:
+        """The document this thread read by id a moment ago (once), instead of a second round trip; or None.
+
+        A referral's create and cancel read the provider or referral to check the caller, then read it again
+        to write it under its sequence number. Only the first attempt of a conditional write may start from
+        this copy: if anything wrote in between, the write fails (409) and the next attempt reads afresh. A hold
+        refused on the copy (no free unit) is decided again on a fresh read; a referral never goes back to
+        pending, so a transition refused on the copy stands.
+        """
+        last, self._last_read.value = getattr(self._last_read, "value", None), None
+        if last and last[:2] == (index, doc_id) and time.monotonic() - last[2] < REUSE_READ_S:
+            return last[3]
+        return None
+
     def _fresh(self, index: str) -> None:
         """Make every write answered so far searchable in `index`, before a search of it.
 
@@ -260,16 +280,17 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return written
 
     def _update_provider(self, provider_id: str, change: Callable[[dict | None], dict | None], *, refresh,
-                         create: bool = False) -> dict | None:
+                         create: bool = False, read: dict | None = None) -> dict | None:
         """Read, change and write one provider document under optimistic concurrency; retries on 409.
 
         `change` gets the document as read (None when absent) and returns the new source, or None to
-        write nothing. Returns the source written, or None.
+        write nothing. Returns the source written, or None. `read`: the document as read just before by the
+        caller, for the first attempt only (`_read_again`).
         """
         self._ensure()
         deadline = time.monotonic() + BLOCKED_WAIT_S
         for attempt in itertools.count():
-            found = self.client.get(self.providers, provider_id)
+            found = read if attempt == 0 and read is not None else self.client.get(self.providers, provider_id)
             if found is None and not create:
                 return None
             source = change(found)
@@ -346,6 +367,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
     def get_provider(self, provider_id: str, now: datetime) -> dict | None:
         self._ensure()
         found = self.client.get(self.providers, provider_id)
+        if found is not None:
+            self._remember_read(self.providers, found)
         return dict(record_of(found["_source"], now), version=version_of(found["_source"])) if found else None
 
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
@@ -529,7 +552,14 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
         # No refresh: the hold is read by id (real time) when it is checked or given back, and searches
         # refresh before they read free units.
-        if self._update_provider(referral.provider_id, take_hold, refresh=False) is None:
+        read = self._read_again(self.providers, referral.provider_id)
+        try:
+            written = self._update_provider(referral.provider_id, take_hold, refresh=False, read=read)
+        except NoCapacity:
+            if read is None:
+                raise
+            written = self._update_provider(referral.provider_id, take_hold, refresh=False)
+        if written is None:
             raise NoCapacity(referral.provider_id)
         self._write_unwritten(unwritten)
         return referral
@@ -629,12 +659,18 @@ class SearchEngineDirectoryStore(DirectoryStore):
     def get_referral(self, referral_id: str) -> Referral | None:
         self._ensure()
         found = self.client.get(self.referrals, referral_id)
-        return referral_of(found["_source"]) if found else None
+        if found is None:
+            return None
+        self._remember_read(self.referrals, found)
+        return referral_of(found["_source"])
 
     def transition_referral(self, referral_id, to_status, now, audit, *, reason=None, note=None):
         self._ensure()
+        # The caller's own read of the referral may open the claim: a referral never goes back to pending, so
+        # a refusal on it stands, and a claim on it fails (409) if anything moved the referral meanwhile.
+        read = self._read_again(self.referrals, referral_id)
         for attempt in itertools.count():
-            found = self.client.get(self.referrals, referral_id)
+            found = read if attempt == 0 and read is not None else self.client.get(self.referrals, referral_id)
             if found is None:
                 raise KeyError(referral_id)
             referral = referral_of(found["_source"])

@@ -49,7 +49,7 @@ class EngineConfig:
     prefix: str = ""
     timeout: float = 5.0
     max_retries: int = 1
-    refresh: str = "true"  # how provider and referral writes become searchable: "true" or "wait_for"
+    refresh: str = "true"  # how provider edits become searchable: "true" or "wait_for"
     refresh_interval: str = "1s"
     shards: int = 1
     replicas: str = "0-1"
