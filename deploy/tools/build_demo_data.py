@@ -284,6 +284,11 @@ for _kind, _profile in PLACEMENT_PROFILES.items():
     KINDS[_kind].update(_profile)
 
 
+def _pool(available: int, maximum: int, updated: str) -> dict:
+    """A service's own capacity pool, in appointments, written out (no draws: the other providers stay as they are)."""
+    return {"available": available, "maximum": maximum, "unit": "appointment", "updated": updated}
+
+
 def _provider(kind: str, name: str, municipality: str, **overrides) -> dict:
     """A hand-written provider: its kind's defaults with this provider's own details."""
     spec = dict(KINDS[kind])
@@ -317,9 +322,14 @@ SPECS: list[dict] = [
               exploitation_types=["sexual"],
               description=("Beschermde opvang voor meisjes van 12 tot 18 jaar na seksuele uitbuiting "
                            "(loverboys). Intensieve begeleiding, onderwijs en traumazorg op locatie.")),
-    _provider("complex_needs", "Wegwijzer Kennemerland", "Haarlem", maximum=6),
-    _provider("complex_needs", "Wegwijzer Noord", "Groningen", maximum=5, interpretation_languages=["pl", "ro", "lt"]),
+    # Care counted apart from the beds (HSDS service_capacity): a medical referral holds no bed.
+    _provider("complex_needs", "Wegwijzer Kennemerland", "Haarlem", maximum=6,
+              service_capacity={"medical": _pool(1, 3, "2026-11-05T04:00:00+00:00")}),
+    _provider("complex_needs", "Wegwijzer Noord", "Groningen", maximum=5, interpretation_languages=["pl", "ro", "lt"],
+              service_capacity={"medical": _pool(4, 6, "2026-11-28T06:40:00+00:00"),
+                                "mental_health": _pool(2, 4, "2026-11-27T16:05:00+00:00")}),
     _provider("complex_needs", "Wegwijzer Kliniek Nijmegen", "Nijmegen", maximum=8, confidential=False,
+              service_capacity={"medical": _pool(3, 5, "2026-11-27T13:48:00+00:00")},
               description=("Klinische opvang met verslavingszorg en psychiatrische behandeling voor "
                            "slachtoffers van uitbuiting. Public clinic address; wonen op afdeling De Hof.")),
     _provider("womens_shelter", "Het Baken Groningen", "Groningen", maximum=18),
@@ -509,7 +519,7 @@ def build_providers() -> list[dict]:
             address = f"{address} {marker}"
         slug = _slug(spec["name"])
         email = f"intake@{slug}.example" if serial % 3 else f"{slug}@example.org"
-        providers.append({
+        record = {
             "id": str(uuid.uuid5(NAMESPACE, spec["name"])),
             "name": spec["name"],
             "organization": spec["organization"],
@@ -552,7 +562,12 @@ def build_providers() -> list[dict]:
                         "intake_opening_hours": spec.get("intake_opening_hours", "")},
             "hold_minutes": spec["hold_minutes"],
             "status": spec.get("status", "active"),
-        })
+        }
+        if spec.get("service_capacity"):
+            record = {**{k: v for k, v in record.items() if k not in ("contact", "hold_minutes", "status")},
+                      "service_capacity": spec["service_capacity"],
+                      **{k: record[k] for k in ("contact", "hold_minutes", "status")}}
+        providers.append(record)
     return providers
 
 

@@ -13,12 +13,14 @@ DEMO_REFERENCE_TIME = "2026-11-28T08:00:00+00:00"
 
 
 def demo_providers(now: datetime) -> list[dict]:
-    """The demo providers with capacity times moved so their ages are the same as on the reference day."""
+    """The demo providers with the times of every capacity pool moved so their ages are the same as on the
+    reference day."""
     text = resources.files("services.directory").joinpath("data/demo_providers.json").read_text(encoding="utf-8")
     shift = now - parse_time(DEMO_REFERENCE_TIME)
     providers = json.loads(text)
     for record in providers:
-        record["capacity"]["updated"] = iso(parse_time(record["capacity"]["updated"]) + shift)
+        for pool in [record["capacity"], *(record.get("service_capacity") or {}).values()]:
+            pool["updated"] = iso(parse_time(pool["updated"]) + shift)
     return providers
 
 

@@ -35,6 +35,10 @@ def importable(view: dict) -> dict:
     record = {key: value for key, value in view.items() if key not in ("last_modified", "distance_km")}
     for section, keys in _COMPUTED.items():
         record[section] = {key: value for key, value in view[section].items() if key not in keys}
+    if view.get("service_capacity"):
+        record["service_capacity"] = {need: {key: value for key, value in pool.items()
+                                             if key not in _COMPUTED["capacity"]}
+                                      for need, pool in view["service_capacity"].items()}
     return record
 
 
@@ -73,7 +77,9 @@ def hsds_extension(view: dict) -> dict:
         "location": {"confidential": bool(view["location"].get("confidential"))},
         "delivery": list(view.get("delivery") or ["on_site"]),
         # HSDS `available` is what can be referred to now (after pending holds); this is the provider's report.
-        "capacity": {"available": view["capacity"]["available"]},
+        "capacity": {"available": view["capacity"]["available"]}
+        | ({"service_capacity": {need: pool["available"] for need, pool in view["service_capacity"].items()}}
+           if view.get("service_capacity") else {}),
         "contact": {"intake_hours": (view.get("contact") or {}).get("intake_hours") or "",
                     "intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours") or ""},
         "hold_minutes": view["hold_minutes"],

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from marshmallow import ValidationError
 
-from ..shared.capacity import units_for
+from ..shared.capacity import pool_of, units_for
 from ..shared.errors import ApiError, bad_field, conflict, forbidden, not_found, validation_error
 from ..shared.metrics import count_referral
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
@@ -17,7 +17,7 @@ from .domain.referrals import (TRANSITIONS, InvalidTransition, NoCapacity, Refer
                                note_visible_to)
 from ..shared.identity import Caller
 from .domain.rules import iso, view_of
-from .domain.versions import LIVE_CAPACITY, MaximumBelowAvailable, Precondition, StaleVersion, etag
+from .domain.versions import LIVE_CAPACITY, MaximumBelowAvailable, NoSuchPool, Precondition, StaleVersion, etag
 from .stale import stale_providers
 from .store import AuditEntry, DirectoryStore
 from .store.base import ChangesUnavailable
@@ -89,6 +89,10 @@ def patch_provider(*, store: DirectoryStore, viewer: Caller, provider_id: str, c
         if name in (changes.get("capacity") or {}):
             raise bad_field(f"capacity.{name}", "changes only through a capacity report "
                                                 "(PUT /providers/{id}/capacity) or an accepted referral")
+        for need, pool in (changes.get("service_capacity") or {}).items():
+            if isinstance(pool, dict) and name in pool and need in (_stored_pools(store, provider_id, now)):
+                raise bad_field(f"service_capacity.{need}.{name}", "changes only through a capacity report "
+                                "(PUT /providers/{id}/capacity with this need) or an accepted referral")
 
     def merge(stored: dict) -> dict:
         try:
@@ -115,23 +119,41 @@ def delete_provider(*, store: DirectoryStore, viewer: Caller, provider_id: str, 
 
 
 def set_capacity(*, store: DirectoryStore, viewer: Caller, provider_id: str, available: int,
-                 maximum: int | None, now: datetime, request_id: str | None) -> tuple[dict, str]:
-    """A provider reports its free units; pending holds stay valid and are subtracted from them."""
+                 maximum: int | None, now: datetime, request_id: str | None,
+                 need: str | None = None) -> tuple[dict, str]:
+    """A provider reports the free units of one pool (a need's own, or the main one without a need); pending
+    holds stay valid and are subtracted from them."""
     if not (viewer.is_admin or viewer.owns(provider_id)):
         raise forbidden("only the provider itself or an admin can change its capacity")
     current = store.get_provider(provider_id, now)
     if current is None:
         raise not_found("provider")
-    new_maximum = current["capacity"]["maximum"] if maximum is None else maximum
+    if need is not None and need not in (current.get("service_capacity") or {}):
+        raise _no_such_pool(NoSuchPool(need))
+    pool = pool_of(current, need)
+    new_maximum = pool["maximum"] if maximum is None else maximum
     if available > new_maximum:
         raise ApiError(400, "validation_error", "available: must not be above maximum",
                        fields={"available": [f"must not be above maximum ({new_maximum})"]})
-    record = store.set_capacity(provider_id, available, maximum, now,
-                                audit_entry(viewer, "capacity.update", provider_id, now, request_id,
-                                            detail=f"available={available}"))
+    detail = f"available={available}" if need is None else f"need={need} available={available}"
+    try:
+        record = store.set_capacity(provider_id, available, maximum, now,
+                                    audit_entry(viewer, "capacity.update", provider_id, now, request_id, detail=detail),
+                                    need=need)
+    except NoSuchPool as err:  # the pool was removed since it was read
+        raise _no_such_pool(err) from None
     if record is None:
         raise not_found("provider")  # deleted since it was read
     return _versioned_view(record, viewer, now)
+
+
+def _no_such_pool(err: NoSuchPool) -> ApiError:
+    return bad_field("need", str(err))
+
+
+def _stored_pools(store: DirectoryStore, provider_id: str, now: datetime) -> set[str]:
+    stored = store.get_provider(provider_id, now)
+    return set((stored or {}).get("service_capacity") or ())
 
 
 def find_candidates(*, store: DirectoryStore, viewer: Caller, query: CandidateQuery, now: datetime) -> list[dict]:
@@ -182,14 +204,16 @@ def _write_errors():
                    if err.current is not None else "there is no such provider to match")
         raise ApiError(412, "precondition_failed", f"If-Match: {message}", fields={"If-Match": [message]}) from None
     except MaximumBelowAvailable as err:
-        raise bad_field("capacity.maximum", str(err)) from None
+        raise bad_field(err.field, str(err)) from None
 
 
 def _normalise(data: dict, now: datetime) -> dict:
     record = copy.deepcopy(data)
     record["id"] = str(record.get("id") or uuid.uuid4())
-    capacity = record["capacity"]
-    capacity["updated"] = iso(capacity["updated"]) if capacity.get("updated") else iso(now)
+    for capacity in [record["capacity"], *(record.get("service_capacity") or {}).values()]:
+        capacity["updated"] = iso(capacity["updated"]) if capacity.get("updated") else iso(now)
+    if not record.get("service_capacity"):
+        record.pop("service_capacity", None)
     location = record["location"]
     location["address"] = location.get("address") or ""
     location["postal_code"] = location.get("postal_code") or ""
@@ -202,9 +226,10 @@ def _input_shape(record: dict) -> dict:
     shaped = copy.deepcopy(record)
     shaped.pop("last_modified", None)
     shaped.pop("version", None)
-    shaped["capacity"].pop("held", None)
-    # The store puts the live one back: an edit never writes it.
-    shaped["capacity"].pop("updated", None)
+    # The store puts the live ones back: an edit never writes them.
+    for pool in [shaped["capacity"], *(shaped.get("service_capacity") or {}).values()]:
+        pool.pop("held", None)
+        pool.pop("updated", None)
     return shaped
 
 
@@ -241,7 +266,8 @@ def create_referral(*, store: DirectoryStore, viewer: Caller, data: dict, now: d
                         case_reference=data["case_reference"], status="pending", created_by=viewer.subject,
                         created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now),
                         adults=adults, children=children,
-                        units=units_for(provider["capacity"].get("unit", "bed"), adults, children), **_brief(data))
+                        units=units_for(pool_of(provider, data["need"]).get("unit", "bed"), adults, children),
+                        **_brief(data))
     try:
         store.create_referral(referral, now, audit_entry(viewer, "referral.create", referral.id, now, request_id,
                                                          detail=f"provider={provider_id}"),

@@ -57,6 +57,8 @@ class _Profile:
     hold_minutes: tuple[int, ...]
     intake_hours: str
     description: str
+    # Services counted apart from the beds (HSDS service_capacity), in appointments.
+    own_pools: tuple[str, ...] = ()
 
 
 PROFILES: dict[str, tuple[_Profile, ...]] = {
@@ -72,7 +74,8 @@ PROFILES: dict[str, tuple[_Profile, ...]] = {
                  "Beschermde opvang voor minderjarigen met 24-uurs begeleiding en één vaste mentor."),
         _Profile(8, "Zorgopvang", "Stichting", ("shelter", "mental_health", "medical"), ALL_GENDERS, 18, 120, False,
                  (), (), 1.0, (3, 8), 0.3, (480,), "ma-vr 09:00-17:00, crisis 24/7",
-                 "Opvang met psychiatrische en verslavingszorg voor cliënten met complexe problematiek."),
+                 "Opvang met psychiatrische en verslavingszorg voor cliënten met complexe problematiek.",
+                 own_pools=("medical",)),
         _Profile(25, "Vrouwenopvang", "Vrouwenopvang", ("shelter",), ("female",), 18, 120, True,
                  ("sexual",), DUTCH_AND_EU, 0.95, (6, 20), 0.25, (240, 480), "24/7 crisislijn",
                  "Vrouwenopvang onder de Wmo voor Nederlandse en EU-vrouwen, ook met kinderen."),
@@ -195,7 +198,7 @@ def _provider(rng: random.Random, index: int, kind: str, profile: _Profile, site
     low, high = profile.maximum
     maximum = low + int(random_() * (high - low + 1))
     available = 0 if random_() < profile.full_share else 1 + int(random_() * maximum)
-    return {
+    record = {
         "id": _uuid4(rng.getrandbits(128)),
         "name": f"{profile.label} {stem} {place.name}",
         "organization": f"{profile.organization} {stem}",
@@ -244,6 +247,13 @@ def _provider(rng: random.Random, index: int, kind: str, profile: _Profile, site
         "hold_minutes": profile.hold_minutes[int(random_() * len(profile.hold_minutes))],
         "status": status,
     }
+    if profile.own_pools:
+        # Worked out from the beds, not drawn: the same seed keeps giving the same providers as before.
+        updated = record["capacity"]["updated"]
+        record["service_capacity"] = {need: {"available": maximum - available, "maximum": maximum,
+                                             "unit": "appointment", "updated": updated}
+                                      for need in profile.own_pools}
+    return record
 
 
 class _Pools:

@@ -155,14 +155,33 @@ def _interpretation(provider: ProviderView) -> str | None:
 
 
 def _capacities(provider: ProviderView) -> list[dict]:
+    """The main capacity, then each need's own pool (HSDS service_capacity, one per pool): an own pool names
+    its need by an attribute of Haven's needs taxonomy, as the service names the needs it serves."""
     capacity = provider.get("capacity")
     if not capacity:
         return []
+    shown = [_capacity(provider, capacity, derived_id(provider["id"], "capacity"))]
+    for need, pool in sorted((provider.get("service_capacity") or {}).items()):
+        entry = _capacity(provider, pool, derived_id(provider["id"], "capacity", need))
+        entry["description"] = f"{NEED_NAMES.get(need, need)}: {entry['description']}"
+        entry["attributes"] = [{
+            "id": derived_id(provider["id"], "capacity", need, "attribute"),
+            "link_id": entry["id"],
+            "link_type": "need",
+            "link_entity": "service_capacity",
+            "value": need,
+            "taxonomy_term": _need_term(need),
+        }]
+        shown.append(entry)
+    return shown
+
+
+def _capacity(provider: ProviderView, capacity: dict, capacity_id: str) -> dict:
     unit = capacity.get("unit", "bed")
     # `free` is what can be referred to now: reported free units minus those held by pending referrals.
     available = capacity.get("free", capacity.get("available"))
-    return [{
-        "id": derived_id(provider["id"], "capacity"),
+    return {
+        "id": capacity_id,
         "service_id": provider["id"],
         "unit": {"id": derived_id("unit", unit), "name": unit},
         "available": available,
@@ -170,7 +189,12 @@ def _capacities(provider: ProviderView) -> list[dict]:
         "description": f"{unit}s free now" + (" (last report over 24 hours old: call to confirm)"
                                                if capacity.get("stale") else ""),
         "updated": capacity.get("updated"),
-    }]
+    }
+
+
+def _need_term(need: str) -> dict:
+    return {"id": derived_id("need", need), "code": need, "name": NEED_NAMES.get(need, need),
+            "description": NEED_NAMES.get(need, need), "taxonomy": "haven-needs"}
 
 
 def _service_at_location(provider: ProviderView) -> dict:
@@ -198,8 +222,7 @@ def _attributes(provider: ProviderView) -> list[dict]:
         "link_type": "need",
         "link_entity": "service",
         "value": need,
-        "taxonomy_term": {"id": derived_id("need", need), "code": need, "name": NEED_NAMES.get(need, need),
-                          "description": NEED_NAMES.get(need, need), "taxonomy": "haven-needs"},
+        "taxonomy_term": _need_term(need),
     } for need in provider.get("services") or ()]
 
 

@@ -34,7 +34,7 @@ from ..shared.capacity import hold_has_ended, pool_of
 from ..shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, distance_km
 from ..shared.http import ServiceClient
 from ..shared.placement import (EXCLUDED_AFTER, HARD_FILTERS, CandidateQuery, capacity_as_seen, in_area,
-                                public_point)
+                                pools_as_seen, public_point)
 from ..shared.signing import Claims
 from ..shared.times import parse_time
 from ..shared.vocabulary import NEEDS
@@ -130,6 +130,8 @@ class ReadModel:
         # Without holds what is free never changes with time: counted once, with none held.
         if not holds:
             view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
+            view["service_capacity"] = {need: capacity_as_seen(pool, 0, parse_time(pool["updated"]))
+                                        for need, pool in (view.get("service_capacity") or {}).items()}
         self._packed[row] = zlib.compress(jsonio.dumps(view), 1)
         self._writes += 1
         self._stamps[row] = self._writes
@@ -255,8 +257,12 @@ class ReadModel:
     def _at(self, row: int, now: datetime) -> dict:
         """The row's view at `now`: holds that have ended no longer count, the count's age as of now."""
         view = self._views[row]
-        held = sum(units for expires_at, units, _ in self._holds[row] if not hold_has_ended(expires_at, now))
-        return dict(view, capacity=capacity_as_seen(view["capacity"], held, now))
+        held: dict = {}
+        for expires_at, units, need in self._holds[row]:
+            if not hold_has_ended(expires_at, now):
+                held[need] = held.get(need, 0) + units
+        # Each hold in the pool its need draws on (capacity.pool_of), as the directory counts it.
+        return dict(view, **pools_as_seen(view, held, now))
 
     def _column(self, rule, query: CandidateQuery) -> np.ndarray:
         key = (query.need, rule.name, rule.reads(query))

@@ -10,10 +10,53 @@ from datetime import datetime, timedelta
 from .times import iso, parse_time
 
 
-def pool_of(provider: dict, need: str) -> dict:
+def pool_name(provider: dict, need: str | None) -> str | None:
+    """The need whose own pool `need` draws on (HSDS `service_capacity`), or None for the main `capacity`."""
+    return need if need is not None and need in (provider.get("service_capacity") or {}) else None
+
+
+def pool_of(provider: dict, need: str | None) -> dict:
     """The capacity pool a need draws on (HSDS `service_capacity`): the need's own pool in
-    `service_capacity` when the provider keeps one for it, else the provider's main `capacity`."""
-    return (provider.get("service_capacity") or {}).get(need) or provider.get("capacity") or {}
+    `service_capacity` when the provider keeps one for it, else the provider's main `capacity`.
+
+    The pool itself, not a copy: a store that changes a pool's count writes it through this."""
+    name = pool_name(provider, need)
+    if name is None:
+        return provider.get("capacity") or {}
+    return provider["service_capacity"][name]
+
+
+def pools_of(provider: dict) -> list[tuple[str | None, dict]]:
+    """Every pool of a provider: (None, the main capacity), then (need, its own pool) for each own pool."""
+    own = provider.get("service_capacity") or {}
+    return [(None, provider.get("capacity") or {})] + [(need, own[need]) for need in sorted(own)]
+
+
+def held_by_pool(provider: dict, held_by_need: dict) -> dict[str | None, int]:
+    """Units held per pool (None: the main one), from the units held per referral need (None: a hold from
+    before holds named their need, which draws on the main pool)."""
+    held: dict[str | None, int] = {name: 0 for name, _ in pools_of(provider)}
+    for need, units in held_by_need.items():
+        held[pool_name(provider, need)] += units
+    return held
+
+
+def with_holds(provider: dict, held_by_need: dict) -> dict:
+    """The provider with `held` in every pool, counted from the units held per referral need."""
+    for name, units in held_by_pool(provider, held_by_need).items():
+        pool_of(provider, name)["held"] = units
+    return provider
+
+
+def without_holds(provider: dict) -> dict:
+    """The provider as stored: `held` is counted on every read, never kept (a shallow copy; pools are copied)."""
+    stored = dict(provider)
+    if isinstance(provider.get("capacity"), dict):
+        stored["capacity"] = {k: v for k, v in provider["capacity"].items() if k != "held"}
+    if isinstance(provider.get("service_capacity"), dict):
+        stored["service_capacity"] = {need: {k: v for k, v in pool.items() if k != "held"}
+                                      for need, pool in provider["service_capacity"].items()}
+    return stored
 
 
 def free_units(available: int, held: int) -> int:

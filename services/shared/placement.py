@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Callable
 
-from .capacity import free_units, pool_of
+from .capacity import free_units, held_by_pool, pool_of
 from .geo import Area, coarsen, distance_km
 from .intake import WEEK_SLOTS, NotOpeningHours, open_slots
 from .provider_view import EligibilityView, LocationView, ProviderView
@@ -113,6 +113,15 @@ def capacity_as_seen(capacity: dict, held: int, now: datetime) -> dict:
     age = now - parse_time(capacity["updated"])
     return dict(capacity, held=held, free=free_units(capacity["available"], held),
                 age_hours=round(age.total_seconds() / 3600, 1), stale=age > STALE_AFTER)
+
+
+def pools_as_seen(provider: dict, held_by_need: dict, now: datetime) -> dict:
+    """`capacity` and `service_capacity` as every view shows them at `now` (capacity_as_seen for each pool), with
+    the units held per referral need counted in the pool each need draws on (capacity.held_by_pool)."""
+    held = held_by_pool(provider, held_by_need)
+    return {"capacity": capacity_as_seen(provider["capacity"], held[None], now),
+            "service_capacity": {need: capacity_as_seen(pool, held[need], now)
+                                 for need, pool in (provider.get("service_capacity") or {}).items()}}
 
 
 def is_stale(updated: str, now: datetime) -> bool:

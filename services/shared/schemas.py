@@ -57,6 +57,25 @@ def Choices(choices, *, min_length: int = 0, max_length: int | None = None, **kw
                        metadata={**UNIQUE, **kwargs.pop("metadata", {})}, **kwargs)
 
 
+class NamedDict(fields.Dict):
+    """A dict field whose errors name the entry (`service_capacity.medical.available`), not marshmallow's
+    `key` and `value` parts of it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except ValidationError as err:
+            if not isinstance(err.messages, dict):
+                raise
+            named: dict = {}
+            for entry, parts in err.messages.items():
+                if isinstance(parts, dict) and set(parts) <= {"key", "value"}:
+                    named[entry] = parts["key"] if "key" in parts else parts["value"]
+                else:
+                    named[entry] = parts
+            raise ValidationError(named) from None
+
+
 class StrictSchema(Schema):
     """Unknown fields are an error, never silently dropped."""
 
@@ -145,18 +164,35 @@ class ProviderInSchema(StrictSchema):
         "description": "on_site (at the location), remote (phone or video), outreach (at the person's place); "
                        "wheelchair access is asked only of services delivered on site"})
     eligibility = fields.Nested(EligibilitySchema, load_default=lambda: EligibilitySchema().load({}))
-    capacity = fields.Nested(CapacitySchema, required=True)
+    capacity = fields.Nested(CapacitySchema, required=True, metadata={
+        "description": "the pool of every service without its own in service_capacity"})
+    service_capacity = NamedDict(keys=fields.String(validate=validate.OneOf(v.NEEDS)),
+                                 values=fields.Nested(CapacitySchema), load_default=dict, metadata={
+        "description": "HSDS service_capacity: a need's own capacity pool (a shelter's care places apart from its "
+                       "beds); each key must be one of the provider's services"})
     contact = fields.Nested(ContactSchema, load_default=lambda: ContactSchema().load({}))
     hold_minutes = StrictInteger(load_default=v.DEFAULT_HOLD_MINUTES,
                                  validate=validate.Range(min=v.MIN_HOLD_MINUTES, max=v.MAX_HOLD_MINUTES))
     status = fields.String(load_default="active", validate=validate.OneOf(v.PROVIDER_STATUSES))
 
+    @validates_schema
+    def _pools_of_own_services(self, data, **kwargs):
+        services = data.get("services")
+        if services is None:
+            return
+        strangers = sorted(set(data.get("service_capacity") or ()) - set(services))
+        if strangers:
+            raise ValidationError(f"only services the provider offers can have their own capacity; not {strangers}",
+                                  "service_capacity")
+
 
 class CapacityUpdateSchema(StrictSchema):
-    """What a provider reports: free units now, and the maximum when it changed."""
+    """What a provider reports: free units now, and the maximum when it changed, of one pool."""
 
     available = StrictInteger(required=True, validate=validate.Range(min=0, max=100_000))
     maximum = StrictInteger(validate=validate.Range(min=0, max=100_000))
+    need = fields.String(load_default=None, validate=validate.OneOf(v.NEEDS), metadata={
+        "description": "the need whose own pool (service_capacity) this reports; without it, the main capacity"})
 
 
 class ProviderOutLocationSchema(Schema):
@@ -195,7 +231,11 @@ class ProviderOutSchema(Schema):
     location = fields.Nested(ProviderOutLocationSchema)
     delivery = fields.List(fields.String(), dump_default=["on_site"])
     eligibility = fields.Nested(EligibilitySchema)
-    capacity = fields.Nested(ProviderOutCapacitySchema)
+    capacity = fields.Nested(ProviderOutCapacitySchema, metadata={
+        "description": "the pool of every service without its own in service_capacity"})
+    service_capacity = fields.Dict(keys=fields.String(), values=fields.Nested(ProviderOutCapacitySchema),
+                                   dump_default=dict, metadata={
+        "description": "HSDS service_capacity: needs with their own capacity pool, each counted apart"})
     contact = fields.Nested(ContactSchema)
     hold_minutes = fields.Integer()
     status = fields.String()

@@ -46,9 +46,23 @@ def test_there_are_at_least_ninety_providers_of_all_six_types():
     assert counts["mental_health"] >= 12 and counts["interpreter"] >= 12 and counts["repatriation"] >= 8
 
 
+def without_pools(provider: dict) -> dict:
+    """The record without its own pools (service_capacity), which only some providers keep."""
+    return {key: value for key, value in provider.items() if key != "service_capacity"}
+
+
 def test_demo_providers_have_the_same_shape_as_synthetic_ones():
-    expected = shape(next(generate_providers(1, now=REFERENCE_TIME)))
-    assert all(shape(provider) == expected for provider in demo())
+    expected = shape(without_pools(next(generate_providers(1, now=REFERENCE_TIME))))
+    assert all(shape(without_pools(provider)) == expected for provider in demo())
+
+
+def test_some_shelters_that_also_give_care_count_their_care_places_apart():
+    with_care = [p for p in of_type("shelter") if p.get("service_capacity")]
+    assert len(with_care) >= 3
+    for provider in with_care:
+        for need, pool in provider["service_capacity"].items():
+            assert need in provider["services"] and need != "shelter"
+            assert set(pool) == set(provider["capacity"]) and 0 <= pool["available"] <= pool["maximum"]
 
 
 def test_ids_are_unique_uuids():

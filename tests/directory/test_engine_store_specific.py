@@ -420,3 +420,46 @@ def test_documents_written_before_public_cells_are_rewritten_and_the_cell_rule_a
     finally:
         drop_indices(store.client, store.names, mappings.KINDS)
         store.close()
+
+
+def test_documents_from_before_capacity_per_service_keep_their_holds_in_the_main_pool(engine_url):
+    from services.directory.store import search_engine_mappings as mappings
+    from services.shared.engine.indices import drop_indices, ensure_indices
+
+    now = utc_now()
+    prefix = fresh_prefix()
+    old = SearchEngineDirectoryStore.from_url(store_url(engine_url, prefix))
+    # The indices as they were: no pool fields, and holds that do not name their need.
+    pool_fields = {"own_pools", "pool_available", "pool_updated", "pool_hold_expiry_ms"}
+    properties = {k: v for k, v in mappings.PROVIDER_MAPPINGS["properties"].items() if k not in pool_fields}
+    ensure_indices(old.client, old.names, old.config,
+                   mappings=dict(mappings.MAPPINGS, providers=dict(mappings.PROVIDER_MAPPINGS, properties=properties)))
+    shelter = record(now, services=["shelter", "medical"], capacity={"available": 2, "maximum": 4})
+    shelter["last_modified"] = iso(now)
+    hold = {"referral_id": str(uuid.uuid4()), "expires_at": hold_until(now, 60), "units": 1}
+    document = mappings.provider_document(shelter, [hold])
+    for name in pool_fields:
+        document.pop(name, None)
+    old.client.index(old.providers, shelter["id"], document, refresh=True)
+    old.close()
+
+    store = SearchEngineDirectoryStore.from_url(store_url(engine_url, prefix))
+    try:
+        assert store.get_provider(shelter["id"], now)["capacity"]["held"] == 1
+        near = (shelter["location"]["lat"], shelter["location"]["lon"])
+        assert [r["id"] for r, _ in store.candidates(CandidateQuery(need="medical", near=near), now)] == [shelter["id"]]
+        # Care gets a pool of its own: the old hold stays with the beds, the care pool filters medical.
+        store.put_provider(dict(record(now, id=shelter["id"], services=["shelter", "medical"],
+                                       capacity={"available": 2, "maximum": 4}),
+                                service_capacity={"medical": {"available": 0, "maximum": 1, "unit": "appointment",
+                                                              "updated": iso(now)}}), audit(now=now))
+        stored = store.get_provider(shelter["id"], now)
+        assert (stored["capacity"]["held"], stored["service_capacity"]["medical"]["held"]) == (1, 0)
+        assert store.candidates(CandidateQuery(need="medical", near=near), now) == []
+        assert [r["id"] for r, _ in store.candidates(CandidateQuery(need="shelter", near=near), now)] == [shelter["id"]]
+        refer(store, shelter["id"], now)
+        with pytest.raises(NoCapacity):
+            refer(store, shelter["id"], now)
+    finally:
+        drop_indices(store.client, store.names, mappings.KINDS)
+        store.close()

@@ -38,6 +38,11 @@ def edge_cases() -> list[dict]:
                  location={"address": "", "postal_code": ""}, hold_minutes=4320,
                  eligibility={"countries": ["NG", "RO"], "residence_statuses": ["undocumented", "asylum"]},
                  capacity={"available": 0, "maximum": 0, "unit": "case", "updated": updated}),
+        provider(name="Opvang met Zorg", services=["shelter", "medical", "legal"],
+                 service_capacity={"medical": {"available": 1, "maximum": 3, "unit": "appointment",
+                                               "updated": iso(NOW - timedelta(hours=2))},
+                                   "legal": {"available": 0, "maximum": 2, "unit": "case", "updated": updated}},
+                 **base),
     ]
 
 
@@ -80,6 +85,8 @@ def comparable(record: dict, redact: bool) -> dict[str, object]:
         shown["eligibility"].setdefault(key, [])
     shown["contact"].setdefault("intake_opening_hours", "")  # nor structured intake hours
     shown["capacity"].pop("held")  # pending referrals live beside the providers, not in an export
+    for pool in (shown.get("service_capacity") or {}).values():
+        pool.pop("held")
     if redact and shown["location"]["confidential"]:
         for key in REDACTED:
             shown["location"].pop(key)

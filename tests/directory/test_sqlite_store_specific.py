@@ -186,3 +186,30 @@ def test_a_store_written_before_the_delivery_column_reads_it_from_each_record(tm
         assert [record["id"] for record, _ in found] == [remote["id"]]
     finally:
         reopened.close()
+
+
+def test_a_store_written_before_capacity_per_service_reads_each_records_own_pools(tmp_path):
+    path = tmp_path / "haven.db"
+    store = SqliteDirectoryStore(path)
+    shelter = provider(services=["shelter", "medical"], capacity={"available": 0, "maximum": 4},
+                       service_capacity={"medical": {"available": 2, "maximum": 2, "unit": "appointment",
+                                                     "updated": iso(NOW)}})
+    plain = provider(services=["shelter", "medical"], capacity={"available": 1, "maximum": 4})
+    for record in (shelter, plain):
+        record["capacity"]["updated"] = iso(NOW)
+        store.put_provider(record, audit())
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE providers DROP COLUMN own_pools")
+        # The migrations before the column had run.
+        conn.execute(f"PRAGMA user_version = {len(sqlite_store.MIGRATIONS) - 1}")
+
+    reopened = SqliteDirectoryStore(path)
+    try:
+        near = (shelter["location"]["lat"], shelter["location"]["lon"])
+        found = reopened.candidates(CandidateQuery(need="medical", near=near), NOW)
+        assert sorted(record["id"] for record, _ in found) == sorted([shelter["id"], plain["id"]])
+        found = reopened.candidates(CandidateQuery(need="shelter", near=near), NOW)
+        assert [record["id"] for record, _ in found] == [plain["id"]]
+    finally:
+        reopened.close()

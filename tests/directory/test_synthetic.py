@@ -22,9 +22,13 @@ MARKER = re.compile(r"HVNCONF-[0-9a-f]+")
 
 
 def assert_valid_provider(provider: dict) -> None:
-    assert set(provider) == {"id", "name", "organization", "type", "description", "services", "languages",
-                             "interpretation_languages", "location", "eligibility", "capacity", "contact",
-                             "hold_minutes", "status", "delivery"}
+    assert set(provider) - {"service_capacity"} == {
+        "id", "name", "organization", "type", "description", "services", "languages", "interpretation_languages",
+        "location", "eligibility", "capacity", "contact", "hold_minutes", "status", "delivery"}
+    for need, pool in (provider.get("service_capacity") or {}).items():
+        assert need in provider["services"] and need != "shelter"
+        assert set(pool) == {"available", "maximum", "unit", "updated"}
+        assert 0 <= pool["available"] <= pool["maximum"] and pool["unit"] == "appointment"
     uuid.UUID(provider["id"])
     assert provider["name"] and provider["organization"] and provider["description"]
     assert provider["type"] in TYPES

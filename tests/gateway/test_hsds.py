@@ -47,6 +47,23 @@ def test_capacity_is_what_can_be_referred_to_now_with_its_unit_and_time():
     assert capacity["updated"] == "2026-11-28T08:00:00+00:00"
 
 
+def test_a_need_with_its_own_pool_is_a_capacity_of_its_own_that_names_its_need():
+    view = _view(services=["shelter", "medical"], service_capacity={"medical": {
+        "available": 2, "maximum": 3, "unit": "appointment", "updated": "2026-11-28T09:00:00+00:00", "held": 1,
+        "free": 1, "age_hours": 1.0, "stale": False}})
+
+    beds, care = hsds.service_of(view)["capacities"]
+
+    assert "attributes" not in beds and beds["available"] == 2 and beds["unit"]["name"] == "bed"
+    assert (care["available"], care["maximum"], care["unit"]["name"]) == (1, 3, "appointment")
+    assert care["updated"] == "2026-11-28T09:00:00+00:00"
+    assert care["description"].startswith("Medical care: ")
+    [attribute] = care["attributes"]
+    assert (attribute["link_id"], attribute["link_entity"], attribute["value"]) == (care["id"], "service_capacity",
+                                                                                     "medical")
+    assert care["id"] != beds["id"] and care["id"] == hsds.service_of(view)["capacities"][1]["id"]
+
+
 def test_a_public_location_carries_its_street_and_exact_point():
     [at] = hsds.service_of(_view())["service_at_locations"]
     location = at["location"]

@@ -11,6 +11,7 @@ from services.matcher.domain.geo import Area, Point, between
 from services.matcher.domain.person import Person, failed_requirements, provider_point
 from services.matcher.domain.scoring import ScoreColumns, ScoringWeights, score_candidate
 from services.matcher.group import _Reach
+from services.shared.capacity import pool_of
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 UTRECHT = Point(52.0907, 5.1214)
@@ -50,6 +51,10 @@ def providers(draw) -> dict:
         "delivery": draw(some(st.sampled_from(["on_site", "remote", "outreach"]), unique=True, min_size=1)),
         "capacity": {"free": draw(st.integers(-1, 6)), "unit": draw(st.sampled_from(["bed", "case", "hour", "seat"])),
                      "updated": (NOW - timedelta(minutes=draw(st.integers(-90, 12 * 24 * 60)))).isoformat()},
+        # Some keep their own pool for a need (service_capacity): that need is scored and filtered on it.
+        "service_capacity": {need: {"free": draw(st.integers(0, 6)), "unit": "case", "updated": (
+            NOW - timedelta(minutes=draw(st.integers(-90, 12 * 24 * 60)))).isoformat()}
+            for need in draw(some(st.sampled_from(["legal", "shelter"]), unique=True, max_size=1))},
     }
 
 
@@ -102,4 +107,4 @@ def test_column_hard_filters_equal_failed_requirements(candidates, group, need):
 
         assert distances.tolist() == [between(who.location, provider_point(p)) for p in candidates]
         assert allowed.tolist() == [not failed_requirements(who, need, p, NOW) for p in candidates]
-        assert reach.free_places(who) == sum(p["capacity"]["free"] for p, ok in zip(candidates, allowed) if ok)
+        assert reach.free_places(who) == sum(pool_of(p, need)["free"] for p, ok in zip(candidates, allowed) if ok)

@@ -163,3 +163,27 @@ def test_the_read_model_is_on_unless_switched_off_and_a_wrong_setting_is_named(t
                             ("HAVEN_READ_MODEL_MAX_LAG", "0.1")):
         with pytest.raises(ValueError, match=variable):
             MatcherSettings.from_env({**environ, variable: value})
+
+
+def test_a_hold_on_a_care_pool_reaches_the_read_model_in_that_pool_only(both, add_providers, admin, clock):
+    from tests.support.factories import provider
+
+    added = add_providers(provider(name="Opvang met Zorg Utrecht", services=["shelter", "medical"],
+                                   location={"lat": UTRECHT["lat"], "lon": UTRECHT["lon"]},
+                                   capacity={"available": 2, "maximum": 4, "updated": clock.now.isoformat()},
+                                   service_capacity={"medical": {"available": 1, "maximum": 2, "unit": "appointment",
+                                                                 "updated": clock.now.isoformat()}}))
+    shelter = added["Opvang met Zorg Utrecht"]
+    from_model, from_directory = both
+    body = {"needs": ["shelter", "medical"], "languages": ["nl"], "location": UTRECHT, "limit": 20}
+    referral = admin.as_role("caseworker", subject="test:caseworker").post(
+        "/referrals", {"provider_id": shelter["id"], "need": "medical", "case_reference": "zaak-zorg"})
+    assert referral.status_code == 201, referral.json
+
+    model_answer, directory_answer = answer(from_model, body), answer(from_directory, body)
+
+    assert without_as_of(model_answer) == without_as_of(directory_answer)
+    names = {need: [c["provider"]["name"] for c in r["candidates"]]
+             for r in model_answer["results"] for need in [r["need"]]}
+    assert "Opvang met Zorg Utrecht" in names["shelter"]
+    assert "Opvang met Zorg Utrecht" not in names["medical"]  # its one care place is held

@@ -244,3 +244,21 @@ def test_a_remote_service_is_not_penalised_for_distance_but_a_shelter_is():
 
     assert dict((f.name, f.value) for f in far.factors)["distance"] == 1.0
     assert dict((f.name, f.value) for f in bed.factors)["distance"] < 0.01
+
+
+def test_a_need_with_its_own_pool_is_scored_on_that_pool_not_on_the_beds():
+    stale = (NOW - timedelta(days=3)).isoformat()
+    shelter = view(services=["shelter", "medical"], capacity={"free": 1, "updated": stale})
+    shelter["service_capacity"] = {"medical": {"available": 4, "free": 4, "unit": "appointment",
+                                               "updated": NOW.isoformat()}}
+
+    care = score(shelter, need="medical")
+    beds = score(shelter, need="shelter")
+
+    assert "4 appointments free" in care.reasons
+    assert "1 bed free" in beds.reasons
+    assert dict((f.name, f.value) for f in care.factors)["freshness"] > dict(
+        (f.name, f.value) for f in beds.factors)["freshness"]
+    assert care.score > beds.score
+    # A need without its own pool reads the main capacity.
+    assert score(view(services=["shelter", "legal"], capacity={"free": 2}), need="legal").reasons[-1] == "2 beds free"

@@ -69,7 +69,9 @@ def directory() -> list[dict]:
         provider(name="Haven House Zwolle", languages=["nl", "en", "bg"], services=["shelter", "medical"],
                  location=at("Zwolle", ZWOLLE, confidential=True),
                  eligibility=rules(wheelchair_accessible=True, residence_statuses=NON_DUTCH + ["eu"]),
-                 capacity=beds(2, 6), contact={"intake_opening_hours": "24/7"}),
+                 capacity=beds(2, 6), contact={"intake_opening_hours": "24/7"},
+                 # Its clinic's places are counted apart from its beds (HSDS service_capacity).
+                 service_capacity={"medical": {"available": 3, "maximum": 4, "unit": "appointment"}}),
         # Outpatient care: no beds, children are no concern of theirs.
         provider(name="Trauma Outpatient Utrecht", type="mental_health", services=["mental_health"],
                  languages=["nl", "en"], interpretation_languages=["ro", "pcm", "ti"],

@@ -110,9 +110,9 @@ class Capacity(MethodView):
     @answers(providers, ProviderOutSchema)
     @providers.arguments(CapacityUpdateSchema)
     def put(self, data, provider_id):
-        """Report free capacity"""
+        """Report free capacity of one pool: a need's own (`need`), or the main one"""
         view, etag = service.set_capacity(provider_id=str(provider_id), available=data["available"],
-                                          maximum=data.get("maximum"), **_with_request_id())
+                                          maximum=data.get("maximum"), need=data.get("need"), **_with_request_id())
         return view, 200, {"ETag": etag}
 
 

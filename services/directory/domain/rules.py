@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from ...shared.capacity import free_units  # noqa: F401 (the directory's name)
 from ...shared.geo import CELL_PRECISION_KM
 from ...shared.identity import Caller
-from ...shared.placement import EXCLUDED_AFTER, STALE_AFTER, capacity_as_seen, public_point  # noqa: F401 (the directory's names)
+from ...shared.placement import (EXCLUDED_AFTER, STALE_AFTER, capacity_as_seen, pools_as_seen,  # noqa: F401
+                                 public_point)  # (the directory's names)
 from ...shared.provider_view import ProviderView
 from ...shared.times import iso, parse_time, utc_now  # noqa: F401 (the directory's names)
 
@@ -23,8 +24,8 @@ def capacity_age(updated: str, now: datetime) -> timedelta:
 def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: float | None = None) -> ProviderView:
     """The provider as this viewer may see it, with computed capacity fields.
 
-    A new dict with new `location` and `capacity` (the parts changed here); the other parts are the
-    record's own, shared, and must not be changed through the view.
+    A new dict with new `location`, `capacity` and `service_capacity` (the parts changed here); the other
+    parts are the record's own, shared, and must not be changed through the view.
     """
     shown = dict(provider, location=dict(provider["location"]))
     location = shown["location"]
@@ -35,7 +36,11 @@ def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: 
         location["address"] = None
         location["postal_code"] = None
         location["precision_km"] = CELL_PRECISION_KM
-    shown["capacity"] = capacity_as_seen(provider["capacity"], provider["capacity"].get("held", 0), now)
+    # Every pool with its computed fields, its `held` as the store counted it.
+    held = {None: provider["capacity"].get("held", 0)} | {
+        need: pool.get("held", 0) for need, pool in (provider.get("service_capacity") or {}).items()}
+    shown.update(pools_as_seen(provider, held, now))
     if distance_km is not None:
         shown["distance_km"] = round(distance_km, 1)
     return shown
+

@@ -4,16 +4,19 @@ Every provider has a version, a whole number that goes up with every write of it
 edit, an import, a capacity report and an accepted referral's use of a unit. Holds are not part of
 it: they are counted on every read and an edit never writes them. The ETag is the version quoted.
 
-An edit (PUT, PATCH, an import of an existing provider) never writes `capacity.available` or
-`capacity.updated`: those change only through a capacity report or an accepted referral, each
-atomic, so an edit that read them before one of those can never put an older count back. An edit
-may change `capacity.unit` and `capacity.maximum`, but not to a maximum below the units available now.
+An edit (PUT, PATCH, an import of an existing provider) never writes a pool's `available` or
+`updated` (the main `capacity` or a need's own pool in `service_capacity`): those change only through
+a capacity report or an accepted referral, each atomic, so an edit that read them before one of those
+can never put an older count back. An edit may change a pool's `unit` and `maximum`, but not to a
+maximum below the units available now; it may add a pool (with the count it gives) or remove one.
 """
 from __future__ import annotations
 
 import copy
 import re
 from dataclasses import dataclass
+
+from ...shared.capacity import pools_of
 
 LIVE_CAPACITY = ("available", "updated")  # written only by capacity reports and accepted referrals
 _ENTITY_TAG = re.compile(r'\s*(W/)?"([^"]*)"\s*(?:,|$)')
@@ -31,10 +34,15 @@ class StaleVersion(Exception):
 class MaximumBelowAvailable(ValueError):
     """An edit would set `capacity.maximum` below the units the provider reported available."""
 
-    def __init__(self, maximum: int, available: int):
+    def __init__(self, maximum: int, available: int, need: str | None = None):
         super().__init__(f"must not be below the {available} units available now; report capacity first")
         self.maximum = maximum
         self.available = available
+        self.need = need  # the own pool's need; None for the main capacity
+
+    @property
+    def field(self) -> str:
+        return "capacity.maximum" if self.need is None else f"service_capacity.{self.need}.maximum"
 
 
 @dataclass(frozen=True)
@@ -84,15 +92,36 @@ def parse_if_match(header: str | None) -> Precondition | None:
 
 
 def keep_live_capacity(edited: dict, stored: dict) -> dict:
-    """The edited record with the stored record's live capacity (`available`, `updated`) put back."""
+    """The edited record with the stored record's live capacity (`available`, `updated`) put back, in the
+    main pool and in every own pool the stored record has too; a new pool keeps what the edit gave it."""
     kept = copy.copy(edited)
     kept["capacity"] = dict(edited["capacity"], **{key: stored["capacity"][key] for key in LIVE_CAPACITY})
     kept["capacity"].pop("held", None)
+    if edited.get("service_capacity"):
+        stored_pools = stored.get("service_capacity") or {}
+        kept["service_capacity"] = {
+            need: {k: v for k, v in dict(pool, **{key: stored_pools[need][key] for key in LIVE_CAPACITY}
+                                           if need in stored_pools else pool).items() if k != "held"}
+            for need, pool in edited["service_capacity"].items()}
     return kept
 
 
 def check_maximum(record: dict) -> None:
-    """MaximumBelowAvailable when a record's maximum is below its available units."""
-    capacity = record["capacity"]
-    if capacity["maximum"] < capacity["available"]:
-        raise MaximumBelowAvailable(capacity["maximum"], capacity["available"])
+    """MaximumBelowAvailable when a pool's maximum is below its available units."""
+    for need, capacity in pools_of(record):
+        if capacity["maximum"] < capacity["available"]:
+            raise MaximumBelowAvailable(capacity["maximum"], capacity["available"], need)
+
+
+class NoSuchPool(ValueError):
+    """A capacity report names a need the provider keeps no own pool for."""
+
+    def __init__(self, need: str):
+        super().__init__(f"this provider keeps no own capacity for {need}; report its main capacity (no need)")
+        self.need = need
+
+
+def check_pool(record: dict, need: str | None) -> None:
+    """NoSuchPool when a report names a need without its own pool in the record (None: the main pool)."""
+    if need is not None and need not in (record.get("service_capacity") or {}):
+        raise NoSuchPool(need)

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from ..domain.rules import iso
 from ..store import AuditEntry, DirectoryStore
-from .checking import Checked, Checker, Problem, derived_id, settle_updated
+from .checking import Checked, Checker, Problem, derived_id, lacks_updated, settle_updated
 from .geocoding import GazetteerGeocoder, Geocoder
 from .hsds import provider_of_service, services_of
 from .sources import FORMATS, ImportFileError, Row, detect_format, read_rows
@@ -127,7 +127,7 @@ def write_providers(store: DirectoryStore, records: Sequence[dict | str], *, now
             chunk = [json.loads(record) if isinstance(record, str) else record
                      for record in records[start:start + chunk_size]]
             for record in chunk:
-                if record["capacity"]["updated"] is None:
+                if lacks_updated(record):
                     settle_updated(record, store.get_provider(record["id"], now), now)
             written += store.bulk_upsert(chunk, audit)
             bar.update(len(chunk))

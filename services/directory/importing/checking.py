@@ -8,6 +8,7 @@ from typing import Iterable, Iterator
 
 from marshmallow import ValidationError, fields
 
+from ...shared.capacity import pool_name, pool_of, pools_of
 from ...shared.errors import flatten_messages
 from ...shared.places import AmbiguousPlace
 from ...shared.schemas import ProviderInSchema
@@ -129,25 +130,36 @@ def stored_shape(loaded: dict) -> dict:
     location["address"] = location.get("address") or ""
     location["postal_code"] = location.get("postal_code") or ""
     record["eligibility"] = dict(loaded["eligibility"])
-    record["capacity"] = capacity = dict(loaded["capacity"])
-    capacity["updated"] = iso(capacity["updated"]) if capacity.get("updated") else None
+    record["capacity"] = dict(loaded["capacity"])
+    if loaded.get("service_capacity"):
+        record["service_capacity"] = {need: dict(pool) for need, pool in loaded["service_capacity"].items()}
+    else:
+        record.pop("service_capacity", None)
+    for _, capacity in pools_of(record):
+        capacity["updated"] = iso(capacity["updated"]) if capacity.get("updated") else None
     record["contact"] = contact = dict(loaded["contact"])
     contact["email"] = contact.get("email") or None
     return record
 
 
+def lacks_updated(record: dict) -> bool:
+    """Whether a pool of the record has no report time (`updated`) of its own."""
+    return any(capacity["updated"] is None for _, capacity in pools_of(record))
+
+
 def settle_updated(record: dict, existing: dict | None, now: datetime) -> dict:
-    """A record without `capacity.updated` keeps the stored time when its counts did not change, else now."""
-    capacity = record["capacity"]
-    if capacity["updated"] is None:
-        same = existing is not None and (existing["capacity"]["available"], existing["capacity"]["maximum"]) == (
-            capacity["available"], capacity["maximum"])
-        capacity["updated"] = existing["capacity"]["updated"] if same else iso(now)
+    """A pool without `updated` keeps the stored time when its counts did not change, else now."""
+    for need, capacity in pools_of(record):
+        if capacity["updated"] is None:
+            stored = pool_of(existing, need) if existing is not None and pool_name(existing, need) == need else None
+            same = stored is not None and (stored["available"], stored["maximum"]) == (
+                capacity["available"], capacity["maximum"])
+            capacity["updated"] = stored["updated"] if same else iso(now)
     return record
 
 
 def _without_output_fields(data: dict) -> dict:
-    if not any(key in data for key in ("last_modified", "distance_km", "capacity", "location")):
+    if not any(key in data for key in ("last_modified", "distance_km", "capacity", "location", "service_capacity")):
         return dict(data)
     cleaned = dict(data)
     for section, keys in _OUTPUT_ONLY.items():
@@ -156,6 +168,11 @@ def _without_output_fields(data: dict) -> dict:
                 cleaned.pop(key, None)
         elif isinstance(cleaned.get(section), dict):
             cleaned[section] = {k: v for k, v in cleaned[section].items() if k not in keys}
+    if isinstance(cleaned.get("service_capacity"), dict):
+        computed = _OUTPUT_ONLY["capacity"]
+        cleaned["service_capacity"] = {need: {k: v for k, v in pool.items() if k not in computed}
+                                       if isinstance(pool, dict) else pool
+                                       for need, pool in cleaned["service_capacity"].items()}
     return cleaned
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-TEXT, LIST, BOOL, NUMBER = "text", "list", "bool", "number"
+TEXT, LIST, BOOL, NUMBER, POOLS = "text", "list", "bool", "number", "pools"
 LIST_SEPARATOR = ";"
 # '|' also separates list items, for spreadsheets saved with ';' between columns (Dutch Excel).
 _LIST_SPLIT = re.compile(r"[;|]")
@@ -13,6 +13,9 @@ _BOOLEANS = {**dict.fromkeys(("true", "t", "yes", "y", "1", "on", "ja", "j", "wa
              **dict.fromkeys(("false", "f", "no", "n", "0", "off", "nee", "onwaar"), False)}
 _INTEGER = re.compile(r"-?[0-9]{1,15}")
 _DECIMAL = re.compile(r"-?[0-9]{1,15}\.[0-9]{1,15}")
+# A need's own capacity pool in one list item: "medical=2/4 place", with "@<report time>" when it has one.
+_POOL = re.compile(r"(?P<need>[a-z_]+)\s*=\s*(?P<available>[0-9]{1,15})\s*/\s*(?P<maximum>[0-9]{1,15})"
+                   r"(?:\s+(?P<unit>[a-z_]+))?(?:\s*@\s*(?P<updated>\S+))?")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("maximum", ("capacity", "maximum"), NUMBER),
     Column("unit", ("capacity", "unit")),
     Column("updated", ("capacity", "updated")),
+    Column("service_capacity", ("service_capacity",), POOLS),
     Column("phone", ("contact", "phone")),
     Column("email", ("contact", "email")),
     Column("intake_hours", ("contact", "intake_hours")),
@@ -89,6 +93,8 @@ def unflatten(row: dict[str, str]) -> dict:
             value = _BOOLEANS.get(cell.casefold(), cell)
         elif column.kind == NUMBER:
             value = _number(cell)
+        elif column.kind == POOLS:
+            value = _pools(cell)
         else:
             value = cell
         target = record
@@ -107,6 +113,25 @@ def _number(cell: str) -> object:
     return cell
 
 
+def _pools(cell: str) -> object:
+    """"medical=2/4 place; legal=1/1 appointment@2026-12-01T09:00:00+00:00" as service_capacity; a cell not in
+    that shape stays text, for the schema to refuse naming the field."""
+    pools = {}
+    for item in (item.strip() for item in _LIST_SPLIT.split(cell)):
+        if not item:
+            continue
+        found = _POOL.fullmatch(item)
+        if found is None:
+            return cell
+        pool: dict = {"available": int(found["available"]), "maximum": int(found["maximum"])}
+        if found["unit"]:
+            pool["unit"] = found["unit"]
+        if found["updated"]:
+            pool["updated"] = found["updated"]
+        pools[found["need"]] = pool
+    return pools
+
+
 def flatten(record: dict) -> dict[str, str]:
     """A provider record as a CSV row, every column present."""
     row = {}
@@ -123,6 +148,11 @@ def _cell(value: object, kind: str) -> str:
         return ""
     if kind == LIST:
         return LIST_SEPARATOR.join(str(item) for item in value)  # type: ignore[union-attr]
+    if kind == POOLS:
+        return LIST_SEPARATOR.join(
+            f"{need}={pool['available']}/{pool['maximum']} {pool.get('unit', 'bed')}"
+            + (f"@{pool['updated']}" if pool.get("updated") else "")
+            for need, pool in sorted(value.items()))  # type: ignore[union-attr]
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)

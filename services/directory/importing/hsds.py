@@ -107,6 +107,9 @@ def provider_of_service(service: dict) -> dict:
     capacity = _capacity(service, extra)
     if capacity is not None:
         record["capacity"] = capacity
+    pools = _service_capacity(service, extra)
+    if pools:
+        record["service_capacity"] = pools
     return record
 
 
@@ -167,12 +170,37 @@ def _eligibility(service: dict, extra: dict) -> dict:
 
 
 def _capacity(service: dict, extra: dict) -> dict | None:
-    capacity = next(iter(_objects(service.get("capacities"))), None)
+    """The main capacity: the first service_capacity that names no need of its own."""
+    capacity = next((item for item in _objects(service.get("capacities")) if _need_of(item) is None), None)
     if capacity is None:
         return None
+    return _pool(capacity, _dict(extra.get("capacity")).get("available", capacity.get("available")))
+
+
+def _service_capacity(service: dict, extra: dict) -> dict:
+    """A need's own pools: the service_capacity entries that name a need by an attribute (Haven's needs
+    taxonomy); the extension keeps each pool's reported count."""
+    reported = _dict(_dict(extra.get("capacity")).get("service_capacity"))
+    pools = {}
+    for capacity in _objects(service.get("capacities")):
+        need = _need_of(capacity)
+        if need is not None and need not in pools:
+            pools[need] = _pool(capacity, reported.get(need, capacity.get("available")))
+    return pools
+
+
+def _need_of(capacity: dict):
+    """The need a service_capacity is kept for (None: the main capacity)."""
+    for attribute in _objects(capacity.get("attributes")):
+        term = _dict(attribute.get("taxonomy_term"))
+        if attribute.get("link_type") == "need" or term.get("taxonomy") == "haven-needs":
+            return attribute.get("value") or term.get("code")
+    return None
+
+
+def _pool(capacity: dict, available) -> dict:
     unit = _dict(capacity.get("unit"))
-    shown = {"available": _whole(_dict(extra.get("capacity")).get("available", capacity.get("available"))),
-             "maximum": _whole(capacity.get("maximum")),
+    shown = {"available": _whole(available), "maximum": _whole(capacity.get("maximum")),
              "unit": _unit(unit.get("name"))}
     if capacity.get("updated"):
         shown["updated"] = capacity["updated"]

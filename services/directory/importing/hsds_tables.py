@@ -96,8 +96,10 @@ def join_services(tables: dict[str, list[tuple[str, dict]]]) -> Iterator[tuple[s
         service["languages"] = languages.get(service_id, [])
         service["attributes"] = [{**attribute, "taxonomy_term": by_id["taxonomy_term"].get(
             attribute.get("taxonomy_term_id"))} for attribute in attributes.get(service_id, [])]
-        service["capacities"] = [{**capacity, "unit": by_id["unit"].get(capacity.get("unit_id"))}
-                                 for capacity in capacities.get(service_id, [])]
+        # A capacity kept for one need names it by an attribute linked to the capacity.
+        service["capacities"] = [{**capacity, "unit": by_id["unit"].get(capacity.get("unit_id")), "attributes": [
+            {**attribute, "taxonomy_term": by_id["taxonomy_term"].get(attribute.get("taxonomy_term_id"))}
+            for attribute in attributes.get(capacity.get("id"), [])]} for capacity in capacities.get(service_id, [])]
         yield where, service, None
 
 

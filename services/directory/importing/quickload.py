@@ -126,6 +126,8 @@ def _converter(field: fields.Field) -> Loader | None:
         return _list_converter(field)
     if kind is fields.Nested:
         return _nested_converter(field)
+    if isinstance(field, fields.Dict):
+        return _dict_converter(field)
     if kind in (fields.Float, StrictFloat, fields.UUID, fields.AwareDateTime, fields.DateTime):
         # The field's own conversion, without the generic machinery around it.
         return lambda value: field._deserialize(value, None, None)
@@ -152,6 +154,27 @@ def _list_converter(field: fields.List) -> Loader | None:
             if item is _NOT_PLAIN:
                 return _NOT_PLAIN
             loaded.append(item)
+        return loaded
+
+    return convert
+
+
+def _dict_converter(field: fields.Dict) -> Loader | None:
+    if field.key_field is None or field.value_field is None:
+        return None
+    key_loader, value_loader = _field_loader(field.key_field), _field_loader(field.value_field)
+    if key_loader is None or value_loader is None:
+        return None
+
+    def convert(value: Any) -> Any:
+        if type(value) is not dict:
+            return _NOT_PLAIN
+        loaded = {}
+        for key, item in value.items():
+            key, item = key_loader(key), (value_loader(item) if item is not None else _NOT_PLAIN)
+            if key is _NOT_PLAIN or item is _NOT_PLAIN:
+                return _NOT_PLAIN
+            loaded[key] = item
         return loaded
 
     return convert

@@ -76,8 +76,8 @@ def sibling_cancel_audit(accept: AuditEntry, referral_id: str, accepted_id: str)
 class DirectoryStore(ABC):
     """Providers with their capacity, referrals that hold it, and the audit log.
 
-    Provider records come back with `capacity.held`: the number of pending, unexpired referrals
-    at `now`. Every write takes the audit entry that records it and stores both or neither.
+    Provider records come back with `held` in every pool (`capacity` and each of `service_capacity`): the
+    units of pending, unexpired referrals at `now` whose need draws on that pool (capacity.pool_of). Every write takes the audit entry that records it and stores both or neither.
 
     Provider writes are versioned (services.directory.domain.versions): every write of a provider's
     record, capacity reports and accepted referrals included, raises its `version` by one, and an edit
@@ -113,10 +113,12 @@ class DirectoryStore(ABC):
 
     @abstractmethod
     def set_capacity(self, provider_id: str, available: int, maximum: int | None, now: datetime,
-                     audit: AuditEntry) -> dict | None:
-        """Record a capacity report atomically; `capacity.updated` becomes now and the version goes up.
+                     audit: AuditEntry, *, need: str | None = None) -> dict | None:
+        """Record a capacity report of one pool atomically: the need's own pool (`service_capacity`), or the
+        main `capacity` when `need` is None; its `updated` becomes now and the version goes up.
 
-        Returns the provider as `get_provider` does, or None when there is none.
+        Returns the provider as `get_provider` does, or None when there is none; NoSuchPool (nothing written)
+        when the provider keeps no own pool for `need`.
         """
 
     @abstractmethod
@@ -148,7 +150,8 @@ class DirectoryStore(ABC):
     @abstractmethod
     def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry, *,
                         max_pending: int | None = None) -> Referral:
-        """Hold one unit atomically; NoCapacity when nothing is free, and then nothing changes.
+        """Hold the referral's units of its need's pool atomically; NoCapacity when that pool has not enough
+        free, and then nothing changes.
 
         TooManyPending when `max_pending` is given and the caseworker already has that many pending
         referrals for the same case reference and need.
@@ -163,7 +166,8 @@ class DirectoryStore(ABC):
         """Move a pending, unexpired referral on, with the reason and note of a decline or cancel;
         InvalidTransition otherwise.
 
-        Accepting uses the unit: `available` goes down by one and the provider's version up, atomically.
+        Accepting uses the units: `available` of the referral need's pool goes down by them and the provider's
+        version up, atomically.
         It also cancels the same caseworker's other pending referrals for the same case reference and need
         (reason `placed_elsewhere`, an audit entry each), releasing their holds.
         """

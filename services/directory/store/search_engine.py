@@ -29,18 +29,19 @@ import uuid
 from datetime import datetime, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
-from ...shared.capacity import after_use, can_hold
+from ...shared.capacity import after_use, can_hold, pool_of, with_holds, without_holds
 from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
 from ...shared.engine.indices import IndexNames, current_index, ensure_indices, reindex
 from ...shared.geo import distance_km
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import iso, parse_time
-from ..domain.versions import Precondition, check_maximum, keep_live_capacity
+from ..domain.versions import Precondition, check_maximum, check_pool, keep_live_capacity
 from ..notifications.events import referral_event
-from .base import AuditEntry, ChangePage, ChangesUnavailable, DirectoryStore, Hold, StoreUnavailable, expiry_audit, sibling_cancel_audit
-from .search_engine_mappings import (KINDS, MAPPINGS, TOMBSTONE_MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED, hold_units,
-                                     live_holds, provider_document, record_of, units_held, version_of)
+from .base import (AuditEntry, ChangePage, ChangesUnavailable, DirectoryStore, Hold, StoreUnavailable, expiry_audit,
+                   sibling_cancel_audit)
+from .search_engine_mappings import (KINDS, MAPPINGS, TOMBSTONE_MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED,
+                                     held_by_need, hold_units, live_holds, provider_document, record_of, version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
                                     passed_holds_body, pending_for_case_body, referrals_body, search_body, words_of)
 
@@ -232,7 +233,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
     # -- providers ---------------------------------------------------------------------------
     def _save_provider(self, record: dict, *, refresh) -> None:
         """Index a provider record as a replacement (a bulk load's conflict), read again on every attempt."""
-        record = _without_held(record)
+        record = without_holds(record)
         self._update_provider(record["id"], lambda found: _replacement(record, found), refresh=refresh, create=True)
 
     def _edit(self, provider_id: str, change: Callable[[dict | None], dict], audit: AuditEntry, *,
@@ -248,7 +249,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 expected.check(provider_id, current)
             stored = dict(copy.deepcopy(found["_source"]["record"]), version=current) if found else None
             # A copy: the written document is read back into the answer, never into the caller's record.
-            edited = _without_held(dict(copy.deepcopy(change(stored)), id=provider_id, last_modified=audit.at))
+            edited = without_holds(dict(copy.deepcopy(change(stored)), id=provider_id, last_modified=audit.at))
             edited.pop("version", None)
             document = _replacement(edited, found)
             if found is not None:
@@ -328,7 +329,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def bulk_upsert(self, records: Iterable[dict], audit: AuditEntry) -> int:
         self._ensure()
-        prepared_all = [_without_held(dict(r, last_modified=r.get("last_modified") or audit.at)) for r in records]
+        prepared_all = [without_holds(dict(r, last_modified=r.get("last_modified") or audit.at)) for r in records]
         for record in prepared_all:
             provider_document(record, [])  # every record is checked before the first is written
         count = 0
@@ -386,11 +387,12 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self._append_audit(audit)
         return True
 
-    def set_capacity(self, provider_id, available, maximum, now, audit):
+    def set_capacity(self, provider_id, available, maximum, now, audit, *, need=None):
         def change(found: dict) -> dict:
             source = found["_source"]
             record = source["record"]
-            capacity = record["capacity"]
+            check_pool(record, need)
+            capacity = pool_of(record, need)
             capacity["available"] = available
             if maximum is not None:
                 capacity["maximum"] = maximum
@@ -446,7 +448,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             source = hit["_source"]
             record = record_of(source, now)
             records.append(record)
-            holds[record["id"]] = [Hold(((hold.get("unwritten") or {}).get("referral") or {}).get("need"),
+            holds[record["id"]] = [Hold(hold.get("need") or ((hold.get("unwritten") or {}).get("referral") or {}).get("need"),
                                         hold_units(hold), hold["expires_at"]) for hold in source.get("holds", [])]
         return ChangePage(records=records, holds=holds, deleted=deleted,
                           sequence=changes[-1][0] if more else max(checkpoint + 1, since), more=more,
@@ -536,7 +538,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         unwritten = {"referral": self._with_event(referral.to_dict(), referral, audit.at),
                      "audit": self._audit_document(audit)}
         hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "units": referral.units,
-                "unwritten": unwritten}
+                "need": referral.need, "unwritten": unwritten}
 
         def take_hold(found: dict | None) -> dict:
             if found is None:
@@ -544,8 +546,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
             source = found["_source"]
             record = source["record"]
             holds = live_holds(source.get("holds", []), now)
-            if not can_hold(status=record["status"], available=record["capacity"]["available"],
-                            held=units_held(holds), units=referral.units):
+            pool = pool_of(with_holds(copy.deepcopy(record), held_by_need(holds)), referral.need)
+            if not can_hold(status=record["status"], available=pool["available"], held=pool["held"],
+                            units=referral.units):
                 raise NoCapacity(referral.provider_id)
             return provider_document(record, holds + [hold], version=version_of(source))
 
@@ -618,7 +621,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             for hold in source.get("holds", []):
                 if hold["referral_id"] in moved_on:
                     if moved_on[hold["referral_id"]] == "accepted":
-                        capacity = record["capacity"]
+                        capacity = pool_of(record, hold.get("need"))
                         capacity["available"] = after_use(capacity["available"], hold_units(hold))
                         capacity["updated"] = record["last_modified"] = now
                         version = version_of(source) + 1
@@ -644,7 +647,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             released = next(hold for hold in source.get("holds", []) if hold["referral_id"] == referral_id)
             version = version_of(source)
             if use_unit_at is not None:
-                capacity = record["capacity"]
+                capacity = pool_of(record, released.get("need"))
                 capacity["available"] = after_use(capacity["available"], hold_units(released))
                 capacity["updated"] = record["last_modified"] = iso(use_unit_at)
                 version += 1
@@ -797,7 +800,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return count
 
     def _add_hold(self, referral: Referral) -> None:
-        hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "units": referral.units}
+        hold = {"referral_id": referral.id, "expires_at": referral.expires_at, "units": referral.units,
+                "need": referral.need}
 
         def add(found: dict) -> dict | None:
             source = found["_source"]
@@ -845,15 +849,6 @@ def _distance(hit: dict, near: tuple[float, float] | None) -> float | None:
         return None
     point = hit["_source"]["public_point"]
     return distance_km(point["lat"], point["lon"], near[0], near[1])
-
-
-def _without_held(record: dict) -> dict:
-    """The record as stored: `capacity.held` is computed on every read, never kept."""
-    if "held" not in record.get("capacity", {}):
-        return record
-    record = copy.copy(record)
-    record["capacity"] = {k: v for k, v in record["capacity"].items() if k != "held"}
-    return record
 
 
 def _replacement(record: dict, found: dict | None) -> dict:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ...shared.capacity import hold_has_ended
+from ...shared.capacity import hold_has_ended, pool_name, pools_of, with_holds
 from ...shared.geo import cell_of
 from ...shared.placement import delivery_of, intake_slots_of
+from ...shared.vocabulary import NEEDS
 from ..domain.rules import iso, parse_time, public_point
 
 KINDS = ("providers", "referrals", "audit")
@@ -49,8 +50,15 @@ PROVIDER_MAPPINGS = {
         "residence_statuses": _KEYWORD,
         "residence_any": {"type": "boolean"},
         "countries": _KEYWORD,
+        # The main capacity pool; `hold_expiry_ms` holds its held units only.
         "available": {"type": "integer"},
         "capacity_updated": {"type": "date"},
+        # The needs with their own pool (HSDS service_capacity) and, by need, that pool's count, report time
+        # and held units: a need's filters read these when it is in `own_pools`, the main pool's otherwise.
+        "own_pools": _KEYWORD,
+        "pool_available": {"type": "object", "properties": {need: {"type": "integer"} for need in NEEDS}},
+        "pool_updated": {"type": "object", "properties": {need: {"type": "date"} for need in NEEDS}},
+        "pool_hold_expiry_ms": {"type": "object", "properties": {need: {"type": "long"} for need in NEEDS}},
         "last_modified": {"type": "date"},
         # The point every distance, radius and sort uses: coarse (~5 km) when the address is confidential.
         "public_point": {"type": "geo_point"},
@@ -71,7 +79,8 @@ PROVIDER_MAPPINGS = {
 # Added to indices made before these fields existed (adding fields needs no reindex).
 PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
                          for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell",
-                                       "delivery", "cannot_serve", "target_groups", "intake_slots")}
+                                       "delivery", "cannot_serve", "target_groups", "intake_slots",
+                                       "own_pools", "pool_available", "pool_updated", "pool_hold_expiry_ms")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {
@@ -169,20 +178,40 @@ def provider_document(record: dict, holds: list[dict], *, version: int = 1) -> d
         "countries": list(eligibility["countries"]),
         "available": capacity["available"],
         "capacity_updated": capacity["updated"],
+        "own_pools": sorted(record.get("service_capacity") or ()),
         "last_modified": record["last_modified"],
         "public_point": {"lat": pub_lat, "lon": pub_lon},
         "holds": holds,
         # One value per held unit: the free-capacity script counts values, and a family holds a bed per person.
-        "hold_expiry_ms": [epoch_ms(hold["expires_at"]) for hold in holds for _ in range(hold_units(hold))],
+        "hold_expiry_ms": _hold_expiries(record, holds, None),
         "record": record,
         "version": version,
     }
+    for need, pool in pools_of(record)[1:]:
+        document.setdefault("pool_available", {})[need] = pool["available"]
+        document.setdefault("pool_updated", {})[need] = pool["updated"]
+        document.setdefault("pool_hold_expiry_ms", {})[need] = _hold_expiries(record, holds, need)
     slots = intake_slots_of(record)
     if slots is not None:
         document["intake_slots"] = sorted(slots)
     if location.get("confidential"):
         document["public_cell"] = cell_of(location["lat"], location["lon"]).key
     return document
+
+
+def _hold_expiries(record: dict, holds: list[dict], pool: str | None) -> list[int]:
+    """The expiry of every unit held in one pool (None: the main one), by the need each hold was taken for
+    (holds from before they named it were taken from the main pool)."""
+    return [epoch_ms(hold["expires_at"]) for hold in holds if pool_name(record, hold.get("need")) == pool
+            for _ in range(hold_units(hold))]
+
+
+def held_by_need(holds: list[dict]) -> dict[str | None, int]:
+    """Units held per referral need (None for holds that do not name it)."""
+    held: dict[str | None, int] = {}
+    for hold in holds:
+        held[hold.get("need")] = held.get(hold.get("need"), 0) + hold_units(hold)
+    return held
 
 
 def live_holds(holds: list[dict], now: datetime) -> list[dict]:
@@ -205,10 +234,8 @@ def version_of(source: dict) -> int:
 
 
 def record_of(source: dict, now: datetime) -> dict:
-    """The provider record from its document, with `capacity.held` at `now`."""
-    record = source["record"]
-    record["capacity"]["held"] = units_held(live_holds(source.get("holds", []), now))
-    return record
+    """The provider record from its document, with `held` in every pool at `now`."""
+    return with_holds(source["record"], held_by_need(live_holds(source.get("holds", []), now)))
 
 
 def _check(record: dict) -> None:
@@ -217,13 +244,18 @@ def _check(record: dict) -> None:
     unknown = set(eligibility["genders"]) - GENDERS
     if unknown:
         raise ValueError(f"unknown genders: {sorted(unknown)}")
+    pools = [(f"service_capacity.{need}.available", pool["available"]) for need, pool in pools_of(record)[1:]]
+    unknown_pools = set(record.get("service_capacity") or ()) - set(NEEDS)
+    if unknown_pools:
+        raise ValueError(f"service_capacity of unknown needs: {sorted(unknown_pools)}")
     for name, value in (("min_age", eligibility["min_age"]), ("max_age", eligibility["max_age"]),
-                        ("available", capacity["available"])):
+                        ("available", capacity["available"]), *pools):
         if not isinstance(value, int) or isinstance(value, bool):
             raise ValueError(f"{name} must be a whole number")
     lat, lon = location["lat"], location["lon"]
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)) or not (
             -90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError("location lat/lon out of range")
-    parse_time(capacity["updated"])
+    for _, pool in pools_of(record):
+        parse_time(pool["updated"])
     parse_time(record["last_modified"])

@@ -16,19 +16,36 @@ MAX_WORDS = 12
 _WORD = re.compile(r"\w+", re.UNICODE)
 Circle = tuple[str, float, float, float]  # point field, lat, lon, radius in km
 
-# Free capacity after holds, at read time: reported units minus holds that have not expired.
+# Free capacity after holds, at read time: reported units minus holds that have not expired, in the pool
+# a need draws on (services.shared.capacity.pool_of): its own pool where the provider keeps one, else the
+# main pool.
 FREE_SCRIPT = """
+String available = 'available';
+String expiry = 'hold_expiry_ms';
+if (params.need != null && doc['own_pools'].size() > 0 && doc['own_pools'].contains(params.need)) {
+  available = 'pool_available.' + params.need;
+  expiry = 'pool_hold_expiry_ms.' + params.need;
+}
 long held = 0;
-def expiries = doc['hold_expiry_ms'];
+def expiries = doc[expiry];
 for (int i = 0; i < expiries.size(); ++i) {
   if (expiries.get(i) > params.now) { held++; }
 }
-return doc['available'].value - held > 0;
+return doc[available].size() > 0 && doc[available].value - held > 0;
 """
 
 
-def free_capacity(now: datetime) -> dict:
-    return {"script": {"script": {"source": FREE_SCRIPT, "lang": "painless", "params": {"now": now_ms(now)}}}}
+def free_capacity(now: datetime, need: str | None) -> dict:
+    """Providers with a free unit in the pool `need` draws on (None: the main pool)."""
+    return {"script": {"script": {"source": FREE_SCRIPT, "lang": "painless",
+                                  "params": {"now": now_ms(now), "need": need}}}}
+
+
+def fresh_capacity(since: datetime, need: str) -> dict:
+    """Providers whose pool for `need` was reported since `since`: the own pool's time where there is one."""
+    own = {"term": {"own_pools": need}}
+    return any_of({"bool": {"filter": [own, {"range": {f"pool_updated.{need}": {"gte": iso(since)}}}]}},
+                  {"bool": {"must_not": [own], "filter": [{"range": {"capacity_updated": {"gte": iso(since)}}}]}})
 
 
 def geo_within(field: str, lat: float, lon: float, metres: float) -> dict:
@@ -83,7 +100,7 @@ def search_body(query: SearchQuery, words: list[str], now: datetime, within: lis
                               {"term": {"interpretation_languages": query.language}}))
     filters += eligibility_filters(gender=query.gender, age=query.age)
     if query.available_only:
-        filters.append(free_capacity(now))
+        filters.append(free_capacity(now, query.need))
     filters += within
     must = [word_query(word) for word in words]
     # Ranking: BM25 over the stemmed fields, a name match counting ten times a description match.
@@ -108,7 +125,7 @@ def candidates_body(query: CandidateQuery, now: datetime, avoided: list[dict], w
     """Every hard filter of matching, nearest first, then by id."""
     filters: list[dict] = [{"term": {"status": "active"}}, {"term": {"services": query.need}}]
     if query.free_only:
-        filters.append(free_capacity(now))
+        filters.append(free_capacity(now, query.need))
     filters += eligibility_filters(gender=query.gender, age=query.age)
     if children_matter(query):
         filters.append({"term": {"accepts_children": True}})
@@ -133,7 +150,7 @@ def candidates_body(query: CandidateQuery, now: datetime, avoided: list[dict], w
     if query.need == "repatriation":
         filters.append({"term": {"countries": query.return_country}})
     if not query.include_stale:
-        filters.append({"range": {"capacity_updated": {"gte": iso(now - EXCLUDED_AFTER)}}})
+        filters.append(fresh_capacity(now - EXCLUDED_AFTER, query.need))
     filters += within
     # Areas to avoid, by the rule's home (placement.in_area): the public point inside a circle (decided
     # to the metre in `avoided`), or a confidential provider's cell touched by one at its edge.

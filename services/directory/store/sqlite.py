@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ...shared import jsonio
-from ...shared.capacity import after_use, can_hold
+from ...shared.capacity import after_use, can_hold, pool_of, with_holds, without_holds
 from ...shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, Area, bounding_box, distance_km
 from ...shared.placement import (RESIDENTIAL_NEEDS, WITHOUT_A_VISIT, children_matter, delivery_of,
                                  groups_matter, intake_matters, intake_slots_of)
@@ -28,7 +28,7 @@ from ...shared.sqlite import SqliteFile, Transaction
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import EXCLUDED_AFTER, iso, public_point
-from ..domain.versions import Precondition, check_maximum, keep_live_capacity
+from ..domain.versions import Precondition, check_maximum, check_pool, keep_live_capacity
 from ..notifications.events import referral_event
 from ..notifications.sqlite_store import add_notification_tables, append_event
 from ..figures.store import add_figures_tables
@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS providers (
     cannot_serve INTEGER NOT NULL DEFAULT 0,
     target_groups INTEGER NOT NULL DEFAULT 0,
     intake_restricted INTEGER NOT NULL DEFAULT 0,
+    own_pools INTEGER NOT NULL DEFAULT 0,
     available INTEGER NOT NULL,
     capacity_updated TEXT NOT NULL,
     last_modified TEXT NOT NULL,
@@ -115,9 +116,11 @@ CREATE TABLE IF NOT EXISTS audit (
 );
 CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 """
-# Units held: a family's referral holds a bed per person (services.shared.capacity.units_for).
-HELD = ("(SELECT COALESCE(SUM(r.units), 0) FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' "
-        "AND r.expires_at > :now)")
+# Units held: a family's referral holds a bed per person (services.shared.capacity.units_for). A read counts
+# them per referral need, and services.shared.capacity puts them in the pool each need draws on.
+HELD_BY_NEED = ("(SELECT json_group_object(h.need, h.units) FROM (SELECT r.need, SUM(r.units) AS units "
+                "FROM referrals r WHERE r.provider_id = p.id AND r.status = 'pending' AND r.expires_at > :now "
+                "GROUP BY r.need) h)")
 # Small first: where providers are dense, the first circles already hold enough, and each round reads
 # only the rows inside its box.
 CANDIDATE_RADII_KM = (5.0, 10.0, 25.0, 75.0, 200.0, 600.0)
@@ -202,14 +205,14 @@ class SqliteDirectoryStore(DirectoryStore):
             if expected is not None:
                 expected.check(provider_id, row["version"] if row else None)
             stored = dict(json.loads(row["doc"]), version=row["version"]) if row else None
-            edited = _without_held(dict(change(stored), id=provider_id, last_modified=audit.at))
+            edited = without_holds(dict(change(stored), id=provider_id, last_modified=audit.at))
             edited.pop("version", None)
             if stored is not None:
                 edited = keep_live_capacity(edited, stored)
                 check_maximum(edited)
             self._upsert(conn, edited)
             _append_audit(conn, audit)
-            written = conn.execute(f"SELECT p.doc, p.version, {HELD} AS held FROM providers p WHERE p.id = :id",
+            written = conn.execute(f"SELECT p.doc, p.version, {HELD_BY_NEED} AS held FROM providers p WHERE p.id = :id",
                                    {"id": provider_id, "now": audit.at}).fetchone()
         return _versioned(written)
 
@@ -259,6 +262,7 @@ class SqliteDirectoryStore(DirectoryStore):
                 cannot_serve=_bits(SUPPORT_BITS, eligibility.get("cannot_serve") or ()),
                 target_groups=_bits(GROUP_BITS, eligibility.get("target_groups") or ()),
                 intake_restricted=int(intake_slots_of(record) is not None),
+                own_pools=_bits(NEED_BITS, record.get("service_capacity") or ()),
                 available=capacity["available"], capacity_updated=capacity["updated"],
                 last_modified=record["last_modified"],
             ))
@@ -297,7 +301,7 @@ class SqliteDirectoryStore(DirectoryStore):
         _changed(conn, ids)
 
     def get_provider(self, provider_id: str, now: datetime) -> dict | None:
-        row = self._conn().execute(f"SELECT p.doc, p.version, {HELD} AS held FROM providers p WHERE p.id = :id",
+        row = self._conn().execute(f"SELECT p.doc, p.version, {HELD_BY_NEED} AS held FROM providers p WHERE p.id = :id",
                                    {"id": provider_id, "now": iso(now)}).fetchone()
         return _versioned(row) if row else None
 
@@ -315,21 +319,20 @@ class SqliteDirectoryStore(DirectoryStore):
             _append_audit(conn, audit)
         return True
 
-    def set_capacity(self, provider_id, available, maximum, now, audit):
+    def set_capacity(self, provider_id, available, maximum, now, audit, *, need=None):
         with self._write() as conn:
             row = conn.execute("SELECT doc FROM providers WHERE id = ?", (provider_id,)).fetchone()
             if row is None:
                 return None
             record = json.loads(row["doc"])
-            capacity = record["capacity"]
+            check_pool(record, need)
+            capacity = pool_of(record, need)
             capacity["available"] = available
             if maximum is not None:
                 capacity["maximum"] = maximum
             capacity["updated"] = iso(now)
             record["last_modified"] = iso(now)
-            conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ?, "
-                         "version = version + 1 WHERE id = ?", (json.dumps(record, separators=(",", ":")), available,
-                                          capacity["updated"], record["last_modified"], provider_id))
+            _write_pools(conn, record, provider_id)
             _changed(conn, [provider_id])
             _append_audit(conn, audit)
         return self.get_provider(provider_id, now)
@@ -338,7 +341,7 @@ class SqliteDirectoryStore(DirectoryStore):
         return self._conn().execute("SELECT COUNT(*) FROM providers").fetchone()[0]
 
     def iter_providers(self, now):
-        cursor = self._conn().execute(f"SELECT p.doc, {HELD} AS held FROM providers p ORDER BY p.id",
+        cursor = self._conn().execute(f"SELECT p.doc, {HELD_BY_NEED} AS held FROM providers p ORDER BY p.id",
                                       {"now": iso(now)})
         for row in cursor:
             yield _record(row)
@@ -348,7 +351,7 @@ class SqliteDirectoryStore(DirectoryStore):
         conn.execute("BEGIN")  # one snapshot: the changes, the records and their holds read together
         try:
             rows = conn.execute(
-                f"SELECT c.provider_id, c.seq, c.deleted, p.doc, {HELD} AS held FROM provider_changes c "
+                f"SELECT c.provider_id, c.seq, c.deleted, p.doc, {HELD_BY_NEED} AS held FROM provider_changes c "
                 "LEFT JOIN providers p ON p.id = c.provider_id WHERE c.seq > :since "
                 f"{'AND c.deleted = 0 ' if since == 0 else ''}ORDER BY c.seq LIMIT :limit",
                 {"since": since, "limit": limit + 1, "now": iso(now)}).fetchall()
@@ -399,7 +402,8 @@ class SqliteDirectoryStore(DirectoryStore):
             params["age"] = query.age
             where.append("p.min_age <= :age AND p.max_age >= :age")
         if query.available_only:
-            where.append(f"p.available - {HELD} > 0")
+            available, _, held = _pool_sql(params, query.need)
+            where.append(f"{available} - {held} > 0")
         order = ["p.name_key", "p.id"]
         distance = "NULL"
         if query.near:
@@ -427,7 +431,7 @@ class SqliteDirectoryStore(DirectoryStore):
             source = f"providers p {' '.join(joins)}"
         params["limit"] = query.size
         params["offset"] = (query.page - 1) * query.size
-        sql = (f"SELECT p.doc, {HELD} AS held, {distance} AS distance, COUNT(*) OVER () AS total "
+        sql = (f"SELECT p.doc, {HELD_BY_NEED} AS held, {distance} AS distance, COUNT(*) OVER () AS total "
                f"FROM {source} {'WHERE ' + ' AND '.join(where) if where else ''} "
                f"ORDER BY {', '.join(order)} LIMIT :limit OFFSET :offset")
         rows = self._conn().execute(sql, params).fetchall()
@@ -474,11 +478,12 @@ class SqliteDirectoryStore(DirectoryStore):
         # Cheap column tests first, then index probes, then arithmetic, the holds count last: SQLite
         # tests the terms in the order written, so most rows of the box are thrown out for little.
         where = ["p.status = 'active'"]
+        available, updated, held = _pool_sql(params, query.need)
         if query.free_only:
-            where.append("p.available > 0")
+            where.append(f"{available} > 0")
         if not query.include_stale:
             params["fresh_since"] = iso(now - EXCLUDED_AFTER)
-            where.append("p.capacity_updated >= :fresh_since")
+            where.append(f"{updated} >= :fresh_since")
         if query.gender:
             params["gender_bit"] = GENDER_BITS[query.gender]
             where.append("(p.genders & :gender_bit) != 0")
@@ -526,7 +531,7 @@ class SqliteDirectoryStore(DirectoryStore):
                          f"AND ({centre_km} <= :{name}_r OR (p.confidential = 1 AND {centre_km} <= :{name}_reach "
                          f"AND touches_cell(:{name}_lat, :{name}_lon, :{name}_r, p.pub_lat, p.pub_lon))))")
         if query.free_only:
-            where.append(f"p.available - {HELD} > 0")
+            where.append(f"{available} - {held} > 0")
         distance = self._distance("p.pub_lat", "p.pub_lon", ":near_lat", ":near_lon")
         radii = [r for r in CANDIDATE_RADII_KM if query.max_distance_km is None or r < query.max_distance_km]
         radii.append(query.max_distance_km or CANDIDATE_RADII_KM[-1] * 40)
@@ -538,7 +543,7 @@ class SqliteDirectoryStore(DirectoryStore):
                                     bounding_box(query.near[0], query.near[1], radius)))
             # The box of this need drives (see _within_box on the overlap test); the distance is worked
             # out once per row that passed every other test; documents and holds for the rows kept.
-            sql = (f"SELECT p.doc, {HELD} AS held, c.distance FROM "
+            sql = (f"SELECT p.doc, {HELD_BY_NEED} AS held, c.distance FROM "
                    f"(SELECT p.pk, {distance} AS distance FROM provider_need_geo g "
                    f"CROSS JOIN providers p ON p.pk = g.id / {NEED_SLOTS} "
                    f"WHERE g.min_need <= :need_number AND g.max_need >= :need_number "
@@ -563,10 +568,14 @@ class SqliteDirectoryStore(DirectoryStore):
                     (referral.created_by, referral.case_reference, referral.need, iso(now))).fetchone()[0]
                 if pending >= max_pending:
                     raise TooManyPending(max_pending)
-            row = conn.execute(f"SELECT p.available, p.status, {HELD} AS held FROM providers p WHERE p.id = :id",
+            row = conn.execute(f"SELECT p.doc, {HELD_BY_NEED} AS held FROM providers p WHERE p.id = :id",
                                {"id": referral.provider_id, "now": iso(now)}).fetchone()
-            if row is None or not can_hold(status=row["status"], available=row["available"], held=row["held"],
-                                           units=referral.units):
+            if row is None:
+                raise NoCapacity(referral.provider_id)
+            record = _record(row)
+            pool = pool_of(record, referral.need)
+            if not can_hold(status=record["status"], available=pool["available"], held=pool["held"],
+                            units=referral.units):
                 raise NoCapacity(referral.provider_id)
             values = _referral_row(referral)
             conn.execute(f"INSERT INTO referrals ({', '.join(values)}) VALUES ({', '.join(':' + k for k in values)})",
@@ -592,7 +601,7 @@ class SqliteDirectoryStore(DirectoryStore):
             conn.execute("UPDATE referrals SET status = ?, updated_at = ?, reason = ?, note = ? WHERE id = ?",
                          (to_status, iso(now), reason, note, referral_id))
             if to_status == "accepted":
-                self._use_unit(conn, row["provider_id"], now, row["units"])
+                self._use_unit(conn, row["provider_id"], row["need"], now, row["units"])
             _changed(conn, [row["provider_id"]])
             _append_audit(conn, audit)
             append_event(conn, referral_event(_referral_of(conn.execute(
@@ -617,8 +626,8 @@ class SqliteDirectoryStore(DirectoryStore):
                 dict(row), status="cancelled", reason=PLACED_ELSEWHERE, updated_at=iso(now))), iso(now)))
 
     @staticmethod
-    def _use_unit(conn: sqlite3.Connection, provider_id: str, now: datetime, units: int = 1) -> None:
-        """An accepted referral takes its held units out of the reported free units.
+    def _use_unit(conn: sqlite3.Connection, provider_id: str, need: str, now: datetime, units: int = 1) -> None:
+        """An accepted referral takes its held units out of the reported free units of its need's pool.
 
         Runs inside the transition's write transaction, so no edit or report can read the old count
         and write it back over this one.
@@ -627,12 +636,10 @@ class SqliteDirectoryStore(DirectoryStore):
         if doc_row is None:
             return
         record = json.loads(doc_row["doc"])
-        record["capacity"]["available"] = after_use(record["capacity"]["available"], units)
-        record["capacity"]["updated"] = record["last_modified"] = iso(now)
-        conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ?, "
-                     "version = version + 1 WHERE id = ?",
-                     (json.dumps(record, separators=(",", ":")), record["capacity"]["available"],
-                      record["capacity"]["updated"], record["last_modified"], provider_id))
+        pool = pool_of(record, need)
+        pool["available"] = after_use(pool["available"], units)
+        pool["updated"] = record["last_modified"] = iso(now)
+        _write_pools(conn, record, provider_id)
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         params: dict = {"now": iso(now), "limit": query.size, "offset": (query.page - 1) * query.size}
@@ -840,6 +847,17 @@ def _add_referral_party_columns(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE referrals ADD COLUMN units INTEGER NOT NULL DEFAULT 1")
 
 
+def _add_own_pools_column(conn: sqlite3.Connection) -> None:
+    """Stores written before capacity per service: the needs with their own pool, read from each record."""
+    if "own_pools" in _columns(conn):
+        return
+    conn.execute("ALTER TABLE providers ADD COLUMN own_pools INTEGER NOT NULL DEFAULT 0")
+    cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in NEED_BITS.items())
+    conn.execute(f"UPDATE providers SET own_pools = (SELECT COALESCE(SUM(CASE k.key {cases} ELSE 0 END), 0) "
+                 "FROM json_each(providers.doc, '$.service_capacity') k) "
+                 "WHERE json_type(doc, '$.service_capacity') = 'object'")
+
+
 def _add_referral_brief_columns(conn: sqlite3.Connection) -> None:
     """Referrals get what a provider needs to decide and why they ended (older rows: none given)."""
     present = {row["name"] for row in conn.execute("PRAGMA table_info(referrals)")}
@@ -901,7 +919,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
               _add_delivery_column, _add_support_columns, _add_referral_party_columns, _add_intake_column,
               _add_referral_brief_columns, add_notification_tables, add_waitlist_table,
-              add_figures_tables, _add_change_feed]
+              add_figures_tables, _add_change_feed, _add_own_pools_column]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:
@@ -922,10 +940,17 @@ def _append_audit(conn: sqlite3.Connection, entry: AuditEntry) -> None:
                  "VALUES (:at, :actor, :role, :action, :target, :request_id, :detail)", entry.__dict__)
 
 
+def _write_pools(conn: sqlite3.Connection, record: dict, provider_id: str) -> None:
+    """Write a record whose pools' counts changed (a report, a used unit): the document and the main pool's columns."""
+    conn.execute("UPDATE providers SET doc = ?, available = ?, capacity_updated = ?, last_modified = ?, "
+                 "version = version + 1 WHERE id = ?",
+                 (json.dumps(record, separators=(",", ":")), record["capacity"]["available"],
+                  record["capacity"]["updated"], record["last_modified"], provider_id))
+
+
 def _record(row) -> dict:
-    record = jsonio.loads(row["doc"])
-    record["capacity"]["held"] = row["held"]
-    return record
+    """The stored record with `held` in every pool, from the units held per referral need."""
+    return with_holds(jsonio.loads(row["doc"]), json.loads(row["held"]) if row["held"] else {})
 
 
 def _versioned(row) -> dict:
@@ -933,11 +958,25 @@ def _versioned(row) -> dict:
     return dict(_record(row), version=row["version"])
 
 
-def _without_held(record: dict) -> dict:
-    """The record as stored: `capacity.held` is counted on every read, never kept."""
-    if "held" not in record["capacity"]:
-        return record
-    return dict(record, capacity={k: v for k, v in record["capacity"].items() if k != "held"})
+def _pool_sql(params: dict, need: str | None) -> tuple[str, str, str]:
+    """SQL for the available units, report time and held units of the pool `need` draws on (None: the main
+    pool), as services.shared.capacity.pool_of chooses it: the need's own pool, read from the record, where
+    the provider keeps one (a bit in `own_pools`), else the main capacity's columns. Holds are counted for
+    the referrals whose need draws on that same pool."""
+    params["pool_need"] = need
+    params["pool_need_bit"] = NEED_BITS.get(need, 0) if need else 0
+    params["pool_available"] = f"$.service_capacity.{need}.available"
+    params["pool_updated"] = f"$.service_capacity.{need}.updated"
+    own = "(p.own_pools & :pool_need_bit) != 0"
+    available = f"(CASE WHEN {own} THEN json_extract(p.doc, :pool_available) ELSE p.available END)"
+    updated = f"(CASE WHEN {own} THEN json_extract(p.doc, :pool_updated) ELSE p.capacity_updated END)"
+    held = ("(SELECT COALESCE(SUM(r.units), 0) FROM referrals r WHERE r.provider_id = p.id "
+            "AND r.status = 'pending' AND r.expires_at > :now "
+            f"AND CASE WHEN {own} THEN r.need = :pool_need ELSE (p.own_pools & {_NEED_BIT_OF_REFERRAL}) = 0 END)")
+    return available, updated, held
+
+
+_NEED_BIT_OF_REFERRAL = f"(CASE r.need {' '.join(f'WHEN {chr(39)}{n}{chr(39)} THEN {b}' for n, b in NEED_BITS.items())} ELSE 0 END)"
 
 
 def _has_attr(kind: str, value_param: str, pk: str = "p.pk") -> str:

@@ -92,8 +92,12 @@ class Backend:
     def patch_provider(self, claims: Claims, provider_id: str, changes: dict) -> dict:
         return self._json(self.directory, "PATCH", f"/providers/{provider_id}", claims, body=changes)
 
-    def set_capacity(self, claims: Claims, provider_id: str, available: int, maximum: int | None = None) -> dict:
+    def set_capacity(self, claims: Claims, provider_id: str, available: int, maximum: int | None = None, *,
+                     need: str | None = None) -> dict:
+        """Report one pool: a need's own (service_capacity), or the main capacity without `need`."""
         body = {"available": available} if maximum is None else {"available": available, "maximum": maximum}
+        if need is not None:
+            body["need"] = need
         return self._json(self.directory, "PUT", f"/providers/{provider_id}/capacity", claims, body=body)
 
     # -- matching ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ...shared.capacity import pool_of
 from ...shared.languages import language_name
 from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, STALE_AFTER, delivery_of
 from ...shared.provider_view import ProviderView
@@ -96,7 +97,7 @@ def score_candidate(person: Person, need: str, provider: ProviderView, distance_
     only compared, never shown.
     """
     language, staff_language = language_factor(person.languages, provider, need, explain=explain)
-    capacity = provider["capacity"]
+    capacity = pool_of(provider, need)  # the pool this need draws on: its own, or the main capacity
     factors = [
         language,
         distance_factor(distance_km, weights.distance_half_life_km, approximate=_is_coarse(provider),
@@ -291,7 +292,7 @@ class ScoreColumns:
         self.weights = weights
         self.need = need
         self._remote = np.array([works_remotely(p, need) for p in providers], dtype=bool)
-        capacities = [provider["capacity"] for provider in providers]
+        capacities = [pool_of(provider, need) for provider in providers]
         self._freshness = np.array([freshness_factor(c["updated"], now).value for c in capacities], dtype=float)
         self._headroom = np.array([headroom_factor(int(c.get("free", 0)), c.get("unit", "bed")).value
                                    for c in capacities], dtype=float)

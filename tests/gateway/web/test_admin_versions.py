@@ -64,3 +64,21 @@ def test_a_save_of_the_version_shown_goes_through_and_keeps_the_reported_count(a
     assert answer.status_code == 302
     stored = demo_stack.store.get_provider(record["id"], datetime.now(timezone.utc))
     assert (stored["description"], stored["capacity"]["available"]) == ("Voor vrouwen.", 2)
+
+
+def test_saving_the_form_keeps_the_services_counted_apart(admin, demo_stack):
+    record = _created(admin, demo_stack)
+    now = datetime.now(timezone.utc)
+    demo_stack.store.put_provider(dict(record, services=["shelter", "medical"], service_capacity={"medical": {
+        "available": 2, "maximum": 3, "unit": "appointment", "updated": iso(now)}}), AuditEntry(
+        at=iso(now), actor="admin:test", role="admin", action="provider.update", target=record["id"], request_id=None))
+    page = admin.get(f"/admin/providers/{record['id']}/edit").get_data(as_text=True)
+    shown = html.unescape(VERSION.search(page).group(1))
+
+    answer = admin.post(f"/admin/providers/{record['id']}/edit",
+                        {**FORM, "services": ["shelter", "medical"], "description": "Met zorg.", "version": shown})
+
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    stored = demo_stack.store.get_provider(record["id"], datetime.now(timezone.utc))
+    assert stored["description"] == "Met zorg."
+    assert (stored["service_capacity"]["medical"]["available"], stored["service_capacity"]["medical"]["maximum"]) == (2, 3)

@@ -82,6 +82,7 @@ def admin_provider_edit(provider_id):
     parsed = provider_record(request.form, g.locale)
     status = 400
     if parsed.ok:
+        parsed.body.update(_kept_pools(provider, parsed.body["services"]))
         try:
             web().backend.replace_provider(claims, str(provider_id), parsed.body, if_match=rendered_version)
             return redirect(url_for("web.admin_providers", msg="saved", q=parsed.body["name"]))
@@ -95,6 +96,15 @@ def admin_provider_edit(provider_id):
                 parsed.errors.update(api_field_errors(err.fields, g.locale) or {"form": err.message})
     return render_template("admin/provider_form.html", values=_echo(request.form), errors=parsed.errors,
                            provider=provider, version=rendered_version), status
+
+
+def _kept_pools(provider: dict, services) -> dict:
+    """The services the provider counts apart (service_capacity), which the form does not show: kept as they
+    are for the services it still offers, so saving the form never drops them (the directory keeps their live
+    counts in any case)."""
+    own = {need: {key: pool[key] for key in ("available", "maximum", "unit")}
+           for need, pool in (provider.get("service_capacity") or {}).items() if need in services}
+    return {"service_capacity": own} if own else {}
 
 
 def _echo(form) -> dict:

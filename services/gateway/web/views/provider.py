@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import g, redirect, render_template, request, url_for
 
+from ....shared.capacity import pool_of
 from ..backend import BackendError
 from ..blueprint import bp, requires
 from ..context import claims_for, current_account, web
@@ -39,20 +40,27 @@ def capacity_update(provider_id):
     except BackendError as err:
         return render_template("error.html", title=gettext(g.locale, "Capacity"),
                                message=backend_text(err, g.locale, "provider")), err.status
-    maximum = current["capacity"]["maximum"]
-    target = capacity_target(request.form, current["capacity"]["available"], maximum)
     back = url_for("web.capacity") if account.role == "provider" else url_for("web.admin_providers")
+    # A service with its own pool (service_capacity) is reported apart; without `need`, the main capacity.
+    need = request.form.get("need") or None
+    if need is not None and need not in (current.get("service_capacity") or {}):
+        return render_template("error.html", title=gettext(g.locale, "Capacity"),
+                               message=gettext(g.locale, "This service has no capacity of its own."), back=back), 400
+    pool = pool_of(current, need)
+    maximum = pool["maximum"]
+    target = capacity_target(request.form, pool["available"], maximum)
     if target is None:
         return render_template("error.html", title=gettext(g.locale, "Capacity"),
                                message=gettext(g.locale, "Enter a number from {low} to {high}", low="0",
                                                high=str(maximum)), back=back), 400
     try:
-        backend.set_capacity(claims, str(provider_id), target)
+        backend.set_capacity(claims, str(provider_id), target, need=need)
     except BackendError as err:
         return render_template("error.html", title=gettext(g.locale, "Capacity"),
                                message=backend_text(err, g.locale, "provider"), back=back), err.status
     msg = "confirmed" if request.form.get("action") == "confirm" else "saved"
-    return redirect(f"{back}?msg={msg}&id={provider_id}#p-{provider_id}")
+    anchor = f"p-{provider_id}" if need is None else f"p-{provider_id}-{need}"
+    return redirect(f"{back}?msg={msg}&id={provider_id}#{anchor}")
 
 
 @bp.get("/incoming")
