@@ -323,6 +323,25 @@ def test_a_referral_read_just_before_another_directory_moved_it_cannot_move_agai
         assert (capacity["available"], capacity["held"]) == (1, 0)  # the unit given back, never used
 
 
+def test_a_cancel_writes_its_audit_entry_once_and_leaves_no_entry_on_the_provider_document(engine_url):
+    now = utc_now()
+    with engine_store() as store:
+        shelter = store.put_provider(record(now, capacity={"available": 2}), audit("provider.create", now=now))
+        store.set_capacity(shelter["id"], 2, None, now, audit("capacity.update", shelter["id"], now))
+        first, second = refer(store, shelter["id"], now), refer(store, shelter["id"], now)
+
+        store.transition_referral(first.id, "cancelled", now, audit("referral.cancel", first.id, now))
+        assert store.client.get(store.providers, shelter["id"])["_source"]["unwritten_audit"] == []
+        store.delete_provider(shelter["id"], audit("provider.delete", shelter["id"], now))
+        store.transition_referral(second.id, "cancelled", now, audit("referral.cancel", second.id, now))
+
+        entries = [(entry.action, entry.target) for entry in store.list_audit(AuditFilter(size=100)).items]
+        assert sorted(entries) == sorted([
+            ("provider.create", None), ("capacity.update", shelter["id"]),
+            ("referral.create", first.id), ("referral.create", second.id), ("referral.cancel", first.id),
+            ("provider.delete", shelter["id"]), ("referral.cancel", second.id)])
+
+
 # -- a dead engine ---------------------------------------------------------------------------
 
 def directory_on(url: str) -> SignedFlaskClient:

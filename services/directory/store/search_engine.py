@@ -634,12 +634,23 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
         self._update_provider(provider_id, tidy, refresh=False)
 
-    def _release_hold(self, provider_id: str, referral_id: str, *, use_unit_at: datetime | None = None,
-                      audit: AuditEntry | None = None) -> dict | None:
-        """Give a held unit back, or (accepting) turn it into a used one: available goes down by one."""
+    def _release_hold(self, provider_id: str, referral_id: str, audit: AuditEntry, *,
+                      use_unit_at: datetime | None = None) -> dict | None:
+        """Give a held unit back, or (accepting) turn it into a used one (available goes down by one), and write
+        the transition's audit entry.
+
+        The referral is claimed already, so the entry is true whatever becomes of the hold: it goes to the audit
+        index before the provider document is written, in one request with the entries that document still
+        carries from earlier changes, which the written document then no longer carries. One round trip fewer
+        than carrying the entry and writing it after, and later changes do not send those entries again.
+        """
+        document = self._audit_document(audit)
+        logged = []
 
         def release(found: dict) -> dict | None:
             source = found["_source"]
+            self._create_all_if_absent([(self.audit, entry) for entry in source.get("unwritten_audit", []) + [document]])
+            logged.append(document["id"])
             record = source["record"]
             holds = [hold for hold in source.get("holds", []) if hold["referral_id"] != referral_id]
             if len(holds) == len(source.get("holds", [])):
@@ -651,12 +662,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 capacity["available"] = after_use(capacity["available"], hold_units(released))
                 capacity["updated"] = record["last_modified"] = iso(use_unit_at)
                 version += 1
-            return provider_document(record, holds, version=version)
+            return dict(provider_document(record, holds, version=version), unwritten_audit=[], unwritten_audit_ids=[])
 
         # No refresh: holds are read by id, and searches refresh before they read free units.
-        if audit is None:
-            return self._update_provider(provider_id, release, refresh=False)
-        return self._audited_update(provider_id, release, audit, refresh=False)
+        written = self._update_provider(provider_id, release, refresh=False)
+        if not logged:  # no provider document (deleted meanwhile): the entry on its own
+            self._write_audits([document])
+        return written
 
     def get_referral(self, referral_id: str) -> Referral | None:
         self._ensure()
@@ -690,10 +702,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
             except VersionConflict:
                 if attempt >= CONFLICT_RETRIES:
                     raise StoreUnavailable("too many concurrent changes to one referral; try again") from None
-        released = self._release_hold(referral.provider_id, referral_id,
-                                      use_unit_at=now if to_status == "accepted" else None, audit=audit)
-        if released is None:  # the hold was gone already (its provider deleted, or a directory finishing this)
-            self._append_audit(audit)
+        # The hold may be gone already (its provider deleted, or a directory finishing this): the entry is written.
+        self._release_hold(referral.provider_id, referral_id, audit,
+                           use_unit_at=now if to_status == "accepted" else None)
         if to_status == "accepted":
             self._cancel_siblings(referral, now, audit)
         return referral_of(changed)
