@@ -284,7 +284,8 @@ def test_a_referral_create_and_cancel_refresh_nothing_and_another_directory_stil
         writer.transition_referral(referral.id, "cancelled", now, audit("referral.cancel", referral.id, now))
         assert refreshes.asked == []
         assert reader.search(SearchQuery(available_only=True), now).total == 1
-        assert reader.candidates(CandidateQuery(need="shelter", near=(52.0907, 5.1214)), now)[0][0]["capacity"]["held"] == 0
+        (found, _distance), = reader.candidates(CandidateQuery(need="shelter", near=(52.0907, 5.1214)), now)
+        assert found["capacity"]["held"] == 0
         assert [r.status for r in reader.list_referrals(ReferralFilter(), now).items] == ["cancelled"]
 
 

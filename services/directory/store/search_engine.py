@@ -649,7 +649,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
         def release(found: dict) -> dict | None:
             source = found["_source"]
-            self._create_all_if_absent([(self.audit, entry) for entry in source.get("unwritten_audit", []) + [document]])
+            carried = source.get("unwritten_audit", [])
+            self._create_all_if_absent([(self.audit, entry) for entry in carried + [document]])
             logged.append(document["id"])
             record = source["record"]
             holds = [hold for hold in source.get("holds", []) if hold["referral_id"] != referral_id]
