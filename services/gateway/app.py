@@ -12,6 +12,7 @@ from ..shared.http import ServiceClient
 from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
+from . import reasons
 from .api import BLUEPRINTS, PREFIX, create_api
 from .auth import AuthStoreUnavailable, open_auth_store
 from .context import GatewayContext, utc_now
@@ -32,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     keep_files_private()
     settings: GatewaySettings = config.get("SETTINGS") or GatewaySettings.from_env()
     configure_logging("gateway", settings.log_level)
+    reasons.load()  # the reason catalogues, compiled now: a broken one stops the gateway here
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, SECRET_KEY=settings.secret_key)
     if settings.proxy_count:

@@ -56,7 +56,8 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
         chosen = score_candidate(who, need, options[placement.option], distance, now, weights)
         assignments.append({"person": placement.person, "provider_id": chosen.provider_id,
                             "provider_name": chosen.provider["name"], "score": round(chosen.score, 3),
-                            "distance_km": round(chosen.distance_km, 1), "reasons": chosen.reasons})
+                            "distance_km": round(chosen.distance_km, 1),
+                            "reasons": [why.as_dict() for why in chosen.reasons]})
     unassigned = _unassigned(source, people, result.unplaced, allowed[rows], reach.providers, need, now,
                              include_stale)
     log.info("group match", extra={"people_count": len(people), "queries_count": len(queries),
@@ -93,8 +94,9 @@ def _unassigned(source: CandidateSource, people: list[Person], unplaced: tuple[i
             filters, together = blocked[who]
             reason = unmet_reason(need, who, include_stale=include_stale, blocked_by=filters, together=together)
             blocked_by, taken = filters, False
-        unassigned.append({"person": index, "reason": reason, "blocked_by": list(blocked_by),
-                           "taken_by_group": taken, "other_route": other_route(need, who)})
+        route = other_route(need, who)
+        unassigned.append({"person": index, "reason": reason.as_dict(), "blocked_by": list(blocked_by),
+                           "taken_by_group": taken, "other_route": route.as_dict() if route else None})
     return unassigned
 
 

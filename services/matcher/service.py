@@ -10,6 +10,7 @@ from datetime import datetime
 
 from ..shared.metrics import count_match
 from ..shared.placement import CandidateQuery
+from ..shared.reasons import Reason
 from .blocking import blocking_filters
 from .candidates import CandidateSource
 from .domain.geo import Point, between
@@ -18,7 +19,7 @@ from .domain.careplan import (SHELTERS_WEIGHED, CarePlan, PlanOption, best_plan,
 from .domain.person import Person, candidate_query, failed_for_query, provider_point
 from .domain.plan import (Anchor, anchor_of, intake_reason, needs_without_shared_language, other_route,
                           unmet_reason)
-from .domain.scoring import ScoredCandidate, ScoringWeights, language_label, rank, score_candidate
+from .domain.scoring import ScoredCandidate, ScoringWeights, rank, score_candidate
 from .group import MAX_CANDIDATES_PER_QUERY, match_group  # noqa: F401 (match_group is re-exported)
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,10 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
                      "candidates": [_candidate_out(c, need, now) for c in ranked[need]]} for need in ordered],
         "unmet": [{"need": need,
                    "reason": unmet_reason(need, person, include_stale=include_stale, from_shelter=from_shelter[need],
-                                          blocked_by=blocked[need][0], together=blocked[need][1]),
-                   "blocked_by": list(blocked[need][0]), "other_route": other_route(need, person)}
+                                          blocked_by=blocked[need][0], together=blocked[need][1]).as_dict(),
+                   "blocked_by": list(blocked[need][0]), "other_route": _as_dict(other_route(need, person))}
                   for need in ordered if not ranked[need]],
-        "interpreter_needed": ([{"language": person.first_language,
-                                 "language_name": language_label(person.first_language),
-                                 "needs": lacking}] if lacking else []),
+        "interpreter_needed": ([{"language": person.first_language, "needs": lacking}] if lacking else []),
         "care_plan": _care_plan(anchor, plan, options),
     }
     _log_refused(counts)
@@ -144,8 +143,13 @@ def _log_refused(counts: _Counts) -> None:
 def _candidate_out(candidate: ScoredCandidate, need: str, now: datetime) -> dict:
     intake = intake_reason(candidate.provider, need, now)
     return {"provider": candidate.provider, "score": round(candidate.score, 3),
-            "distance_km": round(candidate.distance_km, 1), "reasons": candidate.reasons + ([intake] if intake else []),
+            "distance_km": round(candidate.distance_km, 1),
+            "reasons": [why.as_dict() for why in candidate.reasons + ([intake] if intake else [])],
             "factors": {factor.name: round(factor.value, 3) for factor in candidate.factors}}
+
+
+def _as_dict(why: Reason | None) -> dict | None:
+    return why.as_dict() if why else None
 
 
 def _care_plan(anchor: Anchor | None, plan: CarePlan | None, options: list[PlanOption] | None) -> dict | None:
@@ -157,4 +161,4 @@ def _care_plan(anchor: Anchor | None, plan: CarePlan | None, options: list[PlanO
             "combined_score": round(plan.combined_score, 3), "shelter_rank": plan.shelter_rank + 1,
             "shelters_weighed": plan.options_weighed,
             "gains": [gain.need for gain in gains_over_top(plan, options)],
-            "reasons": care_plan_reasons(plan, options)}
+            "reasons": [why.as_dict() for why in care_plan_reasons(plan, options)]}

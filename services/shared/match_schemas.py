@@ -121,11 +121,24 @@ class GroupRequestSchema(StrictSchema):
             raise ValidationError({"people": missing})
 
 
+class ReasonSchema(Schema):
+    """A reason: a code from the reason vocabulary (docs/reasons.md) with its parameters, and its text."""
+
+    code = fields.String(metadata={"description": "what the reason says, from a fixed vocabulary "
+                                                  "(docs/reasons.md), e.g. `language.staff_speaks`"})
+    params = fields.Dict(keys=fields.String(), metadata={
+        "description": "the code's parameters, as codes and numbers (a language is `ro`, a need `shelter`)"})
+    text = fields.String(metadata={
+        "description": "the reason in words, in the language the request's `Accept-Language` asks for (English "
+                       "or Dutch; English by default), codes written out as names; written by the gateway"})
+
+
 class CandidateOutSchema(Schema):
     provider = fields.Nested(ProviderOutSchema)
     score = fields.Float(metadata={"description": "0 to 1, higher is better"})
     distance_km = fields.Float(metadata={"description": "from the person, or from the shelter in a care plan"})
-    reasons = fields.List(fields.String(), metadata={"description": "why it ranks where it does, factor by factor"})
+    reasons = fields.List(fields.Nested(ReasonSchema),
+                          metadata={"description": "why it ranks where it does, factor by factor"})
     factors = fields.Dict(keys=fields.String(), values=fields.Float(),
                           metadata={"description": "each factor's value from 0 to 1"})
 
@@ -138,18 +151,19 @@ class NeedResultSchema(Schema):
 
 class UnmetNeedSchema(Schema):
     need = fields.String()
-    reason = fields.String()
+    reason = fields.Nested(ReasonSchema, metadata={"description": "why nothing is left for this need"})
     blocked_by = fields.List(fields.String(), metadata={
         "description": "the hard filters that emptied the list (avoid, capacity, stale, gender, age, children, "
                        "wheelchair, residence_status, distance, language): each alone, or all together as the "
                        "reason says; empty when nothing of this need is there at all"})
-    other_route = fields.String(allow_none=True, metadata={
+    other_route = fields.Nested(ReasonSchema, allow_none=True, metadata={
         "description": "the usual route outside this directory, where Dutch practice has one"})
 
 
 class InterpreterNeededSchema(Schema):
     language = fields.String()
-    language_name = fields.String()
+    language_name = fields.String(metadata={"description": "the language's name in the language of the request "
+                                                            "(written by the gateway)"})
     needs = fields.List(fields.String(), metadata={"description": "needs whose candidates share no staff language"})
 
 
@@ -174,7 +188,7 @@ class CarePlanSchema(Schema):
     gains = fields.List(fields.String(), metadata={
         "description": "when it is not the top-ranked shelter: the needs whose best candidate scores higher from "
                        "it than from the top one"})
-    reasons = fields.List(fields.String(), metadata={"description": "why this shelter anchors the plan"})
+    reasons = fields.List(fields.Nested(ReasonSchema), metadata={"description": "why this shelter anchors the plan"})
 
 
 class AsOfSchema(Schema):
@@ -203,19 +217,19 @@ class GroupAssignmentSchema(Schema):
     provider_name = fields.String()
     score = fields.Float()
     distance_km = fields.Float()
-    reasons = fields.List(fields.String())
+    reasons = fields.List(fields.Nested(ReasonSchema))
 
 
 class GroupUnassignedSchema(Schema):
     person = fields.Integer()
-    reason = fields.String()
+    reason = fields.Nested(ReasonSchema, metadata={"description": "why this person got no place"})
     blocked_by = fields.List(fields.String(), metadata={
         "description": "as for an unmet need of a single match: the hard filters that left no place for this "
                        "person, each alone or all together as the reason says; capacity when the rest of the "
                        "group took the suitable places"})
     taken_by_group = fields.Boolean(metadata={
         "description": "true when places suit this person but the rest of the group took them"})
-    other_route = fields.String(allow_none=True, metadata={
+    other_route = fields.Nested(ReasonSchema, allow_none=True, metadata={
         "description": "the usual route outside this directory, where Dutch practice has one"})
 
 

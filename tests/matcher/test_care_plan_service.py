@@ -110,7 +110,8 @@ def test_a_need_only_reachable_from_a_lower_shelter_moves_the_plan_there_and_say
     assert [c["provider"]["id"] for c in answer["results"][0]["candidates"]] == [top["id"], lower["id"]]
     assert plan["anchor_provider_id"] == lower["id"] and plan["shelter_rank"] == 2
     assert plan["gains"] == ["legal"]
-    assert plan["reasons"][1] == "Legal help within reach from this shelter, none from shelter 1"
+    assert plan["reasons"][1] == {"code": "plan.need_only_from_here",
+                                  "params": {"need": "legal", "provider_name": "shelter 1"}}
     assert answer["unmet"] == []
 
 

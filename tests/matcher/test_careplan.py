@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from services.matcher.domain.careplan import (PlanOption, best_plan, care_plan_reasons, combined_score,
                                               gains_over_top)
 from services.matcher.domain.scoring import ScoredCandidate, rank
+from services.shared.reasons import reason
 
 
 def candidate(name: str, score: float, distance_km: float = 5.0) -> ScoredCandidate:
@@ -89,11 +90,12 @@ def test_a_slightly_lower_shelter_with_trauma_care_and_a_lawyer_nearby_wins():
     assert plan.combined_score == math.fsum([0.75, 0.85, 0.70])
     assert [gain.need for gain in gains_over_top(plan, [top, lower])] == ["mental_health", "legal"]
     reasons = care_plan_reasons(plan, [top, lower])
-    assert reasons[0] == ("Chosen over Top House, ranked first as a shelter: with the care reachable from each, "
-                          "this plan scores 2.30 against 1.20 (shelter 0.75 against 0.80)")
-    assert reasons[1] == ("Mental-health care nearer or better from this shelter: the best 2.0 km away "
-                          "(score 0.85) against 60 km from Top House (score 0.40)")
-    assert reasons[2] == "Legal help within reach from this shelter, none from Top House"
+    assert reasons == [
+        reason("plan.chosen_over", provider_name="Top House", score=2.3, top_score=1.2, shelter_score=0.75,
+               top_shelter_score=0.8),
+        reason("plan.need_nearer", need="mental_health", distance=2.0, score=0.85, provider_name="Top House",
+               top_distance=60.0, top_score=0.4),
+        reason("plan.need_only_from_here", need="legal", provider_name="Top House")]
 
 
 def test_an_equal_plan_keeps_the_top_ranked_shelter():
@@ -104,9 +106,7 @@ def test_an_equal_plan_keeps_the_top_ranked_shelter():
 
     assert combined_score(top) == combined_score(lower)
     assert plan.option is top
-    assert care_plan_reasons(plan, [top, lower]) == [
-        "The top-ranked shelter also gives the best plan of the 2 best shelters weighed with the care reachable "
-        "from each (combined score 1.25)"]
+    assert care_plan_reasons(plan, [top, lower]) == [reason("plan.top_is_best", shelters=2, score=1.25)]
 
 
 def test_an_unmet_need_counts_nothing():

@@ -62,8 +62,7 @@ def test_a_man_is_never_placed_in_a_women_only_shelter_even_when_it_is_the_only_
     assert names[2] in ("Women Only", "Anyone")
     assert "Women Only" not in (names.get(0), names.get(1))
     assert len([i for i in (0, 1) if i in names]) == 1
-    assert answer["unassigned"][0]["reason"] == ("The 1 suitable provider had no free place left after placing "
-                                                 "others in this group")
+    assert answer["unassigned"][0]["reason"] == {"code": "group.no_place_left", "params": {"count": 1}}
 
 
 def test_capacity_is_never_exceeded(matcher, dataset):
@@ -100,7 +99,7 @@ def test_a_person_nothing_suits_is_unassigned_with_the_filter_that_left_nothing(
     assert unassigned["person"] == 1
     assert unassigned["blocked_by"] == ["distance"]
     assert unassigned["taken_by_group"] is False
-    assert unassigned["reason"] == "No shelter for this person: none that fits is within 1 km"
+    assert unassigned["reason"] == {"code": "unmet.distance", "params": {"need": "shelter", "km": 1.0}}
 
 
 def test_the_same_group_gets_the_same_placement_every_time(matcher, dataset):
@@ -118,6 +117,5 @@ def test_a_return_for_a_group_only_goes_to_organisations_serving_each_persons_co
     assert {a["person"]: a["provider_name"] for a in answer["assignments"]} == {
         0: "Return Office Eastern Europe", 1: "Return Office West Africa"}
     assert answer["unassigned"] == [{
-        "person": 2, "reason": "No return organisation with free capacity serves Vietnam", "blocked_by": [],
-        "taken_by_group": False,
-        "other_route": "The national coordination centre can advise on return to countries no organisation here serves"}]
+        "person": 2, "reason": {"code": "unmet.repatriation_country", "params": {"country": "VN"}}, "blocked_by": [],
+        "taken_by_group": False, "other_route": {"code": "route.return_advice", "params": {}}}]

@@ -43,7 +43,7 @@ def test_someone_whose_places_the_group_took_is_told_so_without_asking_more():
 
     [left] = answer["unassigned"]
     assert left["blocked_by"] == ["capacity"] and left["taken_by_group"] is True
-    assert left["reason"] == "The 2 suitable providers had no free place left after placing others in this group"
+    assert left["reason"] == {"code": "group.no_place_left", "params": {"count": 2}}
     assert left["other_route"] is None
     # The pool, then each person asked for alone (fewer free places than people): no explanation batch.
     assert len(source.batches) == 2

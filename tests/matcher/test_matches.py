@@ -4,6 +4,12 @@ from __future__ import annotations
 import pytest
 
 from services.matcher.domain.geo import distance_km
+from services.shared.reasons import reason
+
+
+def why(code: str, **params) -> dict:
+    """A reason as the matcher's answer carries it."""
+    return reason(code, **params).as_dict()
 from tests.matcher.dataset import AMERSFOORT, HOUTEN, UTRECHT, ZEIST, fixed_dataset
 
 pytestmark = pytest.mark.integration
@@ -63,7 +69,7 @@ def test_a_return_nobody_serves_is_unmet_with_the_country_named(matcher, dataset
 
     assert candidates_of(answer, "repatriation") == []
     assert [(u["need"], u["reason"], u["blocked_by"]) for u in answer["unmet"]] == [
-        ("repatriation", "No return organisation with free capacity serves Vietnam", [])]
+        ("repatriation", why("unmet.repatriation_country", country="VN"), [])]
 
 
 def test_nothing_inside_an_area_to_avoid_is_offered_even_the_nearest_and_best(matcher, dataset):
@@ -87,8 +93,8 @@ def test_a_staff_language_beats_a_nearer_interpreter_only_provider(matcher, data
 
     assert names(legal) == ["Romanian Law Desk", "Near Law Office"]
     assert legal[0]["distance_km"] > legal[1]["distance_km"]
-    assert "Staff speak Romanian" in legal[0]["reasons"]
-    assert "Romanian only through an interpreter" in legal[1]["reasons"]
+    assert why("language.staff_speaks", language="ro") in legal[0]["reasons"]
+    assert why("language.interpreted", language="ro") in legal[1]["reasons"]
 
 
 def test_an_earlier_language_preference_ranks_slightly_higher(matcher, add_providers):
@@ -99,7 +105,7 @@ def test_an_earlier_language_preference_ranks_slightly_higher(matcher, add_provi
 
     assert names(shelters) == ["Speaks Polish", "Speaks English"]
     assert shelters[0]["score"] > shelters[1]["score"]
-    assert "Staff speak English (the person's second language)" in shelters[1]["reasons"]
+    assert why("language.staff_speaks_later", language="en", rank=2) in shelters[1]["reasons"]
 
 
 def test_stale_capacity_ranks_lower_and_says_so(matcher, dataset):
@@ -109,15 +115,16 @@ def test_stale_capacity_ranks_lower_and_says_so(matcher, dataset):
 
     assert stale["distance_km"] < fresh["distance_km"]
     assert stale["score"] < fresh["score"]
-    assert "Capacity not confirmed for 3 days: call to confirm" in stale["reasons"]
-    assert "Capacity confirmed less than an hour ago" in fresh["reasons"]
+    assert why("freshness.unconfirmed_days", count=3) in stale["reasons"]
+    assert why("freshness.confirmed_within_hour") in fresh["reasons"]
 
 
-def test_every_candidate_explains_its_rank_in_plain_words(matcher, dataset):
+def test_every_candidate_explains_its_rank_factor_by_factor(matcher, dataset):
     legal = candidates_of(match(matcher, needs=["legal"], languages=["ro"], exploitation_type="labour"), "legal")
 
-    assert legal[0]["reasons"] == ["Staff speak Romanian", "20 km away", "Capacity confirmed less than an hour ago",
-                                   "No specialism in labour exploitation", "Room for 3 more cases"]
+    assert legal[0]["reasons"] == [why("language.staff_speaks", language="ro"), why("distance.km", km=20.0),
+                                   why("freshness.confirmed_within_hour"),
+                                   why("specialism.none", exploitation_type="labour"), why("headroom.cases", count=3)]
     assert 0 <= legal[0]["score"] <= 1
     assert set(legal[0]["factors"]) == {"language", "distance", "freshness", "specialism", "headroom"}
 
@@ -129,7 +136,7 @@ def test_a_confidential_shelter_is_shown_coarsely_and_its_distance_as_about(matc
     assert women["provider"]["location"]["address"] is None
     assert women["provider"]["location"]["precision_km"] == 5
     assert (women["provider"]["location"]["lat"], women["provider"]["location"]["lon"]) != tuple(AMERSFOORT.values())
-    assert any(reason.startswith(("About", "Less than 1 km")) for reason in women["reasons"])
+    assert any(r["code"] in ("distance.about_km", "distance.under_1_km") for r in women["reasons"])
 
 
 def test_the_care_plan_anchors_on_the_top_shelter(matcher, dataset):
@@ -147,7 +154,7 @@ def test_the_care_plan_anchors_on_the_top_shelter(matcher, dataset):
     # Ranked from where the person will live, not from where they are now (Utrecht).
     assert names(medical) == ["Clinic Amersfoort", "Central Clinic Utrecht"]
     assert medical[0]["distance_km"] < 10 < medical[1]["distance_km"]
-    assert any(reason.endswith("from the shelter") for reason in medical[0]["reasons"])
+    assert any(r["code"].endswith("_from_shelter") for r in medical[0]["reasons"])
 
 
 def test_without_shelter_among_the_needs_there_is_no_care_plan(matcher, dataset):
@@ -160,14 +167,14 @@ def test_without_shelter_among_the_needs_there_is_no_care_plan(matcher, dataset)
 def test_without_a_shared_staff_language_an_interpreter_is_needed_and_ranked(matcher, dataset):
     answer = match(matcher, needs=["shelter"], gender="female", languages=["ti"])
 
-    assert answer["interpreter_needed"] == [{"language": "ti", "language_name": "Tigrinya", "needs": ["shelter"]}]
+    assert answer["interpreter_needed"] == [{"language": "ti", "needs": ["shelter"]}]
     added = answer["results"][-1]
     assert added["need"] == "interpreter" and added["added"] is True
     assert names(added["candidates"]) == ["Tigrinya Interpreters"]
-    assert "Interprets Tigrinya" in added["candidates"][0]["reasons"]
+    assert why("interpreting.own", language="ti") in added["candidates"][0]["reasons"]
     shelters = candidates_of(answer, "shelter")
     assert shelters[0]["provider"]["name"] == "Family Shelter Hilversum"
-    assert "Tigrinya only through an interpreter" in shelters[0]["reasons"]
+    assert why("language.interpreted", language="ti") in shelters[0]["reasons"]
 
 
 def test_an_interpreter_already_asked_for_is_not_added_twice(matcher, dataset):
@@ -189,8 +196,7 @@ def test_a_need_nobody_can_meet_is_listed_as_unmet(matcher, dataset):
 
     assert candidates_of(answer, "mental_health") == []
     assert answer["unmet"][0]["need"] == "mental_health"
-    assert answer["unmet"][0]["reason"] == ("No mental-health care for this person: no active provider in the "
-                                            "directory offers it")
+    assert answer["unmet"][0]["reason"] == why("unmet.not_offered", need="mental_health")
     assert answer["unmet"][0]["blocked_by"] == []
 
 

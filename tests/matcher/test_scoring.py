@@ -11,6 +11,7 @@ from services.matcher.domain.geo import Area, Point
 from services.matcher.domain.person import Person, failed_requirements
 from services.matcher.domain.scoring import ScoringWeights, rank, score_candidate
 from services.matcher.settings import MatcherSettings
+from services.shared.reasons import reason as why
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 UTRECHT = Point(52.0907, 5.1214)
@@ -48,7 +49,7 @@ def test_staff_speaking_a_later_language_beats_an_interpreter_for_the_first():
 
     assert staff.score > interpreted.score
     assert staff.staff_language == "en" and interpreted.staff_language is None
-    assert "Tigrinya only through an interpreter" in interpreted.reasons
+    assert why("language.interpreted", language="ti") in interpreted.reasons
 
 
 def test_an_earlier_language_preference_is_slightly_better():
@@ -57,14 +58,14 @@ def test_an_earlier_language_preference_is_slightly_better():
     first, second = score(view(languages=["ro"]), who), score(view(languages=["en"]), who)
 
     assert 0 < first.score - second.score < 0.05
-    assert first.reasons[0] == "Staff speak Romanian"
-    assert second.reasons[0] == "Staff speak English (the person's second language)"
+    assert first.reasons[0] == why("language.staff_speaks", language="ro")
+    assert second.reasons[0] == why("language.staff_speaks_later", language="en", rank=2)
 
 
 def test_no_shared_language_says_an_interpreter_is_needed():
     result = score(view(languages=["nl"]), person(languages=("ti",)))
 
-    assert result.reasons[0] == "Interpreter needed for Tigrinya"
+    assert result.reasons[0] == why("language.interpreter_needed", language="ti")
     assert dict((f.name, f.value) for f in result.factors)["language"] == 0
 
 
@@ -78,12 +79,12 @@ def test_the_distance_factor_halves_every_half_life():
 
 
 @pytest.mark.parametrize(("age", "reason"), [
-    (timedelta(minutes=20), "Capacity confirmed less than an hour ago"),
-    (timedelta(hours=3), "Capacity confirmed 3 hours ago"),
-    (timedelta(hours=30), "Capacity not confirmed for 30 hours: call to confirm"),
-    (timedelta(days=3, hours=5), "Capacity not confirmed for 3 days: call to confirm"),
+    (timedelta(minutes=20), why("freshness.confirmed_within_hour")),
+    (timedelta(hours=3), why("freshness.confirmed_hours_ago", count=3)),
+    (timedelta(hours=30), why("freshness.unconfirmed_hours", count=30)),
+    (timedelta(days=3, hours=5), why("freshness.unconfirmed_days", count=3)),
 ])
-def test_freshness_is_said_in_plain_words(age, reason):
+def test_freshness_is_given_as_a_reason(age, reason):
     result = score(view(capacity={"updated": (NOW - age).isoformat()}))
 
     assert reason in result.reasons
@@ -108,16 +109,17 @@ def test_a_specialism_counts_only_when_the_exploitation_type_is_known():
     other_type = score(specialised, person(exploitation_type="sexual"))
 
     assert "specialism" not in {f.name for f in without_type.factors}
-    assert "Specialised in labour exploitation" in with_type.reasons
+    assert why("specialism.match", exploitation_type="labour") in with_type.reasons
     assert with_type.score > other_type.score
-    assert "Specialised in other forms of exploitation, not sexual exploitation" in other_type.reasons
+    assert why("specialism.other", exploitation_type="sexual") in other_type.reasons
 
 
 @pytest.mark.parametrize(("unit", "free", "reason"), [
-    ("bed", 2, "2 beds free"), ("bed", 1, "1 bed free"), ("appointment", 4, "4 appointments free"),
-    ("case", 1, "Room for 1 more case"), ("hour", 12, "12 hours free"),
+    ("bed", 2, why("headroom.beds", count=2)), ("bed", 1, why("headroom.beds", count=1)),
+    ("appointment", 4, why("headroom.appointments", count=4)), ("case", 1, why("headroom.cases", count=1)),
+    ("hour", 12, why("headroom.hours", count=12)), ("session", 2, why("headroom.places", count=2)),
 ])
-def test_free_capacity_is_said_in_the_providers_unit(unit, free, reason):
+def test_free_capacity_is_given_in_the_providers_unit(unit, free, reason):
     assert reason in score(view(capacity={"unit": unit, "free": free})).reasons
 
 
@@ -233,7 +235,7 @@ def test_an_interpreter_for_the_first_language_beats_one_for_a_language_already_
     english = score(view(services=["interpreter"], languages=["en"]), who, need="interpreter")
 
     assert romanian.score > english.score + 0.2
-    assert "Interprets Romanian" in romanian.reasons
+    assert why("interpreting.own", language="ro") in romanian.reasons
 
 
 def test_a_remote_service_is_not_penalised_for_distance_but_a_shelter_is():
@@ -255,10 +257,10 @@ def test_a_need_with_its_own_pool_is_scored_on_that_pool_not_on_the_beds():
     care = score(shelter, need="medical")
     beds = score(shelter, need="shelter")
 
-    assert "4 appointments free" in care.reasons
-    assert "1 bed free" in beds.reasons
+    assert why("headroom.appointments", count=4) in care.reasons
+    assert why("headroom.beds", count=1) in beds.reasons
     assert dict((f.name, f.value) for f in care.factors)["freshness"] > dict(
         (f.name, f.value) for f in beds.factors)["freshness"]
     assert care.score > beds.score
     # A need without its own pool reads the main capacity.
-    assert score(view(services=["shelter", "legal"], capacity={"free": 2}), need="legal").reasons[-1] == "2 beds free"
+    assert score(view(services=["shelter", "legal"], capacity={"free": 2}), need="legal").reasons[-1] == why("headroom.beds", count=2)

@@ -1,6 +1,7 @@
 """Capacity per service over real HTTP, on each store: a shelter that also gives care counts them apart."""
 from __future__ import annotations
 
+from services.shared.reasons import reason
 from services.shared.signing import Claims
 from tests.conftest import SECRET
 from tests.scenarios.conftest import match
@@ -13,7 +14,11 @@ def over_http(scenario_directory, method: str, path: str, body: dict | None = No
     return signed_request(scenario_directory.url, SECRET, CASEWORKER.fresh(), method, path, json_body=body)
 
 
-def reason_of(answer: dict, need: str, name: str) -> list[str]:
+def free(unit_code: str, count: int) -> dict:
+    return reason(unit_code, count=count).as_dict()
+
+
+def reason_of(answer: dict, need: str, name: str) -> list[dict]:
     result = next(r for r in answer["results"] if r["need"] == need)
     return next(c["reasons"] for c in result["candidates"] if c["provider"]["name"] == name)
 
@@ -25,8 +30,8 @@ def test_a_medical_referral_at_a_shelter_with_care_leaves_its_free_beds_as_they_
     answer = match(coordinator, **person)
     clinic = next(c["provider"] for r in answer["results"] if r["need"] == "medical" for c in r["candidates"]
                   if c["provider"]["name"] == "Haven House Zwolle")
-    assert "2 beds free" in reason_of(answer, "shelter", "Haven House Zwolle")
-    assert "3 appointments free" in reason_of(answer, "medical", "Haven House Zwolle")
+    assert free("headroom.beds", 2) in reason_of(answer, "shelter", "Haven House Zwolle")
+    assert free("headroom.appointments", 3) in reason_of(answer, "medical", "Haven House Zwolle")
 
     referral = over_http(scenario_directory, "POST", "/referrals",
                          {"provider_id": clinic["id"], "need": "medical", "case_reference": "POOL-1",
@@ -37,5 +42,5 @@ def test_a_medical_referral_at_a_shelter_with_care_leaves_its_free_beds_as_they_
     assert (shown["capacity"]["free"], shown["capacity"]["held"]) == (2, 0)
     assert (shown["service_capacity"]["medical"]["free"], shown["service_capacity"]["medical"]["held"]) == (2, 1)
     again = match(coordinator, **person)
-    assert "2 beds free" in reason_of(again, "shelter", "Haven House Zwolle")
-    assert "2 appointments free" in reason_of(again, "medical", "Haven House Zwolle")
+    assert free("headroom.beds", 2) in reason_of(again, "shelter", "Haven House Zwolle")
+    assert free("headroom.appointments", 2) in reason_of(again, "medical", "Haven House Zwolle")

@@ -60,14 +60,15 @@ def test_a_slightly_lower_shelter_with_trauma_care_and_a_lawyer_nearby_anchors_t
                             for need in ("mental_health", "legal"))
     assert plan["combined_score"] == pytest.approx(
         shelters[1]["score"] + mental_health[0]["score"] + legal[0]["score"], abs=0.002)
-    assert plan["reasons"][0].startswith("Chosen over Women's House Kempen, ranked first as a shelter")
-    assert plan["reasons"][1].startswith("Mental-health care nearer or better from this shelter: the best")
-    assert plan["reasons"][2].startswith("Legal help nearer or better from this shelter: the best")
+    assert plan["reasons"][0]["code"] == "plan.chosen_over"
+    assert plan["reasons"][0]["params"]["provider_name"] == "Women's House Kempen"
+    assert [(r["code"], r["params"]["need"]) for r in plan["reasons"][1:]] == [
+        ("plan.need_nearer", "mental_health"), ("plan.need_nearer", "legal")]
     # Care is ranked from the chosen shelter, measured from its public cell: the trauma centre is a few km away.
     assert top(answer, "mental_health") == "Trauma Centre Helmond"
     assert top(answer, "legal") == "Law Office Helmond"
     assert mental_health[0]["distance_km"] < 6
-    assert any(reason.endswith("from the shelter") for reason in mental_health[0]["reasons"])
+    assert any(reason["code"].endswith("_from_shelter") for reason in mental_health[0]["reasons"])
     # The answer never gives the confidential shelter's own point: only its cell's centre.
     anchor = plan["anchor_location"]
     assert (anchor["lat"], anchor["lon"]) != (HELMOND["lat"], HELMOND["lon"])
@@ -82,7 +83,7 @@ def test_without_care_asked_for_the_top_ranked_shelter_anchors_the_plan(coordina
     plan = answer["care_plan"]
     assert plan["anchor_name"] == top(answer, "shelter") == "Women's House Kempen"
     assert plan["shelter_rank"] == 1 and plan["gains"] == []
-    assert plan["reasons"][0].startswith("The top-ranked shelter also gives the best plan")
+    assert plan["reasons"][0]["code"] == "plan.top_is_best"
 
 
 def place(coordinator, people: list[dict], need: str = "shelter") -> dict:
@@ -102,8 +103,8 @@ def test_a_minor_in_a_group_is_told_age_rules_every_shelter_out_and_to_go_throug
     assert minor["person"] == 1
     assert minor["blocked_by"] == ["age"]
     assert minor["taken_by_group"] is False
-    assert "none that fits takes in someone aged 15" in minor["reason"]
-    assert "guardianship organisation" in minor["other_route"]
+    assert minor["reason"] == {"code": "unmet.age", "params": {"need": "shelter", "age": 15}}
+    assert minor["other_route"] == {"code": "route.guardianship", "params": {}}
 
 
 def test_a_group_larger_than_the_beds_left_says_the_group_took_them(coordinator):
@@ -116,9 +117,8 @@ def test_a_group_larger_than_the_beds_left_says_the_group_took_them(coordinator)
     assert len(answer["assignments"]) == 2
     [left] = answer["unassigned"]
     assert left["blocked_by"] == ["capacity"] and left["taken_by_group"] is True
-    assert left["reason"] == ("The 1 suitable provider had no free place left after placing others in this "
-                              "group")
-    assert "municipality" in left["other_route"]
+    assert left["reason"] == {"code": "group.no_place_left", "params": {"count": 1}}
+    assert left["other_route"] == {"code": "route.municipal_shelter", "params": {}}
 
 
 def test_a_person_two_requirements_rule_out_only_together_is_told_both(coordinator):

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from services.shared.reasons import reason
 from tests.scenarios.conftest import match, names, top, unmet
 from tests.scenarios.dataset import ROTTERDAM, UTRECHT
 
@@ -40,8 +41,8 @@ def test_an_unaccompanied_minor_is_told_why_no_shelter_fits_and_to_go_through_gu
     assert top(answer, "shelter") is None
     shelter = unmet(answer, "shelter")
     assert shelter["blocked_by"] == ["age"]
-    assert "none that fits takes in someone aged 15" in shelter["reason"]
-    assert "guardianship organisation" in shelter["other_route"]
+    assert shelter["reason"] == reason("unmet.age", need="shelter", age=15).as_dict()
+    assert shelter["other_route"] == reason("route.guardianship").as_dict()
     assert top(answer, "mental_health") == "Trauma Outpatient Utrecht"
 
 
@@ -52,7 +53,7 @@ def test_a_woman_in_asylum_is_pointed_to_asylum_reception_when_residence_status_
     shelter = unmet(answer, "shelter")
     # Only the complex-needs beds take any residence status, and those are kept for their target group.
     assert shelter["blocked_by"] == ["residence_status", "target_group"]
-    assert "asylum reception" in shelter["other_route"]
+    assert shelter["other_route"] == reason("route.asylum_reception").as_dict()
 
 
 def test_a_need_left_empty_by_two_requirements_together_names_both(coordinator):
@@ -61,7 +62,7 @@ def test_a_need_left_empty_by_two_requirements_together_names_both(coordinator):
 
     shelter = unmet(answer, "shelter")
     assert shelter["blocked_by"]
-    assert "municipality" in shelter["other_route"]
+    assert shelter["other_route"] == reason("route.municipal_shelter").as_dict()
 
 
 def test_a_return_home_goes_to_the_desk_serving_the_country(coordinator):
@@ -79,7 +80,7 @@ def test_a_transgender_woman_is_offered_the_lgbtqi_safe_house_first_even_from_th
 
     shelter = next(r for r in answer["results"] if r["need"] == "shelter")["candidates"]
     assert shelter[0]["provider"]["name"] == "Rainbow Safe House Amsterdam"
-    assert "Specialised support for LGBTQI+ people" in shelter[0]["reasons"]
+    assert reason("support.specialised", support_needs=["lgbtqi"]).as_dict() in shelter[0]["reasons"]
     assert "Reflection House Women Rotterdam" in names(answer, "shelter")
 
 
@@ -159,8 +160,8 @@ def test_interpreters_are_ranked_by_the_first_language_and_a_remote_one_is_not_f
 
     interpreters = next(r for r in answer["results"] if r["need"] == "interpreter")["candidates"]
     assert [c["provider"]["name"] for c in interpreters] == ["Phone Interpreters NL", "Town Hall Interpreters Utrecht"]
-    assert "Works by phone or video: distance does not matter" in interpreters[0]["reasons"]
-    assert "Interprets English, not the person's first language (Romanian)" in interpreters[1]["reasons"]
+    assert reason("distance.remote").as_dict() in interpreters[0]["reasons"]
+    assert reason("interpreting.own_not_first", language="en", first_language="ro").as_dict() in interpreters[1]["reasons"]
 
 
 def test_fourteen_men_freed_at_night_are_not_sent_to_a_shelter_whose_intake_is_closed(coordinator, clock):
@@ -184,7 +185,7 @@ def test_a_man_asking_at_night_learns_when_the_mens_shelter_takes_people_in_agai
 
     arnhem = next(c for c in next(r for r in answer["results"] if r["need"] == "shelter")["candidates"]
                   if c["provider"]["name"] == "Reflection House Men Arnhem")
-    assert "Intake next opens Sa 17:00 (Dutch time)" in arnhem["reasons"]
+    assert reason("intake.next_opens", weekday="Sa", time="17:00").as_dict() in arnhem["reasons"]
 
     tonight = match(coordinator, needs=["shelter"], languages=["pl"], gender="male", age=41, intake_now=True,
                     residence_status="reflection_period", location={"place": "Arnhem"})

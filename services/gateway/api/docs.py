@@ -45,6 +45,12 @@ IF_MATCH = {"in": "header", "name": "If-Match", "required": False, "schema": {"t
                            "is refused with 412 when the provider changed since. Without it the write goes ahead; "
                            "capacity counts are never written by an edit either way"}
 WRITE_ERRORS = (400, 401, 403, 413, 429, 503)
+ACCEPT_LANGUAGE = {"in": "header", "name": "Accept-Language", "required": False, "schema": {"type": "string"},
+                   "example": "nl", "description": "the language of every reason's `text`: `nl` (Dutch) or `en` "
+                                                   "(English, also when missing or naming neither); the answer says "
+                                                   "which in `Content-Language`"}
+CONTENT_LANGUAGE = {"Content-Language": {"description": "the language of the reasons' texts: `en` or `nl`",
+                                         "schema": {"type": "string", "enum": ["en", "nl"]}}}
 
 
 def schema_name(schema) -> str:
@@ -90,16 +96,17 @@ def create_api(app) -> GatewayApi:
 
 def operation(blp: Blueprint, operation_id: str, *, answer=None, status: int = 200, description: str | None = None,
               body=None, query=None, errors=READ_ERRORS, public: bool = False, versioned: bool = False,
-              conditional: bool = False, body_example=None, answer_example=None):
+              conditional: bool = False, body_example=None, answer_example=None, worded: bool = False):
     """Document one operation: its id, query, body, answer, examples and error answers (docs only; nothing is
     re-serialised). The id is camelCase and never changes: clients generated from the document use it.
 
-    `versioned`: the answer carries the provider's ETag; `conditional`: the request may carry If-Match (412).
+    `versioned`: the answer carries the provider's ETag; `conditional`: the request may carry If-Match (412);
+    `worded`: the answer's reasons are written out in the language Accept-Language asks for.
     """
 
     def decorate(view):
         doc: dict = {"operationId": operation_id, "security": [] if public else [{BEARER: []}]}
-        parameters = [IF_MATCH] if conditional else []
+        parameters = ([IF_MATCH] if conditional else []) + ([ACCEPT_LANGUAGE] if worded else [])
         if query is not None:
             parameters.append({"in": "query", "schema": query})
             # Values past their documented limits can make the request line longer than the server accepts.
@@ -113,9 +120,14 @@ def operation(blp: Blueprint, operation_id: str, *, answer=None, status: int = 2
             doc["requestBody"] = {"required": True, "content": {"application/json": content}}
         documented = blp.doc(**doc)(view)
         documented = blp.alt_response(status, schema=answer, description=description, example=answer_example,
-                                      success=True, headers=ETAG_HEADER if versioned else None)(documented)
+                                      success=True, headers=_headers(versioned, worded))(documented)
         for code in sorted((*errors, 412) if conditional else errors, reverse=True):
             documented = blp.alt_response(code, response=ERROR_RESPONSES[code][0])(documented)
         return documented
 
     return decorate
+
+
+def _headers(versioned: bool, worded: bool) -> dict | None:
+    headers = {**(ETAG_HEADER if versioned else {}), **(CONTENT_LANGUAGE if worded else {})}
+    return headers or None

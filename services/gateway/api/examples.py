@@ -80,21 +80,59 @@ def hsds_service() -> dict:
 
     return service_of(PROVIDER_OUT)
 
-# The shape only: a ranked answer depends on the directory's data of the moment.
-MATCH_RESPONSE = {"results": [], "unmet": [], "interpreter_needed": [], "care_plan": {
-    "anchor_provider_id": PROVIDER_ID, "anchor_name": "Voorbeeldhuis Utrecht",
-    "anchor_location": {"lat": 52.09, "lon": 5.12, "municipality": "Utrecht"},
-    "combined_score": 2.41, "shelter_rank": 2, "shelters_weighed": 5, "gains": ["mental_health", "legal"],
-    "reasons": ["Chosen over Voorbeeldopvang Amersfoort, ranked first as a shelter: with the care reachable from "
-                "each, this plan scores 2.41 against 2.02 (shelter 0.81 against 0.84)",
-                "Mental-health care nearer or better from this shelter: the best 2.1 km away (score 0.80) against "
-                "31 km from Voorbeeldopvang Amersfoort (score 0.52)",
-                "Legal help within reach from this shelter, none from Voorbeeldopvang Amersfoort"]}}
-GROUP_RESPONSE = {"assignments": [], "unassigned": [{
-    "person": 2, "reason": "No shelter for this person: none that fits takes in someone aged 15",
-    "blocked_by": ["age"], "taken_by_group": False,
-    "other_route": "An unaccompanied minor is placed in protected shelter through the guardianship organisation"}],
-    "total_score": 0.0}
+
+
+def _reason(code: str, text: str, **params) -> dict:
+    """A reason as the API gives it (tests/gateway/test_reason_texts.py checks each text is the catalogue's)."""
+    return {"code": code, "params": params, "text": text}
+
+
+# One answer as it might look (in English, as without Accept-Language): the real one depends on the directory.
+MATCH_RESPONSE = {
+    "results": [
+        {"need": "shelter", "added": False, "candidates": [{
+            "provider": PROVIDER_OUT, "score": 0.81, "distance_km": 2.1,
+            "reasons": [_reason("language.staff_speaks", "Staff speak Romanian", language="ro"),
+                        _reason("distance.about_km", "About 2.1 km away", km=2.1),
+                        _reason("freshness.confirmed_hours_ago", "Capacity confirmed 2 hours ago", count=2),
+                        _reason("headroom.beds", "2 beds free", count=2)],
+            "factors": {"language": 1.0, "distance": 0.943, "freshness": 0.983, "headroom": 0.75}}]},
+        {"need": "legal", "added": False, "candidates": []}],
+    "unmet": [{"need": "legal",
+               "reason": _reason("unmet.capacity", "No legal help for this person: every one that fits is full",
+                                 need="legal"),
+               "blocked_by": ["capacity"], "other_route": None}],
+    "interpreter_needed": [],
+    "care_plan": {
+        "anchor_provider_id": PROVIDER_ID, "anchor_name": "Voorbeeldhuis Utrecht",
+        "anchor_location": {"lat": 52.09, "lon": 5.13, "municipality": "Utrecht"},
+        "combined_score": 1.61, "shelter_rank": 2, "shelters_weighed": 5, "gains": ["mental_health"],
+        "reasons": [
+            _reason("plan.chosen_over", "Chosen over Voorbeeldopvang Amersfoort, ranked first as a shelter: with the "
+                    "care reachable from each, this plan scores 1.61 against 1.36 (shelter 0.81 against 0.84)",
+                    provider_name="Voorbeeldopvang Amersfoort", score=1.61, top_score=1.36, shelter_score=0.81,
+                    top_shelter_score=0.84),
+            _reason("plan.need_nearer", "Mental-health care nearer or better from this shelter: the best 2.1 km away "
+                    "(score 0.80) against 31 km from Voorbeeldopvang Amersfoort (score 0.52)",
+                    need="mental_health", distance=2.1, score=0.8, provider_name="Voorbeeldopvang Amersfoort",
+                    top_distance=31.0, top_score=0.52)]},
+}
+GROUP_RESPONSE = {
+    "assignments": [{"person": 0, "provider_id": PROVIDER_ID, "provider_name": "Voorbeeldhuis Utrecht",
+                     "score": 0.81, "distance_km": 2.1,
+                     "reasons": [_reason("language.staff_speaks", "Staff speak Romanian", language="ro"),
+                                 _reason("distance.about_km", "About 2.1 km away", km=2.1)]}],
+    "unassigned": [
+        {"person": 1, "reason": _reason(
+            "group.no_place_left", "The 1 suitable provider had no free place left after placing others in this group",
+            count=1), "blocked_by": ["capacity"], "taken_by_group": True, "other_route": None},
+        {"person": 2, "reason": _reason(
+            "unmet.age", "No shelter for this person: none that fits takes in someone aged 15", need="shelter", age=15),
+         "blocked_by": ["age"], "taken_by_group": False, "other_route": _reason(
+            "route.guardianship", "An unaccompanied minor is placed in protected shelter through the guardianship "
+                                  "organisation")}],
+    "total_score": 0.81,
+}
 
 STATS = {
     "generated_at": "2026-12-06T08:00:00+00:00",

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ...shared import vocabulary as v
 from ...shared.languages import country_name, language_name
+from .. import reasons
 from ..accounts import AccountStore, Passwords, open_account_store
 from . import views  # noqa: F401  (routes)
 from .blueprint import bp, expected_csrf_token, replay_fields
@@ -21,7 +22,6 @@ from .errors import error_page, register_error_pages
 from .formatting import age, duration, local_time, number, time_left
 from .i18n import DEFAULT_LOCALE, gettext, term
 from .labels import field_label
-from .reasons import translate_reason
 from .settings import WebSettings
 
 __all__ = ["register_web"]
@@ -122,9 +122,9 @@ def _country_label(code: str) -> str:
 
 
 @bp.app_template_filter("reason")
-def _reason(text: str) -> str:
-    """The matcher's reasons are English; Dutch pages show them in Dutch where the wording is known."""
-    return translate_reason(text, _locale())
+def _reason(reason: dict | None) -> str:
+    """A reason from the matcher (a code with parameters) in the page's language, from the reason catalogues."""
+    return reasons.text(reason, _locale()) if reason else ""
 
 
 @lru_cache(maxsize=None)

@@ -21,7 +21,7 @@ import math
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from .plan import NEED_WORDS
+from ...shared.reasons import Reason, reason
 from .scoring import ScoredCandidate
 
 # How many of the best-ranked shelters are weighed with the care around them: each costs one candidate
@@ -97,29 +97,27 @@ def gains_over_top(plan: CarePlan, options: Sequence[PlanOption]) -> list[Gain]:
     return gains
 
 
-def care_plan_reasons(plan: CarePlan, options: Sequence[PlanOption]) -> list[str]:
-    """Why this shelter anchors the plan, in words a caseworker can act on: the one place these texts are written."""
+def care_plan_reasons(plan: CarePlan, options: Sequence[PlanOption]) -> list[Reason]:
+    """Why this shelter anchors the plan, as reasons (services.shared.reasons): the one place they are made."""
     shelter = plan.option.shelter
     if plan.shelter_rank == 0:
         if plan.options_weighed == 1:
-            return [f"The only shelter found; the plan scores {plan.combined_score:.2f} with the best care from it"]
-        return [f"The top-ranked shelter also gives the best plan of the {plan.options_weighed} best shelters "
-                f"weighed with the care reachable from each (combined score {plan.combined_score:.2f})"]
+            return [reason("plan.only_shelter", score=_score(plan.combined_score))]
+        return [reason("plan.top_is_best", shelters=plan.options_weighed, score=_score(plan.combined_score))]
     top = options[0]
-    reasons = [f"Chosen over {top.shelter.provider['name']}, ranked first as a shelter: with the care reachable "
-               f"from each, this plan scores {plan.combined_score:.2f} against {combined_score(top):.2f} "
-               f"(shelter {shelter.score:.2f} against {top.shelter.score:.2f})"]
+    top_name = top.shelter.provider["name"]
+    reasons = [reason("plan.chosen_over", provider_name=top_name, score=_score(plan.combined_score),
+                      top_score=_score(combined_score(top)), shelter_score=_score(shelter.score),
+                      top_shelter_score=_score(top.shelter.score))]
     for gain in gains_over_top(plan, options):
-        words = NEED_WORDS.get(gain.need, gain.need)
-        words = words[0].upper() + words[1:]
         if gain.top_score is None:
-            reasons.append(f"{words} within reach from this shelter, none from {top.shelter.provider['name']}")
+            reasons.append(reason("plan.need_only_from_here", need=gain.need, provider_name=top_name))
         else:
-            reasons.append(f"{words} nearer or better from this shelter: the best {_km(gain.distance_km)} away "
-                           f"(score {gain.score:.2f}) against {_km(gain.top_distance_km)} from "
-                           f"{top.shelter.provider['name']} (score {gain.top_score:.2f})")
+            reasons.append(reason("plan.need_nearer", need=gain.need, distance=round(gain.distance_km, 1),
+                                  score=_score(gain.score), provider_name=top_name,
+                                  top_distance=round(gain.top_distance_km, 1), top_score=_score(gain.top_score)))
     return reasons
 
 
-def _km(distance: float) -> str:
-    return "less than 1 km" if distance < 1 else (f"{distance:.1f} km" if distance < 10 else f"{distance:.0f} km")
+def _score(value: float) -> float:
+    return round(value, 3)

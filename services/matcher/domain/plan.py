@@ -1,5 +1,5 @@
 """What a set of ranked needs adds up to: where the person will live, whether an interpreter is needed,
-and why a need could not be met, in words a caseworker can act on."""
+and why a need could not be met, as reason codes a caseworker's page writes out in words."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,18 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ...shared.intake import next_opening, slot_at
-from ...shared.languages import country_name
 from ...shared.placement import RESIDENTIAL_NEEDS, intake_slots_of
+from ...shared.reasons import Reason, reason
 from .geo import Point
 from .person import Person, provider_point
-from .scoring import ScoredCandidate, language_label
-
-NEED_WORDS = {
-    "shelter": "shelter", "medical": "medical care", "mental_health": "mental-health care",
-    "legal": "legal help", "residence_status": "help with residence status",
-    "compensation": "help with a compensation claim", "interpreter": "interpreter",
-    "repatriation": "return support",
-}
+from .scoring import ScoredCandidate
 
 
 @dataclass(frozen=True)
@@ -45,121 +38,78 @@ def needs_without_shared_language(ranked: dict[str, list[ScoredCandidate]]) -> l
 
 
 def unmet_reason(need: str, person: Person, *, include_stale: bool, from_shelter: bool = False,
-                 blocked_by: tuple[str, ...] | None = None, together: bool = False) -> str:
+                 blocked_by: tuple[str, ...] | None = None, together: bool = False) -> Reason:
     """Why no candidate is left for a need.
 
     `blocked_by` names the hard filters that emptied the list, found by leaving each out in turn: each one
     alone when `together` is false, else only all of them at once. Without it (None), the filters that
-    narrowed the search are named.
+    narrowed the search are not known.
     """
-    words = NEED_WORDS.get(need, need)
     if blocked_by is not None and len(blocked_by) == 1 and not together:
-        return f"No {words} for this person: {_why(blocked_by[0], need, person, from_shelter)}"
+        return _why(blocked_by[0], need, person, from_shelter)
     if blocked_by:
-        named = ", ".join(CONSTRAINT_WORDS.get(name, name) for name in blocked_by)
-        if together:
-            return f"No {words} for this person: no one requirement rules them all out, together these do: {named}"
-        return f"No {words} for this person: leaving out any one of these requirements would leave some: {named}"
+        return reason("unmet.together" if together else "unmet.each_alone", need=need, filters=list(blocked_by))
     if need == "repatriation" and person.origin_country:
-        return f"No return organisation with free capacity serves {_country(person.origin_country)}"
+        return reason("unmet.repatriation_country", country=person.origin_country)
     if need == "interpreter":
-        languages = ", ".join(language_label(code) for code in person.languages)
-        return f"No interpreter with free capacity offers {languages}"
+        return reason("unmet.interpreter_languages", languages=list(person.languages))
     if blocked_by is not None:
-        return f"No {words} for this person: no active provider in the directory offers it"
-    text = f"No {words} with free capacity meets this person's requirements"
-    if person.max_distance_km is not None:
-        text += f" within {person.max_distance_km:g} km" + (" of the shelter" if from_shelter else "")
-    if person.avoid:
-        text += " outside the areas to avoid"
-    if not include_stale:
-        text += "; providers that have not confirmed capacity for 7 days were left out (include_stale shows them)"
-    return text
+        return reason("unmet.not_offered", need=need)
+    return reason("unmet.requirements" if include_stale else "unmet.requirements_stale_left_out", need=need)
 
 
-def group_taken_reason(suitable: int) -> str:
+def group_taken_reason(suitable: int) -> Reason:
     """Why someone of a group has no place though some suit them: the rest of the group took those."""
-    return (f"The {suitable} suitable {'provider' if suitable == 1 else 'providers'} had no free place left after "
-            "placing others in this group")
+    return reason("group.no_place_left", count=suitable)
 
 
-# The requirement each hard filter stands for, as a caseworker names it.
-CONSTRAINT_WORDS = {
-    "avoid": "the areas to avoid", "capacity": "free capacity", "stale": "capacity confirmed within 7 days",
-    "gender": "gender", "age": "age", "children": "children coming along", "wheelchair": "wheelchair access",
-    "residence_status": "residence status", "distance": "the maximum distance", "language": "the person's languages",
-    "support": "support needs", "target_group": "the shelter's target group", "intake": "intake hours",
-}
+# The hard filters whose reason needs nothing but the need; the others carry what the person asked for.
+_PLAIN_FILTERS = ("avoid", "capacity", "stale", "children", "wheelchair", "intake", "support", "target_group")
 
 
-def _why(name: str, need: str, person: Person, from_shelter: bool) -> str:
-    """The one requirement that leaves nothing, in words; every other requirement is met by some provider."""
-    if name == "avoid":
-        return "the only ones that fit lie in the areas to avoid"
-    if name == "capacity":
-        return "every one that fits is full"
-    if name == "stale":
-        return "the only ones that fit have not confirmed capacity for 7 days (include_stale shows them)"
-    if name == "gender":
-        return f"none that fits takes in {GENDER_WORDS.get(person.gender, person.gender)}"
-    if name == "age":
-        return f"none that fits takes in someone aged {person.age}"
-    if name == "children":
-        return "none that fits takes children in"
-    if name == "wheelchair":
-        return "none that fits is wheelchair accessible or serves remotely or at home"
-    if name == "residence_status":
-        return f"none that fits accepts residence status {RESIDENCE_WORDS.get(person.residence_status, '')}".rstrip()
-    if name == "distance":
-        return f"none that fits is within {person.max_distance_km:g} km" + (" of the shelter" if from_shelter else "")
-    if name == "intake":
-        return "none that fits takes people in at this hour (Dutch time)"
-    if name == "support":
-        return "none that fits can serve the person's support needs"
-    if name == "target_group":
-        return "the only ones that fit are shelters for another target group"
+def _why(name: str, need: str, person: Person, from_shelter: bool) -> Reason:
+    """The one requirement that leaves nothing; every other requirement is met by some provider."""
+    if name in _PLAIN_FILTERS:
+        return reason(f"unmet.{name}", need=need)
+    if name == "gender" and person.gender:
+        return reason("unmet.gender", need=need, gender=person.gender)
+    if name == "age" and person.age is not None:
+        return reason("unmet.age", need=need, age=person.age)
+    if name == "residence_status" and person.residence_status:
+        return reason("unmet.residence_status", need=need, residence_status=person.residence_status)
+    if name == "distance" and person.max_distance_km is not None:
+        return reason("unmet.distance_from_shelter" if from_shelter else "unmet.distance", need=need,
+                      km=person.max_distance_km)
     if name == "language":
-        return "none that fits offers " + ", ".join(language_label(code) for code in person.languages)
-    return CONSTRAINT_WORDS.get(name, name)
+        return reason("unmet.language", need=need, languages=list(person.languages))
+    return reason("unmet.filter", need=need, filter=name)
 
 
-GENDER_WORDS = {"female": "women", "male": "men", "non_binary": "non-binary people"}
-RESIDENCE_WORDS = {"dutch": "Dutch", "eu": "EU citizen", "reflection_period": "reflection period",
-                   "residence_permit": "residence permit", "asylum": "asylum seeker", "undocumented": "undocumented",
-                   "unknown": "unknown"}
-
-
-def intake_reason(provider: dict, need: str, now: datetime) -> str | None:
+def intake_reason(provider: dict, need: str, now: datetime) -> Reason | None:
     """For a place to live with structured intake hours: whether it takes people in now, or when it next does."""
     slots = intake_slots_of(provider) if need in RESIDENTIAL_NEEDS else None
     if slots is None:
         return None
     now_slot = slot_at(now)
     if now_slot in slots:
-        return "Takes people in now"
+        return reason("intake.open_now")
     opening = next_opening(slots, now_slot)
-    return f"Intake next opens {opening} (Dutch time)" if opening else None
+    if not opening:
+        return None
+    weekday, time = opening.split(" ")
+    return reason("intake.next_opens", weekday=weekday, time=time)
 
 
-def other_route(need: str, person: Person) -> str | None:
+def other_route(need: str, person: Person) -> Reason | None:
     """The usual route outside this directory when a need is unmet, where Dutch practice has one."""
     if need == "shelter" and person.age is not None and person.age < 18:
-        return "An unaccompanied minor is placed in protected shelter through the guardianship organisation"
+        return reason("route.guardianship")
     if need == "shelter" and person.residence_status == "asylum":
-        return "Someone in the asylum procedure is housed by asylum reception"
+        return reason("route.asylum_reception")
     if need == "shelter" and person.residence_status in ("dutch", "eu"):
-        return ("Dutch and EU adults can go to a women's, men's or social shelter through the central "
-                "municipality (Social Support Act)")
+        return reason("route.municipal_shelter")
     if need == "interpreter":
-        return ("The national coordination centre arranges interpreters for victims outside a shelter; the legal-aid "
-                "board pays a lawyer's interpreter")
+        return reason("route.interpreter_coordination")
     if need == "repatriation":
-        return "The national coordination centre can advise on return to countries no organisation here serves"
+        return reason("route.return_advice")
     return None
-
-
-def _country(code: str) -> str:
-    try:
-        return country_name(code)
-    except ValueError:
-        return code

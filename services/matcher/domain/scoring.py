@@ -1,4 +1,4 @@
-"""The soft score of a candidate for a person, factor by factor, with reasons in plain words.
+"""The soft score of a candidate for a person, factor by factor, with reasons as codes (services.shared.reasons).
 
 Every factor is a number in [0, 1]; the score is their weighted mean over the factors that apply to
 this person (specialism only counts when the person's exploitation type is known), so a score is
@@ -14,24 +14,16 @@ from functools import lru_cache
 import numpy as np
 
 from ...shared.capacity import pool_of
-from ...shared.languages import language_name
 from ...shared.placement import EXCLUDED_AFTER, RESIDENTIAL_NEEDS, STALE_AFTER, delivery_of
 from ...shared.provider_view import ProviderView
+from ...shared.reasons import Reason, reason
 from .person import Person
 
 STALE_AFTER_HOURS = STALE_AFTER.total_seconds() / 3600
 LEFT_OUT_AFTER_HOURS = EXCLUDED_AFTER.total_seconds() / 3600
-EXPLOITATION_WORDS = {"sexual": "sexual exploitation", "labour": "labour exploitation",
-                      "criminal": "criminal exploitation", "other": "this form of exploitation"}
-# How free capacity reads for each unit: (one, many), with {n} for the number.
-FREE_WORDS = {"bed": ("1 bed free", "{n} beds free"),
-              "appointment": ("1 appointment free", "{n} appointments free"),
-              "case": ("Room for 1 more case", "Room for {n} more cases"),
-              "hour": ("1 hour free", "{n} hours free")}
-SUPPORT_WORDS = {"lgbtqi": "LGBTQI+ people", "psychiatric": "psychiatric problems", "addiction": "addiction",
-                 "intellectual_disability": "intellectual disability", "pregnant": "pregnancy",
-                 "physical_disability": "physical disability"}
-ORDINALS = ("first", "second", "third", "fourth", "fifth")
+# The reason code for free capacity in each unit; a unit not listed counts places.
+HEADROOM_CODES = {"bed": "headroom.beds", "appointment": "headroom.appointments", "case": "headroom.cases",
+                  "hour": "headroom.hours"}
 
 
 @dataclass(frozen=True)
@@ -68,7 +60,7 @@ class ScoringWeights:
 class Factor:
     name: str
     value: float
-    reason: str | None
+    reason: Reason | None
 
 
 @dataclass(frozen=True)
@@ -84,7 +76,7 @@ class ScoredCandidate:
         return self.provider["id"]
 
     @property
-    def reasons(self) -> list[str]:
+    def reasons(self) -> list[Reason]:
         return [factor.reason for factor in self.factors if factor.reason]
 
 
@@ -155,14 +147,12 @@ def _interpreting_factor(languages: tuple[str, ...], provider: dict, *, explain:
         own = code in staff
         if position == 0:
             value = 1.0 if own else 0.9
-            reason = (f"Interprets {language_label(code)}" if own
-                      else f"Arranges interpreters for {language_label(code)}") if explain else None
+            why = reason("interpreting.own" if own else "interpreting.arranged", language=code) if explain else None
         else:
             value = 0.3 - 0.05 * min(position, 5)
-            first = language_label(languages[0])
-            reason = (f"{'Interprets' if own else 'Arranges interpreters for'} {language_label(code)}, not the "
-                      f"person's first language ({first})") if explain else None
-        return Factor("language", value, reason), code if own else None
+            why = reason("interpreting.own_not_first" if own else "interpreting.arranged_not_first",
+                         language=code, first_language=languages[0]) if explain else None
+        return Factor("language", value, why), code if own else None
     first = languages[0] if languages else None
     return Factor("language", 0.0, _language_reason("none", first, 0, "interpreter") if explain else None), None
 
@@ -172,34 +162,36 @@ def works_remotely(provider: dict, need: str) -> bool:
     return need not in RESIDENTIAL_NEEDS and "remote" in delivery_of(provider)
 
 
-def _language_reason(how: str, code: str | None, position: int, need: str) -> str | None:
+def _language_reason(how: str, code: str | None, position: int, need: str) -> Reason | None:
     if code is None:
         return None
-    name = language_label(code)
     if how == "staff":
-        return f"Interprets {name}" if need == "interpreter" else f"Staff speak {name}{_preference(position)}"
+        if need == "interpreter":
+            return reason("interpreting.own", language=code)
+        return (reason("language.staff_speaks", language=code) if position == 0 else
+                reason("language.staff_speaks_later", language=code, rank=position + 1))
     if how == "interpreted":
         if need == "interpreter":
-            return f"Arranges interpreters for {name}"
-        return f"{name} only through an interpreter{_preference(position)}"
-    return f"Interpreter needed for {name}"
+            return reason("interpreting.arranged", language=code)
+        return (reason("language.interpreted", language=code) if position == 0 else
+                reason("language.interpreted_later", language=code, rank=position + 1))
+    return reason("language.interpreter_needed", language=code)
 
 
 def distance_factor(distance_km: float, half_life_km: float, *, approximate: bool = False,
                     distance_from: str | None = None, explain: bool = True, remote: bool = False) -> Factor:
     """Nearer is better: the factor halves every `half_life_km`; a service delivered remotely is as near as any."""
     if remote:
-        return Factor("distance", 1.0, "Works by phone or video: distance does not matter" if explain else None)
+        return Factor("distance", 1.0, reason("distance.remote") if explain else None)
     value = 0.5 ** (max(distance_km, 0.0) / half_life_km)
     if not explain:
         return Factor("distance", value, None)
-    where = f"from the {distance_from}" if distance_from else "away"
+    # Only the shelter of a care plan is ever the starting point other than the person.
+    suffix = "_from_shelter" if distance_from else ""
     if distance_km < 1:
-        text = f"Less than 1 km {where}"
-    else:
-        shown = f"{distance_km:.1f}" if distance_km < 10 else f"{distance_km:.0f}"
-        text = f"{'About ' if approximate else ''}{shown} km {where}"
-    return Factor("distance", value, text)
+        return Factor("distance", value, reason(f"distance.under_1_km{suffix}"))
+    shown = round(distance_km, 1) if distance_km < 10 else float(round(distance_km))
+    return Factor("distance", value, reason(f"distance.{'about_' if approximate else ''}km{suffix}", km=shown))
 
 
 @lru_cache(maxsize=4096)
@@ -209,25 +201,25 @@ def freshness_factor(updated: str, now: datetime) -> Factor:
     if age_hours <= STALE_AFTER_HOURS:
         value = 1.0 - 0.2 * age_hours / STALE_AFTER_HOURS
         if age_hours < 1:
-            return Factor("freshness", value, "Capacity confirmed less than an hour ago")
-        return Factor("freshness", value, f"Capacity confirmed {_plural(int(age_hours), 'hour')} ago")
+            return Factor("freshness", value, reason("freshness.confirmed_within_hour"))
+        return Factor("freshness", value, reason("freshness.confirmed_hours_ago", count=int(age_hours)))
     if age_hours <= LEFT_OUT_AFTER_HOURS:
         value = 0.4 - 0.3 * (age_hours - STALE_AFTER_HOURS) / (LEFT_OUT_AFTER_HOURS - STALE_AFTER_HOURS)
     else:
         value = 0.0
-    how_long = _plural(int(age_hours), "hour") if age_hours < 48 else _plural(int(age_hours // 24), "day")
-    return Factor("freshness", value, f"Capacity not confirmed for {how_long}: call to confirm")
+    how_long = (reason("freshness.unconfirmed_hours", count=int(age_hours)) if age_hours < 48 else
+                reason("freshness.unconfirmed_days", count=int(age_hours // 24)))
+    return Factor("freshness", value, how_long)
 
 
 def specialism_factor(exploitation_type: str, provider: ProviderView) -> Factor:
     """A provider specialised in the person's form of exploitation is best; a general one comes next."""
     served = (provider.get("eligibility") or {}).get("exploitation_types") or ()
-    words = EXPLOITATION_WORDS.get(exploitation_type, exploitation_type)
     if exploitation_type in served:
-        return Factor("specialism", 1.0, f"Specialised in {words}")
+        return Factor("specialism", 1.0, reason("specialism.match", exploitation_type=exploitation_type))
     if not served:
-        return Factor("specialism", 0.4, f"No specialism in {words}")
-    return Factor("specialism", 0.2, f"Specialised in other forms of exploitation, not {words}")
+        return Factor("specialism", 0.4, reason("specialism.none", exploitation_type=exploitation_type))
+    return Factor("specialism", 0.2, reason("specialism.other", exploitation_type=exploitation_type))
 
 
 def support_factor(support_needs: tuple[str, ...], provider: dict) -> Factor:
@@ -235,41 +227,20 @@ def support_factor(support_needs: tuple[str, ...], provider: dict) -> Factor:
     special = set((provider.get("eligibility") or {}).get("specialises_in") or ())
     matched = [need for need in support_needs if need in special]
     if matched:
-        words = " and ".join(SUPPORT_WORDS.get(need, need) for need in matched)
-        return Factor("support", 0.2 + 0.8 * (len(matched) / len(support_needs)), f"Specialised support for {words}")
-    words = " and ".join(SUPPORT_WORDS.get(need, need) for need in support_needs)
-    return Factor("support", 0.2, f"No specialised support for {words}")
+        return Factor("support", 0.2 + 0.8 * (len(matched) / len(support_needs)),
+                      reason("support.specialised", support_needs=matched))
+    return Factor("support", 0.2, reason("support.none", support_needs=list(support_needs)))
 
 
 @lru_cache(maxsize=1024)
 def headroom_factor(free: int, unit: str) -> Factor:
     """More free units: less chance the place is gone before the call; the gain flattens quickly."""
     free = max(free, 0)
-    one, many = FREE_WORDS.get(unit, ("1 place free", "{n} places free"))
-    return Factor("headroom", 1.0 - 0.5 ** free, one if free == 1 else many.format(n=free))
+    return Factor("headroom", 1.0 - 0.5 ** free, reason(HEADROOM_CODES.get(unit, "headroom.places"), count=free))
 
 
 def _is_coarse(provider: ProviderView) -> bool:
     return (provider.get("location") or {}).get("precision_km", 0) > 0
-
-
-def _preference(position: int) -> str:
-    if position == 0:
-        return ""
-    ordinal = ORDINALS[position] if position < len(ORDINALS) else f"no. {position + 1}"
-    return f" (the person's {ordinal} language)"
-
-
-def language_label(code: str) -> str:
-    """A language's English name, or its code when the code is unknown."""
-    try:
-        return language_name(code)
-    except ValueError:
-        return code
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _parse_time(text: str) -> datetime:

@@ -48,6 +48,16 @@ def test_a_match_shows_ranked_results_per_need_with_reasons_a_care_plan_and_a_ma
     assert numbers and markers <= numbers
 
 
+def test_an_unmet_need_shows_why_and_the_other_route_in_dutch(caseworker):
+    caseworker.get("/match")
+    html = caseworker.post("/match", {"needs": ["shelter"], "languages": "ti", "gender": "male", "age": "15",
+                                      "residence_status": "undocumented", "place": "Amsterdam"}).get_data(as_text=True)
+
+    assert "Geen opvang voor deze persoon: " in html
+    assert "via de voogdij-instelling in beschermde opvang" in html
+    assert "No shelter for this person" not in html and "unmet." not in html
+
+
 def test_no_provider_inside_an_area_to_avoid_is_offered(caseworker, demo_stack):
     caseworker.get("/match")
     html = caseworker.post("/match", {**MATCH_FORM, "place": "Rotterdam",
@@ -166,6 +176,16 @@ def test_the_group_form_places_people_and_keeps_their_row_numbers(caseworker):
     assert "Voorgestelde plaatsing: Opvang" in html
     assert "Persoon 1" in html and "Persoon 3" in html
     assert "Persoon 2</td>" not in html  # the empty row was left out, not numbered
+
+
+def test_the_group_page_says_in_dutch_why_someone_has_no_place_and_where_else_to_turn(caseworker):
+    caseworker.get("/group")
+    form = {"need": "shelter", "place": "Amsterdam", "rows": "2", "action": "place",
+            "p0_languages": "ro", "p0_gender": "female", "p0_age": "22",
+            "p1_languages": "ti", "p1_gender": "male", "p1_age": "15", "p1_residence_status": "undocumented"}
+    html = caseworker.post("/group", form).get_data(as_text=True)
+    assert "Persoon 2: Geen opvang voor deze persoon: " in html
+    assert "via de voogdij-instelling in beschermde opvang" in html
 
 
 def test_the_group_form_can_grow_without_script(caseworker):
