@@ -11,6 +11,7 @@ import contextlib
 import pytest
 
 from services.directory.domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
+from services.directory.domain.referrals import TooManyPending
 from services.directory.store.search_engine import SearchEngineDirectoryStore
 from tests.contract.conftest import STORE_FACTORIES
 from tests.contract.records import ids
@@ -120,3 +121,32 @@ def test_every_audit_entry_is_listed_as_soon_as_its_write_returns(directory):
 
     directory.store.append_audit(directory.audit("export.download", "providers"))
     assert actions(directory, size=1) == [("export.download", "providers")]
+
+
+# Searches inside the referral operations themselves must see the referrals written just before them.
+
+def test_the_pending_limit_counts_referrals_made_just_before(directory):
+    shelters = [directory.add(capacity={"available": 1}) for _ in range(3)]
+    first = directory.refer(shelters[0]["id"], case_reference="case-limit", max_pending=2)
+    directory.refer(shelters[1]["id"], case_reference="case-limit", max_pending=2)
+    with pytest.raises(TooManyPending):
+        directory.refer(shelters[2]["id"], case_reference="case-limit", max_pending=2)
+
+    directory.move(first.id, "cancelled", actor="caseworker:1", role="caseworker")
+    directory.refer(shelters[2]["id"], case_reference="case-limit", max_pending=2)
+
+
+def test_an_accept_cancels_the_referrals_for_the_case_made_just_before(directory):
+    shelters = [directory.add(capacity={"available": 1}) for _ in range(2)]
+    chosen, sibling = [directory.refer(shelter["id"], case_reference="case-one-hold") for shelter in shelters]
+    directory.move(chosen.id, "accepted")
+    assert directory.store.get_referral(sibling.id).status == "cancelled"
+    assert search(directory, available_only=True) == [shelters[1]["id"]]
+
+
+def test_the_sweep_expires_a_hold_made_just_before(directory):
+    shelter = directory.add(capacity={"available": 1})
+    referral = directory.refer(shelter["id"], minutes=10)
+    directory.clock.advance(minutes=15)
+    assert directory.store.expire_referrals(directory.clock.now) == 1
+    assert referrals(directory, status="expired") == [(referral.id, "expired")]

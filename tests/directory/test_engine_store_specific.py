@@ -13,7 +13,7 @@ import requests
 from services.cli import main as haven
 from services.directory import create_app as create_directory
 from services.directory.domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from services.directory.domain.referrals import NoCapacity, Referral, hold_until
+from services.directory.domain.referrals import InvalidTransition, NoCapacity, Referral, hold_until
 from services.directory.domain.rules import iso, utc_now
 from services.directory.settings import DirectorySettings
 from services.directory.store import AuditEntry, StoreUnavailable
@@ -236,6 +236,111 @@ def test_two_directory_processes_on_one_engine_hold_exactly_the_free_units(engin
         for service in (first, second):
             seen = signed_request(service.url, SECRET.encode(), admin, "GET", f"/providers/{provider_id}")
             assert (seen.json()["capacity"]["held"], seen.json()["capacity"]["free"]) == (FREE_UNITS, 0)
+
+
+# -- refreshes -------------------------------------------------------------------------------
+
+class RefreshLog:
+    """Every refresh a store asks the engine for: as a call, or as a write that waits for one."""
+
+    def __init__(self, store):
+        self.asked: list[str] = []
+        client = store.client
+        refresh, index, bulk = client.refresh, client.index, client.bulk
+
+        def logged_refresh(name, **kwargs):
+            self.asked.append(f"refresh {name}")
+            return refresh(name, **kwargs)
+
+        def logged_index(name, doc_id, document, **kwargs):
+            if kwargs.get("refresh") not in (None, False, "false"):
+                self.asked.append(f"index {name} refresh={kwargs['refresh']}")
+            return index(name, doc_id, document, **kwargs)
+
+        def logged_bulk(actions, **kwargs):
+            if kwargs.get("refresh") not in (None, False, "false"):
+                self.asked.append(f"bulk refresh={kwargs['refresh']}")
+            return bulk(actions, **kwargs)
+
+        client.refresh, client.index, client.bulk = logged_refresh, logged_index, logged_bulk
+
+
+def test_a_referral_create_and_cancel_refresh_nothing_and_another_directory_still_sees_them_at_once(engine_url):
+    prefix = fresh_prefix()
+    now = utc_now()
+    with engine_store(prefix) as writer, engine_store(prefix) as reader:
+        shelter = writer.put_provider(record(now, capacity={"available": 1}), audit("provider.create", now=now))
+        for store in (writer, reader):
+            assert store.ping()
+            for alias in (store.providers, store.referrals):
+                store.client.put_settings(alias, {"index": {"refresh_interval": "-1"}})
+        refreshes = RefreshLog(writer)
+
+        referral = refer(writer, shelter["id"], now)
+        assert refreshes.asked == []
+        assert reader.search(SearchQuery(available_only=True), now).total == 0
+        assert [r.id for r in reader.list_referrals(ReferralFilter(status="pending"), now).items] == [referral.id]
+
+        writer.transition_referral(referral.id, "cancelled", now, audit("referral.cancel", referral.id, now))
+        assert refreshes.asked == []
+        assert reader.search(SearchQuery(available_only=True), now).total == 1
+        (found, _distance), = reader.candidates(CandidateQuery(need="shelter", near=(52.0907, 5.1214)), now)
+        assert found["capacity"]["held"] == 0
+        assert [r.status for r in reader.list_referrals(ReferralFilter(), now).items] == ["cancelled"]
+
+
+def test_a_referral_made_from_a_provider_read_just_before_is_decided_on_the_provider_as_it_is_now(engine_url):
+    """The read a request made to check the caller opens the hold's conditional write, never decides it alone."""
+    prefix = fresh_prefix()
+    now = utc_now()
+    with engine_store(prefix) as first, engine_store(prefix) as second:
+        full = first.put_provider(record(now, capacity={"available": 1}), audit("provider.create", now=now))
+        empty = first.put_provider(record(now, capacity={"available": 0}), audit("provider.create", now=now))
+
+        assert first.get_provider(full["id"], now)["capacity"]["available"] == 1
+        second.set_capacity(full["id"], 0, None, now, audit("capacity.update", full["id"], now))
+        with pytest.raises(NoCapacity):
+            refer(first, full["id"], now)
+
+        assert first.get_provider(empty["id"], now)["capacity"]["available"] == 0
+        second.set_capacity(empty["id"], 1, None, now, audit("capacity.update", empty["id"], now))
+        refer(first, empty["id"], now)
+        assert first.get_provider(empty["id"], now)["capacity"]["held"] == 1
+
+
+def test_a_referral_read_just_before_another_directory_moved_it_cannot_move_again(engine_url):
+    prefix = fresh_prefix()
+    now = utc_now()
+    with engine_store(prefix) as first, engine_store(prefix) as second:
+        shelter = first.put_provider(record(now, capacity={"available": 1}), audit("provider.create", now=now))
+        referral = refer(first, shelter["id"], now)
+
+        assert first.get_referral(referral.id).status == "pending"
+        second.transition_referral(referral.id, "cancelled", now, audit("referral.cancel", referral.id, now))
+        with pytest.raises(InvalidTransition):
+            first.transition_referral(referral.id, "accepted", now, audit("referral.accept", referral.id, now))
+        assert first.get_referral(referral.id).status == "cancelled"
+        capacity = first.get_provider(shelter["id"], now)["capacity"]
+        assert (capacity["available"], capacity["held"]) == (1, 0)  # the unit given back, never used
+
+
+def test_a_cancel_writes_its_audit_entry_once_and_leaves_no_entry_on_the_provider_document(engine_url):
+    now = utc_now()
+    with engine_store() as store:
+        shelter = store.put_provider(record(now, capacity={"available": 2}), audit("provider.create", now=now))
+        store.set_capacity(shelter["id"], 2, None, now, audit("capacity.update", shelter["id"], now))
+        first, second = refer(store, shelter["id"], now), refer(store, shelter["id"], now)
+
+        store.transition_referral(first.id, "cancelled", now, audit("referral.cancel", first.id, now))
+        assert store.client.get(store.providers, shelter["id"])["_source"]["unwritten_audit"] == []
+        store.delete_provider(shelter["id"], audit("provider.delete", shelter["id"], now))
+        store.transition_referral(second.id, "cancelled", now, audit("referral.cancel", second.id, now))
+
+        entries = [(entry.action, entry.target) for entry in store.list_audit(AuditFilter(size=100)).items]
+        assert sorted(entries) == sorted([
+            ("provider.create", None), ("capacity.update", shelter["id"]),
+            ("referral.create", first.id), ("referral.create", second.id), ("referral.cancel", first.id),
+            ("provider.delete", shelter["id"]), ("referral.cancel", second.id)])
 
 
 # -- a dead engine ---------------------------------------------------------------------------

@@ -9,10 +9,13 @@ has no transactions across documents, so the document written first carries the 
 its referral and audit entry, a changed provider document its audit entry, until they are written.
 A directory that dies in between leaves them to the next one (`complete_unfinished_writes`).
 
-A write is searchable only after a refresh. Provider and referral writes refresh as they write (the
-URL's `refresh`: `true`, or `wait_for` the next scheduled refresh), so searches, candidate lists and
-referral lists see them as soon as the request has answered; reads by id are real-time and need none.
-Audit entries never wait: the audit index is refreshed when it is listed, which is rare.
+A write is searchable only after a refresh. Provider edits (create, replace, delete, capacity) refresh as
+they write (the URL's `refresh`: `true`, or `wait_for` the next scheduled refresh). Holds, referrals and
+audit entries never wait for one: every search of an index refreshes it first (`_fresh`, one round trip,
+about a millisecond when nothing is new), so searches, candidate lists and referral lists still see every
+write answered before they began, from any directory process. A referral create and cancel write four
+documents and read several; a refresh on each of those writes cost most of the pair.
+Reads by id are real-time and need none.
 """
 from __future__ import annotations
 
@@ -49,6 +52,7 @@ EDGE_CIRCLES = 100           # circles per edge search: about 300 clauses, under
 CONFLICT_RETRIES = 200       # optimistic-concurrency attempts before giving up with 503
 BLOCKED_WAIT_S = 30.0        # how long a write waits out a reindex's short write block
 COMPLETE_EVERY_S = 30.0      # how often readiness checks look for writes a dead directory left unfinished
+REUSE_READ_S = 1.0           # how old a read by id of the same thread may be to open a conditional write
 log = logging.getLogger(__name__)
 
 
@@ -61,10 +65,11 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self.referrals = self.names.alias("referrals")
         self.audit = self.names.alias("audit")
         self.tombstones = self.names.alias("provider-tombstones")
-        self._refresh = config.refresh  # provider and referral writes; audit entries never wait for one
+        self._refresh = config.refresh  # provider edits; holds, referrals and audit entries never wait for one
         self._ready = False
         self._ready_lock = threading.Lock()
         self._seq_lock = threading.Lock()
+        self._last_read = threading.local()  # see _read_again
         self._last_seq = 0
         self._completed_at = 0.0
         # Ready only once a pass over unfinished writes has ended: a background task may have started the
@@ -178,6 +183,42 @@ class SearchEngineDirectoryStore(DirectoryStore):
         for document in documents:
             self._create_if_absent(self.audit, document, refresh=False)
 
+    def _remember_read(self, index: str, found: dict) -> None:
+        """Keep a copy of the document a request has just read by id, for `_read_again`."""
+        self._last_read.value = (index, found["_id"], time.monotonic(), copy.deepcopy(found))
+
+    def _read_again(self, index: str, doc_id: str) -> dict | None:
+        """The document this thread read by id a moment ago (once), instead of a second round trip; or None.
+
+        A referral's create and cancel read the provider or referral to check the caller, then read it again
+        to write it under its sequence number. Only the first attempt of a conditional write may start from
+        this copy: if anything wrote in between, the write fails (409) and the next attempt reads afresh. A hold
+        refused on the copy (no free unit) is decided again on a fresh read; a referral never goes back to
+        pending, so a transition refused on the copy stands.
+        """
+        last, self._last_read.value = getattr(self._last_read, "value", None), None
+        if last and last[:2] == (index, doc_id) and time.monotonic() - last[2] < REUSE_READ_S:
+            return last[3]
+        return None
+
+    def _fresh(self, index: str) -> None:
+        """Make every write answered so far searchable in `index`, before a search of it.
+
+        Holds, referrals and audit entries are written without a refresh, so a search must refresh first to
+        see them; with nothing new to make searchable the refresh is one short round trip.
+        """
+        self.client.refresh(index, patient=False)
+
+    def _create_all_if_absent(self, documents: list[tuple[str, dict]]) -> None:
+        """Write documents of several indices in one request, each unless it is there already (safe to repeat)."""
+        actions = [{"_op_type": "create", "_index": index, "_id": document["id"], "_source": document}
+                   for index, document in documents]
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False, require_alias=True))
+        # A conflict is a document written already: by this request before, or by another directory finishing it.
+        unwritten = [item for item in failed if next(iter(item.values())).get("status") != 409]
+        if unwritten:
+            raise StoreUnavailable(f"could not write: {unwritten[:1]}")
+
     def _create_if_absent(self, index: str, document: dict, *, refresh) -> None:
         try:
             self._blocked_retry(lambda: self.client.index(index, document["id"], document, refresh=refresh,
@@ -240,16 +281,17 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return written
 
     def _update_provider(self, provider_id: str, change: Callable[[dict | None], dict | None], *, refresh,
-                         create: bool = False) -> dict | None:
+                         create: bool = False, read: dict | None = None) -> dict | None:
         """Read, change and write one provider document under optimistic concurrency; retries on 409.
 
         `change` gets the document as read (None when absent) and returns the new source, or None to
-        write nothing. Returns the source written, or None.
+        write nothing. Returns the source written, or None. `read`: the document as read just before by the
+        caller, for the first attempt only (`_read_again`).
         """
         self._ensure()
         deadline = time.monotonic() + BLOCKED_WAIT_S
         for attempt in itertools.count():
-            found = self.client.get(self.providers, provider_id)
+            found = read if attempt == 0 and read is not None else self.client.get(self.providers, provider_id)
             if found is None and not create:
                 return None
             source = change(found)
@@ -326,6 +368,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
     def get_provider(self, provider_id: str, now: datetime) -> dict | None:
         self._ensure()
         found = self.client.get(self.providers, provider_id)
+        if found is not None:
+            self._remember_read(self.providers, found)
         return dict(record_of(found["_source"], now), version=version_of(found["_source"])) if found else None
 
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
@@ -365,6 +409,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def iter_providers(self, now: datetime) -> Iterator[dict]:
         self._ensure()
+        self._fresh(self.providers)  # holds are written without a refresh
         body = {"query": {"match_all": {}}, "sort": [{"id": "asc"}]}
         for hit in self._walk(self.providers, body):
             yield record_of(hit["_source"], now)
@@ -412,6 +457,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:
         self._ensure()
+        self._fresh(self.providers)  # holds are written without a refresh
         words = words_of(query.text) if query.text else []
         if query.text and not words:
             return Page()
@@ -424,8 +470,10 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return self.candidates_many([query], now)[0]
 
     def candidates_many(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[tuple[dict, float]]]:
-        """Two round trips however many queries: the edges of every circle in one search, then one multi-search."""
+        """Three round trips however many queries: a refresh, the edges of every circle in one search, then one
+        multi-search."""
         self._ensure()
+        self._fresh(self.providers)  # holds are written without a refresh
         asked = list(dict.fromkeys(query for query in queries
                                    if not (query.need == "repatriation" and not query.return_country)))
         circles = {query: candidate_circles(query) for query in asked}
@@ -480,6 +528,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         if max_pending is not None:
             # Counted before the hold: the engine has no transaction across referrals, so two requests
             # racing for the last allowed slot of one case can both pass (one caseworker, one case: rare).
+            self._fresh(self.referrals)
             body = pending_for_case_body(referral.created_by, referral.case_reference, referral.need, now)
             if self._page(self.referrals, body, 1, 1)[1] >= max_pending:
                 raise TooManyPending(max_pending)
@@ -503,15 +552,26 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 raise NoCapacity(referral.provider_id)
             return provider_document(record, holds + [hold], version=version_of(source))
 
-        if self._update_provider(referral.provider_id, take_hold, refresh=self._refresh) is None:
+        # No refresh: the hold is read by id (real time) when it is checked or given back, and searches
+        # refresh before they read free units.
+        read = self._read_again(self.providers, referral.provider_id)
+        try:
+            written = self._update_provider(referral.provider_id, take_hold, refresh=False, read=read)
+        except NoCapacity:
+            if read is None:
+                raise
+            written = self._update_provider(referral.provider_id, take_hold, refresh=False)
+        if written is None:
             raise NoCapacity(referral.provider_id)
         self._write_unwritten(unwritten)
         return referral
 
     def _write_unwritten(self, unwritten: dict) -> None:
-        """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race)."""
-        self._create_if_absent(self.referrals, unwritten["referral"], refresh=self._refresh)
-        self._write_audits([unwritten["audit"]])
+        """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race).
+
+        One request for both, without a refresh: the referral is read by id, and referral lists refresh first.
+        """
+        self._create_all_if_absent([(self.referrals, unwritten["referral"]), (self.audit, unwritten["audit"])])
 
     def complete_unfinished_writes(self) -> int:
         """Finish what a directory that died mid-write left undone; returns how many writes were finished.
@@ -572,14 +632,26 @@ class SearchEngineDirectoryStore(DirectoryStore):
             pending = [doc for doc in source.get("unwritten_audit", []) if doc["id"] not in written_audits]
             return dict(tidied, unwritten_audit=pending, unwritten_audit_ids=[doc["id"] for doc in pending])
 
-        self._update_provider(provider_id, tidy, refresh=self._refresh)
+        self._update_provider(provider_id, tidy, refresh=False)
 
-    def _release_hold(self, provider_id: str, referral_id: str, *, use_unit_at: datetime | None = None,
-                      audit: AuditEntry | None = None) -> dict | None:
-        """Give a held unit back, or (accepting) turn it into a used one: available goes down by one."""
+    def _release_hold(self, provider_id: str, referral_id: str, audit: AuditEntry, *,
+                      use_unit_at: datetime | None = None) -> dict | None:
+        """Give a held unit back, or (accepting) turn it into a used one (available goes down by one), and write
+        the transition's audit entry.
+
+        The referral is claimed already, so the entry is true whatever becomes of the hold: it goes to the audit
+        index before the provider document is written, in one request with the entries that document still
+        carries from earlier changes, which the written document then no longer carries. One round trip fewer
+        than carrying the entry and writing it after, and later changes do not send those entries again.
+        """
+        document = self._audit_document(audit)
+        logged = []
 
         def release(found: dict) -> dict | None:
             source = found["_source"]
+            carried = source.get("unwritten_audit", [])
+            self._create_all_if_absent([(self.audit, entry) for entry in carried + [document]])
+            logged.append(document["id"])
             record = source["record"]
             holds = [hold for hold in source.get("holds", []) if hold["referral_id"] != referral_id]
             if len(holds) == len(source.get("holds", [])):
@@ -591,21 +663,29 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 capacity["available"] = after_use(capacity["available"], hold_units(released))
                 capacity["updated"] = record["last_modified"] = iso(use_unit_at)
                 version += 1
-            return provider_document(record, holds, version=version)
+            return dict(provider_document(record, holds, version=version), unwritten_audit=[], unwritten_audit_ids=[])
 
-        if audit is None:
-            return self._update_provider(provider_id, release, refresh=self._refresh)
-        return self._audited_update(provider_id, release, audit, refresh=self._refresh)
+        # No refresh: holds are read by id, and searches refresh before they read free units.
+        written = self._update_provider(provider_id, release, refresh=False)
+        if not logged:  # no provider document (deleted meanwhile): the entry on its own
+            self._write_audits([document])
+        return written
 
     def get_referral(self, referral_id: str) -> Referral | None:
         self._ensure()
         found = self.client.get(self.referrals, referral_id)
-        return referral_of(found["_source"]) if found else None
+        if found is None:
+            return None
+        self._remember_read(self.referrals, found)
+        return referral_of(found["_source"])
 
     def transition_referral(self, referral_id, to_status, now, audit, *, reason=None, note=None):
         self._ensure()
+        # The caller's own read of the referral may open the claim: a referral never goes back to pending, so
+        # a refusal on it stands, and a claim on it fails (409) if anything moved the referral meanwhile.
+        read = self._read_again(self.referrals, referral_id)
         for attempt in itertools.count():
-            found = self.client.get(self.referrals, referral_id)
+            found = read if attempt == 0 and read is not None else self.client.get(self.referrals, referral_id)
             if found is None:
                 raise KeyError(referral_id)
             referral = referral_of(found["_source"])
@@ -617,16 +697,15 @@ class SearchEngineDirectoryStore(DirectoryStore):
             try:
                 # Claiming the referral first: of two concurrent transitions only one gets past here.
                 self._blocked_retry(lambda: self.client.index(
-                    self.referrals, referral_id, changed, refresh=self._refresh, require_alias=True,
+                    self.referrals, referral_id, changed, refresh=False, require_alias=True,
                     if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"]))
                 break
             except VersionConflict:
                 if attempt >= CONFLICT_RETRIES:
                     raise StoreUnavailable("too many concurrent changes to one referral; try again") from None
-        released = self._release_hold(referral.provider_id, referral_id,
-                                      use_unit_at=now if to_status == "accepted" else None, audit=audit)
-        if released is None:  # the hold was gone already (its provider deleted, or a directory finishing this)
-            self._append_audit(audit)
+        # The hold may be gone already (its provider deleted, or a directory finishing this): the entry is written.
+        self._release_hold(referral.provider_id, referral_id, audit,
+                           use_unit_at=now if to_status == "accepted" else None)
         if to_status == "accepted":
             self._cancel_siblings(referral, now, audit)
         return referral_of(changed)
@@ -641,6 +720,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
         Each is its own transition (no transaction spans documents); one that moved on meanwhile is left as it is.
         """
+        self._fresh(self.referrals)
         body = pending_for_case_body(accepted.created_by, accepted.case_reference, accepted.need, now)
         for hit in self._walk(self.referrals, body):
             if hit["_id"] == accepted.id:
@@ -654,11 +734,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         self._ensure()
+        self._fresh(self.referrals)
         hits, total = self._page(self.referrals, referrals_body(query, now), query.page, query.size)
         return Page([referral_of(hit["_source"]).as_of(now) for hit in hits], total)
 
     def expire_referrals(self, now: datetime) -> int:
         self._ensure()
+        self._fresh(self.referrals)
         actions = []
         for hit in self._walk(self.referrals, passed_holds_body(now)):
             source = dict(hit["_source"], status="expired", updated_at=hit["_source"]["expires_at"])
@@ -668,7 +750,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                             "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]})
         if not actions:
             return 0
-        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh, require_alias=True))
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False, require_alias=True))
         # A conflict means the referral moved on meanwhile (accepted, cancelled): it is not expired by us.
         for item in failed:
             result = next(iter(item.values()))
@@ -685,6 +767,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                                               {"range": {"expires_at": {"gt": iso(now), "lte": iso(until)}}}],
                                    "must_not": [{"term": {"reminded": True}}]}},
                 "sort": [{"id": "asc"}], "seq_no_primary_term": True}
+        self._fresh(self.referrals)
         actions = []
         for hit in self._walk(self.referrals, body):
             source = dict(hit["_source"], reminded=True)
@@ -694,7 +777,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         if not actions:
             return 0
         # A conflict: the referral moved on or another directory reminded first; either way no second reminder.
-        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=self._refresh, require_alias=True))
+        failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False, require_alias=True))
         return len(actions) - len(failed)
 
     # -- audit -------------------------------------------------------------------------------
@@ -704,7 +787,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def list_audit(self, query: AuditFilter) -> Page:
         self._ensure()
-        self.client.refresh(self.audit, patient=False)  # entries are written without a refresh; reading them is rare
+        self._fresh(self.audit)
         hits, total = self._page(self.audit, audit_body(query), query.page, query.size)
         fields = AuditEntry.__dataclass_fields__
         return Page([AuditEntry(**{k: v for k, v in hit["_source"].items() if k in fields}) for hit in hits], total)

@@ -22,6 +22,7 @@ OPTIONS = {"prefix", "timeout", "max_retries", "refresh_interval", "shards", "re
 UNAVAILABLE_STATUSES = {429, 502, 503, 504}
 INDICES_MISSING = "the store's indices are missing; /readyz recreates them"
 ADMIN_TIMEOUT = 60.0
+POOL_SIZE = 16  # connections kept per host (OpenSearch client); the Elasticsearch client keeps 10 by default
 _PREFIX = re.compile(r"(?:[a-z0-9][a-z0-9._-]*)?")
 
 
@@ -49,7 +50,7 @@ class EngineConfig:
     prefix: str = ""
     timeout: float = 5.0
     max_retries: int = 1
-    refresh: str = "true"  # how provider and referral writes become searchable: "true" or "wait_for"
+    refresh: str = "true"  # how provider edits become searchable: "true" or "wait_for"
     refresh_interval: str = "1s"
     shards: int = 1
     replicas: str = "0-1"
@@ -117,9 +118,11 @@ class EngineClient:
             auth = {"http_auth": (config.username, config.password or "")} if config.username else {}
 
             def connect(timeout: float):
+                # The client keeps one connection per host unless told otherwise: every request that overlaps
+                # another (a worker's threads, its background task) would open a connection and drop it after.
                 return opensearchpy.OpenSearch(
                     list(config.hosts), timeout=timeout, max_retries=config.max_retries,
-                    retry_on_timeout=False, verify_certs=config.verify_certs, **auth)
+                    retry_on_timeout=False, verify_certs=config.verify_certs, pool_maxsize=POOL_SIZE, **auth)
 
             self._unreachable = (opensearchpy.ConnectionError,)
             self._api_error = opensearchpy.TransportError

@@ -48,6 +48,9 @@ def test_changes_made_before_a_kill_are_delivered_after_it_once_and_in_order(kin
                "HAVEN_LOG_LEVEL": "WARNING", "HAVEN_WEBHOOK_ALLOW_LOOPBACK": "1",
                "HAVEN_WEBHOOK_RETRY_FIRST_SECONDS": "0.2", "HAVEN_SWEEP_SECONDS": "0"}
         # First: a directory that delivers only once, at its start, so every change it makes waits in the outbox.
+        # The receiver is down meanwhile: that round may come a moment after the first changes, and then tries
+        # (and fails) to deliver them once; either way they are delivered only after the kill.
+        receiver.down = True
         with directory(env, HAVEN_DELIVER_SECONDS="3600") as first:
             shelter = call(first, ADMIN, "POST", "/providers", provider(capacity={"available": 3, "maximum": 5}))
             receiver.secret = call(first, CASEWORKER, "POST", "/webhooks", {"url": receiver.url})["secret"]
@@ -58,7 +61,7 @@ def test_changes_made_before_a_kill_are_delivered_after_it_once_and_in_order(kin
         assert receiver.received == []
 
         # Then: a receiver that is down while a directory retries, killed in the middle of its retries.
-        receiver.down = True
+        receiver.refused = 0
         with directory(env, HAVEN_DELIVER_SECONDS="0.1") as second:
             other = call(second, CASEWORKER, "POST", "/referrals", {"provider_id": shelter["id"], "need": "shelter",
                                                                     "case_reference": "ZAAK-K2"})
