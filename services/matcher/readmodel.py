@@ -42,6 +42,8 @@ from .candidates import CandidateSource
 
 log = logging.getLogger(__name__)
 
+NEED_RULE = next(rule for rule in HARD_FILTERS if rule.name == "need")
+
 # Filters that read the time or the query's geometry: worked out per query, not kept as columns.
 PER_QUERY = frozenset({"capacity", "stale", "avoid", "distance"})
 # Parts of a view no hard filter reads: kept only in the compressed whole view.
@@ -295,9 +297,16 @@ class ReadModel:
         if found is not None:
             self._columns.move_to_end(key)
             return found[1]
-        # A rule that reads neither the time nor the geometry: `now` plays no part.
+        # A rule that reads neither the time nor the geometry: `now` plays no part. Every query filters on its
+        # need, so another rule is worked out only where the need's own column holds (elsewhere it stays False,
+        # which the need's column decides anyway); a change sets every column of its row in full (`_put`).
         column = np.zeros(len(self._alive), dtype=bool)
-        for row in self._row_of.values():
+        if rule.name == NEED_RULE.name:
+            rows = self._row_of.values()
+        else:
+            offered = self._column(NEED_RULE, query)
+            rows = np.flatnonzero(offered[:len(self._alive)] & self._alive).tolist()
+        for row in rows:
             column[row] = rule.passes(query, self._views[row], None)
         self._columns[key] = ((rule, query), column)
         if len(self._columns) > MAX_COLUMNS:
