@@ -814,10 +814,8 @@ def _add_delivery_column(conn: sqlite3.Connection) -> None:
     if "delivery" in _columns(conn):
         return
     conn.execute("ALTER TABLE providers ADD COLUMN delivery INTEGER NOT NULL DEFAULT 1")
-    cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in DELIVERY_BITS.items())
-    conn.execute(f"UPDATE providers SET delivery = (SELECT COALESCE(SUM(CASE d.value {cases} ELSE 0 END), 0) "
-                 "FROM json_each(providers.doc, '$.delivery') d) WHERE json_type(doc, '$.delivery') = 'array' "
-                 "AND json_array_length(doc, '$.delivery') > 0")
+    _fill_bits(conn, "delivery", DELIVERY_BITS, "$.delivery", "array",
+               extra="AND json_array_length(doc, '$.delivery') > 0")
 
 
 def _add_support_columns(conn: sqlite3.Connection) -> None:
@@ -826,10 +824,7 @@ def _add_support_columns(conn: sqlite3.Connection) -> None:
         return
     for column, bits in (("cannot_serve", SUPPORT_BITS), ("target_groups", GROUP_BITS)):
         conn.execute(f"ALTER TABLE providers ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
-        cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in bits.items())
-        conn.execute(f"UPDATE providers SET {column} = (SELECT COALESCE(SUM(CASE d.value {cases} ELSE 0 END), 0) "
-                     f"FROM json_each(providers.doc, '$.eligibility.{column}') d) "
-                     f"WHERE json_type(doc, '$.eligibility.{column}') = 'array'")
+        _fill_bits(conn, column, bits, f"$.eligibility.{column}", "array")
 
 
 def _add_intake_column(conn: sqlite3.Connection) -> None:
@@ -852,10 +847,17 @@ def _add_own_pools_column(conn: sqlite3.Connection) -> None:
     if "own_pools" in _columns(conn):
         return
     conn.execute("ALTER TABLE providers ADD COLUMN own_pools INTEGER NOT NULL DEFAULT 0")
-    cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in NEED_BITS.items())
-    conn.execute(f"UPDATE providers SET own_pools = (SELECT COALESCE(SUM(CASE k.key {cases} ELSE 0 END), 0) "
-                 "FROM json_each(providers.doc, '$.service_capacity') k) "
-                 "WHERE json_type(doc, '$.service_capacity') = 'object'")
+    _fill_bits(conn, "own_pools", NEED_BITS, "$.service_capacity", "object")
+
+
+def _fill_bits(conn: sqlite3.Connection, column: str, bits: dict[str, int], path: str, kind: str,
+               extra: str = "") -> None:
+    """Fill a bit-set column from each record: the bits of the values of the array (or the keys of the object) at
+    `path`, for records where it is one."""
+    part = "value" if kind == "array" else "key"
+    cases = " ".join(f"WHEN {_quoted(value)} THEN {bit}" for value, bit in bits.items())
+    conn.execute(f"UPDATE providers SET {column} = (SELECT COALESCE(SUM(CASE j.{part} {cases} ELSE 0 END), 0) "
+                 f"FROM json_each(providers.doc, '{path}') j) WHERE json_type(doc, '{path}') = '{kind}' {extra}")
 
 
 def _add_referral_brief_columns(conn: sqlite3.Connection) -> None:
