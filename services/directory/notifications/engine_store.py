@@ -11,6 +11,7 @@ import logging
 
 from ...shared.engine.client import VersionConflict
 from ...shared.engine.indices import ensure_indices
+from ...shared.stores import StoreUnavailable
 from .store import Delivery, NotificationStore, Subscription
 
 _KEYWORD = {"type": "keyword"}
@@ -30,6 +31,7 @@ NOTIFICATION_MAPPINGS = {
         "delivered_at": _KEYWORD}},
 }
 NOTIFICATION_KINDS = tuple(NOTIFICATION_MAPPINGS)
+ID_CHUNK = 500  # documents read or written in one request
 log = logging.getLogger(__name__)
 
 
@@ -84,35 +86,33 @@ class SearchEngineNotificationStore(NotificationStore):
         self.client.refresh(referrals, patient=False)
         hits = self.client.search(referrals, {"query": {"term": {"has_unwritten_events": True}}, "size": 500,
                                               "seq_no_primary_term": True})["hits"]["hits"]
-        moved = 0
-        for hit in hits:
-            for event in hit["_source"].get("unwritten_events", []):
-                self._create(self.outbox, event["id"], {"id": event["id"], "seq": event["seq"], "fanned_out": False,
-                                                        "event": event})
-            tidied = {k: v for k, v in hit["_source"].items() if k not in ("unwritten_events", "has_unwritten_events")}
-            try:
-                self.client.index(referrals, hit["_id"], tidied, refresh="true", require_alias=True,
-                                  if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"])
-                moved += 1
-            except VersionConflict:
-                pass  # changed meanwhile, with a new event: the next move takes it, the ones moved stay once
-        return moved
+        # Every event into the outbox first, in one request: a document is tidied only once its events are there.
+        self._bulk([{"_op_type": "create", "_index": self.outbox, "_id": event["id"],
+                     "_source": {"id": event["id"], "seq": event["seq"], "fanned_out": False, "event": event}}
+                    for hit in hits for event in hit["_source"].get("unwritten_events", [])])
+        # A conflict: changed meanwhile, with a new event; the next move takes it, the ones moved stay once.
+        changed = self._bulk([{"_op_type": "index", "_index": referrals, "_id": hit["_id"],
+                               "_source": {k: v for k, v in hit["_source"].items()
+                                           if k not in ("unwritten_events", "has_unwritten_events")},
+                               "if_seq_no": hit["_seq_no"], "if_primary_term": hit["_primary_term"]} for hit in hits])
+        return len(hits) - len(changed)
 
-    def add_event_once(self, event: dict) -> bool:
+    def add_events_once(self, events: list[dict]) -> list[str]:
         self._ensure()
-        event = dict(event, seq=self.directory._next_seq())
-        try:
-            self.client.index(self.outbox, event["id"], {"id": event["id"], "seq": event["seq"], "fanned_out": False,
-                                                         "event": event}, refresh="true", op_type="create",
-                              require_alias=True)
-            return True
-        except VersionConflict:
-            return False
+        unique = list({event["id"]: event for event in reversed(events)}.values())[::-1]  # the first of each id
+        documents = [dict(event, seq=self.directory._next_seq()) for event in unique]
+        present = self._bulk([{"_op_type": "create", "_index": self.outbox, "_id": event["id"],
+                               "_source": {"id": event["id"], "seq": event["seq"], "fanned_out": False, "event": event}}
+                              for event in documents])
+        return [event["id"] for event in documents if event["id"] not in present]
 
-    def get_event(self, event_id: str) -> dict | None:
+    def get_events(self, event_ids: list[str]) -> dict[str, dict]:
         self._ensure()
-        found = self.client.get(self.outbox, event_id)
-        return found["_source"]["event"] if found else None
+        found = {}
+        for start in range(0, len(event_ids), ID_CHUNK):
+            for doc_id, document in self.client.mget(self.outbox, event_ids[start:start + ID_CHUNK]).items():
+                found[doc_id] = document["_source"]["event"]
+        return found
 
     def events_to_fan_out(self, limit: int) -> list[dict]:
         self.move_events()
@@ -121,12 +121,26 @@ class SearchEngineNotificationStore(NotificationStore):
                                                 "sort": [{"seq": "asc"}, {"id": "asc"}], "size": limit})["hits"]["hits"]
         return [hit["_source"]["event"] for hit in hits]
 
-    def fan_out(self, event: dict, deliveries: list[Delivery]) -> None:
+    def fan_out_all(self, fanned: list[tuple[dict, list[Delivery]]]) -> None:
         self._ensure()
-        for delivery in deliveries:
-            self._create(self.deliveries, delivery.id, delivery.__dict__)
-        self.client.index(self.outbox, event["id"], {"id": event["id"], "seq": event["seq"], "fanned_out": True,
-                                                     "event": event}, refresh="true", require_alias=True)
+        self._bulk([{"_op_type": "create", "_index": self.deliveries, "_id": delivery.id, "_source": delivery.__dict__}
+                    for _, deliveries in fanned for delivery in deliveries])
+        # Marked only after every delivery is written: an event whose deliveries failed is fanned out again.
+        self._bulk([{"_op_type": "index", "_index": self.outbox, "_id": event["id"],
+                     "_source": {"id": event["id"], "seq": event["seq"], "fanned_out": True, "event": event}}
+                    for event, _ in fanned])
+
+    def _bulk(self, actions: list[dict]) -> set[str]:
+        """Write actions in one request (or a few, for many); the ids that were there already (a `create`
+        refused), any other failure raised."""
+        if not actions:
+            return set()
+        failed = [next(iter(item.values())) for item in self.client.bulk(actions, refresh="true", require_alias=True,
+                                                                          chunk_size=ID_CHUNK)]
+        unwritten = [result for result in failed if result.get("status") != 409]
+        if unwritten:
+            raise StoreUnavailable(f"could not write {len(unwritten)} notification documents: {unwritten[:1]}")
+        return {result.get("_id") for result in failed}
 
     def pending_deliveries(self, limit: int) -> list[Delivery]:
         self._ensure()

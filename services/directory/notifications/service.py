@@ -77,6 +77,7 @@ def fan_out(*, notifier: Notifier) -> int:
     if not events:
         return 0
     subscriptions = notifier.store.subscriptions()
+    fanned = []
     for event in events:
         body = json.dumps(payload(event, notifier.public_url), separators=(",", ":"))
         deliveries = [Delivery(id=delivery_id(event["id"], s.id), seq=event["seq"], event_id=event["id"],
@@ -89,7 +90,8 @@ def fan_out(*, notifier: Notifier) -> int:
                                        event_id=event["id"], subscription_id=f"{MAIL_TO_PROVIDER}:{event['provider_id']}",
                                        referral_id=event["referral_id"], type=event["type"], event_at=event["at"],
                                        body=body, next_at=event["at"]))
-        notifier.store.fan_out(event, deliveries)
+        fanned.append((event, deliveries))
+    notifier.store.fan_out_all(fanned)
     return len(events)
 
 

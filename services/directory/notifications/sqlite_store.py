@@ -6,6 +6,8 @@ import sqlite3
 
 from .store import Delivery, NotificationStore, Subscription
 
+ID_CHUNK = 500  # ids a query names at once, well under SQLite's limit on parameters
+
 TABLES = """
 CREATE TABLE IF NOT EXISTS outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -81,27 +83,40 @@ class SqliteNotificationStore(NotificationStore):
                 conn.execute("DELETE FROM deliveries WHERE subscription_id = ? AND status = 'pending'", (subscription_id,))
         return bool(gone)
 
-    def add_event_once(self, event: dict) -> bool:
+    def add_events_once(self, events: list[dict]) -> list[str]:
+        added = []
         with self.file.transaction() as conn:
-            return conn.execute("INSERT OR IGNORE INTO outbox (id, event) VALUES (?, ?)",
-                                (event["id"], json.dumps(event))).rowcount == 1
+            for event in events:
+                if conn.execute("INSERT OR IGNORE INTO outbox (id, event) VALUES (?, ?)",
+                                (event["id"], json.dumps(event))).rowcount == 1:
+                    added.append(event["id"])
+        return added
 
-    def get_event(self, event_id: str) -> dict | None:
-        row = self.file.connection().execute("SELECT seq, event FROM outbox WHERE id = ?", (event_id,)).fetchone()
-        return dict(json.loads(row["event"]), seq=row["seq"]) if row else None
+    def get_events(self, event_ids: list[str]) -> dict[str, dict]:
+        conn = self.file.connection()
+        found = {}
+        for start in range(0, len(event_ids), ID_CHUNK):
+            chunk = event_ids[start:start + ID_CHUNK]
+            rows = conn.execute(f"SELECT seq, event FROM outbox WHERE id IN ({', '.join('?' * len(chunk))})",
+                                chunk).fetchall()
+            for row in rows:
+                event = dict(json.loads(row["event"]), seq=row["seq"])
+                found[event["id"]] = event
+        return found
 
     def events_to_fan_out(self, limit: int) -> list[dict]:
         rows = self.file.connection().execute(
             "SELECT seq, event FROM outbox WHERE fanned_out = 0 ORDER BY seq LIMIT ?", (limit,)).fetchall()
         return [dict(json.loads(row["event"]), seq=row["seq"]) for row in rows]
 
-    def fan_out(self, event: dict, deliveries: list[Delivery]) -> None:
+    def fan_out_all(self, fanned: list[tuple[dict, list[Delivery]]]) -> None:
         with self.file.transaction() as conn:
-            for delivery in deliveries:
-                row = delivery.__dict__
-                conn.execute(f"INSERT OR IGNORE INTO deliveries ({', '.join(row)}) "
-                             f"VALUES ({', '.join(':' + k for k in row)})", row)
-            conn.execute("UPDATE outbox SET fanned_out = 1 WHERE id = ?", (event["id"],))
+            for event, deliveries in fanned:
+                for delivery in deliveries:
+                    row = delivery.__dict__
+                    conn.execute(f"INSERT OR IGNORE INTO deliveries ({', '.join(row)}) "
+                                 f"VALUES ({', '.join(':' + k for k in row)})", row)
+                conn.execute("UPDATE outbox SET fanned_out = 1 WHERE id = ?", (event["id"],))
 
     def pending_deliveries(self, limit: int) -> list[Delivery]:
         rows = self.file.connection().execute(

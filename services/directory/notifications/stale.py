@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import islice
+from typing import Iterable, Iterator
 
 from ...shared.errors import ApiError, bad_field
 from ...shared.identity import Caller
@@ -9,6 +11,7 @@ from ..domain.rules import STALE_AFTER, capacity_age, iso
 from .links import InvalidLink, make_link_token, read_link_token
 
 MAX_REMINDERS = 3
+PAGE = 500  # providers whose reminders are read and written together
 
 
 def capacity_event_id(provider_id: str, updated: str, number: int) -> str:
@@ -16,29 +19,48 @@ def capacity_event_id(provider_id: str, updated: str, number: int) -> str:
     return f"evt_stale_{provider_id}_{int(datetime.fromisoformat(updated).timestamp())}_{number}"
 
 
-def remind_stale(*, notifier, store, secret: bytes, now: datetime, before: timedelta, spacing: timedelta) -> int:
+def remind_stale(*, notifier, store, secret: bytes, now: datetime, before: timedelta, spacing: timedelta,
+                 page: int = PAGE) -> int:
     """Remind active providers whose count goes stale within `before` (or is stale): the next of at most three
-    reminders, `spacing` apart; returns how many were written."""
+    reminders, `spacing` apart; returns how many were written.
+
+    A page of such providers at a time: one read of the reminders they had, one write of the next ones.
+    """
     written = 0
-    for record in store.iter_providers(now):
-        capacity = record["capacity"]
-        if record["status"] != "active" or capacity_age(capacity["updated"], now) < STALE_AFTER - before:
-            continue
-        previous = None
-        for number in range(1, MAX_REMINDERS + 1):
-            event_id = capacity_event_id(record["id"], capacity["updated"], number)
-            sent = notifier.store.get_event(event_id)
-            if sent is not None:
-                previous = sent
-                continue
-            if previous is not None and now - datetime.fromisoformat(previous["at"]) < spacing:
-                break
-            event = {"id": event_id, "type": "capacity.stale", "at": iso(now), "referral_id": f"capacity:{record['id']}",
-                     "provider_id": record["id"], "created_by": "", "capacity_updated": capacity["updated"],
-                     "reminder": number, "token": make_link_token(secret, record["id"], capacity["updated"], now)}
-            written += notifier.store.add_event_once(event)
-            break
+    due = (record for record in store.iter_providers(now) if record["status"] == "active"
+           and capacity_age(record["capacity"]["updated"], now) >= STALE_AFTER - before)
+    for records in _pages(due, page):
+        sent = notifier.store.get_events([capacity_event_id(record["id"], record["capacity"]["updated"], number)
+                                          for record in records for number in range(1, MAX_REMINDERS + 1)])
+        events = [event for record in records
+                  if (event := _next_reminder(record, sent, secret=secret, now=now, spacing=spacing)) is not None]
+        if events:
+            written += len(notifier.store.add_events_once(events))
     return written
+
+
+def _next_reminder(record: dict, sent: dict[str, dict], *, secret: bytes, now: datetime,
+                   spacing: timedelta) -> dict | None:
+    """The provider's next reminder, given those it had; None after three, or until `spacing` has passed."""
+    updated = record["capacity"]["updated"]
+    previous = None
+    for number in range(1, MAX_REMINDERS + 1):
+        event_id = capacity_event_id(record["id"], updated, number)
+        if event_id in sent:
+            previous = sent[event_id]
+            continue
+        if previous is not None and now - datetime.fromisoformat(previous["at"]) < spacing:
+            return None
+        return {"id": event_id, "type": "capacity.stale", "at": iso(now), "referral_id": f"capacity:{record['id']}",
+                "provider_id": record["id"], "created_by": "", "capacity_updated": updated, "reminder": number,
+                "token": make_link_token(secret, record["id"], updated, now)}
+    return None
+
+
+def _pages(items: Iterable, size: int) -> Iterator[list]:
+    items = iter(items)
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def confirm_by_link(*, store, secret: bytes, viewer: Caller, token: str, available: int | None, now: datetime,

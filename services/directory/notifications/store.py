@@ -62,20 +62,36 @@ class NotificationStore(ABC):
     def delete_subscription(self, subscription_id: str, subject: str) -> bool:
         """Delete one of this account's subscriptions, with its pending deliveries; False when there is none."""
 
-    @abstractmethod
     def add_event_once(self, event: dict) -> bool:
         """Put an event made outside a referral change in the outbox unless one of its id is there; True if added."""
+        return bool(self.add_events_once([event]))
 
     @abstractmethod
-    def get_event(self, event_id: str) -> dict | None: ...
+    def add_events_once(self, events: list[dict]) -> list[str]:
+        """Put each event in the outbox unless one of its id is there, in one write; the ids added.
+
+        Two writers adding the same id at once: one of them adds it, the other leaves it as it is.
+        """
+
+    def get_event(self, event_id: str) -> dict | None:
+        return self.get_events([event_id]).get(event_id)
+
+    @abstractmethod
+    def get_events(self, event_ids: list[str]) -> dict[str, dict]:
+        """The outbox events of these ids that are there, by id, in one read (or a few, for many ids)."""
 
     @abstractmethod
     def events_to_fan_out(self, limit: int) -> list[dict]:
         """Outbox events not yet fanned out, in the order they were written."""
 
-    @abstractmethod
     def fan_out(self, event: dict, deliveries: list[Delivery]) -> None:
         """Write the event's deliveries (those already there stay as they are) and mark it fanned out."""
+        self.fan_out_all([(event, deliveries)])
+
+    @abstractmethod
+    def fan_out_all(self, fanned: list[tuple[dict, list[Delivery]]]) -> None:
+        """`fan_out` for several events in one write of deliveries and one of marks: an event is marked only once
+        its deliveries are written."""
 
     @abstractmethod
     def pending_deliveries(self, limit: int) -> list[Delivery]:

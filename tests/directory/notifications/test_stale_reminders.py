@@ -1,12 +1,16 @@
 """Capacity about to go stale: at most three reminders, each with a one-time link that confirms or updates it."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from services.directory import create_app as create_directory
-from services.directory.notifications.stale import remind_stale
+from services.directory.notifications.stale import capacity_event_id, remind_stale
+from services.directory.notifications.wiring import notification_store_for
 from services.directory.settings import DirectorySettings
 from tests.conftest import SECRET
 from tests.support.factories import provider
@@ -22,10 +26,10 @@ def app(request, tmp_path, clock):
         yield create_directory({"SETTINGS": settings, "STORE": store, "CLOCK": clock})
 
 
-def remind(app, clock):
+def remind(app, clock, notifier=None, **options):
     context = app.extensions["haven"]
-    return remind_stale(notifier=context.notifier, store=context.store, secret=SECRET, now=clock.now,
-                        before=timedelta(hours=2), spacing=timedelta(hours=8))
+    return remind_stale(notifier=notifier or context.notifier, store=context.store, secret=SECRET, now=clock.now,
+                        before=timedelta(hours=2), spacing=timedelta(hours=8), **options)
 
 
 def reminders(app):
@@ -85,3 +89,42 @@ def test_a_link_for_one_provider_does_not_change_another(app, clock):
     other = admin.as_role("provider", provider_ids=(second["id"],))
     assert other.post(f"/capacity-links/{token}", {"available": 0}).status_code == 400
     assert admin.get(f"/providers/{first['id']}").json["capacity"]["available"] == 2
+
+
+def add_shelters(app, count):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    return [admin.post("/providers", provider(name=f"Opvang {n}", capacity={"available": 1, "maximum": 2})).json
+            for n in range(count)]
+
+
+def test_a_round_in_small_pages_writes_each_providers_next_reminder_as_one_page_would(app, clock):
+    shelters = add_shelters(app, 5)
+    clock.advance(hours=23)
+
+    assert remind(app, clock, page=2) == 5
+    assert remind(app, clock, page=2) == 0
+    clock.advance(hours=8)
+    assert remind(app, clock, page=2) == 5
+
+    expected = sorted(capacity_event_id(s["id"], s["capacity"]["updated"], number)
+                      for s in shelters for number in (1, 2))
+    assert sorted(e["id"] for e in reminders(app)) == expected
+
+
+def test_two_directories_reminding_at_once_write_each_reminder_once(app, clock):
+    shelters = add_shelters(app, 6)
+    clock.advance(hours=23)
+    store = app.extensions["haven"].store
+    directories = [SimpleNamespace(store=notification_store_for(store)) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def round_(notifier):
+        start.wait(timeout=10)
+        return remind(app, clock, notifier=notifier, page=2)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        written = list(pool.map(round_, directories))
+
+    assert sum(written) == len(shelters)
+    assert sorted(e["provider_id"] for e in reminders(app)) == sorted(s["id"] for s in shelters)
+    assert {e["reminder"] for e in reminders(app)} == {1}
