@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 
 from ...shared.engine.client import VersionConflict
 from ...shared.engine.indices import ensure_indices
+from ...shared.stores import StoreUnavailable
 
 COUNTERS = ("matches", "unmet", "groups", "group_people", "group_unplaced")
 TALLIES = ("providers", "units", "in_use", "stale")
@@ -194,14 +195,16 @@ class SearchEngineFiguresStore(FiguresStore):
 
     def add_capacity_days(self, days: list[CapacityDay]) -> int:
         self._ensure()
-        written = 0
-        for day in days:
-            try:
-                self.client.index(self.days, day.key, asdict(day), op_type="create", require_alias=True)
-                written += 1
-            except VersionConflict:
-                pass  # written already, by this sweep before or by another directory
-        return written
+        if not days:
+            return 0
+        failed = [next(iter(item.values())) for item in self.client.bulk(
+            [{"_op_type": "create", "_index": self.days, "_id": day.key, "_source": asdict(day)} for day in days],
+            require_alias=True)]
+        # A conflict is a day written already, by this sweep before or by another directory.
+        unwritten = [result for result in failed if result.get("status") != 409]
+        if unwritten:
+            raise StoreUnavailable(f"could not write capacity days: {unwritten[:1]}")
+        return len(days) - len(failed)
 
     def has_capacity_day(self, day: str) -> bool:
         self._ensure()

@@ -757,8 +757,10 @@ class SearchEngineDirectoryStore(DirectoryStore):
             if result.get("status") != 409:
                 raise RuntimeError(f"expiring referral {result.get('_id')} failed: {result.get('error')}")
         not_expired = {next(iter(item.values())).get("_id") for item in failed}
-        self._write_audits([self._audit_document(expiry_audit(action["_id"], action["_source"]["expires_at"]))
-                            for action in actions if action["_id"] not in not_expired])
+        expired = [(self.audit, self._audit_document(expiry_audit(action["_id"], action["_source"]["expires_at"])))
+                   for action in actions if action["_id"] not in not_expired]
+        if expired:
+            self._create_all_if_absent(expired)  # one request for the round's audit entries
         return len(actions) - len(failed)
 
     def remind_expiring(self, now: datetime, until: datetime) -> int:
