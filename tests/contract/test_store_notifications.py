@@ -68,7 +68,7 @@ def test_many_ids_are_read_and_written_past_one_request(store):
     assert len(outbox.add_events_once(events[::2])) == 600
     assert len(outbox.add_events_once(events)) == 600
 
-    found = outbox.get_events([e["id"] for e in events] + [f"evt_other_{n}" for n in range(300)])
+    found = outbox.get_events([e["id"] for e in events] + [f"evt_other_{n}" for n in range(600)])
     assert sorted(found) == sorted(e["id"] for e in events)
     assert len(outbox.events_to_fan_out(2000)) == 1200
 

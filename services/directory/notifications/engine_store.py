@@ -31,7 +31,8 @@ NOTIFICATION_MAPPINGS = {
         "delivered_at": _KEYWORD}},
 }
 NOTIFICATION_KINDS = tuple(NOTIFICATION_MAPPINGS)
-ID_CHUNK = 500  # documents read or written in one request
+WRITE_CHUNK = 500  # documents written in one bulk request
+READ_CHUNK = 1500  # ids read in one mget: the three reminders of a page of 500 providers
 log = logging.getLogger(__name__)
 
 
@@ -109,8 +110,8 @@ class SearchEngineNotificationStore(NotificationStore):
     def get_events(self, event_ids: list[str]) -> dict[str, dict]:
         self._ensure()
         found = {}
-        for start in range(0, len(event_ids), ID_CHUNK):
-            for doc_id, document in self.client.mget(self.outbox, event_ids[start:start + ID_CHUNK]).items():
+        for start in range(0, len(event_ids), READ_CHUNK):
+            for doc_id, document in self.client.mget(self.outbox, event_ids[start:start + READ_CHUNK]).items():
                 found[doc_id] = document["_source"]["event"]
         return found
 
@@ -136,7 +137,7 @@ class SearchEngineNotificationStore(NotificationStore):
         if not actions:
             return set()
         failed = [next(iter(item.values())) for item in self.client.bulk(actions, refresh="true", require_alias=True,
-                                                                          chunk_size=ID_CHUNK)]
+                                                                          chunk_size=WRITE_CHUNK)]
         unwritten = [result for result in failed if result.get("status") != 409]
         if unwritten:
             raise StoreUnavailable(f"could not write {len(unwritten)} notification documents: {unwritten[:1]}")
