@@ -165,6 +165,27 @@ def test_iter_providers_yields_every_provider_once_in_id_order_with_holds(direct
     assert sum(held.values()) == 1
 
 
+def test_providers_read_together_are_each_as_read_alone_and_unknown_ids_are_left_out(directory):
+    added = [directory.add(name=f"P{n}") for n in range(4)]
+    directory.refer(added[1]["id"])
+    unknown = "00000000-0000-4000-8000-000000000000"
+
+    found = directory.store.get_providers([added[1]["id"], unknown, added[3]["id"], added[0]["id"]],
+                                          directory.clock.now)
+
+    assert sorted(found) == sorted([added[0]["id"], added[1]["id"], added[3]["id"]])
+    assert all(found[i] == directory.get(i) for i in found)
+    assert found[added[1]["id"]]["capacity"]["held"] == 1
+    assert directory.store.get_providers([], directory.clock.now) == {}
+
+
+def test_many_providers_are_read_together_past_one_request(directory):
+    directory.store.bulk_upsert((directory.record(name=f"P{n}") for n in range(1100)), directory.audit("provider.import"))
+    every = [record["id"] for record in directory.store.iter_providers(directory.clock.now)]
+
+    assert sorted(directory.store.get_providers(every, directory.clock.now)) == sorted(every)
+
+
 def test_iter_providers_includes_inactive_providers(directory):
     inactive = directory.add(status="inactive")
     closed = directory.add(status="temporarily_closed")

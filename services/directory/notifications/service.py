@@ -39,7 +39,7 @@ class Notifier:
     allow_loopback: bool = False
     on_delivery: object = None  # callable(outcome, seconds from change to receipt or None)
     mail: MailSender | None = None
-    provider_email: object = None  # callable(provider_id) -> the provider's intake address or None
+    intake_addresses: object = None  # callable(provider_ids) -> {provider_id: intake address} of those that have one
 
 
 def subscribe(*, notifier: Notifier, viewer: Caller, data: dict, now: datetime) -> dict:
@@ -77,6 +77,8 @@ def fan_out(*, notifier: Notifier) -> int:
     if not events:
         return 0
     subscriptions = notifier.store.subscriptions()
+    intake = _intake_addresses(notifier, {event["provider_id"] for event in events
+                                          if event["type"] in PROVIDER_MAIL_EVENTS})
     fanned = []
     for event in events:
         body = json.dumps(payload(event, notifier.public_url), separators=(",", ":"))
@@ -85,7 +87,7 @@ def fan_out(*, notifier: Notifier) -> int:
                                event_at=event["at"], body=body, next_at=event["at"])
                       for s in subscriptions
                       if hears(Subscriber(s.subject, s.role, tuple(s.provider_ids)), tuple(s.events), event)]
-        if notifier.mail is not None and event["type"] in PROVIDER_MAIL_EVENTS and _has_intake(notifier, event):
+        if event["type"] in PROVIDER_MAIL_EVENTS and event["provider_id"] in intake:
             deliveries.append(Delivery(id=delivery_id(event["id"], MAIL_TO_PROVIDER), seq=event["seq"],
                                        event_id=event["id"], subscription_id=f"{MAIL_TO_PROVIDER}:{event['provider_id']}",
                                        referral_id=event["referral_id"], type=event["type"], event_at=event["at"],
@@ -189,15 +191,19 @@ def _mail_account(notifier: Notifier, address: str, delivery: Delivery) -> str |
     return notifier.mail.send(address, subject, text)
 
 
-def _has_intake(notifier: Notifier, event: dict) -> bool:
-    return bool(notifier.provider_email and notifier.provider_email(event["provider_id"]))
+def _intake_addresses(notifier: Notifier, provider_ids: set[str]) -> dict[str, str]:
+    """The providers' intake addresses, read together, when mail is sent at all."""
+    if notifier.mail is None or notifier.intake_addresses is None or not provider_ids:
+        return {}
+    return notifier.intake_addresses(sorted(provider_ids))
 
 
 def _mail(notifier: Notifier, delivery: Delivery) -> str | None:
     """Mail a provider's intake address, looked up when sending (never kept with the delivery)."""
     if notifier.mail is None:
         return "mail is not configured"
-    address = notifier.provider_email(delivery.subscription_id.split(":", 1)[1]) if notifier.provider_email else None
+    provider_id = delivery.subscription_id.split(":", 1)[1]
+    address = notifier.intake_addresses([provider_id]).get(provider_id) if notifier.intake_addresses else None
     if not address:
         return "the provider has no intake e-mail address"
     subject, text = compose(json.loads(delivery.body))

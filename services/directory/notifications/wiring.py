@@ -45,11 +45,12 @@ def build_notifier(store, settings, metrics=None) -> Notifier:
                     public_url=settings.public_url, allow_loopback=settings.webhook_allow_loopback,
                     on_delivery=on_delivery,
                     mail=MailSender(settings.smtp_url, settings.mail_from) if settings.smtp_url else None,
-                    provider_email=lambda provider_id: _intake_address(store, provider_id))
+                    intake_addresses=lambda provider_ids: _intake_addresses(store, provider_ids))
 
 
-def _intake_address(store, provider_id: str) -> str | None:
+def _intake_addresses(store, provider_ids: list[str]) -> dict[str, str]:
     from ..domain.rules import utc_now
 
-    record = store.get_provider(provider_id, utc_now())
-    return ((record or {}).get("contact") or {}).get("email") or None
+    records = store.get_providers(provider_ids, utc_now())
+    addresses = {provider_id: (record.get("contact") or {}).get("email") for provider_id, record in records.items()}
+    return {provider_id: address for provider_id, address in addresses.items() if address}

@@ -109,6 +109,10 @@ class DirectoryStore(ABC):
         """One provider with `capacity.held` at `now` and its `version`, read together."""
 
     @abstractmethod
+    def get_providers(self, provider_ids: list[str], now: datetime) -> dict[str, dict]:
+        """Those of these providers that exist, by id, each as `get_provider` reads it, in one read or a few."""
+
+    @abstractmethod
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool: ...
 
     @abstractmethod

@@ -372,6 +372,14 @@ class SearchEngineDirectoryStore(DirectoryStore):
             self._remember_read(self.providers, found)
         return dict(record_of(found["_source"], now), version=version_of(found["_source"])) if found else None
 
+    def get_providers(self, provider_ids: list[str], now: datetime) -> dict[str, dict]:
+        self._ensure()
+        found = {}
+        for chunk in _chunks(provider_ids, BULK_CHUNK):
+            for doc_id, document in self.client.mget(self.providers, chunk).items():
+                found[doc_id] = dict(record_of(document["_source"], now), version=version_of(document["_source"]))
+        return found
+
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
         self._ensure()
         generation = current_index(self.client, self.names, "providers")

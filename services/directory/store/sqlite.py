@@ -305,6 +305,16 @@ class SqliteDirectoryStore(DirectoryStore):
                                    {"id": provider_id, "now": iso(now)}).fetchone()
         return _versioned(row) if row else None
 
+    def get_providers(self, provider_ids: list[str], now: datetime) -> dict[str, dict]:
+        conn, found = self._conn(), {}
+        for chunk in _chunks(provider_ids, IMPORT_CHUNK):
+            params = {f"id{n}": provider_id for n, provider_id in enumerate(chunk)}
+            rows = conn.execute(f"SELECT p.doc, p.version, {HELD_BY_NEED} AS held FROM providers p "
+                                f"WHERE p.id IN ({', '.join(':' + key for key in params)})",
+                                dict(params, now=iso(now))).fetchall()
+            found.update((record["id"], record) for record in map(_versioned, rows))
+        return found
+
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
         with self._write() as conn:
             row = conn.execute("SELECT pk FROM providers WHERE id = ?", (provider_id,)).fetchone()
