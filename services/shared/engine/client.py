@@ -330,7 +330,8 @@ class EngineClient:
     def checkpoint(self, index: str) -> tuple[str, int]:
         """The index behind `index` (an alias) and its first shard's global checkpoint: every operation numbered
         (`_seq_no`) up to it has been carried out on every in-sync copy."""
-        answer = self._call(self._client.indices.stats, index=index, level="shards")
+        answer = self._call(self._client.indices.stats, index=index, level="shards", filter_path=[
+            "indices.*.shards.*.routing.primary", "indices.*.shards.*.seq_no.global_checkpoint"])
         (name, stats), = answer["indices"].items()
         primary = next(copy for copy in stats["shards"]["0"] if copy["routing"]["primary"])
         return name, primary["seq_no"]["global_checkpoint"]
