@@ -336,12 +336,6 @@ class EngineClient:
         primary = next(copy for copy in stats["shards"]["0"] if copy["routing"]["primary"])
         return name, primary["seq_no"]["global_checkpoint"]
 
-    def delete_numbered(self, index: str, doc_id: str, *, refresh: str | bool | None = None) -> int | None:
-        """Delete one document; the operation's `_seq_no`, or None when there was none."""
-        params: dict[str, Any] = {} if refresh is None else {"refresh": refresh}
-        answer = self._call(self._client.delete, index=index, id=doc_id, missing="document", **params)
-        return None if answer is None else answer["_seq_no"]
-
     def get_mapping(self, index: str) -> dict:
         return dict(self._call(self._client.indices.get_mapping, index=index))
 
