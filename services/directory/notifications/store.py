@@ -84,14 +84,10 @@ class NotificationStore(ABC):
     def events_to_fan_out(self, limit: int) -> list[dict]:
         """Outbox events not yet fanned out, in the order they were written."""
 
-    def fan_out(self, event: dict, deliveries: list[Delivery]) -> None:
-        """Write the event's deliveries (those already there stay as they are) and mark it fanned out."""
-        self.fan_out_all([(event, deliveries)])
-
     @abstractmethod
     def fan_out_all(self, fanned: list[tuple[dict, list[Delivery]]]) -> None:
-        """`fan_out` for several events in one write of deliveries and one of marks: an event is marked only once
-        its deliveries are written."""
+        """Write each event's deliveries (those already there stay as they are) and mark the events fanned out:
+        one write of deliveries, then one of marks, so no event is marked before its deliveries are written."""
 
     @abstractmethod
     def pending_deliveries(self, limit: int) -> list[Delivery]:
