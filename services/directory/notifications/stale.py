@@ -24,36 +24,38 @@ def remind_stale(*, notifier, store, secret: bytes, now: datetime, before: timed
     """Remind active providers whose count goes stale within `before` (or is stale): the next of at most three
     reminders, `spacing` apart; returns how many were written.
 
-    A page of such providers at a time: one read of the reminders they had, one write of the next ones.
+    The providers are read to the end first (their ids and count times only), so no read of the store stays
+    open while the reminders are written; then a page of them at a time: one read of the reminders they had,
+    one write of the next ones.
     """
+    due = [(record["id"], record["capacity"]["updated"]) for record in store.iter_providers(now)
+           if record["status"] == "active" and capacity_age(record["capacity"]["updated"], now) >= STALE_AFTER - before]
     written = 0
-    due = (record for record in store.iter_providers(now) if record["status"] == "active"
-           and capacity_age(record["capacity"]["updated"], now) >= STALE_AFTER - before)
-    for records in _pages(due, page):
-        sent = notifier.store.get_events([capacity_event_id(record["id"], record["capacity"]["updated"], number)
-                                          for record in records for number in range(1, MAX_REMINDERS + 1)])
-        events = [event for record in records
-                  if (event := _next_reminder(record, sent, secret=secret, now=now, spacing=spacing)) is not None]
+    for counts in _pages(due, page):
+        sent = notifier.store.get_events([capacity_event_id(provider_id, updated, number)
+                                          for provider_id, updated in counts for number in range(1, MAX_REMINDERS + 1)])
+        events = [event for provider_id, updated in counts
+                  if (event := _next_reminder(provider_id, updated, sent, secret=secret, now=now, spacing=spacing))]
         if events:
             written += len(notifier.store.add_events_once(events))
     return written
 
 
-def _next_reminder(record: dict, sent: dict[str, dict], *, secret: bytes, now: datetime,
+def _next_reminder(provider_id: str, updated: str, sent: dict[str, dict], *, secret: bytes, now: datetime,
                    spacing: timedelta) -> dict | None:
-    """The provider's next reminder, given those it had; None after three, or until `spacing` has passed."""
-    updated = record["capacity"]["updated"]
+    """The provider's next reminder for its count of `updated`, given those it had; None after three, or until
+    `spacing` has passed."""
     previous = None
     for number in range(1, MAX_REMINDERS + 1):
-        event_id = capacity_event_id(record["id"], updated, number)
+        event_id = capacity_event_id(provider_id, updated, number)
         if event_id in sent:
             previous = sent[event_id]
             continue
         if previous is not None and now - datetime.fromisoformat(previous["at"]) < spacing:
             return None
-        return {"id": event_id, "type": "capacity.stale", "at": iso(now), "referral_id": f"capacity:{record['id']}",
-                "provider_id": record["id"], "created_by": "", "capacity_updated": updated, "reminder": number,
-                "token": make_link_token(secret, record["id"], updated, now)}
+        return {"id": event_id, "type": "capacity.stale", "at": iso(now), "referral_id": f"capacity:{provider_id}",
+                "provider_id": provider_id, "created_by": "", "capacity_updated": updated, "reminder": number,
+                "token": make_link_token(secret, provider_id, updated, now)}
     return None
 
 

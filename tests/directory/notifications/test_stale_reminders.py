@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from types import SimpleNamespace
@@ -26,10 +27,10 @@ def app(request, tmp_path, clock):
         yield create_directory({"SETTINGS": settings, "STORE": store, "CLOCK": clock})
 
 
-def remind(app, clock, notifier=None, **options):
+def remind(app, clock, notifier=None, store=None, **options):
     context = app.extensions["haven"]
-    return remind_stale(notifier=notifier or context.notifier, store=context.store, secret=SECRET, now=clock.now,
-                        before=timedelta(hours=2), spacing=timedelta(hours=8), **options)
+    return remind_stale(notifier=notifier or context.notifier, store=store or context.store, secret=SECRET,
+                        now=clock.now, before=timedelta(hours=2), spacing=timedelta(hours=8), **options)
 
 
 def reminders(app):
@@ -128,3 +129,51 @@ def test_two_directories_reminding_at_once_write_each_reminder_once(app, clock):
     assert sum(written) == len(shelters)
     assert sorted(e["provider_id"] for e in reminders(app)) == sorted(s["id"] for s in shelters)
     assert {e["reminder"] for e in reminders(app)} == {1}
+
+
+class CountedCalls:
+    """The real notification store, counting the calls made to it."""
+
+    def __init__(self, store):
+        self.store, self.calls = store, Counter()
+
+    def __getattr__(self, name):
+        method = getattr(self.store, name)
+
+        def counted(*args, **kwargs):
+            self.calls[name] += 1
+            return method(*args, **kwargs)
+        return counted
+
+
+def test_a_round_reads_and_writes_the_outbox_once_per_page_of_providers(app, clock):
+    add_shelters(app, 7)
+    clock.advance(hours=23)
+    outbox = CountedCalls(app.extensions["haven"].notifier.store)
+
+    assert remind(app, clock, notifier=SimpleNamespace(store=outbox), page=3) == 7
+    assert outbox.calls == Counter(get_events=3, add_events_once=3)
+
+    outbox.calls.clear()
+    assert remind(app, clock, notifier=SimpleNamespace(store=outbox), page=3) == 0
+    assert outbox.calls == Counter(get_events=3)  # nothing due yet: nothing written
+
+
+def test_a_round_is_not_upset_by_a_count_reported_while_it_reads_the_providers(app, clock):
+    add_shelters(app, 3)
+    clock.advance(hours=23)
+    store = app.extensions["haven"].store
+    admin = SignedFlaskClient(app, SECRET, "admin")
+
+    def reading_while_another_worker_writes(now):
+        records = store.iter_providers(now)
+        first = next(records)
+        yield first
+        # Another worker's connection reports a count while this round's read is under way.
+        report = threading.Thread(target=admin.put, args=(f"/providers/{first['id']}/capacity", {"available": 0}))
+        report.start()
+        report.join()
+        yield from records
+
+    reading = SimpleNamespace(iter_providers=reading_while_another_worker_writes)
+    assert remind(app, clock, store=reading, page=1) == 3
