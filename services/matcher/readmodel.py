@@ -43,13 +43,17 @@ from .candidates import CandidateSource
 log = logging.getLogger(__name__)
 
 NEED_RULE = next(rule for rule in HARD_FILTERS if rule.name == "need")
+CAPACITY_RULE = next(rule for rule in HARD_FILTERS if rule.name == "capacity")
 
 # Filters that read the time or the query's geometry: worked out per query, not kept as columns.
 PER_QUERY = frozenset({"capacity", "stale", "avoid", "distance"})
-# Parts of a view no hard filter reads: kept only in the compressed whole view.
+# Parts of a view no hard filter keeps a column of: kept only in the compressed whole view (the id in a list of
+# its own; capacity, whose free units depend on holds and the time, as a column per need, and in full for rows
+# with holds).
 DISPLAY_ONLY = frozenset({"name", "organization", "description", "languages", "interpretation_languages",
-                          "last_modified", "hold_minutes", "version", "holds", "distance_km"})
-SHARED_PARTS = ("eligibility", "services", "delivery")
+                          "last_modified", "hold_minutes", "version", "holds", "distance_km", "id", "capacity",
+                          "service_capacity"})
+POOLS = ("capacity", "service_capacity")
 # NumPy's trigonometry may differ from Python's in the last bits: within this many km of an edge, the rule's
 # own function decides.
 EDGE_KM = 1e-6
@@ -72,6 +76,12 @@ def _microseconds(text: str) -> int:
     return (parse_time(text) - EPOCH) // ONE_US
 
 
+@lru_cache(maxsize=None)
+def _asking_for(need: str) -> CandidateQuery:
+    """A query for `need` only: what the capacity rule reads of a query (its need) with none held."""
+    return CandidateQuery(need=need, near=(0.0, 0.0))
+
+
 def _distances(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     """`geo.distance_km` over columns, the same steps; may differ from it in the last bits (see EDGE_KM)."""
     phi1, phi2 = np.radians(lat), np.radians(lats)
@@ -91,7 +101,9 @@ class ReadModel:
         self.as_of: str | None = None  # when the directory answered the last page read
         self.loaded = False  # the snapshot has been read to its end
         self._row_of: dict[str, int] = {}
-        # What the rules read of each provider (display-only fields left out, equal parts shared), and the
+        self._ids: list[str | None] = []
+        # What the column rules read of each provider (display-only fields and capacity left out), one dict
+        # shared by every provider for which it is the same (some thousands for 100,000 providers), and the
         # whole view as compressed JSON, unpacked only for the candidates answered.
         self._views: list[dict | None] = []
         self._packed: list[bytes | None] = []
@@ -99,9 +111,12 @@ class ReadModel:
         # every other view repeats (a view packed alone is about three times as large). Fixed for the model's life.
         self._zdict: bytes | None = None
         self._shared: dict[bytes, dict] = {}
-        self._stamps: list[int] = []  # which write of the row this is (the views unpacked for a request are keyed by it)
+        # Which write of the row this is (the views unpacked for a request are keyed by it).
+        self._stamps = np.zeros(0, dtype=np.int64)
         self._writes = 0
         self._holds: list[tuple] = []
+        # `capacity` and `service_capacity` of the rows with holds, whose free units depend on the time.
+        self._pools: dict[int, dict] = {}
         self._free_rows: list[int] = []
         self._size = 0
         self._alive = np.zeros(0, dtype=bool)
@@ -110,6 +125,8 @@ class ReadModel:
         self._lon = np.zeros(0)
         self._confidential = np.zeros(0, dtype=bool)
         self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
+        # The capacity rule per need with none held (rows with holds are worked out per query).
+        self._free = {need: np.zeros(0, dtype=bool) for need in NEEDS}
         self._columns: OrderedDict[tuple, tuple[CandidateQuery, np.ndarray]] = OrderedDict()
         self._unpacked: OrderedDict[tuple[int, int], dict] = OrderedDict()  # (row, stamp): the whole view
 
@@ -120,9 +137,10 @@ class ReadModel:
             for provider_id in page["deleted"]:
                 row = self._row_of.pop(provider_id, None)
                 if row is not None:
-                    self._views[row] = None
+                    self._views[row] = self._ids[row] = None
                     self._packed[row] = None
                     self._holds[row] = ()
+                    self._pools.pop(row, None)
                     self._alive[row] = self._held[row] = False
                     self._free_rows.append(row)
             if self._zdict is None and page["providers"]:
@@ -142,6 +160,7 @@ class ReadModel:
         if row is None:
             row = self._free_rows.pop() if self._free_rows else self._new_row()
             self._row_of[view["id"]] = row
+            self._ids[row] = view["id"]
         # Without holds what is free never changes with time: counted once, with none held.
         if not holds:
             view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
@@ -156,10 +175,15 @@ class ReadModel:
         self._held[row] = bool(holds)
         self._lat[row], self._lon[row] = public_point(view["location"])
         self._confidential[row] = bool(view["location"].get("confidential"))
-        view = self._slim(view)
-        self._views[row] = view
         for need, column in self._updated.items():
             column[row] = _microseconds(pool_of(view, need)["updated"])
+        for need, column in self._free.items():
+            column[row] = CAPACITY_RULE.passes(_asking_for(need), view, None)
+        if holds:
+            self._pools[row] = {key: view.get(key) for key in POOLS}
+        else:
+            self._pools.pop(row, None)
+        view = self._views[row] = self._slim(view)
         for (rule, query), column in self._columns.values():
             column[row] = rule.passes(query, view, None)
 
@@ -172,13 +196,15 @@ class ReadModel:
             self._confidential = np.concatenate([self._confidential, np.zeros(grow, dtype=bool)])
             self._lat = np.concatenate([self._lat, np.zeros(grow)])
             self._lon = np.concatenate([self._lon, np.zeros(grow)])
+            self._stamps = np.concatenate([self._stamps, np.zeros(grow, dtype=np.int64)])
             for need in self._updated:
                 self._updated[need] = np.concatenate([self._updated[need], np.zeros(grow, dtype=np.int64)])
+                self._free[need] = np.concatenate([self._free[need], np.zeros(grow, dtype=bool)])
             for key, (query, column) in self._columns.items():
                 self._columns[key] = (query, np.concatenate([column, np.zeros(grow, dtype=bool)]))
         self._views.append(None)
+        self._ids.append(None)
         self._packed.append(None)
-        self._stamps.append(0)
         self._holds.append(())
         self._size += 1
         return row
@@ -201,13 +227,12 @@ class ReadModel:
         if not query.include_stale:
             # placement.is_left_out_as_stale over one column: left out when reported more than EXCLUDED_AFTER ago.
             allowed &= self._updated[query.need][:size] >= (now - EXCLUDED_AFTER - EPOCH) // ONE_US
-        capacity = next(rule for rule in HARD_FILTERS if rule.name == "capacity")
         timed = {}
         if query.free_only:
-            allowed &= self._column(capacity, query)[:size] | self._held[:size]
+            allowed &= self._free[query.need][:size] | self._held[:size]
         for row in np.flatnonzero(allowed & self._held[:size]):
             timed[row] = self._at(row, now)
-            if query.free_only and not capacity.passes(query, timed[row], now):
+            if query.free_only and not CAPACITY_RULE.passes(query, timed[row], now):
                 allowed[row] = False
         rows = np.flatnonzero(allowed)
         for area in query.avoid:
@@ -232,18 +257,19 @@ class ReadModel:
             last = np.partition(near, query.limit - 1)[query.limit - 1]
             keep = near <= last + EDGE_KM
             rows = rows[keep]
-        exact = sorted((distance_km(self._lat[row], self._lon[row], *query.near), self._views[row]["id"], row)
+        exact = sorted((distance_km(self._lat[row], self._lon[row], *query.near), self._ids[row], row)
                        for row in rows)
         if query.max_distance_km is not None:
             exact = [found for found in exact if found[0] <= query.max_distance_km]
         answer = []
         for distance, _, row in exact[:query.limit]:
             # Keyed by the row's stored view too: a change between two calls is never answered from before it.
-            key = (row, self._stamps[row])
+            key = (int(row), int(self._stamps[row]))
             view = shown.get(key)
             if view is None:
-                seen = (timed.get(row) or self._at(row, now))["capacity"]
-                view = shown[key] = dict(self._unpack(key), capacity=seen)
+                whole = self._unpack(key)
+                seen = (timed.get(row) or self._at(row, now, whole))["capacity"]
+                view = shown[key] = dict(whole, capacity=seen)
             answer.append(dict(view, distance_km=round(distance, 1)))
         return answer
 
@@ -259,16 +285,13 @@ class ReadModel:
         return view
 
     def _slim(self, view: dict) -> dict:
-        """The view without what only people read (names, texts, languages, contact but intake hours, address),
-        equal parts (eligibility, services, delivery, intake hours) shared between providers."""
+        """What the column rules read: the view without what only people read (names, texts, languages, contact
+        but intake hours, address), its id and capacity; one dict shared by every provider it is the same for."""
         slim = {key: value for key, value in view.items() if key not in DISPLAY_ONLY}
-        for key in SHARED_PARTS:
-            if key in slim:
-                slim[key] = self._share(slim[key])
-        slim["contact"] = self._share({"intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours")})
+        slim["contact"] = {"intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours")}
         # Where it is lives in the columns (`_location` puts it together again for the rules that read it).
         slim.pop("location")
-        return slim
+        return self._share(slim)
 
     def _location(self, row: int) -> dict:
         return {"lat": float(self._lat[row]), "lon": float(self._lon[row]),
@@ -281,9 +304,13 @@ class ReadModel:
             found = self._shared[key] = part
         return found
 
-    def _at(self, row: int, now: datetime) -> dict:
-        """The row's view at `now`: holds that have ended no longer count, the count's age as of now."""
-        view = self._views[row]
+    def _at(self, row: int, now: datetime, whole: dict | None = None) -> dict:
+        """The row's view at `now`: holds that have ended no longer count, the count's age as of now. Its capacity
+        is kept for a row with holds; for another it is read from its whole view (`whole`, else unpacked)."""
+        pools = self._pools.get(row)
+        if pools is None:
+            pools = whole if whole is not None else self._unpack((row, int(self._stamps[row])))
+        view = dict(self._views[row], capacity=pools["capacity"], service_capacity=pools.get("service_capacity"))
         held: dict = {}
         for expires_at, units, need in self._holds[row]:
             if not hold_has_ended(expires_at, now):
@@ -306,8 +333,13 @@ class ReadModel:
         else:
             offered = self._column(NEED_RULE, query)
             rows = np.flatnonzero(offered[:len(self._alive)] & self._alive).tolist()
+        decided: dict[int, bool] = {}  # by shared view: each is decided once
         for row in rows:
-            column[row] = rule.passes(query, self._views[row], None)
+            view = self._views[row]
+            passes = decided.get(id(view))
+            if passes is None:
+                passes = decided[id(view)] = rule.passes(query, view, None)
+            column[row] = passes
         self._columns[key] = ((rule, query), column)
         if len(self._columns) > MAX_COLUMNS:
             self._columns.popitem(last=False)
