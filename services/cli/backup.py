@@ -90,6 +90,22 @@ def restore_files(args, src: Path, target: Path, files: list[str]) -> None:
             copy_database(src / name, target / name, lambda done, total: None)
         else:
             copy_file(src / name, target / name)
+    if "haven.db" in files:
+        renumber_changes(target / "haven.db")
+
+
+def renumber_changes(database: Path) -> None:
+    """A restored store numbers its changes in a new generation: matchers that read the live store further than
+    the backup reaches load it again instead of waiting for numbers it already passed."""
+    from ..directory.store.sqlite import new_change_generation
+
+    conn = sqlite3.connect(database)
+    try:
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'change_counter'").fetchone():
+            with conn:
+                new_change_generation(conn)
+    finally:
+        conn.close()
 
 
 # -- the search engine ------------------------------------------------------------------------

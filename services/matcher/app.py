@@ -17,6 +17,7 @@ from ..shared.logs import configure_logging, init_request_logging
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
 from .api import matches
+from .figures import Tally
 from .readmodel import FeedFollower
 from .settings import MatcherSettings
 
@@ -32,6 +33,8 @@ class MatcherContext:
     clock: Callable[[], datetime] = field(default=utc_now)
     # The read model of the directory, kept by a thread of this process (None: every match asks the directory).
     follower: FeedFollower | None = None
+    # Matches' outcome rows waiting to be counted at the directory (figures.py).
+    tally: Tally | None = None
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -55,7 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
         follower = FeedFollower(directory, interval=settings.read_model_interval,
                                 max_lag=settings.read_model_max_lag).start()
     app.extensions["haven"] = MatcherContext(directory=directory, settings=settings,
-                                             clock=config.get("CLOCK") or utc_now, follower=follower)
+                                             clock=config.get("CLOCK") or utc_now, follower=follower,
+                                             tally=Tally(directory, settings.figures_seconds))
     init_request_logging(app, "matcher")
     init_metrics(app, "matcher")
     init_internal_auth(app, settings.internal_secret, replay_guard(

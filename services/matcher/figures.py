@@ -2,18 +2,24 @@
 
 What leaves the matcher is only (need, province, asked, unmet) or, for a group, (need, province, 1 group,
 people, unplaced); never the point, the time, the person's attributes or the candidates. The directory adds
-it to the week's counters. Counting never fails or slows a match: the counts are sent once the answer has
-gone out (services/matcher/api.py), and when the directory cannot take them the loss is logged.
+it to the week's counters. Counting never fails or slows a match: a match's rows wait in this process's
+`Tally` and go to the directory together with the others of the last second, one request per caller, from a
+thread of their own; when the directory cannot take them the loss is logged.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import math
+import os
+import threading
+import time
 from functools import lru_cache
 
 from ..shared.http import ServiceClient
 from ..shared.places import all_places
 from ..shared.signing import Claims
+from ..shared.vocabulary import MAX_FIGURE_ROWS
 from .domain.geo import Point
 
 log = logging.getLogger(__name__)
@@ -63,6 +69,53 @@ def group_counts(point: Point, need: str, people: int, answer: dict) -> list[dic
     """One group match: its need, the province of its first person, how many people and how many were not placed."""
     return [{"need": need, "region": province_at(point), "groups": 1, "group_people": people,
              "group_unplaced": len(answer["unassigned"])}]
+
+
+class Tally:
+    """Rows of answered matches waiting to be counted, sent every `every_s` seconds by a thread of this process.
+
+    A request to the directory per match made each match's worker thread wait for the directory's write before
+    it read the next request on its connection; now a match only adds its rows here, and the directory gets one
+    request per caller per interval, whose rows it adds up per need and province before writing. Rows stay
+    grouped by caller: each request is signed as the caseworker or admin whose matches it counts. A process
+    stopped gracefully sends what is waiting; one killed loses at most the last interval's rows.
+    """
+
+    def __init__(self, client: ServiceClient, every_s: float):
+        self._client = client
+        self._every_s = every_s
+        self._lock = threading.Lock()
+        self._waiting: dict[tuple, tuple[Claims, list[dict]]] = {}
+        self._owner: int | None = None  # the process whose thread sends (a fork starts its own)
+
+    def add(self, claims: Claims, rows: list[dict]) -> None:
+        with self._lock:
+            key = (claims.role, claims.subject, tuple(claims.provider_ids))
+            self._waiting.setdefault(key, (claims, []))[1].extend(rows)
+            if self._owner != os.getpid():
+                self._owner = os.getpid()
+                threading.Thread(target=self._send_every_interval, name="haven-figures", daemon=True).start()
+                atexit.register(self.send)
+
+    def send(self) -> int:
+        """Send every waiting row now; how many requests the directory took."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, {}
+        taken = 0
+        for claims, rows in waiting.values():
+            for start in range(0, len(rows), MAX_FIGURE_ROWS):
+                taken += send_counts(self._client, claims.fresh(), rows[start:start + MAX_FIGURE_ROWS])
+        return taken
+
+    def close(self) -> None:
+        """Send what is waiting and stop sending at exit (an app that is done with, as in tests)."""
+        atexit.unregister(self.send)
+        self.send()
+
+    def _send_every_interval(self) -> None:
+        while True:
+            time.sleep(self._every_s)
+            self.send()
 
 
 def send_counts(client: ServiceClient, claims: Claims, counts: list[dict]) -> bool:

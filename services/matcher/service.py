@@ -51,9 +51,10 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     searched: dict[tuple[str, Point], tuple[CandidateQuery, int]] = {}
     memo: dict = {}  # what scoring works out once per view, whichever shelter distances start at
 
-    def ranked_from(for_needs: list[str], origins: list[Point],
-                    anchored: bool) -> list[dict[str, list[ScoredCandidate]]]:
-        """Per origin, each need's candidates ranked from it; one batch, each distinct query asked once."""
+    def ranked_from(for_needs: list[str], origins: list[Point], anchored: bool,
+                    explain: bool = True) -> list[dict[str, list[ScoredCandidate]]]:
+        """Per origin, each need's candidates ranked from it; one batch, each distinct query asked once.
+        Without `explain` the candidates are only scored (the care around shelters the plan may not choose)."""
         queries = {(need, origin): candidate_query(person, need, origin=origin, include_stale=include_stale,
                                                    limit=fetch_limit, at=now)
                    for origin in origins for need in for_needs}
@@ -63,7 +64,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
         searched.update({key: (query, len(found[query])) for key, query in queries.items()})
         return [{need: _rank(person, need, found[queries[need, origin]], origin, now, weights, counts, limit=limit,
                              include_stale=include_stale, distance_from="shelter" if anchored else None,
-                             filtered=source.filtered_here, memo=memo)
+                             filtered=source.filtered_here, memo=memo, explain=explain)
                  for need in for_needs} for origin in origins]
 
     ranked: dict[str, list[ScoredCandidate]] = {}
@@ -74,10 +75,13 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     if ranked.get("shelter"):
         weighed = ranked["shelter"][:SHELTERS_WEIGHED]
         origins = [provider_point(shelter.provider) for shelter in weighed]
-        care = ranked_from(others, origins, True) if others else [{} for _ in weighed]
+        care = ranked_from(others, origins, True, explain=False) if others else [{} for _ in weighed]
         options = [PlanOption(shelter, around) for shelter, around in zip(weighed, care)]
         plan = best_plan(options)
-        ranked.update(plan.option.care)
+        # Only the chosen shelter's care is shown: explained now, with the scores it was chosen by.
+        ranked.update({need: [score_candidate(person, need, candidate.provider, candidate.distance_km, now, weights,
+                                              distance_from="shelter") for candidate in candidates]
+                       for need, candidates in plan.option.care.items()})
     anchor = anchor_of(plan.option.shelter) if plan else None
     origin = anchor.point if anchor else person.location
     if not plan:
@@ -117,7 +121,8 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
 
 def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now: datetime,
           weights: ScoringWeights, counts: _Counts, *, limit: int, include_stale: bool,
-          distance_from: str | None, filtered: bool = False, memo: dict | None = None) -> list[ScoredCandidate]:
+          distance_from: str | None, filtered: bool = False, memo: dict | None = None,
+          explain: bool = True) -> list[ScoredCandidate]:
     """The best `limit` candidates, best first, with reasons; the others are only compared, never explained.
 
     `filtered`: the candidates passed the query's hard filters in this process (the read model), so only the
@@ -141,8 +146,8 @@ def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now:
                          provider))
     # domain.scoring.rank's order (best score, then nearer, then lower id); a provider is listed once per query.
     best = heapq.nsmallest(limit, compared, key=_rank_key)
-    return [score_candidate(person, need, provider, distance, now, weights, distance_from=distance_from)
-            for _, distance, _, provider in best]
+    return [score_candidate(person, need, provider, distance, now, weights, distance_from=distance_from,
+                            explain=explain) for _, distance, _, provider in best]
 
 
 def _rank_key(compared: tuple) -> tuple:

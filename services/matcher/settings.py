@@ -16,6 +16,7 @@
 | HAVEN_MATCH_READ_MODEL | on | `on`: caseworkers' matches are answered from the matcher's read model of the directory (its change feed); `off`: every match asks the directory |
 | HAVEN_READ_MODEL_INTERVAL | 0.2 | seconds between two reads of the directory's change feed |
 | HAVEN_READ_MODEL_MAX_LAG | 5 | seconds without a read of the feed after which matches ask the directory again |
+| HAVEN_FIGURES_SECONDS | 1 | seconds between two sendings of matches' outcome counts to the directory (all of them, one request per caller) |
 | HAVEN_LOG_LEVEL | INFO | |
 """
 from __future__ import annotations
@@ -47,6 +48,7 @@ class MatcherSettings:
     read_model: bool = False  # on unless HAVEN_MATCH_READ_MODEL=off when read from the environment
     read_model_interval: float = 0.2
     read_model_max_lag: float = 5.0
+    figures_seconds: float = 1.0
     # Nonces of signed requests, shared by every worker on the machine (None: this process only).
     replay_db: Path | None = None
     # Nonces shared by every replica: Redis, else the engine store when HAVEN_STORE_URL names one.
@@ -62,6 +64,8 @@ class MatcherSettings:
             raise ValueError("HAVEN_READ_MODEL_INTERVAL must be between 0.01 and 60")
         if not self.read_model_max_lag > self.read_model_interval:
             raise ValueError("HAVEN_READ_MODEL_MAX_LAG must be above HAVEN_READ_MODEL_INTERVAL")
+        if not 0.05 <= self.figures_seconds <= 600:
+            raise ValueError("HAVEN_FIGURES_SECONDS must be between 0.05 and 600")
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "MatcherSettings":
@@ -81,6 +85,7 @@ class MatcherSettings:
                    read_model=read_model_on(environ),
                    read_model_interval=_number("HAVEN_READ_MODEL_INTERVAL", 0.2, environ),
                    read_model_max_lag=_number("HAVEN_READ_MODEL_MAX_LAG", 5.0, environ),
+                   figures_seconds=_number("HAVEN_FIGURES_SECONDS", 1.0, environ),
                    replay_db=data_dir(environ) / "nonces-matcher.db",
                    redis_url=env("HAVEN_REDIS_URL", None, environ),
                    store_url=env("HAVEN_STORE_URL", None, environ))

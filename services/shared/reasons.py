@@ -119,6 +119,10 @@ REASONS: dict[str, dict[str, str]] = {
 }
 
 
+# Each code's parameter names, for the check made on every reason (a match makes thousands).
+_PARAMS = {code: frozenset(params) for code, params in REASONS.items()}
+
+
 class UnknownReason(ValueError):
     """A code not in the registry, or parameters other than the code's."""
 
@@ -131,10 +135,10 @@ class Reason:
     params: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        expected = REASONS.get(self.code)
+        expected = _PARAMS.get(self.code)
         if expected is None:
             raise UnknownReason(f"unknown reason code: {self.code!r}")
-        if set(self.params) != set(expected):
+        if self.params.keys() != expected:
             raise UnknownReason(f"reason {self.code!r} takes {sorted(expected)}, not {sorted(self.params)}")
 
     def as_dict(self) -> dict:

@@ -25,6 +25,8 @@ ROLES = ("admin", "caseworker", "provider")
 MAX_PAGE_SIZE = 100
 MAX_RADIUS_KM = 500
 MAX_NEEDS = 10
+# Outcome rows in one request of the matcher to the directory's figures (one row per need of a match).
+MAX_FIGURE_ROWS = 1000
 MAX_CANDIDATES_PER_NEED = 20  # candidates shown per need in a match
 MAX_AVOID_AREAS = 10
 MAX_CANDIDATE_QUERIES = 20  # queries in one internal candidate batch

@@ -52,6 +52,9 @@ def test_a_restored_data_folder_holds_every_provider_referral_audit_entry_and_ke
         tables = [table for table in before if kind in table]
         assert tables and all(before[t] == after[t] and before[t] for t in tables), kind
     assert table_rows(stack.folder / "auth.db") == table_rows(fresh / "auth.db")
+    # Its change feed counts in a generation of its own: a matcher that read the live store further loads it anew.
+    live_generation = sqlite_rows(stack.folder / "haven.db", "SELECT generation FROM change_counter")
+    assert live_generation != sqlite_rows(fresh / "haven.db", "SELECT generation FROM change_counter")
     manifest = json.loads((tmp_path / "backup" / "haven-backup.json").read_text())
     for name in manifest["files"]:
         assert stat.S_IMODE((fresh / name).stat().st_mode) == 0o600, name

@@ -2,6 +2,7 @@
 is listed after the number a reader got before it, once per provider, in one growing sequence."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from services.directory.domain.referrals import NoCapacity
@@ -85,3 +86,35 @@ def test_the_holds_listed_are_every_pending_one_with_its_end_and_units(directory
     holds = sorted((hold.expires_at, hold.units) for hold in page.holds[shelter["id"]])
     assert holds == [(short.expires_at, 1), (long.expires_at, 2)]
     assert record["capacity"]["held"] == 2  # as get_provider counts them at that time
+
+
+def test_a_reader_polling_while_providers_are_deleted_misses_no_delete(directory, store, clock):
+    """A reader that keeps its model from the feed, polling as fast as it can while providers are deleted one
+    after another, ends without any of them: whatever moment it reads, a delete is in the feed after it."""
+    kept = [directory.add()["id"] for _ in range(3)]
+    doomed = [directory.add()["id"] for _ in range(30)]
+    listed, _, sequence = changed_since(store, 0, clock.now)
+    model = set(listed)
+    done = threading.Event()
+
+    def follow():
+        nonlocal sequence
+        while not done.is_set():
+            page = store.changes(sequence, 1000, clock.now)
+            model.difference_update(page.deleted)
+            model.update(record["id"] for record in page.records)
+            sequence = page.sequence
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    try:
+        for provider_id in doomed:
+            assert store.delete_provider(provider_id, directory.audit("provider.delete", provider_id))
+    finally:
+        done.set()
+        reader.join()
+    listed, deleted, _ = changed_since(store, sequence, clock.now)
+    model.difference_update(deleted)
+    model.update(listed)
+
+    assert model == set(kept)

@@ -202,7 +202,7 @@ def test_a_store_written_before_capacity_per_service_reads_each_records_own_pool
     with sqlite3.connect(path) as conn:
         conn.execute("ALTER TABLE providers DROP COLUMN own_pools")
         # The migrations before the column had run.
-        conn.execute(f"PRAGMA user_version = {len(sqlite_store.MIGRATIONS) - 1}")
+        conn.execute(f"PRAGMA user_version = {sqlite_store.MIGRATIONS.index(sqlite_store._add_own_pools_column)}")
 
     reopened = SqliteDirectoryStore(path)
     try:

@@ -44,7 +44,8 @@ def directory_server(directory_app):
 def matcher_settings(request, directory_server) -> MatcherSettings:
     """Every matcher test runs twice: candidates asked of the directory, and answered from the read model."""
     return MatcherSettings(directory_url=directory_server.url, internal_secret=SECRET,
-                           read_model=request.param == "read_model", read_model_interval=0.05)
+                           read_model=request.param == "read_model", read_model_interval=0.05,
+                           figures_seconds=600)  # outcome counts go when a test sends them
 
 
 @pytest.fixture
@@ -53,6 +54,7 @@ def matcher_app(matcher_settings, clock):
     yield app
     if app.extensions["haven"].follower is not None:
         app.extensions["haven"].follower.stop()
+    app.extensions["haven"].tally.close()
     app.extensions["haven"].directory.session.close()
 
 

@@ -33,15 +33,32 @@ MATCH = {"needs": ["shelter", "legal"], "languages": ["nl"], "location": {"lat":
 
 
 @pytest.mark.integration
-def test_a_match_is_counted_at_the_directory_once_its_answer_has_gone_out(matcher, admin):
+def test_a_match_is_counted_at_the_directory_when_the_waiting_rows_are_sent(matcher, admin):
     answer = matcher.post("/matches", MATCH)
     assert answer.status_code == 200 and {item["need"] for item in answer.json["unmet"]} == {"shelter", "legal"}
-    assert admin.get("/figures").json["need_counts"] == []  # not before the answer is closed
-    answer.close()
+    assert admin.get("/figures").json["need_counts"] == []  # waiting in the matcher until they are sent
+
+    assert matcher.app.extensions["haven"].tally.send() == 1
 
     counted = {(row["need"], row["region"]): (row["matches"], row["unmet"])
                for row in admin.get("/figures").json["need_counts"]}
     assert counted == {("shelter", "Utrecht"): (1, 1), ("legal", "Utrecht"): (1, 1)}
+
+
+@pytest.mark.integration
+def test_the_rows_of_many_matches_go_in_one_request_per_caller_and_add_up(matcher, admin):
+    other = matcher.as_role("caseworker", subject="another caseworker")
+    for client in [matcher] * 3 + [other] * 2:
+        assert client.post("/matches", MATCH).status_code == 200
+    assert matcher.post("/matches/group", {"need": "shelter", "people": [
+        {"languages": ["nl"], "location": {"lat": 52.0907, "lon": 5.1214}}]}).status_code == 200
+
+    assert matcher.app.extensions["haven"].tally.send() == 2  # two callers
+    assert matcher.app.extensions["haven"].tally.send() == 0  # nothing is sent twice
+
+    counted = {(row["need"], row["region"]): (row["matches"], row["unmet"], row["groups"])
+               for row in admin.get("/figures").json["need_counts"]}
+    assert counted == {("shelter", "Utrecht"): (5, 5, 1), ("legal", "Utrecht"): (5, 5, 0)}
 
 
 @pytest.mark.integration
@@ -51,7 +68,7 @@ def test_a_count_the_directory_cannot_take_is_logged_and_the_match_is_answered_a
         conn.execute("DROP TABLE need_counts")  # the directory fails to store any count
 
     answer = matcher.post("/matches", MATCH)
-    answer.close()
+    assert matcher.app.extensions["haven"].tally.send() == 0
 
     assert answer.status_code == 200 and answer.json["unmet"]
     assert any(record.getMessage() == "match outcome not counted" and record.status == 500

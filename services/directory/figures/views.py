@@ -35,7 +35,9 @@ class NeedCountInSchema(StrictSchema):
 
 class MatchCountsInSchema(StrictSchema):
     counts = fields.List(fields.Nested(NeedCountInSchema), required=True,
-                         validate=validate.Length(min=1, max=v.MAX_NEEDS + 1))
+                         validate=validate.Length(min=1, max=v.MAX_FIGURE_ROWS),
+                         metadata={"description": "one row per need of each match counted; the matcher sends "
+                                                  "the rows of up to a second of matches together"})
 
 
 class CountedSchema(Schema):

@@ -373,19 +373,40 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return dict(record_of(found["_source"], now), version=version_of(found["_source"])) if found else None
 
     def delete_provider(self, provider_id: str, audit: AuditEntry) -> bool:
+        """Mark the document as being deleted, write its tombstone at the mark's number, then delete that very
+        version (a change in between, such as a hold, marks it again).
+
+        The change feed reads this index up to its global checkpoint, after a refresh. Whenever it reads the
+        mark's number it finds the delete: the marked document while it is there, the tombstone (written
+        before the document goes) once it is gone. A plain delete followed by its tombstone left a moment in
+        which the feed could read past the delete before the tombstone existed, and a matcher kept the
+        provider. A directory that dies in between leaves the provider marked: the feed reports it deleted,
+        searches here still find it, and deleting it again finishes the job.
+        """
         self._ensure()
         generation = current_index(self.client, self.names, "providers")
-        seq = self._blocked_retry(lambda: self.client.delete_numbered(self.providers, provider_id,
-                                                                       refresh=self._refresh))
-        if seq is None:
-            return False
-        # The change feed's tombstone: a directory that dies before writing it leaves the provider in the
-        # matchers' read models until they load again (the next start or rebuilt index).
-        self._blocked_retry(lambda: self.client.index(
-            self.tombstones, provider_id, {"id": provider_id, "seq": seq, "generation": generation},
-            refresh=self._refresh, require_alias=True))
-        self._append_audit(audit)
-        return True
+        for attempt in itertools.count():
+            found = self.client.get(self.providers, provider_id)
+            if found is None:
+                return False
+            try:
+                marked = self._blocked_retry(lambda: self.client.index(
+                    self.providers, provider_id, dict(found["_source"], deleting=True), require_alias=True,
+                    if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"]))
+                self._blocked_retry(lambda: self.client.index(
+                    self.tombstones, provider_id, {"id": provider_id, "seq": marked["_seq_no"], "generation": generation},
+                    refresh=self._refresh, require_alias=True))
+                self._blocked_retry(lambda: self.client.delete(
+                    self.providers, provider_id, refresh=self._refresh, if_seq_no=marked["_seq_no"],
+                    if_primary_term=marked["_primary_term"]))
+            except VersionConflict:
+                if attempt >= CONFLICT_RETRIES:
+                    raise StoreUnavailable("too many concurrent changes to one provider; try again") from None
+                time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
+                continue
+            self._append_audit(audit)
+            return True
+        raise AssertionError("unreachable")
 
     def set_capacity(self, provider_id, available, maximum, now, audit, *, need=None):
         def change(found: dict) -> dict:
@@ -424,6 +445,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
         if self.config.shards != 1:
             raise ChangesUnavailable("the change feed needs the providers index on one primary shard")
         generation, checkpoint = self.client.checkpoint(self.providers)
+        if 0 < since and checkpoint < since:
+            # Nothing written since the last read: the matchers poll often, so this answer costs one request.
+            return ChangePage(records=[], holds={}, deleted=[], sequence=since, more=False, generation=generation)
         self.client.refresh(self.providers, patient=False)
         window = {"gte": since, "lte": checkpoint}
         found = self.client.search(self.providers, {
@@ -446,6 +470,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 deleted.append(hit["_source"]["id"])
                 continue
             source = hit["_source"]
+            if source.get("deleting"):
+                deleted.append(source["id"])
+                continue
             record = record_of(source, now)
             records.append(record)
             holds[record["id"]] = [Hold(hold.get("need") or ((hold.get("unwritten") or {}).get("referral") or {}).get("need"),

@@ -74,13 +74,17 @@ PROVIDER_MAPPINGS = {
         "record": {"type": "object", "enabled": False},
         # Goes up with every write of the record (not with holds): the provider's ETag.
         "version": {"type": "long", "index": False},
+        # Being deleted: written just before the document goes, so the change feed reads the delete at a
+        # number of this index whatever moment it reads (SearchEngineDirectoryStore.delete_provider).
+        "deleting": {"type": "boolean", "index": False},
     },
 }
 # Added to indices made before these fields existed (adding fields needs no reindex).
 PROVIDER_FIELDS_ADDED = {name: PROVIDER_MAPPINGS["properties"][name]
                          for name in ("unwritten_audit", "unwritten_audit_ids", "version", "public_cell",
                                        "delivery", "cannot_serve", "target_groups", "intake_slots",
-                                       "own_pools", "pool_available", "pool_updated", "pool_hold_expiry_ms")}
+                                       "own_pools", "pool_available", "pool_updated", "pool_hold_expiry_ms",
+                                       "deleting")}
 REFERRAL_MAPPINGS = {
     "dynamic": "strict",
     "properties": {

@@ -357,6 +357,7 @@ class SqliteDirectoryStore(DirectoryStore):
                 {"since": since, "limit": limit + 1, "now": iso(now)}).fetchall()
             more = len(rows) > limit
             rows = rows[:limit]
+            generation = conn.execute("SELECT generation FROM change_counter").fetchone()[0]
             live = [row["provider_id"] for row in rows if not row["deleted"]]
             holds: dict[str, list[Hold]] = {provider_id: [] for provider_id in live}
             for hold in conn.execute("SELECT r.provider_id, r.need, r.units, r.expires_at FROM json_each(?) j "
@@ -367,7 +368,7 @@ class SqliteDirectoryStore(DirectoryStore):
             conn.execute("COMMIT")
         return ChangePage(records=[_record(row) for row in rows if not row["deleted"]], holds=holds,
                           deleted=[row["provider_id"] for row in rows if row["deleted"]],
-                          sequence=rows[-1]["seq"] if rows else since, more=more, generation="sqlite")
+                          sequence=rows[-1]["seq"] if rows else since, more=more, generation=generation)
 
     # -- search ------------------------------------------------------------------------------
     def search(self, query: SearchQuery, now: datetime) -> Page:
@@ -772,6 +773,19 @@ def _add_change_feed(conn: sqlite3.Connection) -> None:
     _changed(conn, [row[0] for row in conn.execute("SELECT id FROM providers ORDER BY id")])
 
 
+def _add_change_generation(conn: sqlite3.Connection) -> None:
+    """The change feed's generation: which copy of the store its numbers count in."""
+    if "generation" not in {row[1] for row in conn.execute("PRAGMA table_info(change_counter)")}:
+        conn.execute("ALTER TABLE change_counter ADD COLUMN generation TEXT NOT NULL DEFAULT ''")
+        new_change_generation(conn)
+
+
+def new_change_generation(conn: sqlite3.Connection) -> None:
+    """Number the store's changes in a generation of their own: a restored copy counts from where its backup
+    was, below what readers of the live store have read, so they must load it again (`haven restore`)."""
+    conn.execute("UPDATE change_counter SET generation = 'sqlite-' || lower(hex(randomblob(8)))")
+
+
 def _chunks(items: Iterable, size: int):
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
@@ -921,7 +935,7 @@ def _configure(conn: sqlite3.Connection) -> None:
 MIGRATIONS = [SCHEMA, _add_bit_columns, _fill_need_geo, _add_confidential_column, _add_version_column,
               _add_delivery_column, _add_support_columns, _add_referral_party_columns, _add_intake_column,
               _add_referral_brief_columns, add_notification_tables, add_waitlist_table,
-              add_figures_tables, _add_change_feed, _add_own_pools_column]
+              add_figures_tables, _add_change_feed, _add_own_pools_column, _add_change_generation]
 
 
 def _touches_cell(lat: float, lon: float, radius_km: float, cell_lat: float, cell_lon: float) -> int:

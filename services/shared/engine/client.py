@@ -330,16 +330,11 @@ class EngineClient:
     def checkpoint(self, index: str) -> tuple[str, int]:
         """The index behind `index` (an alias) and its first shard's global checkpoint: every operation numbered
         (`_seq_no`) up to it has been carried out on every in-sync copy."""
-        answer = self._call(self._client.indices.stats, index=index, level="shards")
+        answer = self._call(self._client.indices.stats, index=index, level="shards", filter_path=[
+            "indices.*.shards.*.routing.primary", "indices.*.shards.*.seq_no.global_checkpoint"])
         (name, stats), = answer["indices"].items()
         primary = next(copy for copy in stats["shards"]["0"] if copy["routing"]["primary"])
         return name, primary["seq_no"]["global_checkpoint"]
-
-    def delete_numbered(self, index: str, doc_id: str, *, refresh: str | bool | None = None) -> int | None:
-        """Delete one document; the operation's `_seq_no`, or None when there was none."""
-        params: dict[str, Any] = {} if refresh is None else {"refresh": refresh}
-        answer = self._call(self._client.delete, index=index, id=doc_id, missing="document", **params)
-        return None if answer is None else answer["_seq_no"]
 
     def get_mapping(self, index: str) -> dict:
         return dict(self._call(self._client.indices.get_mapping, index=index))
