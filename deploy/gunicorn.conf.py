@@ -1,13 +1,16 @@
 """gunicorn settings for every Haven service (containers and `haven up` use the same choices)."""
 import os
 
+from services.cli.run import worker_settings
 from services.shared.logs import gunicorn_logconfig
 
 bind = os.environ.get("HAVEN_BIND", "0.0.0.0:8080")
 # gthread keeps connections alive between the services without one process per connection.
 worker_class = "gthread"
-workers = int(os.environ.get("HAVEN_WORKERS", "2"))
-threads = int(os.environ.get("HAVEN_THREADS", "4"))
+# The matcher with its read model: one worker with every thread, one copy of the model (services.cli.run).
+workers, threads = worker_settings(os.environ.get("HAVEN_SERVICE", "gunicorn"),
+                                   int(os.environ.get("HAVEN_WORKERS", "2")), int(os.environ.get("HAVEN_THREADS", "4")),
+                                   os.environ)
 keepalive = 30
 timeout = 30
 graceful_timeout = 10

@@ -25,7 +25,9 @@ def register(subparsers) -> None:
     up.add_argument("--demo", action="store_true", help="load demo data into an empty store; print sign-ins")
     up.add_argument("--port", type=int, default=8080, help="gateway port (directory +1, matcher +2)")
     up.add_argument("--store", help="store URL (default HAVEN_STORE_URL or sqlite in HAVEN_DATA_DIR)")
-    up.add_argument("--workers", type=int, default=2, help="gunicorn workers per service")
+    up.add_argument("--workers", type=int, default=2,
+                    help="gunicorn workers per service (the matcher with its read model: one worker with "
+                         "workers x threads threads, see worker_settings)")
     up.add_argument("--threads", type=int, default=4, help="threads per worker")
     up.set_defaults(func=cmd_up)
 
@@ -44,6 +46,29 @@ def metrics_dir(name: str, folder: Path) -> Path:
     path = (Path(base) if base else folder / "metrics") / name
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
+
+
+def worker_settings(name: str, workers: int, threads: int, env: dict) -> tuple[int, int]:
+    """Workers and threads per worker for one service.
+
+    The matcher keeps its read model of the directory (100,000 providers: about 100 MB) in the process that
+    answers: one worker keeps one copy on the machine, with as many threads as the workers would have had
+    together. Its candidate queries hold the model's lock one at a time in any case; what the threads do
+    besides (scoring, JSON) shares one interpreter. Without the read model (HAVEN_MATCH_READ_MODEL=off) every
+    worker asks the directory and keeps nothing, so the matcher has `workers` like the others.
+    """
+    if name == "matcher" and _read_model_on(env):
+        return 1, workers * threads
+    return workers, threads
+
+
+def _read_model_on(env: dict) -> bool:
+    from ..matcher.settings import read_model_on
+
+    try:
+        return read_model_on(env)
+    except ValueError:  # the matcher itself says what is wrong with the setting when it starts
+        return False
 
 
 def service_command(name: str, port: int, workers: int, threads: int) -> list[str]:
@@ -86,7 +111,7 @@ def _end_with_parent() -> None:
 
 def launcher(name: str, port: int, env: dict, workers: int, threads: int):
     """A function that starts the service once more, in a process group of its own (master and workers)."""
-    command = service_command(name, port, workers, threads)
+    command = service_command(name, port, *worker_settings(name, workers, threads, env))
     # Every worker's counts in one /metrics answer, whichever worker a scrape reaches.
     env = dict(env, HAVEN_SERVICE=name,
                PROMETHEUS_MULTIPROC_DIR=str(metrics_dir(name, Path(env["HAVEN_DATA_DIR"]))))

@@ -8,15 +8,17 @@ matched is kept: a query is answered and forgotten.
 
 Candidate queries are answered the way the directory answers them, and by the same rules
 (services.shared.placement): each hard filter that reads only the provider and the query is worked out once
-per distinct value it reads, over every provider, by the rule's own `passes`, and kept as a boolean column
-that a change updates row by row; free capacity is the rule's `free_places` on a view whose holds are
-counted at the time asked (`capacity.hold_has_ended`); how old a count may be is the stale rule's threshold
-compared over one column of report times; areas to avoid, the distance limit and the order are the shared
+per distinct value it reads, over every kind of provider (providers of which those rules read the same), by the
+rule's own `passes`, and kept as a boolean column by kind (each provider's kind is a number in a column); free
+capacity is the rule's `free_places` on a view whose holds are counted at the time asked
+(`capacity.hold_has_ended`); how old a count may be is the stale rule's threshold compared over one column of
+report times; areas to avoid, the distance limit and the order are the shared
 geometry's, NumPy narrowing down and the rule's own function deciding every case within a millimetre of
 an edge. Nearest first on the public point, ties by id, at most `limit`: the directory's order exactly.
 """
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import threading
@@ -42,18 +44,21 @@ from .candidates import CandidateSource
 
 log = logging.getLogger(__name__)
 
-NEED_RULE = next(rule for rule in HARD_FILTERS if rule.name == "need")
+CAPACITY_RULE = next(rule for rule in HARD_FILTERS if rule.name == "capacity")
 
 # Filters that read the time or the query's geometry: worked out per query, not kept as columns.
 PER_QUERY = frozenset({"capacity", "stale", "avoid", "distance"})
-# Parts of a view no hard filter reads: kept only in the compressed whole view.
+# Parts of a view no hard filter keeps a column of: kept only in the compressed whole view (the id in a list of
+# its own; capacity, whose free units depend on holds and the time, as a column per need, and in full for rows
+# with holds).
 DISPLAY_ONLY = frozenset({"name", "organization", "description", "languages", "interpretation_languages",
-                          "last_modified", "hold_minutes", "version", "holds", "distance_km"})
-SHARED_PARTS = ("eligibility", "services", "delivery")
+                          "last_modified", "hold_minutes", "version", "holds", "distance_km", "id", "capacity",
+                          "service_capacity"})
+POOLS = ("capacity", "service_capacity")
 # NumPy's trigonometry may differ from Python's in the last bits: within this many km of an edge, the rule's
 # own function decides.
 EDGE_KM = 1e-6
-# Columns kept (least recently used dropped): 256 over 100,000 providers are 25 MB.
+# Columns kept (least recently used dropped): one boolean per kind of provider (some thousands), not per provider.
 MAX_COLUMNS = 256
 # Whole views kept unpacked between requests (least recently used dropped): about 3 kB each. A match near
 # where the last ones were answers mostly from here; a view that changes is unpacked anew (keyed by its write).
@@ -61,6 +66,9 @@ MAX_UNPACKED = 2048
 # The preset dictionary the views are packed with: from this many of the first views read, at most zlib's window.
 ZDICT_VIEWS = 32
 ZDICT_BYTES = 32 * 1024
+# zlib's level for the packed views: 6 packs them about a quarter smaller than 1 (about 180 bytes a view against
+# 245) for some microseconds more a write.
+PACK_LEVEL = 6
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ONE_US = timedelta(microseconds=1)
 FEED_CLAIMS = ("caseworker", "matcher:read-model")
@@ -70,6 +78,12 @@ FEED_CLAIMS = ("caseworker", "matcher:read-model")
 def _microseconds(text: str) -> int:
     """A stored time as whole microseconds since 1970: compared as integers, exactly as the datetimes compare."""
     return (parse_time(text) - EPOCH) // ONE_US
+
+
+@lru_cache(maxsize=None)
+def _asking_for(need: str) -> CandidateQuery:
+    """A query for `need` only: what the capacity rule reads of a query (its need) with none held."""
+    return CandidateQuery(need=need, near=(0.0, 0.0))
 
 
 def _distances(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
@@ -91,17 +105,25 @@ class ReadModel:
         self.as_of: str | None = None  # when the directory answered the last page read
         self.loaded = False  # the snapshot has been read to its end
         self._row_of: dict[str, int] = {}
-        # What the rules read of each provider (display-only fields left out, equal parts shared), and the
+        self._ids: list[str | None] = []
+        # What the column rules read of a provider (display-only fields and capacity left out): each distinct
+        # one once (some thousands for 100,000 providers), by its number; each row's number in a column. The
         # whole view as compressed JSON, unpacked only for the candidates answered.
-        self._views: list[dict | None] = []
+        self._kinds: list[dict] = []
+        self._kind_of: dict[bytes, int] = {}
+        self._kind_rows: list[int] = []  # how many rows are of each kind; a kind of none is numbered anew
+        self._free_kinds: list[int] = []
+        self._kind = np.zeros(0, dtype=np.int32)
         self._packed: list[bytes | None] = []
         # zlib's preset dictionary for the packed views: the first views read, whose keys and common values
         # every other view repeats (a view packed alone is about three times as large). Fixed for the model's life.
         self._zdict: bytes | None = None
-        self._shared: dict[bytes, dict] = {}
-        self._stamps: list[int] = []  # which write of the row this is (the views unpacked for a request are keyed by it)
+        # Which write of the row this is (the views unpacked for a request are keyed by it).
+        self._stamps = np.zeros(0, dtype=np.int64)
         self._writes = 0
         self._holds: list[tuple] = []
+        # `capacity` and `service_capacity` of the rows with holds, whose free units depend on the time.
+        self._pools: dict[int, dict] = {}
         self._free_rows: list[int] = []
         self._size = 0
         self._alive = np.zeros(0, dtype=bool)
@@ -110,7 +132,10 @@ class ReadModel:
         self._lon = np.zeros(0)
         self._confidential = np.zeros(0, dtype=bool)
         self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
-        self._columns: OrderedDict[tuple, tuple[CandidateQuery, np.ndarray]] = OrderedDict()
+        # The capacity rule per need with none held (rows with holds are worked out per query).
+        self._free = {need: np.zeros(0, dtype=bool) for need in NEEDS}
+        # Per rule and what it reads of a query: whether each kind passes (by kind number, not by row).
+        self._columns: OrderedDict[tuple, tuple[tuple, np.ndarray]] = OrderedDict()
         self._unpacked: OrderedDict[tuple[int, int], dict] = OrderedDict()  # (row, stamp): the whole view
 
     # -- changes -------------------------------------------------------------------------------
@@ -120,9 +145,11 @@ class ReadModel:
             for provider_id in page["deleted"]:
                 row = self._row_of.pop(provider_id, None)
                 if row is not None:
-                    self._views[row] = None
+                    self._ids[row] = None
+                    self._leave_kind(row)
                     self._packed[row] = None
                     self._holds[row] = ()
+                    self._pools.pop(row, None)
                     self._alive[row] = self._held[row] = False
                     self._free_rows.append(row)
             if self._zdict is None and page["providers"]:
@@ -142,12 +169,13 @@ class ReadModel:
         if row is None:
             row = self._free_rows.pop() if self._free_rows else self._new_row()
             self._row_of[view["id"]] = row
+            self._ids[row] = view["id"]
         # Without holds what is free never changes with time: counted once, with none held.
         if not holds:
             view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
             view["service_capacity"] = {need: capacity_as_seen(pool, 0, parse_time(pool["updated"]))
                                         for need, pool in (view.get("service_capacity") or {}).items()}
-        packer = zlib.compressobj(1, zdict=self._zdict)
+        packer = zlib.compressobj(PACK_LEVEL, zdict=self._zdict)
         self._packed[row] = packer.compress(jsonio.dumps(view)) + packer.flush()
         self._writes += 1
         self._stamps[row] = self._writes
@@ -156,12 +184,18 @@ class ReadModel:
         self._held[row] = bool(holds)
         self._lat[row], self._lon[row] = public_point(view["location"])
         self._confidential[row] = bool(view["location"].get("confidential"))
-        view = self._slim(view)
-        self._views[row] = view
         for need, column in self._updated.items():
             column[row] = _microseconds(pool_of(view, need)["updated"])
-        for (rule, query), column in self._columns.values():
-            column[row] = rule.passes(query, view, None)
+        for need, column in self._free.items():
+            column[row] = CAPACITY_RULE.passes(_asking_for(need), view, None)
+        if holds:
+            self._pools[row] = {key: view.get(key) for key in POOLS}
+        else:
+            self._pools.pop(row, None)
+        kind = self._kind_number(self._slim(view))
+        self._kind_rows[kind] += 1  # before the row leaves its kind, which may be this one
+        self._leave_kind(row)
+        self._kind[row] = kind
 
     def _new_row(self) -> int:
         row = self._size
@@ -172,13 +206,13 @@ class ReadModel:
             self._confidential = np.concatenate([self._confidential, np.zeros(grow, dtype=bool)])
             self._lat = np.concatenate([self._lat, np.zeros(grow)])
             self._lon = np.concatenate([self._lon, np.zeros(grow)])
+            self._stamps = np.concatenate([self._stamps, np.zeros(grow, dtype=np.int64)])
+            self._kind = np.concatenate([self._kind, np.full(grow, -1, dtype=np.int32)])
             for need in self._updated:
                 self._updated[need] = np.concatenate([self._updated[need], np.zeros(grow, dtype=np.int64)])
-            for key, (query, column) in self._columns.items():
-                self._columns[key] = (query, np.concatenate([column, np.zeros(grow, dtype=bool)]))
-        self._views.append(None)
+                self._free[need] = np.concatenate([self._free[need], np.zeros(grow, dtype=bool)])
+        self._ids.append(None)
         self._packed.append(None)
-        self._stamps.append(0)
         self._holds.append(())
         self._size += 1
         return row
@@ -193,21 +227,21 @@ class ReadModel:
 
     def _candidates(self, query: CandidateQuery, now: datetime, shown: dict) -> list[dict]:
         size = self._size
-        allowed = self._alive[:size].copy()
+        kinds = np.ones(len(self._kinds), dtype=bool)
         for rule in HARD_FILTERS:
             if rule.name in PER_QUERY or not rule.applies(query):
                 continue
-            allowed &= self._column(rule, query)[:size]
+            kinds &= self._column(rule, query)
+        allowed = self._alive[:size] & kinds[self._kind[:size]]
         if not query.include_stale:
             # placement.is_left_out_as_stale over one column: left out when reported more than EXCLUDED_AFTER ago.
             allowed &= self._updated[query.need][:size] >= (now - EXCLUDED_AFTER - EPOCH) // ONE_US
-        capacity = next(rule for rule in HARD_FILTERS if rule.name == "capacity")
         timed = {}
         if query.free_only:
-            allowed &= self._column(capacity, query)[:size] | self._held[:size]
+            allowed &= self._free[query.need][:size] | self._held[:size]
         for row in np.flatnonzero(allowed & self._held[:size]):
             timed[row] = self._at(row, now)
-            if query.free_only and not capacity.passes(query, timed[row], now):
+            if query.free_only and not CAPACITY_RULE.passes(query, timed[row], now):
                 allowed[row] = False
         rows = np.flatnonzero(allowed)
         for area in query.avoid:
@@ -232,18 +266,19 @@ class ReadModel:
             last = np.partition(near, query.limit - 1)[query.limit - 1]
             keep = near <= last + EDGE_KM
             rows = rows[keep]
-        exact = sorted((distance_km(self._lat[row], self._lon[row], *query.near), self._views[row]["id"], row)
+        exact = sorted((distance_km(self._lat[row], self._lon[row], *query.near), self._ids[row], row)
                        for row in rows)
         if query.max_distance_km is not None:
             exact = [found for found in exact if found[0] <= query.max_distance_km]
         answer = []
         for distance, _, row in exact[:query.limit]:
             # Keyed by the row's stored view too: a change between two calls is never answered from before it.
-            key = (row, self._stamps[row])
+            key = (int(row), int(self._stamps[row]))
             view = shown.get(key)
             if view is None:
-                seen = (timed.get(row) or self._at(row, now))["capacity"]
-                view = shown[key] = dict(self._unpack(key), capacity=seen)
+                whole = self._unpack(key)
+                seen = (timed.get(row) or self._at(row, now, whole))["capacity"]
+                view = shown[key] = dict(whole, capacity=seen)
             answer.append(dict(view, distance_km=round(distance, 1)))
         return answer
 
@@ -259,13 +294,10 @@ class ReadModel:
         return view
 
     def _slim(self, view: dict) -> dict:
-        """The view without what only people read (names, texts, languages, contact but intake hours, address),
-        equal parts (eligibility, services, delivery, intake hours) shared between providers."""
+        """What the column rules read: the view without what only people read (names, texts, languages, contact
+        but intake hours, address), its id and capacity."""
         slim = {key: value for key, value in view.items() if key not in DISPLAY_ONLY}
-        for key in SHARED_PARTS:
-            if key in slim:
-                slim[key] = self._share(slim[key])
-        slim["contact"] = self._share({"intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours")})
+        slim["contact"] = {"intake_opening_hours": (view.get("contact") or {}).get("intake_opening_hours")}
         # Where it is lives in the columns (`_location` puts it together again for the rules that read it).
         slim.pop("location")
         return slim
@@ -274,16 +306,46 @@ class ReadModel:
         return {"lat": float(self._lat[row]), "lon": float(self._lon[row]),
                 "confidential": bool(self._confidential[row])}
 
-    def _share(self, part):
-        key = jsonio.dumps(part)
-        found = self._shared.get(key)
-        if found is None:
-            found = self._shared[key] = part
-        return found
+    def _kind_number(self, slim: dict) -> int:
+        """The number of this kind of provider; a kind not seen before is numbered, with each kept column's answer."""
+        key = jsonio.dumps(slim)
+        number = self._kind_of.get(key)
+        if number is not None:
+            return number
+        if self._free_kinds:
+            number = self._free_kinds.pop()
+            self._kinds[number] = slim
+            for (rule, query), column in self._columns.values():
+                column[number] = rule.passes(query, slim, None)
+        else:
+            number = len(self._kinds)
+            self._kinds.append(slim)
+            self._kind_rows.append(0)
+            for name, ((rule, query), column) in self._columns.items():
+                self._columns[name] = ((rule, query), np.append(column, rule.passes(query, slim, None)))
+        self._kind_of[key] = number
+        return number
 
-    def _at(self, row: int, now: datetime) -> dict:
-        """The row's view at `now`: holds that have ended no longer count, the count's age as of now."""
-        view = self._views[row]
+    def _leave_kind(self, row: int) -> None:
+        """The row is no longer of its kind: a kind no row is of any more is forgotten and its number used again."""
+        kind = int(self._kind[row])
+        if kind < 0:
+            return
+        self._kind[row] = -1
+        self._kind_rows[kind] -= 1
+        if not self._kind_rows[kind]:
+            del self._kind_of[jsonio.dumps(self._kinds[kind])]
+            self._kinds[kind] = {}
+            self._free_kinds.append(kind)
+
+    def _at(self, row: int, now: datetime, whole: dict | None = None) -> dict:
+        """The row's view at `now`: holds that have ended no longer count, the count's age as of now. Its capacity
+        is kept for a row with holds; for another it is read from its whole view (`whole`, else unpacked)."""
+        pools = self._pools.get(row)
+        if pools is None:
+            pools = whole if whole is not None else self._unpack((row, int(self._stamps[row])))
+        view = dict(self._kinds[self._kind[row]], capacity=pools["capacity"],
+                    service_capacity=pools.get("service_capacity"))
         held: dict = {}
         for expires_at, units, need in self._holds[row]:
             if not hold_has_ended(expires_at, now):
@@ -292,22 +354,15 @@ class ReadModel:
         return dict(view, **pools_as_seen(view, held, now))
 
     def _column(self, rule, query: CandidateQuery) -> np.ndarray:
+        """Whether each kind of provider passes `rule` for `query`: worked out once per kind and what the rule
+        reads of the query (`now` plays no part), and kept (least recently used dropped)."""
         key = (query.need, rule.name, rule.reads(query))
         found = self._columns.get(key)
         if found is not None:
             self._columns.move_to_end(key)
             return found[1]
-        # A rule that reads neither the time nor the geometry: `now` plays no part. Every query filters on its
-        # need, so another rule is worked out only where the need's own column holds (elsewhere it stays False,
-        # which the need's column decides anyway); a change sets every column of its row in full (`_put`).
-        column = np.zeros(len(self._alive), dtype=bool)
-        if rule.name == NEED_RULE.name:
-            rows = self._row_of.values()
-        else:
-            offered = self._column(NEED_RULE, query)
-            rows = np.flatnonzero(offered[:len(self._alive)] & self._alive).tolist()
-        for row in rows:
-            column[row] = rule.passes(query, self._views[row], None)
+        column = np.fromiter((rule.passes(query, kind, None) for kind in self._kinds), dtype=bool,
+                             count=len(self._kinds))
         self._columns[key] = ((rule, query), column)
         if len(self._columns) > MAX_COLUMNS:
             self._columns.popitem(last=False)
@@ -332,6 +387,14 @@ class ReadModelCandidates(CandidateSource):
 
     def as_of(self) -> dict:
         return {"sequence": self.model.sequence, "at": self.model.as_of, "source": "read_model"}
+
+
+def _give_back_free_memory() -> None:
+    """Return to the system what reading the snapshot's pages left free in the C heap (glibc keeps it otherwise)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: its allocator decides
+        pass
 
 
 class FeedFollower:
@@ -397,6 +460,7 @@ class FeedFollower:
                 self._last_read = time.monotonic()
                 if not self.model.loaded:
                     self.model.loaded = True
+                    _give_back_free_memory()
                     self.loaded_after = time.monotonic() - (self.started_at or time.monotonic())
                     log.info("read model loaded", extra={"sequence": self.model.sequence,
                                                          "duration_ms": round(self.loaded_after * 1000, 1)})

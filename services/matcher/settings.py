@@ -82,7 +82,7 @@ class MatcherSettings:
                    directory_timeout=_number("HAVEN_DIRECTORY_TIMEOUT", DEFAULT_DIRECTORY_TIMEOUT, environ),
                    candidate_pool=env_int("HAVEN_MATCH_CANDIDATE_POOL", 50, environ),
                    log_level=env("HAVEN_LOG_LEVEL", "INFO", environ),
-                   read_model=_switch("HAVEN_MATCH_READ_MODEL", True, environ),
+                   read_model=read_model_on(environ),
                    read_model_interval=_number("HAVEN_READ_MODEL_INTERVAL", 0.2, environ),
                    read_model_max_lag=_number("HAVEN_READ_MODEL_MAX_LAG", 5.0, environ),
                    figures_seconds=_number("HAVEN_FIGURES_SECONDS", 1.0, environ),
@@ -96,6 +96,11 @@ def _number(variable: str, default: float, environ: dict | None) -> float:
         return env_float(variable, default, environ)
     except ValueError:
         raise ValueError(f"{variable} must be a number") from None
+
+
+def read_model_on(environ: dict | None = None) -> bool:
+    """HAVEN_MATCH_READ_MODEL: on unless set to off."""
+    return _switch("HAVEN_MATCH_READ_MODEL", True, environ)
 
 
 def _switch(variable: str, default: bool, environ: dict | None) -> bool:

@@ -142,3 +142,30 @@ def test_the_feed_lists_a_snapshot_then_only_what_changed_and_deletes_as_tombsto
         assert later["sequence"] > first["sequence"]
         again = service.list_changes(store=store, viewer=CASEWORKER, since=0, limit=100, now=NOW)
         assert generated[0]["id"] not in [p["id"] for p in again["providers"]] and again["deleted"] == []
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(directory=st.lists(providers(), min_size=2, max_size=6, unique_by=lambda p: p["id"]),
+       queries=st.lists(candidate_queries(), min_size=1, max_size=3))
+def test_kinds_of_provider_no_provider_is_of_any_more_are_numbered_anew_and_answers_stay_the_directorys(
+        directory, queries):
+    """The model keeps what the column rules read once per kind of provider: edits that keep making new kinds
+    (a provider closed and opened again, its intake hours changed) leave at most one kind per provider plus one,
+    and answers stay the directory's while kinds are forgotten and their numbers used again."""
+    directory = list(directory)
+    with a_store("sqlite") as store:
+        store.bulk_upsert(as_records(directory), AUDIT)
+        model = ReadModel()
+        pull(model, store, NOW)
+        for turn in range(12):
+            changed = dict(directory[turn % len(directory)],
+                           status=("active", "inactive", "temporarily_closed")[turn % 3],
+                           contact={"intake_opening_hours": f"Mo-Fr 0{turn % 10}:00-18:00"})
+            directory[turn % len(directory)] = changed
+            store.bulk_upsert(as_records([changed]), AUDIT)
+            pull(model, store, NOW)
+            assert len(model._kinds) <= len(directory) + 1
+            same_answers(store, model, queries, NOW)
+        store.delete_provider(directory[0]["id"], AUDIT)
+        pull(model, store, NOW)
+        same_answers(store, model, queries, NOW)
