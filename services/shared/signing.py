@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .identity import Caller
+from .sqlite import use_wal
 
 CLAIMS_HEADER = "X-Haven-Claims"
 SIGNATURE_HEADER = "X-Haven-Signature"
@@ -96,7 +97,7 @@ class SqliteReplayGuard(ReplayGuard):
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
+            use_wal(conn, 10)
             conn.execute("PRAGMA synchronous=OFF")
             self._local.conn = conn
         return conn

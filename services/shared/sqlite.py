@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Sequence, Union
 
@@ -11,6 +12,20 @@ from .stores import StoreUnavailable
 
 # A migration is SQL (statements separated by ";") or a function given the connection inside the transaction.
 Migration = Union[str, Callable[[sqlite3.Connection], None]]
+
+
+def use_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
+    """Switch the file to WAL. Processes opening a new file at once (gunicorn workers booting together) can be
+    told "database is locked" at once, without the busy timeout: the switch is tried again until `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as err:
+            if "locked" not in str(err) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class SqliteFile:
@@ -35,7 +50,7 @@ class SqliteFile:
                 conn = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None,
                                        check_same_thread=False)
                 conn.row_factory = sqlite3.Row
-                conn.execute("PRAGMA journal_mode=WAL")
+                use_wal(conn, self.busy_timeout_ms / 1000)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute(f"PRAGMA busy_timeout={self.busy_timeout_ms}")
                 if self.configure is not None:
