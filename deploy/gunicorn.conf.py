@@ -34,6 +34,13 @@ def on_starting(server):
     prepare_multiprocess_dir()
 
 
+def worker_exit(server, worker):
+    """A worker stopping gracefully hands on what it still holds (the matcher's outcome counts)."""
+    from services.shared.stopping import worker_exit as finish
+
+    finish(server, worker)
+
+
 def child_exit(server, worker):
     """A worker that exits leaves prometheus-client's multiprocess sum (PROMETHEUS_MULTIPROC_DIR)."""
     from services.shared.metrics import child_exit as mark_dead

@@ -76,8 +76,6 @@ def service_command(name: str, port: int, workers: int, threads: int) -> list[st
                "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--worker-class", "gthread", "--threads", str(threads), "--keep-alive", "30",
                "--graceful-timeout", "10", "--error-logfile", "-",
-               # gunicorn's own lines as JSON, like every other line (the settings module reads HAVEN_SERVICE).
-               "--config", f"python:{__package__}.gunicorn_logging",
                # Long enough for every query string the API documents, percent-encoded in full.
                "--limit-request-line", "8190"]
     if gunicorn.version_info >= (27, 0):

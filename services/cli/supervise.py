@@ -132,13 +132,14 @@ class Supervisor:
             time.sleep(POLL_S)
 
     def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM every service (gunicorn's graceful stop), SIGKILL what is left after `timeout`."""
+        """SIGTERM each service (gunicorn's graceful stop), the last started first, each once the one before is
+        gone: a service stopping hands on what it holds to those it calls (the matcher's outcome counts go to
+        the directory). SIGKILL what is left after `timeout`."""
         running = [s for s in self.services if s.process is not None and s.process.poll() is None]
-        for service in running:
+        deadline = time.monotonic() + timeout
+        for service in reversed(running):
             service.restart_at = None
             service.process.terminate()
-        deadline = time.monotonic() + timeout
-        for service in running:
             try:
                 service.process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:

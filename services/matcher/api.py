@@ -67,7 +67,7 @@ def _context() -> tuple:
         source: CandidateSource = ReadModelCandidates(follower.model, now)
         return ctx, source, now, source.as_of()
     source = DirectoryCandidates(ctx.directory, _caller())
-    return ctx, source, now, {"source": "directory", "sequence": None, "at": iso(now)}
+    return ctx, source, now, {"source": "directory", "at": iso(now)}
 
 
 @matches.route("")

@@ -8,7 +8,6 @@ thread of their own; when the directory cannot take them the loss is logged.
 """
 from __future__ import annotations
 
-import atexit
 import logging
 import math
 import os
@@ -77,8 +76,9 @@ class Tally:
     A request to the directory per match made each match's worker thread wait for the directory's write before
     it read the next request on its connection; now a match only adds its rows here, and the directory gets one
     request per caller per interval, whose rows it adds up per need and province before writing. Rows stay
-    grouped by caller: each request is signed as the caseworker or admin whose matches it counts. A process
-    stopped gracefully sends what is waiting; one killed loses at most the last interval's rows.
+    grouped by caller: each request is signed as the caseworker or admin whose matches it counts. A worker
+    stopped gracefully sends what is waiting (the app's ON_STOP, run by gunicorn's `worker_exit` hook); one
+    killed loses at most the last interval's rows.
     """
 
     def __init__(self, client: ServiceClient, every_s: float):
@@ -95,7 +95,6 @@ class Tally:
             if self._owner != os.getpid():
                 self._owner = os.getpid()
                 threading.Thread(target=self._send_every_interval, name="haven-figures", daemon=True).start()
-                atexit.register(self.send)
 
     def send(self) -> int:
         """Send every waiting row now; how many requests the directory took."""
@@ -106,11 +105,6 @@ class Tally:
             for start in range(0, len(rows), MAX_FIGURE_ROWS):
                 taken += send_counts(self._client, claims.fresh(), rows[start:start + MAX_FIGURE_ROWS])
         return taken
-
-    def close(self) -> None:
-        """Send what is waiting and stop sending at exit (an app that is done with, as in tests)."""
-        atexit.unregister(self.send)
-        self.send()
 
     def _send_every_interval(self) -> None:
         while True:

@@ -386,7 +386,8 @@ class ReadModelCandidates(CandidateSource):
         return self.model.candidates(queries, self.now, self._shown)
 
     def as_of(self) -> dict:
-        return {"sequence": self.model.sequence, "at": self.model.as_of, "source": "read_model"}
+        # Not the change number: it would tell any caseworker how much is written, and when.
+        return {"at": self.model.as_of, "source": "read_model"}
 
 
 def _give_back_free_memory() -> None:

@@ -196,8 +196,6 @@ class AsOfSchema(Schema):
 
     source = fields.String(metadata={"description": "read_model: the matcher's copy of the directory, kept from "
                                                     "its change feed; directory: the directory itself, live"})
-    sequence = fields.Integer(allow_none=True, metadata={
-        "description": "the directory's change number the read model had read (null: the live directory)"})
     at = fields.String(allow_none=True, metadata={"description": "ISO 8601 time the directory gave that view"})
 
 

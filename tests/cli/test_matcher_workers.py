@@ -138,3 +138,25 @@ def test_a_matcher_worker_killed_outright_is_started_again_and_catches_up(haven)
     assert len(matcher_workers(haven)) == 1
 
     a_report_reaches_a_match(haven)
+
+
+def test_a_matcher_stopped_gracefully_hands_the_outcome_counts_it_holds_to_the_directory(tmp_path):
+    """Counts wait in the matcher for HAVEN_FIGURES_SECONDS; `haven up` stopping sends them on, not loses them."""
+    from tests.support.stack import sqlite_rows
+
+    folder = tmp_path / "data"
+    running = start_haven_up(folder, "--demo", env={"HAVEN_FIGURES_SECONDS": "600"})
+    try:
+        running.folder = folder
+        headers = {"Authorization": f"Bearer {credentials(running)['tokens']['caseworker']}"}
+        body = {"needs": ["shelter", "legal"], "languages": ["nl"], "location": {"place": "Utrecht"}}
+        for _ in range(3):
+            answer = requests.post(running.url("gateway") + "/api/v1/matches", json=body, headers=headers, timeout=60)
+            assert answer.status_code == 200, answer.text[:300]
+        assert sqlite_rows(folder / "haven.db", "SELECT * FROM need_counts") == []  # still in the matcher
+    finally:
+        running.stop()
+
+    counted = {(row["need"], row["region"]): row["matches"]
+               for row in sqlite_rows(folder / "haven.db", "SELECT * FROM need_counts")}
+    assert counted == {("shelter", "Utrecht"): 3, ("legal", "Utrecht"): 3}, running.output_text()[-3000:]

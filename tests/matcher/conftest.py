@@ -54,7 +54,7 @@ def matcher_app(matcher_settings, clock):
     yield app
     if app.extensions["haven"].follower is not None:
         app.extensions["haven"].follower.stop()
-    app.extensions["haven"].tally.close()
+    app.extensions["haven"].tally.send()
     app.extensions["haven"].directory.session.close()
 
 
