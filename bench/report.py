@@ -216,7 +216,8 @@ def markdown(results: dict, out_dir: Path) -> str:
         f"Latency columns: one client, no queueing ({options['latency_seconds']} s per workload). Throughput: "
         f"{options['clients']} closed-loop clients in {options['load_processes']} load-generator processes "
         f"({options['throughput_seconds']} s), on the same 2 cores as the services. Services run as `haven up` runs "
-        f"them (gunicorn gthread, 2 workers x 4 threads, keep-alive 30 s) with `HAVEN_RATE_LIMIT=0`. Each row's "
+        f"them (gunicorn gthread, 2 workers x 4 threads, keep-alive 30 s; the matcher with its read model one "
+        f"worker x 8 threads, one copy of the model) with `HAVEN_RATE_LIMIT=0`. Each row's "
         f"ratios are to the two baselines measured in the same configuration, minutes apart: gateway `/healthz` "
         f"and the empty three-hop chain. Latency ratios are workload p50 / baseline p50 (lower is better), "
         f"throughput ratios workload / baseline (higher is better).",
