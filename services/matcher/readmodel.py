@@ -361,7 +361,8 @@ class ReadModel:
         if found is not None:
             self._columns.move_to_end(key)
             return found[1]
-        column = np.fromiter((rule.passes(query, kind, None) for kind in self._kinds), dtype=bool,
+        # A kind no provider is of any more is an empty dict until its number is used again: it passes nothing.
+        column = np.fromiter((bool(kind) and rule.passes(query, kind, None) for kind in self._kinds), dtype=bool,
                              count=len(self._kinds))
         self._columns[key] = ((rule, query), column)
         if len(self._columns) > MAX_COLUMNS:
