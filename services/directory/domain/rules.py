@@ -43,4 +43,3 @@ def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: 
     if distance_km is not None:
         shown["distance_km"] = round(distance_km, 1)
     return shown
-

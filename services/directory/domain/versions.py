@@ -95,14 +95,18 @@ def keep_live_capacity(edited: dict, stored: dict) -> dict:
     """The edited record with the stored record's live capacity (`available`, `updated`) put back, in the
     main pool and in every own pool the stored record has too; a new pool keeps what the edit gave it."""
     kept = copy.copy(edited)
-    kept["capacity"] = dict(edited["capacity"], **{key: stored["capacity"][key] for key in LIVE_CAPACITY})
-    kept["capacity"].pop("held", None)
+    kept["capacity"] = _live_kept(edited["capacity"], stored["capacity"])
     if edited.get("service_capacity"):
         stored_pools = stored.get("service_capacity") or {}
-        kept["service_capacity"] = {
-            need: {k: v for k, v in dict(pool, **{key: stored_pools[need][key] for key in LIVE_CAPACITY}
-                                           if need in stored_pools else pool).items() if k != "held"}
-            for need, pool in edited["service_capacity"].items()}
+        kept["service_capacity"] = {need: _live_kept(pool, stored_pools.get(need))
+                                    for need, pool in edited["service_capacity"].items()}
+    return kept
+
+
+def _live_kept(edited: dict, stored: dict | None) -> dict:
+    """One edited pool with the stored pool's live count (none stored: the edit's own), without `held`."""
+    kept = dict(edited, **{key: stored[key] for key in LIVE_CAPACITY}) if stored is not None else dict(edited)
+    kept.pop("held", None)
     return kept
 
 

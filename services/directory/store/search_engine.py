@@ -310,10 +310,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                                       if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"])
                 return source
             except VersionConflict:
-                if attempt >= CONFLICT_RETRIES:
-                    raise StoreUnavailable("too many concurrent changes to one provider; try again") from None
-                # Jittered, growing pauses: contenders spread out instead of colliding again.
-                time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
+                _pause_after_conflict(attempt)
             except WriteBlocked:
                 if time.monotonic() > deadline:
                     raise StoreUnavailable("the index stayed read-only too long") from None
@@ -408,9 +405,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                     self.providers, provider_id, refresh=self._refresh, if_seq_no=marked["_seq_no"],
                     if_primary_term=marked["_primary_term"]))
             except VersionConflict:
-                if attempt >= CONFLICT_RETRIES:
-                    raise StoreUnavailable("too many concurrent changes to one provider; try again") from None
-                time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
+                _pause_after_conflict(attempt)
                 continue
             self._append_audit(audit)
             return True
@@ -882,6 +877,14 @@ class SearchEngineDirectoryStore(DirectoryStore):
             count += len(chunk)
         self.client.refresh(self.audit)
         return count
+
+
+def _pause_after_conflict(attempt: int) -> None:
+    """Before another attempt at a provider's conditional write: a jittered pause, growing with the attempts so
+    contenders spread out instead of colliding again; StoreUnavailable once there were too many."""
+    if attempt >= CONFLICT_RETRIES:
+        raise StoreUnavailable("too many concurrent changes to one provider; try again") from None
+    time.sleep(random.uniform(0, min(0.002 * (attempt + 1), 0.05)))
 
 
 def referral_of(source: dict) -> Referral:
