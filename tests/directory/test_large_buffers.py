@@ -31,7 +31,7 @@ if sys.argv[1] == "directory":
 freed = bytearray(8 * 2**20)  # a large answer, freed: without a set threshold glibc raises it to 8 MiB
 del freed
 mapped = libc.mallinfo2().hblks
-page = bytearray(2**20)       # the next page's buffer
+page = bytearray(2 * 2**20)   # the next page's buffer
 print(libc.mallinfo2().hblks - mapped)
 """
 
