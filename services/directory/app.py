@@ -13,7 +13,6 @@ from ..shared.errors import error_response, register_error_handlers
 from ..shared.internal_auth import init_internal_auth, replay_guard
 from ..shared.jsonio import FastJSONProvider
 from ..shared.logs import configure_logging, init_request_logging
-from ..shared.memory import keep_large_buffers_apart
 from ..shared.metrics import init_metrics
 from ..shared.vocabulary import MAX_BODY_BYTES
 from . import service
@@ -50,8 +49,6 @@ def create_app(config: dict | None = None) -> Flask:
     config = config or {}
     # Gunicorn may start a service without `haven` (containers): its workers create the files.
     keep_files_private()
-    # Pages of many provider records must not leave their buffers' memory behind (see shared.memory).
-    keep_large_buffers_apart()
     settings: DirectorySettings = config.get("SETTINGS") or DirectorySettings.from_env()
     configure_logging("directory", settings.log_level)
     app = Flask(__name__)

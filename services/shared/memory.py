@@ -1,12 +1,13 @@
-"""Keeping a worker's memory near what it uses after answers of many records (glibc's allocator).
+"""Keeping a process's memory near what it uses after reading whole answers of the search engine (glibc).
 
-A page of a thousand provider documents is a few megabytes: the engine's answer as bytes and as text, the
-decoded objects, the JSON sent on. glibc serves an allocation of 128 KiB or more with a mapping of its own,
-given back to the system when freed, but each such buffer freed raises that threshold to its size (up to
-32 MiB). From then on the answers' buffers are carved from the heap, among small objects that live on, and
-the space they leave stays with the process: at 100,000 providers, a directory worker that answered the
-matcher's snapshot (a hundred pages) kept about 115 MB more for good, and one that walked every provider in
-a background round about 80 MB.
+The official engine clients read an answer whole: a page of a thousand provider documents is a few megabytes
+as bytes and again as text, then the decoded objects and the JSON sent on. glibc serves an allocation of
+128 KiB or more with a mapping of its own, given back to the system when freed, but each such buffer freed
+raises that threshold to its size (up to 32 MiB). From then on the answers' buffers are carved from the heap,
+among small objects that live on, and the space they leave stays with the process: at 100,000 providers, a
+directory worker that answered the matcher's snapshot (a hundred pages) kept about 115 MB more for good, and
+one that walked every provider in a background round about 80 MB. The embedded store reads rows, has no such
+buffers, and keeps glibc's own behaviour.
 """
 from __future__ import annotations
 
