@@ -19,7 +19,9 @@ an edge. Nearest first on the public point, ties by id, at most `limit`: the dir
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
+import math
 import os
 import threading
 import time
@@ -33,7 +35,7 @@ import numpy as np
 
 from ..shared import jsonio
 from ..shared.capacity import hold_has_ended, pool_of
-from ..shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, distance_km
+from ..shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, bounding_box, distance_km
 from ..shared.http import ServiceClient
 from ..shared.placement import (EXCLUDED_AFTER, HARD_FILTERS, CandidateQuery, capacity_as_seen, in_area,
                                 pools_as_seen, public_point)
@@ -66,9 +68,20 @@ MAX_UNPACKED = 2048
 # The preset dictionary the views are packed with: from this many of the first views read, at most zlib's window.
 ZDICT_VIEWS = 32
 ZDICT_BYTES = 32 * 1024
+# Raw deflate (no zlib header or checksum): a stream with a preset dictionary otherwise checks the dictionary's
+# checksum, 32 kB of work, on every view unpacked.
+PACK_WBITS = -15
 # zlib's level for the packed views: 6 packs them about a quarter smaller than 1 (about 180 bytes a view against
 # 245) for some microseconds more a write.
 PACK_LEVEL = 6
+# Rows are found near a point through a grid of cells this many degrees of latitude and of longitude (about
+# 11 by 7 km in the Netherlands): a query looks within FIRST_REACH_KM, and further by REACH_GROWTH each time,
+# until `limit` providers pass within the reach (or the whole country is searched).
+GRID_DEGREES = 0.1
+FIRST_REACH_KM = 10.0
+REACH_GROWTH = 2.0
+# Objects made before the youngest generation is collected (Python's default is 700; a match makes tens of thousands).
+GC_YOUNG_THRESHOLD = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ONE_US = timedelta(microseconds=1)
 FEED_CLAIMS = ("caseworker", "matcher:read-model")
@@ -131,6 +144,10 @@ class ReadModel:
         self._lat = np.zeros(0)
         self._lon = np.zeros(0)
         self._confidential = np.zeros(0, dtype=bool)
+        # The live rows in each cell of the grid (by its point's row and column of GRID_DEGREES), and the same
+        # as an array, made again when the cell changes.
+        self._grid: dict[tuple[int, int], set[int]] = {}
+        self._grid_rows: dict[tuple[int, int], np.ndarray] = {}
         self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
         # The capacity rule per need with none held (rows with holds are worked out per query).
         self._free = {need: np.zeros(0, dtype=bool) for need in NEEDS}
@@ -150,6 +167,7 @@ class ReadModel:
                     self._packed[row] = None
                     self._holds[row] = ()
                     self._pools.pop(row, None)
+                    self._leave_grid(row)
                     self._alive[row] = self._held[row] = False
                     self._free_rows.append(row)
             if self._zdict is None and page["providers"]:
@@ -175,14 +193,17 @@ class ReadModel:
             view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
             view["service_capacity"] = {need: capacity_as_seen(pool, 0, parse_time(pool["updated"]))
                                         for need, pool in (view.get("service_capacity") or {}).items()}
-        packer = zlib.compressobj(PACK_LEVEL, zdict=self._zdict)
+        packer = zlib.compressobj(PACK_LEVEL, zlib.DEFLATED, PACK_WBITS, zdict=self._zdict)
         self._packed[row] = packer.compress(jsonio.dumps(view)) + packer.flush()
         self._writes += 1
         self._stamps[row] = self._writes
         self._holds[row] = holds
+        if self._alive[row]:
+            self._leave_grid(row)
         self._alive[row] = True
         self._held[row] = bool(holds)
         self._lat[row], self._lon[row] = public_point(view["location"])
+        self._enter_grid(row)
         self._confidential[row] = bool(view["location"].get("confidential"))
         for need, column in self._updated.items():
             column[row] = _microseconds(pool_of(view, need)["updated"])
@@ -226,39 +247,23 @@ class ReadModel:
             return [self._candidates(query, now, shown) for query in queries]
 
     def _candidates(self, query: CandidateQuery, now: datetime, shown: dict) -> list[dict]:
-        size = self._size
         kinds = np.ones(len(self._kinds), dtype=bool)
         for rule in HARD_FILTERS:
             if rule.name in PER_QUERY or not rule.applies(query):
                 continue
             kinds &= self._column(rule, query)
-        allowed = self._alive[:size] & kinds[self._kind[:size]]
-        if not query.include_stale:
-            # placement.is_left_out_as_stale over one column: left out when reported more than EXCLUDED_AFTER ago.
-            allowed &= self._updated[query.need][:size] >= (now - EXCLUDED_AFTER - EPOCH) // ONE_US
-        timed = {}
-        if query.free_only:
-            allowed &= self._free[query.need][:size] | self._held[:size]
-        for row in np.flatnonzero(allowed & self._held[:size]):
-            timed[row] = self._at(row, now)
-            if query.free_only and not CAPACITY_RULE.passes(query, timed[row], now):
-                allowed[row] = False
-        rows = np.flatnonzero(allowed)
-        for area in query.avoid:
-            # Clearly inside (a confidential provider's centre inside holds its cell too) or clearly beyond
-            # reach is decided here; the rest, near an edge, by the rule's own in_area.
-            near = _distances(area.lat, area.lon, self._lat[rows], self._lon[rows])
-            confidential = self._confidential[rows]
-            inside = near <= area.radius_km - EDGE_KM
-            reach = np.where(confidential, area.radius_km + CELL_REACH_KM, area.radius_km) + EDGE_KM
-            edge = ~inside & (near <= reach)
-            held = inside.copy()
-            for index in np.flatnonzero(edge):
-                held[index] = in_area(area, self._location(rows[index]))
-            rows = rows[~held]
+        # The nearest first: within a reach that grows until `limit` pass within it. A row beyond the reach's
+        # box is further than the reach, so none of them is nearer than the `limit`th found within it.
+        reach = FIRST_REACH_KM
+        while True:
+            within = self._rows_within(query.near, reach)
+            rows, near, timed = self._passing(query, now, kinds, within)
+            if (within is None or (query.max_distance_km is not None and reach >= query.max_distance_km)
+                    or np.count_nonzero(near <= reach - EDGE_KM) >= query.limit):
+                break
+            reach *= REACH_GROWTH
         if not len(rows):
             return []
-        near = _distances(query.near[0], query.near[1], self._lat[rows], self._lon[rows])
         if query.max_distance_km is not None:
             keep = near <= query.max_distance_km + EDGE_KM
             rows, near = rows[keep], near[keep]
@@ -282,13 +287,82 @@ class ReadModel:
             answer.append(dict(view, distance_km=round(distance, 1)))
         return answer
 
+    def _passing(self, query: CandidateQuery, now: datetime, kinds: np.ndarray,
+                 within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, dict]:
+        """The rows among `within` (None: every row) that pass every hard filter of `query` at `now`, their
+        distances from the query's point, and the views at `now` of those with holds."""
+        if within is None:
+            size = self._size
+            rows = np.flatnonzero(self._alive[:size] & kinds[self._kind[:size]])
+        else:
+            rows = within[kinds[self._kind[within]]]
+        if not query.include_stale:
+            # placement.is_left_out_as_stale over one column: left out when reported more than EXCLUDED_AFTER ago.
+            rows = rows[self._updated[query.need][rows] >= (now - EXCLUDED_AFTER - EPOCH) // ONE_US]
+        if query.free_only:
+            rows = rows[self._free[query.need][rows] | self._held[rows]]
+        timed = {}
+        held = self._held[rows]
+        for index in np.flatnonzero(held):
+            row = rows[index]
+            timed[row] = self._at(row, now)
+            held[index] = query.free_only and not CAPACITY_RULE.passes(query, timed[row], now)
+        rows = rows[~held]
+        for area in query.avoid:
+            # Clearly inside (a confidential provider's centre inside holds its cell too) or clearly beyond
+            # reach is decided here; the rest, near an edge, by the rule's own in_area.
+            near = _distances(area.lat, area.lon, self._lat[rows], self._lon[rows])
+            confidential = self._confidential[rows]
+            inside = near <= area.radius_km - EDGE_KM
+            reach = np.where(confidential, area.radius_km + CELL_REACH_KM, area.radius_km) + EDGE_KM
+            edge = ~inside & (near <= reach)
+            avoided = inside.copy()
+            for index in np.flatnonzero(edge):
+                avoided[index] = in_area(area, self._location(rows[index]))
+            rows = rows[~avoided]
+        return rows, _distances(query.near[0], query.near[1], self._lat[rows], self._lon[rows]), timed
+
+    def _rows_within(self, point: tuple[float, float], reach_km: float) -> np.ndarray | None:
+        """The live rows whose point is in the cells of the box around `point` that holds every point within
+        `reach_km` (geo.bounding_box); None when that box has as many cells as hold any row."""
+        min_lat, max_lat, min_lon, max_lon = bounding_box(*point, reach_km)
+        lat_cells = range(math.floor(min_lat / GRID_DEGREES), math.floor(max_lat / GRID_DEGREES) + 1)
+        lon_cells = range(math.floor(min_lon / GRID_DEGREES), math.floor(max_lon / GRID_DEGREES) + 1)
+        if len(lat_cells) * len(lon_cells) >= len(self._grid):
+            return None
+        found = [self._cell_rows(cell) for cell in ((row, column) for row in lat_cells for column in lon_cells)
+                 if cell in self._grid]
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
+
+    def _cell_rows(self, cell: tuple[int, int]) -> np.ndarray:
+        rows = self._grid_rows.get(cell)
+        if rows is None:
+            rows = self._grid_rows[cell] = np.fromiter(self._grid[cell], dtype=np.intp, count=len(self._grid[cell]))
+        return rows
+
+    def _cell_of(self, row: int) -> tuple[int, int]:
+        return math.floor(self._lat[row] / GRID_DEGREES), math.floor(self._lon[row] / GRID_DEGREES)
+
+    def _enter_grid(self, row: int) -> None:
+        cell = self._cell_of(row)
+        self._grid.setdefault(cell, set()).add(row)
+        self._grid_rows.pop(cell, None)
+
+    def _leave_grid(self, row: int) -> None:
+        cell = self._cell_of(row)
+        rows = self._grid[cell]
+        rows.discard(row)
+        if not rows:
+            del self._grid[cell]
+        self._grid_rows.pop(cell, None)
+
     def _unpack(self, key: tuple[int, int]) -> dict:
         """The whole view stored as (row, stamp), never changed by its readers (each answer is a copy)."""
         view = self._unpacked.get(key)
         if view is not None:
             self._unpacked.move_to_end(key)
             return view
-        view = self._unpacked[key] = jsonio.loads(zlib.decompressobj(zdict=self._zdict).decompress(self._packed[key[0]]))
+        view = self._unpacked[key] = jsonio.loads(zlib.decompressobj(PACK_WBITS, zdict=self._zdict).decompress(self._packed[key[0]]))
         if len(self._unpacked) > MAX_UNPACKED:
             self._unpacked.popitem(last=False)
         return view
@@ -391,12 +465,17 @@ class ReadModelCandidates(CandidateSource):
         return {"at": self.model.as_of, "source": "read_model"}
 
 
-def _give_back_free_memory() -> None:
-    """Return to the system what reading the snapshot's pages left free in the C heap (glibc keeps it otherwise)."""
+def _settle_memory() -> None:
+    """Once the snapshot is read: return to the system what reading its pages left free in the C heap (glibc keeps
+    it otherwise), and keep the model's objects, which live as long as the process, out of the garbage collector's
+    rounds. A match makes many short-lived objects; collecting less often lets most go by their count alone."""
+    gc.collect()
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: its allocator decides
         pass
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 class FeedFollower:
@@ -462,7 +541,7 @@ class FeedFollower:
                 self._last_read = time.monotonic()
                 if not self.model.loaded:
                     self.model.loaded = True
-                    _give_back_free_memory()
+                    _settle_memory()
                     self.loaded_after = time.monotonic() - (self.started_at or time.monotonic())
                     log.info("read model loaded", extra={"sequence": self.model.sequence,
                                                          "duration_ms": round(self.loaded_after * 1000, 1)})
