@@ -282,8 +282,9 @@ class ReadModel:
             view = shown.get(key)
             if view is None:
                 whole = self._unpack(key)
-                seen = (timed.get(row) or self._at(row, now, whole))["capacity"]
-                view = shown[key] = dict(whole, capacity=seen)
+                # Every pool as of `now`: a row with holds as worked out above, another with none held.
+                seen = timed.get(row) or pools_as_seen(whole, {}, now)
+                view = shown[key] = dict(whole, capacity=seen["capacity"], service_capacity=seen["service_capacity"])
             answer.append(dict(view, distance_km=round(distance, 1)))
         return answer
 
@@ -412,12 +413,12 @@ class ReadModel:
             self._kinds[kind] = {}
             self._free_kinds.append(kind)
 
-    def _at(self, row: int, now: datetime, whole: dict | None = None) -> dict:
+    def _at(self, row: int, now: datetime) -> dict:
         """The row's view at `now`: holds that have ended no longer count, the count's age as of now. Its capacity
-        is kept for a row with holds; for another it is read from its whole view (`whole`, else unpacked)."""
+        is kept for a row with holds; for another it is read from its whole view."""
         pools = self._pools.get(row)
         if pools is None:
-            pools = whole if whole is not None else self._unpack((row, int(self._stamps[row])))
+            pools = self._unpack((row, int(self._stamps[row])))
         view = dict(self._kinds[self._kind[row]], capacity=pools["capacity"],
                     service_capacity=pools.get("service_capacity"))
         held: dict = {}

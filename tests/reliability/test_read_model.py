@@ -243,3 +243,19 @@ def test_a_provider_just_beyond_the_first_reach_comes_before_one_in_the_corner_o
         pull(model, store, NOW)
         assert [view["id"] for view in model_answer(model, query, NOW)] == [close["id"], north["id"]]
         same_answers(store, model, [query, replace(query, limit=3), replace(query, max_distance_km=12.0)], NOW)
+
+
+def test_a_need_of_its_own_pool_shows_how_old_its_count_is_at_the_time_asked():
+    """Every pool is shown as of the time asked, the need's own pool as much as the main one, with or without holds."""
+    shelter = dict(open_shelter(1, 52.0, 5.0), services=["shelter", "medical"],
+                   service_capacity={"medical": {"available": 3, "maximum": 3, "unit": "appointment",
+                                                 "updated": iso(NOW - timedelta(hours=2))}})
+    query = CandidateQuery(need="medical", near=(52.0, 5.0), limit=1)
+    with a_store("sqlite") as store:
+        store.bulk_upsert(as_records([shelter]), AUDIT)
+        model = ReadModel()
+        pull(model, store, NOW)
+        for later in (timedelta(0), timedelta(hours=5), timedelta(days=2)):
+            same_answers(store, model, [query, replace(query, need="shelter")], NOW + later)
+        [answer] = model_answer(model, query, NOW + timedelta(days=2))
+        assert answer["service_capacity"]["medical"]["stale"] is True
