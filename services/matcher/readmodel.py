@@ -144,10 +144,8 @@ class ReadModel:
         self._lat = np.zeros(0)
         self._lon = np.zeros(0)
         self._confidential = np.zeros(0, dtype=bool)
-        # The live rows in each cell of the grid (by its point's row and column of GRID_DEGREES), and the same
-        # as an array, made again when the cell changes.
-        self._grid: dict[tuple[int, int], set[int]] = {}
-        self._grid_rows: dict[tuple[int, int], np.ndarray] = {}
+        # The live rows in each cell of the grid, by its point's row and column of GRID_DEGREES (some tens a cell).
+        self._grid: dict[tuple[int, int], np.ndarray] = {}
         self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
         # The capacity rule per need with none held (rows with holds are worked out per query).
         self._free = {need: np.zeros(0, dtype=bool) for need in NEEDS}
@@ -331,31 +329,25 @@ class ReadModel:
         lon_cells = range(math.floor(min_lon / GRID_DEGREES), math.floor(max_lon / GRID_DEGREES) + 1)
         if len(lat_cells) * len(lon_cells) >= len(self._grid):
             return None
-        found = [self._cell_rows(cell) for cell in ((row, column) for row in lat_cells for column in lon_cells)
+        found = [self._grid[cell] for cell in ((row, column) for row in lat_cells for column in lon_cells)
                  if cell in self._grid]
-        return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
-
-    def _cell_rows(self, cell: tuple[int, int]) -> np.ndarray:
-        rows = self._grid_rows.get(cell)
-        if rows is None:
-            rows = self._grid_rows[cell] = np.fromiter(self._grid[cell], dtype=np.intp, count=len(self._grid[cell]))
-        return rows
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
 
     def _cell_of(self, row: int) -> tuple[int, int]:
         return math.floor(self._lat[row] / GRID_DEGREES), math.floor(self._lon[row] / GRID_DEGREES)
 
     def _enter_grid(self, row: int) -> None:
         cell = self._cell_of(row)
-        self._grid.setdefault(cell, set()).add(row)
-        self._grid_rows.pop(cell, None)
+        rows = self._grid.get(cell)
+        self._grid[cell] = np.array([row], dtype=np.int32) if rows is None else np.append(rows, np.int32(row))
 
     def _leave_grid(self, row: int) -> None:
         cell = self._cell_of(row)
-        rows = self._grid[cell]
-        rows.discard(row)
-        if not rows:
+        rows = self._grid[cell][self._grid[cell] != row]
+        if len(rows):
+            self._grid[cell] = rows
+        else:
             del self._grid[cell]
-        self._grid_rows.pop(cell, None)
 
     def _unpack(self, key: tuple[int, int]) -> dict:
         """The whole view stored as (row, stamp), never changed by its readers (each answer is a copy)."""
