@@ -25,6 +25,7 @@ import math
 import os
 import threading
 import time
+import weakref
 import zlib
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
@@ -480,6 +481,8 @@ class FeedFollower:
     from an old view.
     """
 
+    _started: "weakref.WeakSet[FeedFollower]" = weakref.WeakSet()  # every follower started in this process
+
     def __init__(self, client: ServiceClient, *, interval: float = 0.2, max_lag: float = 5.0, page: int = 1000,
                  model: ReadModel | None = None):
         self.client = client
@@ -502,7 +505,17 @@ class FeedFollower:
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="read-model", daemon=True)
         self._thread.start()
+        FeedFollower._started.add(self)
         return self
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Stop every follower of this process (before its logging goes away at exit)."""
+        followers = list(cls._started)
+        for follower in followers:
+            follower._stop.set()
+        for follower in followers:
+            follower.stop()
 
     def stop(self) -> None:
         self._stop.set()
