@@ -43,7 +43,7 @@ from ..shared.placement import (EXCLUDED_AFTER, HARD_FILTERS, CandidateQuery, ca
 from ..shared.signing import Claims
 from ..shared.times import parse_time
 from ..shared.vocabulary import NEEDS
-from .candidates import CandidateSource
+from .candidates import CandidateSource, Scorable
 
 log = logging.getLogger(__name__)
 
@@ -150,6 +150,14 @@ class ReadModel:
         self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
         # The capacity rule per need with none held (rows with holds are worked out per query).
         self._free = {need: np.zeros(0, dtype=bool) for need in NEEDS}
+        # What ranking reads of the pool each need draws on, with none held: its free units, and its unit by number.
+        self._free_units = {need: np.zeros(0, dtype=np.int32) for need in NEEDS}
+        self._unit = {need: np.zeros(0, dtype=np.int8) for need in NEEDS}
+        self._unit_names: list[str] = []
+        # The languages staff speak and interpreters cover, each distinct pair once (a few hundred), by number.
+        self._tongue = np.zeros(0, dtype=np.int32)
+        self._tongues: list[dict] = []
+        self._tongue_of: dict[tuple, int] = {}
         # Per rule and what it reads of a query: whether each kind passes (by kind number, not by row).
         self._columns: OrderedDict[tuple, tuple[tuple, np.ndarray]] = OrderedDict()
         self._unpacked: OrderedDict[tuple[int, int], dict] = OrderedDict()  # (row, stamp): the whole view
@@ -208,6 +216,10 @@ class ReadModel:
             column[row] = _microseconds(pool_of(view, need)["updated"])
         for need, column in self._free.items():
             column[row] = CAPACITY_RULE.passes(_asking_for(need), view, None)
+            pool = pool_of(view, need)
+            self._free_units[need][row] = int(pool.get("free", 0))
+            self._unit[need][row] = self._unit_number(pool.get("unit", "bed"))
+        self._tongue[row] = self._tongue_number(view.get("languages"), view.get("interpretation_languages"))
         if holds:
             self._pools[row] = {key: view.get(key) for key in POOLS}
         else:
@@ -228,9 +240,12 @@ class ReadModel:
             self._lon = np.concatenate([self._lon, np.zeros(grow)])
             self._stamps = np.concatenate([self._stamps, np.zeros(grow, dtype=np.int64)])
             self._kind = np.concatenate([self._kind, np.full(grow, -1, dtype=np.int32)])
+            self._tongue = np.concatenate([self._tongue, np.zeros(grow, dtype=np.int32)])
             for need in self._updated:
                 self._updated[need] = np.concatenate([self._updated[need], np.zeros(grow, dtype=np.int64)])
                 self._free[need] = np.concatenate([self._free[need], np.zeros(grow, dtype=bool)])
+                self._free_units[need] = np.concatenate([self._free_units[need], np.zeros(grow, dtype=np.int32)])
+                self._unit[need] = np.concatenate([self._unit[need], np.zeros(grow, dtype=np.int8)])
         self._ids.append(None)
         self._packed.append(None)
         self._holds.append(())
@@ -245,7 +260,66 @@ class ReadModel:
         with self._lock:
             return [self._candidates(query, now, shown) for query in queries]
 
+    def scorable(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[Scorable]]:
+        """`candidates` as ranking reads them: what the rules and scores read comes from the columns, and the whole
+        view is unpacked only for the candidates shown (`whole_view`)."""
+        now_us = (now - EPOCH) // ONE_US
+        with self._lock:
+            return [self._scorable(query, now, now_us) for query in queries]
+
     def _candidates(self, query: CandidateQuery, now: datetime, shown: dict) -> list[dict]:
+        nearest, timed = self._nearest(query, now)
+        answer = []
+        for distance, _, row in nearest:
+            # Keyed by the row's stored view too: a change between two calls is never answered from before it.
+            key = (int(row), int(self._stamps[row]))
+            view = shown.get(key)
+            if view is None:
+                view = shown[key] = self._as_seen(self._unpack(key), timed.get(row), now)
+            answer.append(dict(view, distance_km=round(distance, 1)))
+        return answer
+
+    def _scorable(self, query: CandidateQuery, now: datetime, now_us: int) -> list[Scorable]:
+        nearest, timed = self._nearest(query, now)
+        need = query.need
+        found = []
+        for distance, provider_id, row in nearest:
+            kind = self._kinds[self._kind[row]]
+            rules = {"eligibility": kind.get("eligibility"), "delivery": kind.get("delivery"),
+                     **self._tongues[self._tongue[row]]}
+            seen = timed.get(row)
+            if seen is None:
+                free, unit = int(self._free_units[need][row]), self._unit_names[self._unit[need][row]]
+            else:
+                pool = pool_of(seen, need)
+                free, unit = int(pool.get("free", 0)), pool.get("unit", "bed")
+            # As scoring.count_age_hours works it out from the report's time: whole microseconds, then hours.
+            age_hours = max((now_us - int(self._updated[need][row])) / 1_000_000 / 3600, 0.0)
+            key = (int(row), int(self._stamps[row]))
+            found.append(Scorable(provider_id, distance, rules, key, age_hours, free, unit,
+                                  (key, self._packed[row], seen, distance)))
+        return found
+
+    def whole_view(self, candidate: Scorable, now: datetime, shown: dict) -> dict:
+        """The whole view of a candidate `scorable` answered, as `candidates` answers it (`shown`: one request's)."""
+        key, packed, seen, distance = candidate.view
+        view = shown.get(key)
+        if view is None:
+            with self._lock:
+                whole = self._unpack(key, packed)
+            view = shown[key] = self._as_seen(whole, seen, now)
+        return dict(view, distance_km=round(distance, 1))
+
+    @staticmethod
+    def _as_seen(whole: dict, seen: dict | None, now: datetime) -> dict:
+        """The whole view with every pool as of `now`: a row with holds as worked out (`seen`), another with none
+        held."""
+        pools = seen or pools_as_seen(whole, {}, now)
+        return dict(whole, capacity=pools["capacity"], service_capacity=pools["service_capacity"])
+
+    def _nearest(self, query: CandidateQuery, now: datetime) -> tuple[list[tuple[float, str, int]], dict]:
+        """(distance, id, row) of the rows answered to `query`, nearest first, and the views at `now` of those with
+        holds."""
         kinds = np.ones(len(self._kinds), dtype=bool)
         for rule in HARD_FILTERS:
             if rule.name in PER_QUERY or not rule.applies(query):
@@ -262,7 +336,7 @@ class ReadModel:
                 break
             reach *= REACH_GROWTH
         if not len(rows):
-            return []
+            return [], timed
         if query.max_distance_km is not None:
             keep = near <= query.max_distance_km + EDGE_KM
             rows, near = rows[keep], near[keep]
@@ -274,18 +348,7 @@ class ReadModel:
                        for row in rows)
         if query.max_distance_km is not None:
             exact = [found for found in exact if found[0] <= query.max_distance_km]
-        answer = []
-        for distance, _, row in exact[:query.limit]:
-            # Keyed by the row's stored view too: a change between two calls is never answered from before it.
-            key = (int(row), int(self._stamps[row]))
-            view = shown.get(key)
-            if view is None:
-                whole = self._unpack(key)
-                # Every pool as of `now`: a row with holds as worked out above, another with none held.
-                seen = timed.get(row) or pools_as_seen(whole, {}, now)
-                view = shown[key] = dict(whole, capacity=seen["capacity"], service_capacity=seen["service_capacity"])
-            answer.append(dict(view, distance_km=round(distance, 1)))
-        return answer
+        return exact[:query.limit], timed
 
     def _passing(self, query: CandidateQuery, now: datetime, kinds: np.ndarray,
                  within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -350,13 +413,15 @@ class ReadModel:
         else:
             del self._grid[cell]
 
-    def _unpack(self, key: tuple[int, int]) -> dict:
-        """The whole view stored as (row, stamp), never changed by its readers (each answer is a copy)."""
+    def _unpack(self, key: tuple[int, int], packed: bytes | None = None) -> dict:
+        """The whole view stored as (row, stamp), never changed by its readers (each answer is a copy); `packed`: as
+        it was packed then, when the row may have been written again since."""
         view = self._unpacked.get(key)
         if view is not None:
             self._unpacked.move_to_end(key)
             return view
-        view = self._unpacked[key] = jsonio.loads(zlib.decompressobj(PACK_WBITS, zdict=self._zdict).decompress(self._packed[key[0]]))
+        packed = self._packed[key[0]] if packed is None else packed
+        view = self._unpacked[key] = jsonio.loads(zlib.decompressobj(PACK_WBITS, zdict=self._zdict).decompress(packed))
         if len(self._unpacked) > MAX_UNPACKED:
             self._unpacked.popitem(last=False)
         return view
@@ -392,6 +457,19 @@ class ReadModel:
             for name, ((rule, query), column) in self._columns.items():
                 self._columns[name] = ((rule, query), np.append(column, rule.passes(query, slim, None)))
         self._kind_of[key] = number
+        return number
+
+    def _unit_number(self, unit: str) -> int:
+        if unit not in self._unit_names:
+            self._unit_names.append(unit)
+        return self._unit_names.index(unit)
+
+    def _tongue_number(self, languages: list | None, interpreted: list | None) -> int:
+        key = (tuple(languages or ()), tuple(interpreted or ()))
+        number = self._tongue_of.get(key)
+        if number is None:
+            number = self._tongue_of[key] = len(self._tongues)
+            self._tongues.append({"languages": languages, "interpretation_languages": interpreted})
         return number
 
     def _leave_kind(self, row: int) -> None:
@@ -453,6 +531,12 @@ class ReadModelCandidates(CandidateSource):
 
     def fetch(self, queries: Sequence[CandidateQuery]) -> list[list[dict]]:
         return self.model.candidates(queries, self.now, self._shown)
+
+    def fetch_scorable(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[Scorable]]:
+        return self.model.scorable(queries, self.now)
+
+    def view(self, candidate: Scorable) -> dict:
+        return self.model.whole_view(candidate, self.now, self._shown)
 
     def as_of(self) -> dict:
         # Not the change number: it would tell any caseworker how much is written, and when.

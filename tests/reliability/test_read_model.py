@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from services.directory import service
 from services.directory.domain.referrals import NoCapacity, Referral, hold_until
+from services.matcher.candidates import scorable
 from services.matcher.readmodel import ReadModel
 from services.shared.placement import CandidateQuery
 from services.shared.identity import Caller
@@ -52,6 +53,20 @@ def same_answers(store, model, queries, now) -> None:
     for query in queries:
         expected = directory_answer(store, query, now)
         assert model_answer(model, query, now) == expected, query
+        same_as_ranked(model, query, now, expected)
+
+
+def same_as_ranked(model: ReadModel, query, now, expected: list[dict]) -> None:
+    """What ranking reads of the model's answers (from its columns, without their whole views) is what it reads of
+    the directory's whole views, and the whole view it is shown is the directory's."""
+    from_columns = model.scorable([query], now)[0]
+    from_views = scorable(expected, query, now)
+    assert [(c.provider_id, c.distance_km, c.age_hours, c.free, c.unit) for c in from_columns] == \
+        [(c.provider_id, c.distance_km, c.age_hours, c.free, c.unit) for c in from_views], query
+    for column, view in zip(from_columns, from_views):
+        for field in ("languages", "interpretation_languages", "eligibility", "delivery"):
+            assert column.rules.get(field) == view.rules.get(field), (query, field)
+    assert [model.whole_view(candidate, now, {}) for candidate in from_columns] == expected, query
 
 
 WRITES = st.lists(st.tuples(st.sampled_from(("confidential", "capacity", "hold", "release", "accept", "delete",
@@ -195,7 +210,7 @@ def test_nearest_first_through_the_grid_answers_what_the_whole_directory_does(di
     moves, deletes and status changes keep the grid the directory's too."""
     directory = [spread(provider, place) for place, provider in enumerate(directory)]
     queries = [replace(query, near=into_town(*query.near),
-                       avoid=tuple(replace(area, lat=into_town(area.lat, area.lon)[0], lon=into_town(area.lat, area.lon)[1],
+                       avoid=tuple(replace(area, **dict(zip(("lat", "lon"), into_town(area.lat, area.lon))),
                                            radius_km=area.radius_km / 10) for area in query.avoid),
                        max_distance_km=None if query.max_distance_km is None else query.max_distance_km / 10)
                for query in queries]
