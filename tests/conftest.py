@@ -6,11 +6,18 @@ import pytest
 from services.directory import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from services.directory.store.sqlite import SqliteDirectoryStore
+from services.matcher.readmodel import FeedFollower
 from tests.support.clock import ManualClock
 from tests.support.havens import haven_on
 from tests.support.signed import SignedFlaskClient
 
 SECRET = b"test-secret-not-for-production"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Matcher apps built in tests follow their directory's change feed in a thread of this process: stopped here,
+    while their log lines still have somewhere to go."""
+    FeedFollower.stop_all()
 
 
 @pytest.fixture(scope="session")

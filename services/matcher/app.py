@@ -60,7 +60,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["haven"] = MatcherContext(directory=directory, settings=settings,
                                              clock=config.get("CLOCK") or utc_now, follower=follower,
                                              tally=Tally(directory, settings.figures_seconds))
-    app.config["ON_STOP"] = [app.extensions["haven"].tally.send]
+    # A stopping worker sends the counts waiting, then stops reading the feed.
+    app.config["ON_STOP"] = [app.extensions["haven"].tally.send] + ([follower.stop] if follower else [])
     init_request_logging(app, "matcher")
     init_metrics(app, "matcher")
     init_internal_auth(app, settings.internal_secret, replay_guard(

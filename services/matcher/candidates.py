@@ -4,16 +4,46 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
-from typing import Sequence
+from datetime import datetime
+from typing import Any, Hashable, NamedTuple, Sequence
 
 from ..shared import jsonio
 from ..shared.errors import ApiError, forbidden
 from ..shared.http import ServiceClient, ServiceUnavailable
 from ..shared.signing import Claims
 from ..shared.vocabulary import MAX_CANDIDATE_QUERIES
+from ..shared.capacity import pool_of
 from ..shared.placement import CandidateQuery
+from .domain.geo import Point, between
+from .domain.person import provider_point
+from .domain.scoring import count_age_hours
 
 log = logging.getLogger(__name__)
+
+
+class Scorable(NamedTuple):
+    """A candidate as ranking reads it; its whole view only if it is shown (`CandidateSource.view`)."""
+
+    provider_id: str
+    distance_km: float  # from the query's point, unrounded
+    rules: dict  # what the matcher's own rules and the score's factors read: languages, eligibility, delivery
+    token: Hashable  # the same for the same answer within one request: what scoring works out is kept by it
+    age_hours: float  # how old the count of the pool the query's need draws on is, at the request's time
+    free: int  # free units of that pool
+    unit: str
+    view: Any  # the whole view, or what the source makes it from
+
+
+def scorable(views: list[dict], query: CandidateQuery, now: datetime) -> list[Scorable]:
+    """Candidates answered as whole views, as ranking reads them."""
+    origin = Point(*query.near)
+    found = []
+    for view in views:
+        pool = pool_of(view, query.need)
+        found.append(Scorable(view["id"], between(origin, provider_point(view)), view, id(view),
+                              count_age_hours(pool["updated"], now),
+                              int(pool.get("free", 0)), pool.get("unit", "bed"), view))
+    return found
 
 
 class CandidateSource(ABC):
@@ -27,6 +57,14 @@ class CandidateSource(ABC):
     @abstractmethod
     def fetch(self, queries: Sequence[CandidateQuery]) -> list[list[dict]]:
         """One list of provider views (each with distance_km) per query, in the order asked."""
+
+    def fetch_scorable(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[Scorable]]:
+        """The same answers as `fetch`, as ranking reads them (`now`: the request's time)."""
+        return [scorable(views, query, now) for query, views in zip(queries, self.fetch(queries))]
+
+    def view(self, candidate: Scorable) -> dict:
+        """The candidate's whole view, with distance_km, as `fetch` answers it."""
+        return candidate.view
 
 
 class DirectoryCandidates(CandidateSource):

@@ -19,10 +19,13 @@ an edge. Nearest first on the public point, ties by id, at most `limit`: the dir
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
+import math
 import os
 import threading
 import time
+import weakref
 import zlib
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
@@ -33,14 +36,14 @@ import numpy as np
 
 from ..shared import jsonio
 from ..shared.capacity import hold_has_ended, pool_of
-from ..shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, distance_km
+from ..shared.geo import CELL_REACH_KM, EARTH_RADIUS_KM, bounding_box, distance_km
 from ..shared.http import ServiceClient
 from ..shared.placement import (EXCLUDED_AFTER, HARD_FILTERS, CandidateQuery, capacity_as_seen, in_area,
                                 pools_as_seen, public_point)
 from ..shared.signing import Claims
 from ..shared.times import parse_time
 from ..shared.vocabulary import NEEDS
-from .candidates import CandidateSource
+from .candidates import CandidateSource, Scorable
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +69,20 @@ MAX_UNPACKED = 2048
 # The preset dictionary the views are packed with: from this many of the first views read, at most zlib's window.
 ZDICT_VIEWS = 32
 ZDICT_BYTES = 32 * 1024
+# Raw deflate (no zlib header or checksum): a stream with a preset dictionary otherwise checks the dictionary's
+# checksum, 32 kB of work, on every view unpacked.
+PACK_WBITS = -15
 # zlib's level for the packed views: 6 packs them about a quarter smaller than 1 (about 180 bytes a view against
 # 245) for some microseconds more a write.
 PACK_LEVEL = 6
+# Rows are found near a point through a grid of cells this many degrees of latitude and of longitude (about
+# 11 by 7 km in the Netherlands): a query looks within FIRST_REACH_KM, and further by REACH_GROWTH each time,
+# until `limit` providers pass within the reach (or the whole country is searched).
+GRID_DEGREES = 0.1
+FIRST_REACH_KM = 10.0
+REACH_GROWTH = 2.0
+# Objects made before the youngest generation is collected (Python's default is 700; a match makes tens of thousands).
+GC_YOUNG_THRESHOLD = 10_000
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ONE_US = timedelta(microseconds=1)
 FEED_CLAIMS = ("caseworker", "matcher:read-model")
@@ -131,9 +145,19 @@ class ReadModel:
         self._lat = np.zeros(0)
         self._lon = np.zeros(0)
         self._confidential = np.zeros(0, dtype=bool)
+        # The live rows in each cell of the grid, by its point's row and column of GRID_DEGREES (some tens a cell).
+        self._grid: dict[tuple[int, int], np.ndarray] = {}
         self._updated = {need: np.zeros(0, dtype=np.int64) for need in NEEDS}
         # The capacity rule per need with none held (rows with holds are worked out per query).
         self._free = {need: np.zeros(0, dtype=bool) for need in NEEDS}
+        # What ranking reads of the pool each need draws on, with none held: its free units, and its unit by number.
+        self._free_units = {need: np.zeros(0, dtype=np.int32) for need in NEEDS}
+        self._unit = {need: np.zeros(0, dtype=np.int8) for need in NEEDS}
+        self._unit_names: list[str] = []
+        # The languages staff speak and interpreters cover, each distinct pair once (a few hundred), by number.
+        self._tongue = np.zeros(0, dtype=np.int32)
+        self._tongues: list[dict] = []
+        self._tongue_of: dict[tuple, int] = {}
         # Per rule and what it reads of a query: whether each kind passes (by kind number, not by row).
         self._columns: OrderedDict[tuple, tuple[tuple, np.ndarray]] = OrderedDict()
         self._unpacked: OrderedDict[tuple[int, int], dict] = OrderedDict()  # (row, stamp): the whole view
@@ -150,6 +174,7 @@ class ReadModel:
                     self._packed[row] = None
                     self._holds[row] = ()
                     self._pools.pop(row, None)
+                    self._leave_grid(row)
                     self._alive[row] = self._held[row] = False
                     self._free_rows.append(row)
             if self._zdict is None and page["providers"]:
@@ -175,19 +200,26 @@ class ReadModel:
             view["capacity"] = capacity_as_seen(view["capacity"], 0, parse_time(view["capacity"]["updated"]))
             view["service_capacity"] = {need: capacity_as_seen(pool, 0, parse_time(pool["updated"]))
                                         for need, pool in (view.get("service_capacity") or {}).items()}
-        packer = zlib.compressobj(PACK_LEVEL, zdict=self._zdict)
+        packer = zlib.compressobj(PACK_LEVEL, zlib.DEFLATED, PACK_WBITS, zdict=self._zdict)
         self._packed[row] = packer.compress(jsonio.dumps(view)) + packer.flush()
         self._writes += 1
         self._stamps[row] = self._writes
         self._holds[row] = holds
+        if self._alive[row]:
+            self._leave_grid(row)
         self._alive[row] = True
         self._held[row] = bool(holds)
         self._lat[row], self._lon[row] = public_point(view["location"])
+        self._enter_grid(row)
         self._confidential[row] = bool(view["location"].get("confidential"))
         for need, column in self._updated.items():
             column[row] = _microseconds(pool_of(view, need)["updated"])
         for need, column in self._free.items():
             column[row] = CAPACITY_RULE.passes(_asking_for(need), view, None)
+            pool = pool_of(view, need)
+            self._free_units[need][row] = int(pool.get("free", 0))
+            self._unit[need][row] = self._unit_number(pool.get("unit", "bed"))
+        self._tongue[row] = self._tongue_number(view.get("languages"), view.get("interpretation_languages"))
         if holds:
             self._pools[row] = {key: view.get(key) for key in POOLS}
         else:
@@ -208,9 +240,12 @@ class ReadModel:
             self._lon = np.concatenate([self._lon, np.zeros(grow)])
             self._stamps = np.concatenate([self._stamps, np.zeros(grow, dtype=np.int64)])
             self._kind = np.concatenate([self._kind, np.full(grow, -1, dtype=np.int32)])
+            self._tongue = np.concatenate([self._tongue, np.zeros(grow, dtype=np.int32)])
             for need in self._updated:
                 self._updated[need] = np.concatenate([self._updated[need], np.zeros(grow, dtype=np.int64)])
                 self._free[need] = np.concatenate([self._free[need], np.zeros(grow, dtype=bool)])
+                self._free_units[need] = np.concatenate([self._free_units[need], np.zeros(grow, dtype=np.int32)])
+                self._unit[need] = np.concatenate([self._unit[need], np.zeros(grow, dtype=np.int8)])
         self._ids.append(None)
         self._packed.append(None)
         self._holds.append(())
@@ -225,40 +260,83 @@ class ReadModel:
         with self._lock:
             return [self._candidates(query, now, shown) for query in queries]
 
+    def scorable(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[Scorable]]:
+        """`candidates` as ranking reads them: what the rules and scores read comes from the columns, and the whole
+        view is unpacked only for the candidates shown (`whole_view`)."""
+        now_us = (now - EPOCH) // ONE_US
+        with self._lock:
+            return [self._scorable(query, now, now_us) for query in queries]
+
     def _candidates(self, query: CandidateQuery, now: datetime, shown: dict) -> list[dict]:
-        size = self._size
+        nearest, timed = self._nearest(query, now)
+        answer = []
+        for distance, _, row in nearest:
+            # Keyed by the row's stored view too: a change between two calls is never answered from before it.
+            key = (int(row), int(self._stamps[row]))
+            view = shown.get(key)
+            if view is None:
+                view = shown[key] = self._as_seen(self._unpack(key), timed.get(row), now)
+            answer.append(dict(view, distance_km=round(distance, 1)))
+        return answer
+
+    def _scorable(self, query: CandidateQuery, now: datetime, now_us: int) -> list[Scorable]:
+        nearest, timed = self._nearest(query, now)
+        need = query.need
+        found = []
+        for distance, provider_id, row in nearest:
+            kind = self._kinds[self._kind[row]]
+            rules = {"eligibility": kind.get("eligibility"), "delivery": kind.get("delivery"),
+                     **self._tongues[self._tongue[row]]}
+            seen = timed.get(row)
+            if seen is None:
+                free, unit = int(self._free_units[need][row]), self._unit_names[self._unit[need][row]]
+            else:
+                pool = pool_of(seen, need)
+                free, unit = int(pool.get("free", 0)), pool.get("unit", "bed")
+            # As scoring.count_age_hours works it out from the report's time: whole microseconds, then hours.
+            age_hours = max((now_us - int(self._updated[need][row])) / 1_000_000 / 3600, 0.0)
+            key = (int(row), int(self._stamps[row]))
+            found.append(Scorable(provider_id, distance, rules, key, age_hours, free, unit,
+                                  (key, self._packed[row], seen, distance)))
+        return found
+
+    def whole_view(self, candidate: Scorable, now: datetime, shown: dict) -> dict:
+        """The whole view of a candidate `scorable` answered, as `candidates` answers it (`shown`: one request's)."""
+        key, packed, seen, distance = candidate.view
+        view = shown.get(key)
+        if view is None:
+            with self._lock:
+                whole = self._unpack(key, packed)
+            view = shown[key] = self._as_seen(whole, seen, now)
+        return dict(view, distance_km=round(distance, 1))
+
+    @staticmethod
+    def _as_seen(whole: dict, seen: dict | None, now: datetime) -> dict:
+        """The whole view with every pool as of `now`: a row with holds as worked out (`seen`), another with none
+        held."""
+        pools = seen or pools_as_seen(whole, {}, now)
+        return dict(whole, capacity=pools["capacity"], service_capacity=pools["service_capacity"])
+
+    def _nearest(self, query: CandidateQuery, now: datetime) -> tuple[list[tuple[float, str, int]], dict]:
+        """(distance, id, row) of the rows answered to `query`, nearest first, and the views at `now` of those with
+        holds."""
         kinds = np.ones(len(self._kinds), dtype=bool)
         for rule in HARD_FILTERS:
             if rule.name in PER_QUERY or not rule.applies(query):
                 continue
             kinds &= self._column(rule, query)
-        allowed = self._alive[:size] & kinds[self._kind[:size]]
-        if not query.include_stale:
-            # placement.is_left_out_as_stale over one column: left out when reported more than EXCLUDED_AFTER ago.
-            allowed &= self._updated[query.need][:size] >= (now - EXCLUDED_AFTER - EPOCH) // ONE_US
-        timed = {}
-        if query.free_only:
-            allowed &= self._free[query.need][:size] | self._held[:size]
-        for row in np.flatnonzero(allowed & self._held[:size]):
-            timed[row] = self._at(row, now)
-            if query.free_only and not CAPACITY_RULE.passes(query, timed[row], now):
-                allowed[row] = False
-        rows = np.flatnonzero(allowed)
-        for area in query.avoid:
-            # Clearly inside (a confidential provider's centre inside holds its cell too) or clearly beyond
-            # reach is decided here; the rest, near an edge, by the rule's own in_area.
-            near = _distances(area.lat, area.lon, self._lat[rows], self._lon[rows])
-            confidential = self._confidential[rows]
-            inside = near <= area.radius_km - EDGE_KM
-            reach = np.where(confidential, area.radius_km + CELL_REACH_KM, area.radius_km) + EDGE_KM
-            edge = ~inside & (near <= reach)
-            held = inside.copy()
-            for index in np.flatnonzero(edge):
-                held[index] = in_area(area, self._location(rows[index]))
-            rows = rows[~held]
+        # The nearest first: within a reach that grows until `limit` pass within it. A row beyond the reach's
+        # box is further than the reach, so none of them is nearer than the `limit`th found within it.
+        reach = FIRST_REACH_KM
+        while True:
+            within = self._rows_within(query.near, reach)
+            rows, near, timed = self._passing(query, now, kinds, within)
+            if (within is None or (query.max_distance_km is not None and reach >= query.max_distance_km)
+                    or np.count_nonzero(near <= reach - EDGE_KM) >= query.limit):
+                break
+            reach *= REACH_GROWTH
         if not len(rows):
-            return []
-        near = _distances(query.near[0], query.near[1], self._lat[rows], self._lon[rows])
+            return [], timed
         if query.max_distance_km is not None:
             keep = near <= query.max_distance_km + EDGE_KM
             rows, near = rows[keep], near[keep]
@@ -270,25 +348,80 @@ class ReadModel:
                        for row in rows)
         if query.max_distance_km is not None:
             exact = [found for found in exact if found[0] <= query.max_distance_km]
-        answer = []
-        for distance, _, row in exact[:query.limit]:
-            # Keyed by the row's stored view too: a change between two calls is never answered from before it.
-            key = (int(row), int(self._stamps[row]))
-            view = shown.get(key)
-            if view is None:
-                whole = self._unpack(key)
-                seen = (timed.get(row) or self._at(row, now, whole))["capacity"]
-                view = shown[key] = dict(whole, capacity=seen)
-            answer.append(dict(view, distance_km=round(distance, 1)))
-        return answer
+        return exact[:query.limit], timed
 
-    def _unpack(self, key: tuple[int, int]) -> dict:
-        """The whole view stored as (row, stamp), never changed by its readers (each answer is a copy)."""
+    def _passing(self, query: CandidateQuery, now: datetime, kinds: np.ndarray,
+                 within: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, dict]:
+        """The rows among `within` (None: every row) that pass every hard filter of `query` at `now`, their
+        distances from the query's point, and the views at `now` of those with holds."""
+        if within is None:
+            size = self._size
+            rows = np.flatnonzero(self._alive[:size] & kinds[self._kind[:size]])
+        else:
+            rows = within[kinds[self._kind[within]]]
+        if not query.include_stale:
+            # placement.is_left_out_as_stale over one column: left out when reported more than EXCLUDED_AFTER ago.
+            rows = rows[self._updated[query.need][rows] >= (now - EXCLUDED_AFTER - EPOCH) // ONE_US]
+        if query.free_only:
+            rows = rows[self._free[query.need][rows] | self._held[rows]]
+        timed = {}
+        held = self._held[rows]
+        for index in np.flatnonzero(held):
+            row = rows[index]
+            timed[row] = self._at(row, now)
+            held[index] = query.free_only and not CAPACITY_RULE.passes(query, timed[row], now)
+        rows = rows[~held]
+        for area in query.avoid:
+            # Clearly inside (a confidential provider's centre inside holds its cell too) or clearly beyond
+            # reach is decided here; the rest, near an edge, by the rule's own in_area.
+            near = _distances(area.lat, area.lon, self._lat[rows], self._lon[rows])
+            confidential = self._confidential[rows]
+            inside = near <= area.radius_km - EDGE_KM
+            reach = np.where(confidential, area.radius_km + CELL_REACH_KM, area.radius_km) + EDGE_KM
+            edge = ~inside & (near <= reach)
+            avoided = inside.copy()
+            for index in np.flatnonzero(edge):
+                avoided[index] = in_area(area, self._location(rows[index]))
+            rows = rows[~avoided]
+        return rows, _distances(query.near[0], query.near[1], self._lat[rows], self._lon[rows]), timed
+
+    def _rows_within(self, point: tuple[float, float], reach_km: float) -> np.ndarray | None:
+        """The live rows whose point is in the cells of the box around `point` that holds every point within
+        `reach_km` (geo.bounding_box); None when that box has as many cells as hold any row."""
+        min_lat, max_lat, min_lon, max_lon = bounding_box(*point, reach_km)
+        lat_cells = range(math.floor(min_lat / GRID_DEGREES), math.floor(max_lat / GRID_DEGREES) + 1)
+        lon_cells = range(math.floor(min_lon / GRID_DEGREES), math.floor(max_lon / GRID_DEGREES) + 1)
+        if len(lat_cells) * len(lon_cells) >= len(self._grid):
+            return None
+        found = [self._grid[cell] for cell in ((row, column) for row in lat_cells for column in lon_cells)
+                 if cell in self._grid]
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
+
+    def _cell_of(self, row: int) -> tuple[int, int]:
+        return math.floor(self._lat[row] / GRID_DEGREES), math.floor(self._lon[row] / GRID_DEGREES)
+
+    def _enter_grid(self, row: int) -> None:
+        cell = self._cell_of(row)
+        rows = self._grid.get(cell)
+        self._grid[cell] = np.array([row], dtype=np.int32) if rows is None else np.append(rows, np.int32(row))
+
+    def _leave_grid(self, row: int) -> None:
+        cell = self._cell_of(row)
+        rows = self._grid[cell][self._grid[cell] != row]
+        if len(rows):
+            self._grid[cell] = rows
+        else:
+            del self._grid[cell]
+
+    def _unpack(self, key: tuple[int, int], packed: bytes | None = None) -> dict:
+        """The whole view stored as (row, stamp), never changed by its readers (each answer is a copy); `packed`: as
+        it was packed then, when the row may have been written again since."""
         view = self._unpacked.get(key)
         if view is not None:
             self._unpacked.move_to_end(key)
             return view
-        view = self._unpacked[key] = jsonio.loads(zlib.decompressobj(zdict=self._zdict).decompress(self._packed[key[0]]))
+        packed = self._packed[key[0]] if packed is None else packed
+        view = self._unpacked[key] = jsonio.loads(zlib.decompressobj(PACK_WBITS, zdict=self._zdict).decompress(packed))
         if len(self._unpacked) > MAX_UNPACKED:
             self._unpacked.popitem(last=False)
         return view
@@ -326,6 +459,19 @@ class ReadModel:
         self._kind_of[key] = number
         return number
 
+    def _unit_number(self, unit: str) -> int:
+        if unit not in self._unit_names:
+            self._unit_names.append(unit)
+        return self._unit_names.index(unit)
+
+    def _tongue_number(self, languages: list | None, interpreted: list | None) -> int:
+        key = (tuple(languages or ()), tuple(interpreted or ()))
+        number = self._tongue_of.get(key)
+        if number is None:
+            number = self._tongue_of[key] = len(self._tongues)
+            self._tongues.append({"languages": languages, "interpretation_languages": interpreted})
+        return number
+
     def _leave_kind(self, row: int) -> None:
         """The row is no longer of its kind: a kind no row is of any more is forgotten and its number used again."""
         kind = int(self._kind[row])
@@ -338,12 +484,12 @@ class ReadModel:
             self._kinds[kind] = {}
             self._free_kinds.append(kind)
 
-    def _at(self, row: int, now: datetime, whole: dict | None = None) -> dict:
+    def _at(self, row: int, now: datetime) -> dict:
         """The row's view at `now`: holds that have ended no longer count, the count's age as of now. Its capacity
-        is kept for a row with holds; for another it is read from its whole view (`whole`, else unpacked)."""
+        is kept for a row with holds; for another it is read from its whole view."""
         pools = self._pools.get(row)
         if pools is None:
-            pools = whole if whole is not None else self._unpack((row, int(self._stamps[row])))
+            pools = self._unpack((row, int(self._stamps[row])))
         view = dict(self._kinds[self._kind[row]], capacity=pools["capacity"],
                     service_capacity=pools.get("service_capacity"))
         held: dict = {}
@@ -386,17 +532,28 @@ class ReadModelCandidates(CandidateSource):
     def fetch(self, queries: Sequence[CandidateQuery]) -> list[list[dict]]:
         return self.model.candidates(queries, self.now, self._shown)
 
+    def fetch_scorable(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[Scorable]]:
+        return self.model.scorable(queries, self.now)
+
+    def view(self, candidate: Scorable) -> dict:
+        return self.model.whole_view(candidate, self.now, self._shown)
+
     def as_of(self) -> dict:
         # Not the change number: it would tell any caseworker how much is written, and when.
         return {"at": self.model.as_of, "source": "read_model"}
 
 
-def _give_back_free_memory() -> None:
-    """Return to the system what reading the snapshot's pages left free in the C heap (glibc keeps it otherwise)."""
+def _settle_memory() -> None:
+    """Once the snapshot is read: return to the system what reading its pages left free in the C heap (glibc keeps
+    it otherwise), and keep the model's objects, which live as long as the process, out of the garbage collector's
+    rounds. A match makes many short-lived objects; collecting less often lets most go by their count alone."""
+    gc.collect()
     try:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: its allocator decides
         pass
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 class FeedFollower:
@@ -407,6 +564,8 @@ class FeedFollower:
     matcher asks the directory itself, so a lagging or broken feed slows matching down but never answers
     from an old view.
     """
+
+    _started: "weakref.WeakSet[FeedFollower]" = weakref.WeakSet()  # every follower started in this process
 
     def __init__(self, client: ServiceClient, *, interval: float = 0.2, max_lag: float = 5.0, page: int = 1000,
                  model: ReadModel | None = None):
@@ -430,7 +589,17 @@ class FeedFollower:
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="read-model", daemon=True)
         self._thread.start()
+        FeedFollower._started.add(self)
         return self
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Stop every follower of this process (before its logging goes away at exit)."""
+        followers = list(cls._started)
+        for follower in followers:
+            follower._stop.set()
+        for follower in followers:
+            follower.stop()
 
     def stop(self) -> None:
         self._stop.set()
@@ -462,7 +631,7 @@ class FeedFollower:
                 self._last_read = time.monotonic()
                 if not self.model.loaded:
                     self.model.loaded = True
-                    _give_back_free_memory()
+                    _settle_memory()
                     self.loaded_after = time.monotonic() - (self.started_at or time.monotonic())
                     log.info("read model loaded", extra={"sequence": self.model.sequence,
                                                          "duration_ms": round(self.loaded_after * 1000, 1)})

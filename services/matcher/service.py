@@ -13,14 +13,15 @@ from ..shared.metrics import count_match
 from ..shared.placement import CandidateQuery
 from ..shared.reasons import Reason
 from .blocking import blocking_filters
-from .candidates import CandidateSource
-from .domain.geo import Point, between
+from .candidates import CandidateSource, Scorable
+from .domain.geo import Point
 from .domain.careplan import (SHELTERS_WEIGHED, CarePlan, PlanOption, best_plan, care_plan_reasons,
                               gains_over_top)
 from .domain.person import Person, candidate_query, failed_for_query, failed_own_rules, provider_point
 from .domain.plan import (Anchor, anchor_of, intake_reason, needs_without_shared_language, other_route,
                           unmet_reason)
-from .domain.scoring import ScoredCandidate, ScoringWeights, score_candidate, score_value
+from .domain.scoring import (ScoredCandidate, ScoringWeights, fixed_values, freshness_value, score_candidate,
+                             score_of)
 from .group import MAX_CANDIDATES_PER_QUERY, match_group  # noqa: F401 (match_group is re-exported)
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     fetch_limit = min(max(pool, limit), MAX_CANDIDATES_PER_QUERY)
     # Per need and point searched from: its query and how many the directory found.
     searched: dict[tuple[str, Point], tuple[CandidateQuery, int]] = {}
-    memo: dict = {}  # what scoring works out once per view, whichever shelter distances start at
+    memo: dict = {}  # what scoring works out once per answer and need, whichever shelter distances start at
 
     def ranked_from(for_needs: list[str], origins: list[Point], anchored: bool,
                     explain: bool = True) -> list[dict[str, list[ScoredCandidate]]]:
@@ -60,11 +61,11 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
                    for origin in origins for need in for_needs}
         distinct = list(dict.fromkeys(queries.values()))
         counts.queries += len(distinct)
-        found = dict(zip(distinct, source.fetch(distinct))) if distinct else {}
+        found = dict(zip(distinct, source.fetch_scorable(distinct, now))) if distinct else {}
         searched.update({key: (query, len(found[query])) for key, query in queries.items()})
-        return [{need: _rank(person, need, found[queries[need, origin]], origin, now, weights, counts, limit=limit,
-                             include_stale=include_stale, distance_from="shelter" if anchored else None,
-                             filtered=source.filtered_here, memo=memo, explain=explain)
+        return [{need: _rank(person, need, found[queries[need, origin]], origin, source, now, weights, counts,
+                             limit=limit, include_stale=include_stale,
+                             distance_from="shelter" if anchored else None, memo=memo, explain=explain)
                  for need in for_needs} for origin in origins]
 
     ranked: dict[str, list[ScoredCandidate]] = {}
@@ -119,21 +120,21 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     return answer
 
 
-def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now: datetime,
+def _rank(person: Person, need: str, candidates: list[Scorable], origin: Point, source: CandidateSource, now: datetime,
           weights: ScoringWeights, counts: _Counts, *, limit: int, include_stale: bool,
-          distance_from: str | None, filtered: bool = False, memo: dict | None = None,
-          explain: bool = True) -> list[ScoredCandidate]:
-    """The best `limit` candidates, best first, with reasons; the others are only compared, never explained.
+          distance_from: str | None, memo: dict, explain: bool = True) -> list[ScoredCandidate]:
+    """The best `limit` candidates, best first, with reasons; the others are only compared, never explained (and
+    their whole views never read).
 
-    `filtered`: the candidates passed the query's hard filters in this process (the read model), so only the
-    matcher's own rules are checked; candidates from the directory over HTTP are checked against every one.
+    When the candidates passed the query's hard filters in this process (the read model: `source.filtered_here`),
+    only the matcher's own rules are checked; candidates from the directory over HTTP are checked against every one.
     """
     counts.fetched += len(candidates)
     query = candidate_query(person, need, origin=origin, include_stale=include_stale, at=now)
     compared = []
-    for provider in candidates:
-        failed = (failed_own_rules(query, person, provider) if filtered
-                  else failed_for_query(query, person, provider, now))
+    for candidate in candidates:
+        failed = (failed_own_rules(query, person, candidate.rules) if source.filtered_here
+                  else failed_for_query(query, person, candidate.rules, now))
         if failed:
             # "language" is the matcher's own rule for interpreters; anything else the directory should have caught.
             unexpected = set(failed) - {"language"}
@@ -141,13 +142,18 @@ def _rank(person: Person, need: str, candidates: list[dict], origin: Point, now:
                 counts.refused += 1
                 counts.refused_filters |= unexpected
             continue
-        distance = between(origin, provider_point(provider))
-        compared.append((-score_value(person, need, provider, distance, now, weights, memo), distance, provider["id"],
-                         provider))
+        # What does not depend on the distance, once per answer and need in a request (the answer kept with it).
+        known = memo.get((need, candidate.token))
+        if known is None:
+            known = memo[need, candidate.token] = (candidate, fixed_values(
+                person, need, candidate.rules, freshness_value(candidate.age_hours), candidate.free, candidate.unit,
+                weights))
+        compared.append((-score_of(known[1], candidate.distance_km, weights), candidate.distance_km,
+                         candidate.provider_id, candidate))
     # domain.scoring.rank's order (best score, then nearer, then lower id); a provider is listed once per query.
     best = heapq.nsmallest(limit, compared, key=_rank_key)
-    return [score_candidate(person, need, provider, distance, now, weights, distance_from=distance_from,
-                            explain=explain) for _, distance, _, provider in best]
+    return [score_candidate(person, need, source.view(candidate), distance, now, weights, distance_from=distance_from,
+                            explain=explain) for _, distance, _, candidate in best]
 
 
 def _rank_key(compared: tuple) -> tuple:

@@ -53,7 +53,8 @@ def _in_words(path: str, localise) -> Response:
     if answer.status_code != 200 or not answer.headers.get("Content-Type", "").startswith("application/json"):
         return passthrough(answer, client.service)
     locale = reasons.best_locale(request.accept_languages)
-    response = Response(orjson.dumps(localise(answer.json(), locale)), status=200, content_type="application/json")
+    response = Response(orjson.dumps(localise(orjson.loads(answer.content), locale)), status=200,
+                        content_type="application/json")
     response.headers["Content-Language"] = locale
     response.vary.add("Accept-Language")
     return response

@@ -113,7 +113,7 @@ def score_value(person: Person, need: str, provider: ProviderView, distance_km: 
 
     `memo` (one per person, time and weights: one request) keeps what does not depend on the distance, per
     need and per set of objects the factors read: a view answered to several queries by the same objects
-    (the read model's, within a request) is weighed once; one answered by fresh objects, each time.
+    is weighed once; one answered by fresh objects, each time.
     """
     capacity = pool_of(provider, need)
     key = (need, id(capacity), id(provider.get("languages")), id(provider.get("interpretation_languages")),
@@ -121,20 +121,23 @@ def score_value(person: Person, need: str, provider: ProviderView, distance_km: 
     found = memo.get(key) if memo is not None else None
     if found is None:
         # The view and its pool are kept with what was worked out: no id is reused while the memo lives.
-        found = (provider, capacity, _fixed_values(person, need, provider, capacity, now, weights))
+        freshness = freshness_factor(capacity["updated"], now).value
+        found = (provider, capacity, fixed_values(person, need, provider, freshness, int(capacity.get("free", 0)),
+                                                  capacity.get("unit", "bed"), weights))
         if memo is not None:
             memo[key] = found
-    weighed, total_weight, language, remote, rest = found[2]
-    return _mean(weighed, total_weight, [language, nearness(distance_km, weights.distance_half_life_km, remote), *rest])
+    return score_of(found[2], distance_km, weights)
 
 
-def _fixed_values(person: Person, need: str, provider: ProviderView, capacity: dict, now: datetime,
-                  weights: ScoringWeights) -> tuple:
-    """What `score_candidate` weighs that does not depend on the distance (`capacity`: the pool the need draws
-    on): the weights of its factors in order and their sum, the language value, whether the service works
-    remotely, and the values after the distance."""
+def fixed_values(person: Person, need: str, provider: ProviderView, freshness: float, free: int, unit: str,
+                 weights: ScoringWeights) -> tuple:
+    """What `score_candidate` weighs that does not depend on the distance: the weights of its factors in order and
+    their sum, the language value, whether the service works remotely, and the values after the distance.
+
+    `provider`: what the factors read of it (its languages, eligibility and delivery); `freshness`: the freshness
+    factor's value, and `free` and `unit` the free units of the pool the need draws on."""
     names = ["language", "distance", "freshness"]
-    rest = [freshness_factor(capacity["updated"], now).value]
+    rest = [freshness]
     if person.exploitation_type:
         names.append("specialism")
         rest.append(specialism_factor(person.exploitation_type, provider, explain=False).value)
@@ -142,9 +145,15 @@ def _fixed_values(person: Person, need: str, provider: ProviderView, capacity: d
         names.append("support")
         rest.append(support_factor(person.support_needs, provider, explain=False).value)
     names.append("headroom")
-    rest.append(headroom_factor(int(capacity.get("free", 0)), capacity.get("unit", "bed")).value)
+    rest.append(headroom_factor(free, unit).value)
     return (*_weights_of(weights, tuple(names)), language_factor(person.languages, provider, need, explain=False)[0].value,
             works_remotely(provider, need), rest)
+
+
+def score_of(fixed: tuple, distance_km: float, weights: ScoringWeights) -> float:
+    """The score from `fixed_values` and the distance."""
+    weighed, total_weight, language, remote, rest = fixed
+    return _mean(weighed, total_weight, [language, nearness(distance_km, weights.distance_half_life_km, remote), *rest])
 
 
 def _weighted_mean(weights: ScoringWeights, names: tuple[str, ...], values: list[float]) -> float:
@@ -259,19 +268,29 @@ def nearness(distance_km: float, half_life_km: float, remote: bool = False) -> f
 @lru_cache(maxsize=4096)
 def freshness_factor(updated: str, now: datetime) -> Factor:
     """Capacity confirmed within a day is trusted; older than that it counts much less and needs a call."""
-    age_hours = max((now - _parse_time(updated)).total_seconds() / 3600, 0.0)
+    age_hours = count_age_hours(updated, now)
+    value = freshness_value(age_hours)
     if age_hours <= STALE_AFTER_HOURS:
-        value = 1.0 - 0.2 * age_hours / STALE_AFTER_HOURS
         if age_hours < 1:
             return Factor("freshness", value, reason("freshness.confirmed_within_hour"))
         return Factor("freshness", value, reason("freshness.confirmed_hours_ago", count=int(age_hours)))
-    if age_hours <= LEFT_OUT_AFTER_HOURS:
-        value = 0.4 - 0.3 * (age_hours - STALE_AFTER_HOURS) / (LEFT_OUT_AFTER_HOURS - STALE_AFTER_HOURS)
-    else:
-        value = 0.0
     how_long = (reason("freshness.unconfirmed_hours", count=int(age_hours)) if age_hours < 48 else
                 reason("freshness.unconfirmed_days", count=int(age_hours // 24)))
     return Factor("freshness", value, how_long)
+
+
+def count_age_hours(updated: str, now: datetime) -> float:
+    """How many hours old a count reported at `updated` is at `now` (0 for one from the future)."""
+    return max((now - _parse_time(updated)).total_seconds() / 3600, 0.0)
+
+
+def freshness_value(age_hours: float) -> float:
+    """The freshness factor's value for a count this many hours old (0 or more)."""
+    if age_hours <= STALE_AFTER_HOURS:
+        return 1.0 - 0.2 * age_hours / STALE_AFTER_HOURS
+    if age_hours <= LEFT_OUT_AFTER_HOURS:
+        return 0.4 - 0.3 * (age_hours - STALE_AFTER_HOURS) / (LEFT_OUT_AFTER_HOURS - STALE_AFTER_HOURS)
+    return 0.0
 
 
 def specialism_factor(exploitation_type: str, provider: ProviderView, *, explain: bool = True) -> Factor:
