@@ -1,4 +1,4 @@
-"""A process reading the search engine keeps large buffers out of its heap, so whole answers leave no memory behind.
+"""A directory on the search engine keeps large buffers out of its heap: pages of whole answers leave no memory behind.
 
 glibc would otherwise raise its threshold for separate mappings to the size of each large buffer freed, and
 carve the next ones from the heap, where the space they leave stays with the process (services/shared/memory.py).
@@ -20,14 +20,14 @@ PROBE = """
 import ctypes, sys
 
 class Mallinfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in
-                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost")]
+    _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                     "fsmblks", "uordblks", "fordblks", "keepcost")]
 
 libc = ctypes.CDLL(None)
 libc.mallinfo2.restype = Mallinfo2
 if sys.argv[1] == "engine":
-    from services.shared.engine.client import EngineClient, EngineConfig
-    EngineClient(EngineConfig.from_url("opensearch+http://127.0.0.1:9"))  # no request is made
+    from services.directory.store.search_engine import SearchEngineDirectoryStore
+    SearchEngineDirectoryStore.from_url("opensearch+http://127.0.0.1:9")  # nobody there: asked again on first use
 freed = bytearray(8 * 2**20)  # a large answer, freed: without a set threshold glibc raises it to 8 MiB
 del freed
 mapped = libc.mallinfo2().hblks
@@ -53,7 +53,7 @@ def _buffers_mapped(tmp_path: Path, *argv: str) -> int:
 
 
 @pytest.mark.skipif(not _has_mallinfo2(), reason="glibc 2.33 or later only: another allocator decides for itself")
-def test_a_process_with_an_engine_client_maps_each_large_buffer_apart_even_after_a_larger_one_was_freed(tmp_path):
+def test_a_directory_on_the_engine_maps_each_large_buffer_apart_even_after_a_larger_one_was_freed(tmp_path):
     # The probe tells the two apart: a plain interpreter carves the second buffer from the heap.
     assert _buffers_mapped(tmp_path, "plain") == 0
     assert _buffers_mapped(tmp_path, "engine") == 1

@@ -33,6 +33,7 @@ from ...shared.capacity import after_use, can_hold, pool_of, with_holds, without
 from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
 from ...shared.engine.indices import IndexNames, current_index, ensure_indices, reindex
 from ...shared.geo import distance_km
+from ...shared.memory import keep_large_buffers_apart
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import iso, parse_time
@@ -58,6 +59,8 @@ log = logging.getLogger(__name__)
 
 class SearchEngineDirectoryStore(DirectoryStore):
     def __init__(self, config: EngineConfig, client: EngineClient | None = None):
+        # Pages of a thousand provider documents, read whole, must not leave their buffers' memory behind.
+        keep_large_buffers_apart()
         self.config = config
         self.client = client or EngineClient(config)
         self.names = IndexNames(config.prefix)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..memory import keep_large_buffers_apart
 from ..stores import StoreUnavailable
 from .version import installed_client_version, require_compatible
 
@@ -96,9 +95,6 @@ class EngineClient:
     """The directory's calls, for either official client."""
 
     def __init__(self, config: EngineConfig):
-        # The official clients decode whole answers: a page of a thousand documents must not leave its buffers'
-        # memory behind in the process (see shared.memory).
-        keep_large_buffers_apart()
         self.config = config
         self.flavour = config.flavour
         if config.flavour == "elasticsearch":
