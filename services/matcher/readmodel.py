@@ -281,21 +281,29 @@ class ReadModel:
 
     def _scorable(self, query: CandidateQuery, now: datetime, now_us: int) -> list[Scorable]:
         nearest, timed = self._nearest(query, now)
+        if not nearest:
+            return []
         need = query.need
+        rows = np.fromiter((row for _, _, row in nearest), dtype=np.intp, count=len(nearest))
+        columns = zip(self._kind[rows].tolist(), self._tongue[rows].tolist(), self._free_units[need][rows].tolist(),
+                      self._unit[need][rows].tolist(), self._updated[need][rows].tolist(), self._stamps[rows].tolist())
+        rules_of: dict[tuple[int, int], dict] = {}  # per kind and languages: what the rules and scores read
         found = []
-        for distance, provider_id, row in nearest:
-            kind = self._kinds[self._kind[row]]
-            rules = {"eligibility": kind.get("eligibility"), "delivery": kind.get("delivery"),
-                     **self._tongues[self._tongue[row]]}
+        for (distance, provider_id, row), (kind, tongue, free, unit, reported, stamp) in zip(nearest, columns):
+            rules = rules_of.get((kind, tongue))
+            if rules is None:
+                slim = self._kinds[kind]
+                rules = rules_of[kind, tongue] = {"eligibility": slim.get("eligibility"),
+                                                  "delivery": slim.get("delivery"), **self._tongues[tongue]}
             seen = timed.get(row)
             if seen is None:
-                free, unit = int(self._free_units[need][row]), self._unit_names[self._unit[need][row]]
+                unit = self._unit_names[unit]
             else:
                 pool = pool_of(seen, need)
                 free, unit = int(pool.get("free", 0)), pool.get("unit", "bed")
             # As scoring.count_age_hours works it out from the report's time: whole microseconds, then hours.
-            age_hours = max((now_us - int(self._updated[need][row])) / 1_000_000 / 3600, 0.0)
-            key = (int(row), int(self._stamps[row]))
+            age_hours = max((now_us - reported) / 1_000_000 / 3600, 0.0)
+            key = (int(row), stamp)
             found.append(Scorable(provider_id, distance, rules, key, age_hours, free, unit,
                                   (key, self._packed[row], seen, distance)))
         return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from ..shared.metrics import count_match
@@ -53,9 +54,9 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
     memo: dict = {}  # what scoring works out once per answer and need, whichever shelter distances start at
 
     def ranked_from(for_needs: list[str], origins: list[Point], anchored: bool,
-                    explain: bool = True) -> list[dict[str, list[ScoredCandidate]]]:
+                    explain: bool = True) -> list[dict[str, list]]:
         """Per origin, each need's candidates ranked from it; one batch, each distinct query asked once.
-        Without `explain` the candidates are only scored (the care around shelters the plan may not choose)."""
+        Without `explain` the candidates are only compared (the care around shelters the plan may not choose)."""
         queries = {(need, origin): candidate_query(person, need, origin=origin, include_stale=include_stale,
                                                    limit=fetch_limit, at=now)
                    for origin in origins for need in for_needs}
@@ -80,8 +81,8 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
         options = [PlanOption(shelter, around) for shelter, around in zip(weighed, care)]
         plan = best_plan(options)
         # Only the chosen shelter's care is shown: explained now, with the scores it was chosen by.
-        ranked.update({need: [score_candidate(person, need, candidate.provider, candidate.distance_km, now, weights,
-                                              distance_from="shelter") for candidate in candidates]
+        ranked.update({need: [score_candidate(person, need, source.view(compared.candidate), compared.distance_km, now,
+                                              weights, distance_from="shelter") for compared in candidates]
                        for need, candidates in plan.option.care.items()})
     anchor = anchor_of(plan.option.shelter) if plan else None
     origin = anchor.point if anchor else person.location
@@ -122,9 +123,9 @@ def match_person(*, source: CandidateSource, person: Person, needs: list[str], w
 
 def _rank(person: Person, need: str, candidates: list[Scorable], origin: Point, source: CandidateSource, now: datetime,
           weights: ScoringWeights, counts: _Counts, *, limit: int, include_stale: bool,
-          distance_from: str | None, memo: dict, explain: bool = True) -> list[ScoredCandidate]:
-    """The best `limit` candidates, best first, with reasons; the others are only compared, never explained (and
-    their whole views never read).
+          distance_from: str | None, memo: dict, explain: bool = True) -> list:
+    """The best `limit` candidates, best first, with reasons (without `explain`: only compared, see `Compared`); the
+    others are only compared, never explained, and their whole views never read.
 
     When the candidates passed the query's hard filters in this process (the read model: `source.filtered_here`),
     only the matcher's own rules are checked; candidates from the directory over HTTP are checked against every one.
@@ -152,8 +153,20 @@ def _rank(person: Person, need: str, candidates: list[Scorable], origin: Point, 
                          candidate.provider_id, candidate))
     # domain.scoring.rank's order (best score, then nearer, then lower id); a provider is listed once per query.
     best = heapq.nsmallest(limit, compared, key=_rank_key)
-    return [score_candidate(person, need, source.view(candidate), distance, now, weights, distance_from=distance_from,
-                            explain=explain) for _, distance, _, candidate in best]
+    if not explain:
+        return [Compared(-negative, distance, candidate) for negative, distance, _, candidate in best]
+    return [score_candidate(person, need, source.view(candidate), distance, now, weights, distance_from=distance_from)
+            for _, distance, _, candidate in best]
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A candidate only compared (the care around a shelter the plan weighs): its score, equal to the one
+    score_candidate gives, and its distance; its whole view is read only if it is shown."""
+
+    score: float
+    distance_km: float
+    candidate: Scorable
 
 
 def _rank_key(compared: tuple) -> tuple:

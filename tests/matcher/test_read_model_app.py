@@ -2,12 +2,18 @@
 admins still asking the directory, and how long a write takes to reach a match (measured, not asserted)."""
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
 
+from services.directory.importing import Row, import_providers
+from services.directory.synthetic import generate_providers
 from services.matcher import create_app as create_matcher
 from services.matcher.settings import MatcherSettings
+from services.shared.match_schemas import MatchResponseSchema
+from services.shared.places import all_places
+from services.shared.vocabulary import EXPLOITATION_TYPES, GENDERS, NEEDS
 from tests.conftest import SECRET
 from tests.matcher.conftest import CaughtUpClient, wait_until_caught_up
 from tests.matcher.dataset import UTRECHT, fixed_dataset
@@ -189,3 +195,41 @@ def test_a_hold_on_a_care_pool_reaches_the_read_model_in_that_pool_only(both, ad
              for r in model_answer["results"] for need in [r["need"]]}
     assert "Opvang met Zorg Utrecht" in names["shelter"]
     assert "Opvang met Zorg Utrecht" not in names["medical"]  # its one care place is held
+
+
+def random_profiles(count: int, seed: int) -> list[dict]:
+    """Match requests as caseworkers send them: some needs, one or two languages, someone somewhere in the country,
+    sometimes with an area to avoid."""
+    rng = random.Random(seed)
+    places = sorted(all_places(), key=lambda place: -place.population)[:30]
+    profiles = []
+    for _ in range(count):
+        place = rng.choice(places)
+        profile = {"needs": rng.sample(list(NEEDS), rng.randint(1, 4)),
+                   "languages": rng.sample(["nl", "en", "ro", "bg", "pl", "uk", "ar", "ti"], rng.randint(1, 2)),
+                   "location": {"lat": place.lat, "lon": place.lon}, "gender": rng.choice(GENDERS),
+                   "age": rng.randint(18, 60), "exploitation_type": rng.choice(EXPLOITATION_TYPES),
+                   "origin_country": rng.choice(["RO", "BG", "NG", "UA"])}
+        if rng.random() < 0.5:
+            profile["avoid"] = [{"lat": place.lat + 0.2, "lon": place.lon, "radius_km": 10}]
+        profiles.append(profile)
+    return profiles
+
+
+def test_answers_from_the_read_model_are_the_directorys_and_already_in_the_answers_shape(both, sqlite_store, clock):
+    """Answers from the read model are written without walking them through the response schema: on a generated
+    directory and random requests they are the directory's answers (which are walked through it), and the schema
+    would change nothing in them."""
+    rows = (Row(f"row {number}", data=record)
+            for number, record in enumerate(generate_providers(400, seed=7, now=clock.now), start=1))
+    import_providers(sqlite_store, rows, strict=True, now=clock.now, actor="system:test", action="provider.seed")
+    from_model, from_directory = both
+    schema = MatchResponseSchema()
+    shown = 0
+    for profile in random_profiles(25, seed=11):
+        model_answer, directory_answer = answer(from_model, profile), answer(from_directory, profile)
+        assert model_answer["as_of"]["source"] == "read_model"
+        assert without_as_of(model_answer) == without_as_of(directory_answer), profile
+        assert schema.dump(model_answer) == model_answer
+        shown += sum(len(result["candidates"]) for result in model_answer["results"])
+    assert shown > 100  # the answers compared are full ones, not empty lists

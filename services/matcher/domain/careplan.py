@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Mapping, Protocol, Sequence
 
 from ...shared.reasons import Reason, reason
 from .scoring import ScoredCandidate
@@ -29,12 +29,22 @@ from .scoring import ScoredCandidate
 SHELTERS_WEIGHED = 5
 
 
+class Scored(Protocol):
+    """A ranked candidate as a plan weighs it: a scored one, or one only compared, whose view is not read."""
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def distance_km(self) -> float: ...
+
+
 @dataclass(frozen=True)
 class PlanOption:
     """One shelter and, per other need, that need's candidates ranked from it, best first."""
 
     shelter: ScoredCandidate
-    care: Mapping[str, Sequence[ScoredCandidate]]
+    care: Mapping[str, Sequence[Scored]]
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ def combined_score(option: PlanOption) -> float:
     return math.fsum([option.shelter.score] + [best_score(candidates) for candidates in option.care.values()])
 
 
-def best_score(candidates: Sequence[ScoredCandidate]) -> float:
+def best_score(candidates: Sequence[Scored]) -> float:
     """The score of a need's best candidate as ranked (the first), 0 when none is left."""
     return candidates[0].score if candidates else 0.0
 
