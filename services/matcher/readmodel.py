@@ -257,18 +257,20 @@ class ReadModel:
                    shown: dict | None = None) -> list[list[dict]]:
         """One list per query; `shown` keeps the views unpacked at this `now` for the next call (one request's)."""
         shown = {} if shown is None else shown
+        reaches: dict[str, float] = {}
         with self._lock:
-            return [self._candidates(query, now, shown) for query in queries]
+            return [self._candidates(query, now, shown, reaches) for query in queries]
 
     def scorable(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[Scorable]]:
         """`candidates` as ranking reads them: what the rules and scores read comes from the columns, and the whole
         view is unpacked only for the candidates shown (`whole_view`)."""
         now_us = (now - EPOCH) // ONE_US
+        reaches: dict[str, float] = {}
         with self._lock:
-            return [self._scorable(query, now, now_us) for query in queries]
+            return [self._scorable(query, now, now_us, reaches) for query in queries]
 
-    def _candidates(self, query: CandidateQuery, now: datetime, shown: dict) -> list[dict]:
-        nearest, timed = self._nearest(query, now)
+    def _candidates(self, query: CandidateQuery, now: datetime, shown: dict, reaches: dict) -> list[dict]:
+        nearest, timed = self._nearest(query, now, reaches)
         answer = []
         for distance, _, row in nearest:
             # Keyed by the row's stored view too: a change between two calls is never answered from before it.
@@ -279,8 +281,8 @@ class ReadModel:
             answer.append(dict(view, distance_km=round(distance, 1)))
         return answer
 
-    def _scorable(self, query: CandidateQuery, now: datetime, now_us: int) -> list[Scorable]:
-        nearest, timed = self._nearest(query, now)
+    def _scorable(self, query: CandidateQuery, now: datetime, now_us: int, reaches: dict) -> list[Scorable]:
+        nearest, timed = self._nearest(query, now, reaches)
         if not nearest:
             return []
         need = query.need
@@ -325,9 +327,11 @@ class ReadModel:
         pools = seen or pools_as_seen(whole, {}, now)
         return dict(whole, capacity=pools["capacity"], service_capacity=pools["service_capacity"])
 
-    def _nearest(self, query: CandidateQuery, now: datetime) -> tuple[list[tuple[float, str, int]], dict]:
+    def _nearest(self, query: CandidateQuery, now: datetime,
+                 reaches: dict[str, float]) -> tuple[list[tuple[float, str, int]], dict]:
         """(distance, id, row) of the rows answered to `query`, nearest first, and the views at `now` of those with
-        holds."""
+        holds. `reaches`: per need, the reach the last query of it in this batch looked within (the queries of one
+        match for a need are asked from points close together), where this one starts."""
         kinds = np.ones(len(self._kinds), dtype=bool)
         for rule in HARD_FILTERS:
             if rule.name in PER_QUERY or not rule.applies(query):
@@ -335,7 +339,7 @@ class ReadModel:
             kinds &= self._column(rule, query)
         # The nearest first: within a reach that grows until `limit` pass within it. A row beyond the reach's
         # box is further than the reach, so none of them is nearer than the `limit`th found within it.
-        reach = FIRST_REACH_KM
+        reach = reaches.get(query.need, FIRST_REACH_KM)
         while True:
             within = self._rows_within(query.near, reach)
             rows, near, timed = self._passing(query, now, kinds, within)
@@ -343,6 +347,7 @@ class ReadModel:
                     or np.count_nonzero(near <= reach - EDGE_KM) >= query.limit):
                 break
             reach *= REACH_GROWTH
+        reaches[query.need] = reach
         if not len(rows):
             return [], timed
         if query.max_distance_km is not None:
