@@ -132,6 +132,12 @@ def _rendered(code: str, params: dict, locale: str) -> dict[str, str]:
     return {name: _value(kinds.get(name, ""), value, locale) for name, value in params.items()}
 
 
+@lru_cache(maxsize=8192)
+def _decimal(value: float, pattern: str, locale: str) -> str:
+    """A number written the locale's way; the same few thousand (scores, distances, counts) come back all the time."""
+    return format_decimal(value, format=pattern, locale=locale)
+
+
 def _value(kind: str, value, locale: str) -> str:
     if kind == "language":
         return language_label(value, locale)
@@ -144,14 +150,14 @@ def _value(kind: str, value, locale: str) -> str:
     if kind in WORD_CONTEXTS:
         return _word(WORD_CONTEXTS[kind], value, locale)
     if kind == "km":
-        return format_decimal(value, format="#,##0.###", locale=locale)
+        return _decimal(value, "#,##0.###", locale)
     if kind == "distance":
         if value < 1:
             return _word("distance", "under_1_km", locale)
         shown = round(value, 1) if value < 10 else round(value)
-        return _word("distance", "km", locale) % {"km": format_decimal(shown, format="#,##0.#", locale=locale)}
+        return _word("distance", "km", locale) % {"km": _decimal(shown, "#,##0.#", locale)}
     if kind == "score":
-        return format_decimal(value, format="0.00", locale=locale)
+        return _decimal(value, "0.00", locale)
     if kind == "weekday" and value in WEEKDAYS:
         return Locale.parse(locale).days["format"]["wide"][WEEKDAYS.index(value)]
     if kind == "ordinal":
