@@ -14,7 +14,11 @@ capacity is the rule's `free_places` on a view whose holds are counted at the ti
 (`capacity.hold_has_ended`); how old a count may be is the stale rule's threshold compared over one column of
 report times; areas to avoid, the distance limit and the order are the shared
 geometry's, NumPy narrowing down and the rule's own function deciding every case within a millimetre of
-an edge. Nearest first on the public point, ties by id, at most `limit`: the directory's order exactly.
+an edge. Nearest first on the public point, ties by id, at most `limit`: the directory's order exactly. A query
+looks only in the cells of a grid around its point, within a reach that grows until `limit` pass within it.
+
+A match ranks the answers as `scorable` gives them: what ranking reads comes from the columns, and a whole view is
+unpacked only for the candidates shown (`whole_view`).
 """
 from __future__ import annotations
 
