@@ -16,6 +16,12 @@ CALLERS = ("admin", "caseworker", "caseworker_other", "provider_own", "provider_
            "no_token", "bad_token", "revoked_token", "expired_token")
 UNAUTHENTICATED = ("no_token", "bad_token", "revoked_token", "expired_token")
 UTRECHT = {"lat": 52.0907, "lon": 5.1214}
+# Hex digits moved to letters: a random reference of digits only could pass the BSN 11-check and be refused.
+LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
+
+def new_case_reference(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8].translate(LETTERS)}"
 
 # One row per operation. `{provider}` is a fresh provider owned by provider_own; `{referral}` a fresh pending
 # referral to it, made by `caseworker`. Columns: admin, caseworker, caseworker_other (a caseworker who did not
@@ -95,12 +101,12 @@ def _body(method: str, path: str, target: dict) -> dict | None:
     if path == "/matches/group":
         return {"need": "shelter", "people": [{"languages": ["nl"], "location": UTRECHT}]}
     if path == "/waitlist":
-        return {"query": {"need": "shelter", "lat": 52.09, "lon": 5.12}, "case_reference": f"W-{uuid.uuid4().hex[:8]}"}
+        return {"query": {"need": "shelter", "lat": 52.09, "lon": 5.12}, "case_reference": new_case_reference("W")}
     if path == "/webhooks":
         return {"url": "http://127.0.0.1:9/hooks"}  # loopback: allowed by the test directory's settings
     if path == "/referrals":
         # A case of its own each time: one caseworker may hold only a few pending referrals per case.
-        return {"provider_id": target["id"], "need": "shelter", "case_reference": f"CASE-{uuid.uuid4().hex[:8]}"}
+        return {"provider_id": target["id"], "need": "shelter", "case_reference": new_case_reference("CASE")}
     return None
 
 
