@@ -216,11 +216,10 @@ class ReadModel:
         self._lat[row], self._lon[row] = public_point(view["location"])
         self._enter_grid(row)
         self._confidential[row] = bool(view["location"].get("confidential"))
-        for need, column in self._updated.items():
-            column[row] = _microseconds(pool_of(view, need)["updated"])
-        for need, column in self._free.items():
-            column[row] = CAPACITY_RULE.passes(_asking_for(need), view, None)
+        for need in NEEDS:
             pool = pool_of(view, need)
+            self._updated[need][row] = _microseconds(pool["updated"])
+            self._free[need][row] = CAPACITY_RULE.passes(_asking_for(need), view, None)
             self._free_units[need][row] = int(pool.get("free", 0))
             self._unit[need][row] = self._unit_number(pool.get("unit", "bed"))
         self._tongue[row] = self._tongue_number(view.get("languages"), view.get("interpretation_languages"))
