@@ -32,6 +32,9 @@ PLACES = ("Utrecht", "Amsterdam", "Rotterdam", "Den Haag", "Eindhoven", "Groning
 NEEDS = ("shelter", "medical", "mental_health", "legal", "residence_status", "compensation", "interpreter")
 LANGUAGES = ("ro", "bg", "pl", "uk", "ti", "pcm", "en", "nl", "ar", "es", "fr", "tr")
 
+# Hex digits moved to letters: a reference of digits only can look like an identity or phone number and be refused.
+LETTERS = str.maketrans("0123456789", "ghijklmnop")
+
 
 def _rss_kib(pid: int) -> int:
     try:
@@ -126,7 +129,7 @@ class Load:
         provider_id = rng.choice(self.referral_providers)
         return session.post(f"{self.stack.api}/referrals", headers=self.stack.auth("caseworker"), timeout=60,
                             json={"provider_id": provider_id, "need": "shelter",
-                                  "case_reference": f"LOAD-{rng.getrandbits(48):x}"}), provider_id
+                                  "case_reference": f"LOAD-{rng.getrandbits(48):x}".translate(LETTERS)}), provider_id
 
     def sample_memory(self, stop: threading.Event) -> None:
         while not stop.wait(1.0):
