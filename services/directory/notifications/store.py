@@ -62,19 +62,13 @@ class NotificationStore(ABC):
     def delete_subscription(self, subscription_id: str, subject: str) -> bool:
         """Delete one of this account's subscriptions, with its pending deliveries; False when there is none."""
 
-    def add_event_once(self, event: dict) -> bool:
-        """Put an event made outside a referral change in the outbox unless one of its id is there; True if added."""
-        return bool(self.add_events_once([event]))
-
     @abstractmethod
     def add_events_once(self, events: list[dict]) -> list[str]:
-        """Put each event in the outbox unless one of its id is there, in one write; the ids added.
+        """Put each event made outside a referral change in the outbox unless one of its id is there, in one write;
+        the ids added.
 
         Two writers adding the same id at once: one of them adds it, the other leaves it as it is.
         """
-
-    def get_event(self, event_id: str) -> dict | None:
-        return self.get_events([event_id]).get(event_id)
 
     @abstractmethod
     def get_events(self, event_ids: list[str]) -> dict[str, dict]:
