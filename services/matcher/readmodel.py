@@ -501,11 +501,9 @@ class ReadModel:
             self._free_kinds.append(kind)
 
     def _at(self, row: int, now: datetime) -> dict:
-        """The row's view at `now`: holds that have ended no longer count, the count's age as of now. Its capacity
-        is kept for a row with holds; for another it is read from its whole view."""
-        pools = self._pools.get(row)
-        if pools is None:
-            pools = self._unpack((row, int(self._stamps[row])))
+        """The view of a row with holds at `now` (its capacity is kept as written): holds that have ended no longer
+        count, the count's age as of now."""
+        pools = self._pools[row]
         view = dict(self._kinds[self._kind[row]], capacity=pools["capacity"],
                     service_capacity=pools.get("service_capacity"))
         held: dict = {}
@@ -549,7 +547,7 @@ class ReadModelCandidates(CandidateSource):
         return self.model.candidates(queries, self.now, self._shown)
 
     def fetch_scorable(self, queries: Sequence[CandidateQuery], now: datetime) -> list[list[Scorable]]:
-        return self.model.scorable(queries, self.now)
+        return self.model.scorable(queries, now)
 
     def view(self, candidate: Scorable) -> dict:
         return self.model.whole_view(candidate, self.now, self._shown)

@@ -10,9 +10,12 @@ from hypothesis import strategies as st
 
 from services.matcher.domain.geo import Area, Point, between
 from services.matcher.domain.person import Person, failed_requirements, provider_point
-from services.matcher.domain.scoring import ScoreColumns, ScoringWeights, score_candidate, score_value
+from services.matcher.candidates import scorable
+from services.matcher.domain.scoring import (ScoreColumns, ScoringWeights, fixed_values, freshness_value,
+                                            score_candidate, score_of)
 from services.matcher.group import _Reach
 from services.shared.capacity import pool_of
+from services.shared.placement import CandidateQuery
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
 UTRECHT = Point(52.0907, 5.1214)
@@ -115,18 +118,19 @@ def test_column_hard_filters_equal_failed_requirements(candidates, group, need):
 @given(some(providers(), max_size=12), some(people, min_size=1, max_size=3), weightings, st.sampled_from(NEEDS))
 def test_compared_scores_equal_score_candidate_exactly_from_every_origin(candidates, group, weights, need):
     for who in group:
-        memo: dict = {}  # one request's: what does not depend on the distance, worked out once per view
         for origin in (who.location, UTRECHT, Point(UTRECHT.lat + 0.3, UTRECHT.lon - 0.4)):
+            query = CandidateQuery(need=need, near=(origin.lat, origin.lon))
             for provider in candidates:
-                distance = between(origin, provider_point(provider))
-                answered_again = dict(provider, distance_km=round(distance, 1))  # the same parts, as a read model answers
-                # The same provider after a unit was held: other counts, every other part the same objects.
+                # The same provider after a unit was held: other counts, every other part the same.
                 held = dict(provider, capacity=dict(provider["capacity"], free=provider["capacity"]["free"] - 1),
                             service_capacity={need: dict(pool, free=pool["free"] - 1)
                                               for need, pool in provider["service_capacity"].items()})
 
-                compared = [score_value(who, need, view, distance, NOW, weights, memo)
-                            for view in (answered_again, held)]
+                # As a match ranks them (service._rank): what does not depend on the distance, then the distance.
+                compared = [score_of(fixed_values(who, need, found.rules, freshness_value(found.age_hours), found.free,
+                                                  found.unit, weights), found.distance_km, weights)
+                            for found in scorable([provider, held], query, NOW)]
 
+                distance = between(origin, provider_point(provider))
                 assert compared == [score_candidate(who, need, view, distance, NOW, weights).score
                                     for view in (provider, held)]

@@ -106,29 +106,6 @@ def score_candidate(person: Person, need: str, provider: ProviderView, distance_
                            factors=tuple(factors), staff_language=staff_language)
 
 
-def score_value(person: Person, need: str, provider: ProviderView, distance_km: float, now: datetime,
-                weights: ScoringWeights, memo: dict | None = None) -> float:
-    """`score_candidate(...).score` alone, equal to the last bit: the same factor values in the same order,
-    without reasons or objects. For the candidates a match only compares; the ones shown are scored in full.
-
-    `memo` (one per person, time and weights: one request) keeps what does not depend on the distance, per
-    need and per set of objects the factors read: a view answered to several queries by the same objects
-    is weighed once; one answered by fresh objects, each time.
-    """
-    capacity = pool_of(provider, need)
-    key = (need, id(capacity), id(provider.get("languages")), id(provider.get("interpretation_languages")),
-           id(provider.get("eligibility")), id(provider.get("delivery")))
-    found = memo.get(key) if memo is not None else None
-    if found is None:
-        # The view and its pool are kept with what was worked out: no id is reused while the memo lives.
-        freshness = freshness_factor(capacity["updated"], now).value
-        found = (provider, capacity, fixed_values(person, need, provider, freshness, int(capacity.get("free", 0)),
-                                                  capacity.get("unit", "bed"), weights))
-        if memo is not None:
-            memo[key] = found
-    return score_of(found[2], distance_km, weights)
-
-
 def fixed_values(person: Person, need: str, provider: ProviderView, freshness: float, free: int, unit: str,
                  weights: ScoringWeights) -> tuple:
     """What `score_candidate` weighs that does not depend on the distance: the weights of its factors in order and
