@@ -123,7 +123,7 @@ def fixed_values(person: Person, need: str, provider: ProviderView, freshness: f
         rest.append(support_factor(person.support_needs, provider, explain=False).value)
     names.append("headroom")
     rest.append(headroom_factor(free, unit).value)
-    return (*_weights_of(weights, tuple(names)), language_factor(person.languages, provider, need, explain=False)[0].value,
+    return (*_weights_of(weights, tuple(names)), language_match(person.languages, provider, need)[0],
             works_remotely(provider, need), rest)
 
 
@@ -163,41 +163,47 @@ def language_factor(languages: tuple[str, ...], provider: ProviderView, need: st
 
     Returns the factor and the staff language shared, if any.
     """
+    value, how, code, position = language_match(languages, provider, need)
+    shared = code if how == "staff" else None
+    if not explain:
+        return Factor("language", value, None), shared
+    if need == "interpreter" and how != "none":
+        return Factor("language", value, _interpreting_reason(how, code, position, languages)), shared
+    return Factor("language", value, _language_reason(how, code, position, need)), shared
+
+
+def language_match(languages: tuple[str, ...], provider: ProviderView,
+                   need: str = "") -> tuple[float, str, str | None, int]:
+    """The language factor's value and what it rests on: how the person is understood (`staff`, `interpreted`, or
+    `none` and their first language), in which of their languages, at which position of their preferences.
+
+    For the interpreter need, the person's first language interpreted: best by the agency's own interpreters, then
+    arranged; a later language counts for little."""
     staff = provider.get("languages") or ()
     if need == "interpreter":
-        return _interpreting_factor(languages, provider, explain=explain)
+        arranged = provider.get("interpretation_languages") or ()
+        for position, code in enumerate(languages):
+            if code in staff:
+                return (1.0 if position == 0 else 0.3 - 0.05 * min(position, 5)), "staff", code, position
+            if code in arranged:
+                return (0.9 if position == 0 else 0.3 - 0.05 * min(position, 5)), "interpreted", code, position
+        return 0.0, "none", languages[0] if languages else None, 0
     for position, code in enumerate(languages):
         if code in staff:
-            reason = _language_reason("staff", code, position, need) if explain else None
-            return Factor("language", 1.0 - 0.05 * min(position, 5), reason), code
+            return 1.0 - 0.05 * min(position, 5), "staff", code, position
     interpreted = provider.get("interpretation_languages") or ()
     for position, code in enumerate(languages):
         if code in interpreted:
-            reason = _language_reason("interpreted", code, position, need) if explain else None
-            return Factor("language", 0.45 - 0.05 * min(position, 5), reason), None
-    first = languages[0] if languages else None
-    return Factor("language", 0.0, _language_reason("none", first, 0, need) if explain else None), None
+            return 0.45 - 0.05 * min(position, 5), "interpreted", code, position
+    return 0.0, "none", languages[0] if languages else None, 0
 
 
-def _interpreting_factor(languages: tuple[str, ...], provider: dict, *, explain: bool) -> tuple[Factor, str | None]:
-    """The person's first language interpreted: best by the agency's own interpreters, then arranged; a later
-    language counts for little."""
-    staff = provider.get("languages") or ()
-    arranged = provider.get("interpretation_languages") or ()
-    for position, code in enumerate(languages):
-        if code not in staff and code not in arranged:
-            continue
-        own = code in staff
-        if position == 0:
-            value = 1.0 if own else 0.9
-            why = reason("interpreting.own" if own else "interpreting.arranged", language=code) if explain else None
-        else:
-            value = 0.3 - 0.05 * min(position, 5)
-            why = reason("interpreting.own_not_first" if own else "interpreting.arranged_not_first",
-                         language=code, first_language=languages[0]) if explain else None
-        return Factor("language", value, why), code if own else None
-    first = languages[0] if languages else None
-    return Factor("language", 0.0, _language_reason("none", first, 0, "interpreter") if explain else None), None
+def _interpreting_reason(how: str, code: str, position: int, languages: tuple[str, ...]) -> Reason:
+    own = how == "staff"
+    if position == 0:
+        return reason("interpreting.own" if own else "interpreting.arranged", language=code)
+    return reason("interpreting.own_not_first" if own else "interpreting.arranged_not_first",
+                  language=code, first_language=languages[0])
 
 
 def works_remotely(provider: dict, need: str) -> bool:
@@ -363,7 +369,7 @@ class ScoreColumns:
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
         if languages not in self._language:
             self._language[languages] = np.array(
-                [language_factor(languages, p, self.need, explain=False)[0].value for p in self.providers],
+                [language_match(languages, p, self.need)[0] for p in self.providers],
                 dtype=float)
         return self._language[languages]
 
