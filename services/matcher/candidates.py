@@ -32,6 +32,7 @@ class Scorable(NamedTuple):
     free: int  # free units of that pool
     unit: str
     view: Any  # the whole view, or what the source makes it from
+    point: tuple[float, float]  # its public point (provider_point), where distances to it are measured from
 
 
 def scorable(views: list[dict], query: CandidateQuery, now: datetime) -> list[Scorable]:
@@ -40,9 +41,10 @@ def scorable(views: list[dict], query: CandidateQuery, now: datetime) -> list[Sc
     found = []
     for view in views:
         pool = pool_of(view, query.need)
-        found.append(Scorable(view["id"], between(origin, provider_point(view)), view, id(view),
+        point = provider_point(view)
+        found.append(Scorable(view["id"], between(origin, point), view, id(view),
                               count_age_hours(pool["updated"], now),
-                              int(pool.get("free", 0)), pool.get("unit", "bed"), view))
+                              int(pool.get("free", 0)), pool.get("unit", "bed"), view, (point.lat, point.lon)))
     return found
 
 
@@ -65,6 +67,13 @@ class CandidateSource(ABC):
     def view(self, candidate: Scorable) -> dict:
         """The candidate's whole view, with distance_km, as `fetch` answers it."""
         return candidate.view
+
+    def kinds(self, candidates: Sequence[Scorable]) -> tuple[list[int], list[dict], frozenset[str]] | None:
+        """The candidates sorted into kinds for the hard filters that read only what a kind holds: each candidate's
+        kind (an index into the second list), one view per kind of which those filters read what they read of the
+        candidate's own view, and the filters' names. None when the source knows no kinds: each candidate is then
+        checked on its whole view."""
+        return None
 
 
 class DirectoryCandidates(CandidateSource):

@@ -10,12 +10,12 @@ from datetime import datetime
 
 import numpy as np
 
-from .candidates import CandidateSource
+from .candidates import CandidateSource, Scorable
 from .domain.assignment import assign_matrix
 from .domain.geo import Point, between
-from ..shared.placement import HARD_FILTERS, CandidateQuery, failed_filters, free_places, speaks_any
+from ..shared.placement import HARD_FILTERS, CandidateQuery, speaks_any
 from .blocking import blocking_filters
-from .domain.person import Person, area_query, candidate_query, provider_point
+from .domain.person import Person, area_query, candidate_query
 from .domain.plan import group_taken_reason, other_route, unmet_reason
 from .domain.scoring import ScoreColumns, ScoringWeights, score_candidate
 
@@ -37,8 +37,8 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     counts = _Fetched()
     distinct = list(dict.fromkeys(people))  # people with the same attributes are checked and scored once
     reach, queries = _group_candidates(source, distinct, need, now, include_stale, len(people), counts)
-    options = reach.providers
-    columns = ScoreColumns(options, now, weights, need=need)
+    options = reach.candidates
+    columns = ScoreColumns.of_scorable(options, weights, need)
     allowed = np.zeros((len(distinct), len(options)), dtype=bool)
     values = np.zeros((len(distinct), len(options)))
     for index, person in enumerate(distinct):
@@ -52,14 +52,13 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     for placement in sorted(result.placements, key=lambda p: p.person):
         who = people[placement.person]
         distance = float(reach.distances(who.location)[placement.option])
-        # Explained by score_candidate itself: the reasons are the ones a single match gives.
-        chosen = score_candidate(who, need, options[placement.option], distance, now, weights)
+        # Explained by score_candidate itself, on the whole view: the reasons are the ones a single match gives.
+        chosen = score_candidate(who, need, source.view(options[placement.option]), distance, now, weights)
         assignments.append({"person": placement.person, "provider_id": chosen.provider_id,
                             "provider_name": chosen.provider["name"], "score": round(chosen.score, 3),
                             "distance_km": round(chosen.distance_km, 1),
                             "reasons": [why.as_dict() for why in chosen.reasons]})
-    unassigned = _unassigned(source, people, result.unplaced, allowed[rows], reach.providers, need, now,
-                             include_stale)
+    unassigned = _unassigned(source, people, result.unplaced, allowed[rows], reach, need, now, include_stale)
     log.info("group match", extra={"people_count": len(people), "queries_count": len(queries),
                                    "candidates_count": counts.fetched, "options_count": len(options),
                                    "assigned_count": len(assignments),
@@ -68,7 +67,7 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
 
 
 def _unassigned(source: CandidateSource, people: list[Person], unplaced: tuple[int, ...], allowed: np.ndarray,
-                providers: list[dict], need: str, now: datetime, include_stale: bool) -> list[dict]:
+                reach: "_Reach", need: str, now: datetime, include_stale: bool) -> list[dict]:
     """Why each person left without a place has none, as a single match says it of an unmet need.
 
     Someone whose suitable places the rest of the group took is told so (`blocked_by` capacity,
@@ -81,8 +80,7 @@ def _unassigned(source: CandidateSource, people: list[Person], unplaced: tuple[i
         who = people[index]
         if not allowed[index].any() and who not in nothing_suits:
             query = candidate_query(who, need, include_stale=include_stale)
-            found = sum(1 for provider in providers if not failed_filters(query, provider, now))
-            nothing_suits[who] = (who, query, found)
+            nothing_suits[who] = (who, query, int(reach.passing(query).sum()))
     blocked = blocking_filters(source, nothing_suits, now)
     unassigned = []
     for index in unplaced:
@@ -101,21 +99,36 @@ def _unassigned(source: CandidateSource, people: list[Person], unplaced: tuple[i
 
 
 class _Reach:
-    """Which providers pass which person's hard filters, and how far away they are, a column at a time.
+    """Which candidates pass which person's hard filters, and how far away they are, a column at a time.
 
-    Each column is one rule of services.shared.placement (the rules' one home) over every provider, worked
-    out once per distinct value it reads: people who share where they are, a gender or an age share it.
+    Each column is one rule of services.shared.placement (the rules' one home) over every candidate, worked out
+    once per distinct value it reads of the query: people who share where they are, a gender or an age share
+    it. Within a column, a rule is worked out once per kind of provider when the source knows kinds (what the
+    rule reads of a provider, `CandidateSource.kinds`), and a candidate the source answered to a query the rule
+    decides the same way (`CandidateSource.filtered_here`) is known to pass it; any other is checked on its
+    whole view.
     """
 
-    def __init__(self, providers: list[dict], need: str, now: datetime, include_stale: bool):
-        self.providers = providers
+    def __init__(self, source: CandidateSource, candidates: list[Scorable], fetched_by: list[CandidateQuery],
+                 need: str, now: datetime, include_stale: bool):
+        self.source = source
+        self.candidates = candidates
         self.need = need
         self.now = now
         self.include_stale = include_stale
-        self.points = [provider_point(p) for p in providers]
-        self.free = np.array([free_places(p, need) for p in providers], dtype=np.int64)
+        self.points = [Point(*candidate.point) for candidate in candidates]
+        self.free = np.array([candidate.free for candidate in candidates], dtype=np.int64)
+        # Each candidate's query among the distinct ones asked (the first that answered it).
+        self._asked = list(dict.fromkeys(fetched_by))
+        number = {query: index for index, query in enumerate(self._asked)}
+        self._asked_by = np.array([number[query] for query in fetched_by], dtype=np.intp)
+        kinds = source.kinds(candidates)
+        self._kind_of, self._kinds, self._kind_rules = (
+            (np.array(kinds[0], dtype=np.intp), kinds[1], kinds[2]) if kinds else (None, [], frozenset()))
+        self._views: list[dict | None] = [None] * len(candidates)
         self._distances: dict[Point, np.ndarray] = {}
         self._columns: dict[tuple, np.ndarray] = {}
+        self._allowed: dict[Person, np.ndarray] = {}
 
     def distances(self, origin: Point) -> np.ndarray:
         if origin not in self._distances:
@@ -123,32 +136,63 @@ class _Reach:
         return self._distances[origin]
 
     def allowed(self, person: Person) -> np.ndarray:
-        """True where the provider passes this person's hard filters (where `failed_requirements` is empty)."""
-        query = candidate_query(person, self.need, include_stale=self.include_stale, at=self.now)
-        allowed = np.ones(len(self.providers), dtype=bool)
-        for rule in HARD_FILTERS:
-            if rule.applies(query):
-                allowed &= self._column((rule.name, rule.reads(query)),
-                                        lambda provider, rule=rule: rule.passes(query, provider, self.now))
-        if self.need == "interpreter":
-            languages = person.languages
-            allowed &= self._column(("language", languages), lambda provider: speaks_any(provider, languages))
-        return allowed
+        """True where the candidate passes this person's hard filters (where `failed_requirements` is empty)."""
+        if person not in self._allowed:
+            allowed = self.passing(candidate_query(person, self.need, include_stale=self.include_stale, at=self.now))
+            if self.need == "interpreter":
+                languages = person.languages
+                allowed = allowed & self._column(("language", languages), lambda view: speaks_any(view, languages))
+            self._allowed[person] = allowed
+        return self._allowed[person]
 
     def free_places(self, person: Person) -> int:
         return int(self.free[self.allowed(person)].sum())
 
-    def _column(self, key: tuple, passes) -> np.ndarray:
+    def passing(self, query: CandidateQuery) -> np.ndarray:
+        """True where the candidate passes every hard filter of `query` (where `failed_filters` is empty)."""
+        allowed = np.ones(len(self.candidates), dtype=bool)
+        for rule in HARD_FILTERS:
+            if rule.applies(query):
+                allowed &= self._rule_column(rule, query)
+        return allowed
+
+    def _rule_column(self, rule, query: CandidateQuery) -> np.ndarray:
+        key = (rule.name, rule.reads(query))
+        if key in self._columns:
+            return self._columns[key]
+        if rule.name in self._kind_rules:
+            by_kind = np.fromiter((rule.passes(query, kind, self.now) for kind in self._kinds), dtype=bool,
+                                  count=len(self._kinds))
+            self._columns[key] = by_kind[self._kind_of]
+            return self._columns[key]
+        known = None
+        if self.source.filtered_here:
+            # The source applied this rule to the query that found the candidate, by the same function in this
+            # process: where that query asked the same of the rule (same need, same value read), it passed.
+            known = np.array([asked.need == query.need and rule.applies(asked) and rule.reads(asked) == key[1]
+                              for asked in self._asked], dtype=bool)[self._asked_by]
+        return self._column(key, lambda view: rule.passes(query, view, self.now), known)
+
+    def _column(self, key: tuple, passes, known: np.ndarray | None = None) -> np.ndarray:
+        """`passes` of each candidate's whole view, but for those `known` to pass."""
         if key not in self._columns:
-            self._columns[key] = np.fromiter((passes(provider) for provider in self.providers), dtype=bool,
-                                             count=len(self.providers))
+            column = np.ones(len(self.candidates), dtype=bool) if known is None else known.copy()
+            for index in (range(len(self.candidates)) if known is None else np.flatnonzero(~known).tolist()):
+                column[index] = passes(self._view(index))
+            self._columns[key] = column
         return self._columns[key]
+
+    def _view(self, index: int) -> dict:
+        view = self._views[index]
+        if view is None:
+            view = self._views[index] = self.source.view(self.candidates[index])
+        return view
 
 
 def _group_candidates(source: CandidateSource, people: list[Person], need: str, now: datetime, include_stale: bool,
                       group_size: int, counts: _Fetched) -> tuple[_Reach, list]:
-    """The candidates for a group with their hard filters read, sorted by id (the same input builds the same
-    matrix), and the queries asked.
+    """The candidates for a group as ranking reads them, sorted by id (the same input builds the same matrix), with
+    their hard filters read, and the queries asked.
 
     One shared pool per place to look from (usually one: people freed together are in one place), wide
     enough for the whole group, with each person's own eligibility checked here; anyone with fewer free
@@ -157,23 +201,33 @@ def _group_candidates(source: CandidateSource, people: list[Person], need: str, 
     """
     pool_limit = min(max(100, 4 * group_size), MAX_CANDIDATES_PER_QUERY)
     own_limit = min(max(50, 2 * group_size), MAX_CANDIDATES_PER_QUERY)
-    pooled: dict[str, dict] = {}
+    pooled: dict[str, tuple[Scorable, CandidateQuery]] = {}
     queries = list(dict.fromkeys(area_query(person, need, include_stale=include_stale, limit=pool_limit)
                                  for person in people))
-    _add_to_pool(pooled, source.fetch(queries), counts)
-    reach = _Reach([pooled[provider_id] for provider_id in sorted(pooled)], need, now, include_stale)
+    _add_to_pool(pooled, queries, source.fetch_scorable(queries, now), counts)
+    reach = _reach_over(source, pooled, need, now, include_stale)
     short = [person for person in people if reach.free_places(person) < group_size]
     if short:
         own = list(dict.fromkeys(candidate_query(person, need, include_stale=include_stale, limit=own_limit)
                                  for person in short))
         queries += own
-        _add_to_pool(pooled, source.fetch(own), counts)
-        reach = _Reach([pooled[provider_id] for provider_id in sorted(pooled)], need, now, include_stale)
+        before = len(pooled)
+        _add_to_pool(pooled, own, source.fetch_scorable(own, now), counts)
+        if len(pooled) > before:
+            reach = _reach_over(source, pooled, need, now, include_stale)
     return reach, queries
 
 
-def _add_to_pool(pooled: dict[str, dict], batches: list[list[dict]], counts: _Fetched) -> None:
-    for batch in batches:
+def _reach_over(source: CandidateSource, pooled: dict[str, tuple[Scorable, CandidateQuery]], need: str,
+                now: datetime, include_stale: bool) -> _Reach:
+    found = [pooled[provider_id] for provider_id in sorted(pooled)]
+    return _Reach(source, [candidate for candidate, _ in found], [query for _, query in found], need, now,
+                  include_stale)
+
+
+def _add_to_pool(pooled: dict[str, tuple[Scorable, CandidateQuery]], queries: list[CandidateQuery],
+                 batches: list[list[Scorable]], counts: _Fetched) -> None:
+    for query, batch in zip(queries, batches):
         counts.fetched += len(batch)
-        for provider in batch:
-            pooled.setdefault(provider["id"], provider)
+        for candidate in batch:
+            pooled.setdefault(candidate.provider_id, (candidate, query))

@@ -55,6 +55,8 @@ CAPACITY_RULE = next(rule for rule in HARD_FILTERS if rule.name == "capacity")
 
 # Filters that read the time or the query's geometry: worked out per query, not kept as columns.
 PER_QUERY = frozenset({"capacity", "stale", "avoid", "distance"})
+# The others read only what a kind of provider holds.
+KIND_RULES = frozenset(rule.name for rule in HARD_FILTERS) - PER_QUERY
 # Parts of a view no hard filter keeps a column of: kept only in the compressed whole view (the id in a list of
 # its own; capacity, whose free units depend on holds and the time, as a column per need, and in full for rows
 # with holds).
@@ -291,13 +293,15 @@ class ReadModel:
         need = query.need
         rows = np.fromiter((row for _, _, row in nearest), dtype=np.intp, count=len(nearest))
         columns = zip(self._kind[rows].tolist(), self._tongue[rows].tolist(), self._free_units[need][rows].tolist(),
-                      self._unit[need][rows].tolist(), self._updated[need][rows].tolist(), self._stamps[rows].tolist())
+                      self._unit[need][rows].tolist(), self._updated[need][rows].tolist(), self._stamps[rows].tolist(),
+                      self._lat[rows].tolist(), self._lon[rows].tolist())
         rules_of: dict[tuple[int, int], dict] = {}  # per kind and languages: what the rules and scores read
         found = []
-        for (distance, provider_id, row), (kind, tongue, free, unit, reported, stamp) in zip(nearest, columns):
+        for (distance, provider_id, row), (kind, tongue, free, unit, reported, stamp, *point) in zip(nearest, columns):
+            # The kind itself goes with the answer: a number no row is of any more may be given to another kind.
+            slim = self._kinds[kind]
             rules = rules_of.get((kind, tongue))
             if rules is None:
-                slim = self._kinds[kind]
                 rules = rules_of[kind, tongue] = {"eligibility": slim.get("eligibility"),
                                                   "delivery": slim.get("delivery"), **self._tongues[tongue]}
             seen = timed.get(row)
@@ -310,12 +314,12 @@ class ReadModel:
             age_hours = max((now_us - reported) / 1_000_000 / 3600, 0.0)
             key = (int(row), stamp)
             found.append(Scorable(provider_id, distance, rules, key, age_hours, free, unit,
-                                  (key, self._packed[row], seen, distance)))
+                                  (key, self._packed[row], seen, distance, slim), tuple(point)))
         return found
 
     def whole_view(self, candidate: Scorable, now: datetime, shown: dict) -> dict:
         """The whole view of a candidate `scorable` answered, as `candidates` answers it (`shown`: one request's)."""
-        key, packed, seen, distance = candidate.view
+        key, packed, seen, distance, _ = candidate.view
         view = shown.get(key)
         if view is None:
             with self._lock:
@@ -551,6 +555,20 @@ class ReadModelCandidates(CandidateSource):
 
     def view(self, candidate: Scorable) -> dict:
         return self.model.whole_view(candidate, self.now, self._shown)
+
+    def kinds(self, candidates: Sequence[Scorable]) -> tuple[list[int], list[dict], frozenset[str]]:
+        # What the column rules read of a candidate is its kind as it was when answered (kept with the answer).
+        index_of: dict[int, int] = {}
+        kinds: list[dict] = []
+        index = []
+        for candidate in candidates:
+            slim = candidate.view[4]
+            at = index_of.get(id(slim))
+            if at is None:
+                at = index_of[id(slim)] = len(kinds)
+                kinds.append(slim)
+            index.append(at)
+        return index, kinds, KIND_RULES
 
     def as_of(self) -> dict:
         # Not the change number: it would tell any caseworker how much is written, and when.

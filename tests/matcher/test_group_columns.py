@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from services.matcher.domain.geo import Area, Point, between
 from services.matcher.domain.person import Person, failed_requirements, provider_point
-from services.matcher.candidates import scorable
+from services.matcher.candidates import CandidateSource, scorable
 from services.matcher.domain.scoring import (ScoreColumns, ScoringWeights, fixed_values, freshness_value,
                                             score_candidate, score_of)
 from services.matcher.group import _Reach
@@ -89,7 +89,9 @@ def test_column_scores_equal_score_candidate_exactly(candidates, group, weights)
 
 
 def _columns_equal_one_by_one(candidates, group, weights, need):
-    columns = ScoreColumns(candidates, NOW, weights, need=need)
+    columns = ScoreColumns.of_views(candidates, NOW, weights, need=need)
+    as_ranked = ScoreColumns.of_scorable(scorable(candidates, CandidateQuery(need=need, near=(0.0, 0.0)), NOW),
+                                         weights, need)
     for who in group:
         distances = np.array([between(who.location, provider_point(p)) for p in candidates], dtype=float)
 
@@ -98,12 +100,22 @@ def _columns_equal_one_by_one(candidates, group, weights, need):
         one_by_one = [score_candidate(who, need, p, float(d), NOW, weights, explain=False).score
                       for p, d in zip(candidates, distances)]
         assert fast.tolist() == one_by_one
+        assert as_ranked.scores(who, distances).tolist() == one_by_one
+
+
+class Listed(CandidateSource):
+    """Whole views answered elsewhere: every hard filter is checked on each of them."""
+
+    def fetch(self, queries):
+        raise AssertionError("the candidates are given")
 
 
 @settings(max_examples=150, deadline=None)
 @given(some(providers(), max_size=12), some(people, min_size=1, max_size=4), st.sampled_from(NEEDS))
 def test_column_hard_filters_equal_failed_requirements(candidates, group, need):
-    reach = _Reach(candidates, need, NOW, include_stale=False)
+    query = CandidateQuery(need=need, near=(UTRECHT.lat, UTRECHT.lon))
+    reach = _Reach(Listed(), scorable(candidates, query, NOW), [query] * len(candidates), need, NOW,
+                   include_stale=False)
     for who in group:
         distances = reach.distances(who.location)
 

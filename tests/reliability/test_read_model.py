@@ -61,8 +61,8 @@ def same_as_ranked(model: ReadModel, query, now, expected: list[dict]) -> None:
     the directory's whole views, and the whole view it is shown is the directory's."""
     from_columns = model.scorable([query], now)[0]
     from_views = scorable(expected, query, now)
-    assert [(c.provider_id, c.distance_km, c.age_hours, c.free, c.unit) for c in from_columns] == \
-        [(c.provider_id, c.distance_km, c.age_hours, c.free, c.unit) for c in from_views], query
+    assert [(c.provider_id, c.distance_km, c.age_hours, c.free, c.unit, c.point) for c in from_columns] == \
+        [(c.provider_id, c.distance_km, c.age_hours, c.free, c.unit, c.point) for c in from_views], query
     for column, view in zip(from_columns, from_views):
         for field in ("languages", "interpretation_languages", "eligibility", "delivery"):
             assert column.rules.get(field) == view.rules.get(field), (query, field)

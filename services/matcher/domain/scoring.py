@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Callable, Hashable, Sequence
 
 import numpy as np
 
@@ -320,24 +321,45 @@ class ScoreColumns:
 
     For the many pairs of a group placement that are only compared: no reasons, no objects per pair.
     Each factor's value comes from the same factor function as in `score_candidate`, worked out once
-    per provider (and per distinct languages, distances or exploitation type), and the weighted mean
-    adds them in the same order, so every score is equal to the last bit and a solver comparing them
-    decides the same way.
+    per distinct thing it reads (the person's languages and a provider's, their distances, their exploitation
+    type and a provider's specialisms...), and the weighted mean adds them in the same order, so every score is
+    equal to the last bit and a solver comparing them decides the same way.
     """
 
-    def __init__(self, providers: list[dict], now: datetime, weights: ScoringWeights, need: str = "shelter"):
-        self.providers = providers
+    def __init__(self, rules: Sequence[dict], freshness: Sequence[float], headroom: Sequence[float],
+                 weights: ScoringWeights, need: str = "shelter"):
+        """`rules`: what the factors read of each provider (its languages, eligibility and delivery); `freshness` and
+        `headroom`: those factors' values for the pool the need draws on."""
+        self.size = len(rules)
         self.weights = weights
         self.need = need
-        self._remote = np.array([works_remotely(p, need) for p in providers], dtype=bool)
-        capacities = [pool_of(provider, need) for provider in providers]
-        self._freshness = np.array([freshness_factor(c["updated"], now).value for c in capacities], dtype=float)
-        self._headroom = np.array([headroom_factor(int(c.get("free", 0)), c.get("unit", "bed")).value
-                                   for c in capacities], dtype=float)
+        self._remote = np.array([works_remotely(p, need) for p in rules], dtype=bool)
+        self._freshness = np.asarray(freshness, dtype=float)
+        self._headroom = np.asarray(headroom, dtype=float)
+        # Providers by what each factor reads of them: the factor is worked out once per distinct one.
+        self._tongues = _Distinct(rules, lambda p: (tuple(p.get("languages") or ()),
+                                                    tuple(p.get("interpretation_languages") or ())))
+        self._specialisms = _Distinct(rules, lambda p: tuple(_eligibility_of(p).get("exploitation_types") or ()))
+        self._specialised = _Distinct(rules, lambda p: tuple(_eligibility_of(p).get("specialises_in") or ()))
         self._nearness: dict[tuple, np.ndarray] = {}
         self._language: dict[tuple[str, ...], np.ndarray] = {}
         self._specialism: dict[str, np.ndarray] = {}
         self._support: dict[tuple[str, ...], np.ndarray] = {}
+
+    @classmethod
+    def of_views(cls, providers: Sequence[dict], now: datetime, weights: ScoringWeights,
+                 need: str = "shelter") -> "ScoreColumns":
+        """For whole views (or records) of providers, scored at `now`."""
+        capacities = [pool_of(provider, need) for provider in providers]
+        return cls(providers, [freshness_factor(c["updated"], now).value for c in capacities],
+                   [headroom_factor(int(c.get("free", 0)), c.get("unit", "bed")).value for c in capacities],
+                   weights, need)
+
+    @classmethod
+    def of_scorable(cls, candidates: Sequence, weights: ScoringWeights, need: str) -> "ScoreColumns":
+        """For candidates as ranking reads them (`candidates.Scorable`), as `fixed_values` weighs them."""
+        return cls([c.rules for c in candidates], [freshness_value(c.age_hours) for c in candidates],
+                   [headroom_factor(c.free, c.unit).value for c in candidates], weights, need)
 
     def scores(self, person: Person, distances: np.ndarray) -> np.ndarray:
         """One score per provider for this person, with `distances` the km from them to each provider."""
@@ -352,8 +374,8 @@ class ScoreColumns:
         named.append(("headroom", self._headroom))
         total_weight = sum(getattr(weights, name) for name, _ in named)
         if not total_weight:
-            return np.zeros(len(self.providers))
-        total = np.zeros(len(self.providers))
+            return np.zeros(self.size)
+        total = np.zeros(self.size)
         for name, values in named:
             total = total + getattr(weights, name) * values
         return np.minimum(np.maximum(total / total_weight, 0.0), 1.0)
@@ -368,19 +390,40 @@ class ScoreColumns:
 
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
         if languages not in self._language:
-            self._language[languages] = np.array(
-                [language_match(languages, p, self.need)[0] for p in self.providers],
-                dtype=float)
+            self._language[languages] = self._tongues.values(lambda p: language_match(languages, p, self.need)[0])
         return self._language[languages]
 
     def _specialism_values(self, exploitation_type: str) -> np.ndarray:
         if exploitation_type not in self._specialism:
-            self._specialism[exploitation_type] = np.array(
-                [specialism_factor(exploitation_type, p, explain=False).value for p in self.providers], dtype=float)
+            self._specialism[exploitation_type] = self._specialisms.values(
+                lambda p: specialism_factor(exploitation_type, p, explain=False).value)
         return self._specialism[exploitation_type]
 
     def _support_values(self, support_needs: tuple[str, ...]) -> np.ndarray:
         if support_needs not in self._support:
-            self._support[support_needs] = np.array(
-                [support_factor(support_needs, p, explain=False).value for p in self.providers], dtype=float)
+            self._support[support_needs] = self._specialised.values(
+                lambda p: support_factor(support_needs, p, explain=False).value)
         return self._support[support_needs]
+
+
+def _eligibility_of(provider: dict) -> dict:
+    return provider.get("eligibility") or {}
+
+
+class _Distinct:
+    """Providers grouped by what one factor reads of them (`key`): a function of the provider that reads no more is
+    worked out on one provider of each group and spread to the others."""
+
+    def __init__(self, providers: Sequence[dict], key: Callable[[dict], Hashable]):
+        number: dict[Hashable, int] = {}
+        self.first: list[dict] = []
+        index = []
+        for provider in providers:
+            found = number.setdefault(key(provider), len(number))
+            if found == len(self.first):
+                self.first.append(provider)
+            index.append(found)
+        self.index = np.array(index, dtype=np.intp)
+
+    def values(self, value: Callable[[dict], float]) -> np.ndarray:
+        return np.array([value(provider) for provider in self.first], dtype=float)[self.index]
