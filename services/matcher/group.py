@@ -39,11 +39,8 @@ def match_group(*, source: CandidateSource, people: list[Person], need: str, wei
     reach, queries = _group_candidates(source, distinct, need, now, include_stale, len(people), counts)
     options = reach.candidates
     columns = ScoreColumns.of_scorable(options, weights, need)
-    allowed = np.zeros((len(distinct), len(options)), dtype=bool)
-    values = np.zeros((len(distinct), len(options)))
-    for index, person in enumerate(distinct):
-        allowed[index] = reach.allowed(person)
-        values[index] = columns.scores(person, reach.distances(person.location))
+    allowed = np.array([reach.allowed(person) for person in distinct], dtype=bool).reshape(len(distinct), -1)
+    values = columns.score_rows(distinct, [reach.distances(person.location) for person in distinct])
     row_of = {person: index for index, person in enumerate(distinct)}
     rows = np.array([row_of[person] for person in people], dtype=np.intp)
     result = assign_matrix(values[rows], allowed[rows], reach.free)

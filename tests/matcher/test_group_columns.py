@@ -92,7 +92,9 @@ def _columns_equal_one_by_one(candidates, group, weights, need):
     columns = ScoreColumns.of_views(candidates, NOW, weights, need=need)
     as_ranked = ScoreColumns.of_scorable(scorable(candidates, CandidateQuery(need=need, near=(0.0, 0.0)), NOW),
                                          weights, need)
-    for who in group:
+    together = columns.score_rows(group, [np.array([between(who.location, provider_point(p)) for p in candidates],
+                                                   dtype=float) for who in group])
+    for who, in_group in zip(group, together):
         distances = np.array([between(who.location, provider_point(p)) for p in candidates], dtype=float)
 
         fast = columns.scores(who, distances)
@@ -100,6 +102,7 @@ def _columns_equal_one_by_one(candidates, group, weights, need):
         one_by_one = [score_candidate(who, need, p, float(d), NOW, weights, explain=False).score
                       for p, d in zip(candidates, distances)]
         assert fast.tolist() == one_by_one
+        assert in_group.tolist() == one_by_one
         assert as_ranked.scores(who, distances).tolist() == one_by_one
 
 

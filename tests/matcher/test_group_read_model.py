@@ -112,10 +112,12 @@ def test_each_pair_of_a_group_from_the_read_model_is_what_the_one_pair_functions
         reach, _ = _group_candidates(source, distinct, need, NOW, include_stale, len(people), _Fetched())
         views = [source.view(candidate) for candidate in reach.candidates]
         columns = ScoreColumns.of_scorable(reach.candidates, WEIGHTS, need)
-        for who in distinct:
+        # Everyone at once, as the group is scored: people weighed by the same factors are added up together.
+        rows = columns.score_rows(distinct, [reach.distances(who.location) for who in distinct])
+        for who, scores in zip(distinct, rows):
             distances = reach.distances(who.location)
 
-            allowed, scores = reach.allowed(who), columns.scores(who, distances)
+            allowed = reach.allowed(who)
 
             assert allowed.tolist() == [not failed_requirements(who, need, view, NOW, include_stale=include_stale)
                                         for view in views]

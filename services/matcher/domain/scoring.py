@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Callable, Hashable, Sequence
+from typing import Any, Callable, Hashable, Iterable, Sequence
 
 import numpy as np
 
@@ -336,11 +336,8 @@ class ScoreColumns:
         self._remote = np.array([works_remotely(p, need) for p in rules], dtype=bool)
         self._freshness = np.asarray(freshness, dtype=float)
         self._headroom = np.asarray(headroom, dtype=float)
-        # Providers by what each factor reads of them: the factor is worked out once per distinct one.
-        self._tongues = _Distinct(rules, lambda p: (tuple(p.get("languages") or ()),
-                                                    tuple(p.get("interpretation_languages") or ())))
-        self._specialisms = _Distinct(rules, lambda p: tuple(_eligibility_of(p).get("exploitation_types") or ()))
-        self._specialised = _Distinct(rules, lambda p: tuple(_eligibility_of(p).get("specialises_in") or ()))
+        self._rules = rules
+        self._distinct: dict[str, _Distinct] = {}
         self._nearness: dict[tuple, np.ndarray] = {}
         self._language: dict[tuple[str, ...], np.ndarray] = {}
         self._specialism: dict[str, np.ndarray] = {}
@@ -363,22 +360,38 @@ class ScoreColumns:
 
     def scores(self, person: Person, distances: np.ndarray) -> np.ndarray:
         """One score per provider for this person, with `distances` the km from them to each provider."""
+        return self.score_rows([person], [distances])[0]
+
+    def score_rows(self, people: Sequence[Person], distances: Sequence[np.ndarray]) -> np.ndarray:
+        """`scores` for each person (a row each, in order), with `distances[i]` the km from person i to each provider.
+
+        People weighed by the same factors are added up together: each element takes the same steps in the same
+        order as it would alone."""
+        scores = np.zeros((len(people), self.size))
+        alike: dict[tuple[bool, bool], list[int]] = {}
+        for index, person in enumerate(people):
+            alike.setdefault((bool(person.exploitation_type), bool(person.support_needs)), []).append(index)
         weights = self.weights
-        named = [("language", self._language_values(person.languages)),
-                 ("distance", np.where(self._remote, 1.0, self._distance_values(distances))),
-                 ("freshness", self._freshness)]
-        if person.exploitation_type:
-            named.append(("specialism", self._specialism_values(person.exploitation_type)))
-        if person.support_needs:
-            named.append(("support", self._support_values(person.support_needs)))
-        named.append(("headroom", self._headroom))
-        total_weight = sum(getattr(weights, name) for name, _ in named)
-        if not total_weight:
-            return np.zeros(self.size)
-        total = np.zeros(self.size)
-        for name, values in named:
-            total = total + getattr(weights, name) * values
-        return np.minimum(np.maximum(total / total_weight, 0.0), 1.0)
+        for (specialism, support), rows in alike.items():
+            who = [people[row] for row in rows]
+            named = [("language", np.array([self._language_values(person.languages) for person in who])),
+                     ("distance", np.array([np.where(self._remote, 1.0, self._distance_values(distances[row]))
+                                            for row in rows])),
+                     ("freshness", self._freshness)]
+            if specialism:
+                named.append(("specialism", np.array([self._specialism_values(person.exploitation_type)
+                                                      for person in who])))
+            if support:
+                named.append(("support", np.array([self._support_values(person.support_needs) for person in who])))
+            named.append(("headroom", self._headroom))
+            total_weight = sum(getattr(weights, name) for name, _ in named)
+            if not total_weight:
+                continue
+            total = np.zeros((len(rows), self.size))
+            for name, values in named:
+                total = total + getattr(weights, name) * values
+            scores[rows] = np.minimum(np.maximum(total / total_weight, 0.0), 1.0)
+        return scores
 
     def _distance_values(self, distances: np.ndarray) -> np.ndarray:
         key = (distances.shape, distances.tobytes())
@@ -390,40 +403,56 @@ class ScoreColumns:
 
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
         if languages not in self._language:
-            self._language[languages] = self._tongues.values(lambda p: language_match(languages, p, self.need)[0])
+            self._language[languages] = self._by("tongue").values(lambda p: language_match(languages, p, self.need)[0])
         return self._language[languages]
 
     def _specialism_values(self, exploitation_type: str) -> np.ndarray:
         if exploitation_type not in self._specialism:
-            self._specialism[exploitation_type] = self._specialisms.values(
+            self._specialism[exploitation_type] = self._by("exploitation_types").values(
                 lambda p: specialism_factor(exploitation_type, p, explain=False).value)
         return self._specialism[exploitation_type]
 
     def _support_values(self, support_needs: tuple[str, ...]) -> np.ndarray:
         if support_needs not in self._support:
-            self._support[support_needs] = self._specialised.values(
+            self._support[support_needs] = self._by("specialises_in").values(
                 lambda p: support_factor(support_needs, p, explain=False).value)
         return self._support[support_needs]
+
+
+    def _by(self, what: str) -> "_Distinct":
+        """The providers grouped by what a factor reads of them: the factor is worked out once per distinct one."""
+        if what not in self._distinct:
+            self._distinct[what] = _Distinct(self._rules, _READS[what])
+        return self._distinct[what]
 
 
 def _eligibility_of(provider: dict) -> dict:
     return provider.get("eligibility") or {}
 
 
-class _Distinct:
-    """Providers grouped by what one factor reads of them (`key`): a function of the provider that reads no more is
-    worked out on one provider of each group and spread to the others."""
+# What each factor reads of a provider: language_match its staff's and its interpreters' languages, specialism_factor
+# the exploitation types it specialises in, support_factor the support needs it specialises in.
+_READS: dict[str, Callable[[dict], Hashable]] = {
+    "tongue": lambda p: (tuple(p.get("languages") or ()), tuple(p.get("interpretation_languages") or ())),
+    "exploitation_types": lambda p: tuple(_eligibility_of(p).get("exploitation_types") or ()),
+    "specialises_in": lambda p: tuple(_eligibility_of(p).get("specialises_in") or ()),
+}
 
-    def __init__(self, providers: Sequence[dict], key: Callable[[dict], Hashable]):
+
+class _Distinct:
+    """Items grouped by what a function reads of them (`key`): a function that reads no more is worked out on the
+    first item of each group and spread to the others."""
+
+    def __init__(self, items: Iterable, key: Callable[[Any], Hashable]):
         number: dict[Hashable, int] = {}
-        self.first: list[dict] = []
+        self.first: list = []
         index = []
-        for provider in providers:
-            found = number.setdefault(key(provider), len(number))
+        for item in items:
+            found = number.setdefault(key(item), len(number))
             if found == len(self.first):
-                self.first.append(provider)
+                self.first.append(item)
             index.append(found)
         self.index = np.array(index, dtype=np.intp)
 
-    def values(self, value: Callable[[dict], float]) -> np.ndarray:
-        return np.array([value(provider) for provider in self.first], dtype=float)[self.index]
+    def values(self, value: Callable[[Any], float]) -> np.ndarray:
+        return np.array([value(item) for item in self.first], dtype=float)[self.index]
