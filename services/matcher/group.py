@@ -12,7 +12,7 @@ import numpy as np
 
 from .candidates import CandidateSource, Scorable
 from .domain.assignment import assign_matrix
-from .domain.geo import Point, between
+from .domain.geo import Point, distance_km
 from ..shared.placement import HARD_FILTERS, CandidateQuery, speaks_any
 from .blocking import blocking_filters
 from .domain.person import Person, area_query, candidate_query
@@ -113,8 +113,8 @@ class _Reach:
         self.need = need
         self.now = now
         self.include_stale = include_stale
-        self.points = [Point(*candidate.point) for candidate in candidates]
-        self.free = np.array([candidate.free for candidate in candidates], dtype=np.int64)
+        self.points = [candidate.point for candidate in candidates]
+        self.free = np.fromiter((candidate.free for candidate in candidates), dtype=np.int64, count=len(candidates))
         # Each candidate's query among the distinct ones asked (the first that answered it).
         self._asked = list(dict.fromkeys(fetched_by))
         number = {query: index for index, query in enumerate(self._asked)}
@@ -129,7 +129,10 @@ class _Reach:
 
     def distances(self, origin: Point) -> np.ndarray:
         if origin not in self._distances:
-            self._distances[origin] = np.array([between(origin, point) for point in self.points], dtype=float)
+            # geo.between, on the points as the candidates carry them
+            lat, lon = origin.lat, origin.lon
+            self._distances[origin] = np.fromiter((distance_km(lat, lon, *point) for point in self.points),
+                                                  dtype=float, count=len(self.points))
         return self._distances[origin]
 
     def allowed(self, person: Person) -> np.ndarray:
@@ -147,16 +150,17 @@ class _Reach:
 
     def passing(self, query: CandidateQuery) -> np.ndarray:
         """True where the candidate passes every hard filter of `query` (where `failed_filters` is empty)."""
-        allowed = np.ones(len(self.candidates), dtype=bool)
-        for rule in HARD_FILTERS:
-            if rule.applies(query):
-                allowed &= self._rule_column(rule, query)
+        columns = [self._rule_column(rule, query) for rule in HARD_FILTERS if rule.applies(query)]
+        allowed = columns[0].copy()  # never none: the need filter always applies
+        for column in columns[1:]:
+            allowed &= column
         return allowed
 
     def _rule_column(self, rule, query: CandidateQuery) -> np.ndarray:
         key = (rule.name, rule.reads(query))
-        if key in self._columns:
-            return self._columns[key]
+        found = self._columns.get(key)
+        if found is not None:
+            return found
         if rule.name in self._kind_rules:
             by_kind = np.fromiter((rule.passes(query, kind, self.now) for kind in self._kinds), dtype=bool,
                                   count=len(self._kinds))

@@ -297,7 +297,8 @@ class ReadModel:
                       self._lat[rows].tolist(), self._lon[rows].tolist())
         rules_of: dict[tuple[int, int], dict] = {}  # per kind and languages: what the rules and scores read
         found = []
-        for (distance, provider_id, row), (kind, tongue, free, unit, reported, stamp, *point) in zip(nearest, columns):
+        for (distance, provider_id, row), (kind, tongue, free, unit, reported, stamp, lat, lon) in zip(nearest,
+                                                                                                      columns):
             # The kind itself goes with the answer: a number no row is of any more may be given to another kind.
             slim = self._kinds[kind]
             rules = rules_of.get((kind, tongue))
@@ -314,7 +315,7 @@ class ReadModel:
             age_hours = max((now_us - reported) / 1_000_000 / 3600, 0.0)
             key = (int(row), stamp)
             found.append(Scorable(provider_id, distance, rules, key, age_hours, free, unit,
-                                  (key, self._packed[row], seen, distance, slim), tuple(point)))
+                                  (key, self._packed[row], seen, distance, slim), (lat, lon)))
         return found
 
     def whole_view(self, candidate: Scorable, now: datetime, shown: dict) -> dict:

@@ -397,8 +397,8 @@ class ScoreColumns:
         key = (distances.shape, distances.tobytes())
         if key not in self._nearness:
             half_life = self.weights.distance_half_life_km
-            self._nearness[key] = np.array([distance_factor(float(d), half_life, explain=False).value
-                                            for d in distances], dtype=float)
+            # distance_factor's value (the remote ones are set to 1 by the caller, as distance_factor does)
+            self._nearness[key] = np.array([nearness(d, half_life) for d in distances.tolist()], dtype=float)
         return self._nearness[key]
 
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
