@@ -22,6 +22,8 @@ from .person import Person
 
 STALE_AFTER_HOURS = STALE_AFTER.total_seconds() / 3600
 LEFT_OUT_AFTER_HOURS = EXCLUDED_AFTER.total_seconds() / 3600
+# Languages of one person told apart by two bits each in a 64-bit number (the schema allows 20).
+MAX_LIKENESS_LANGUAGES = 31
 # The reason code for free capacity in each unit; a unit not listed counts places.
 HEADROOM_CODES = {"bed": "headroom.beds", "appointment": "headroom.appointments", "case": "headroom.cases",
                   "hour": "headroom.hours"}
@@ -338,6 +340,8 @@ class ScoreColumns:
         self._headroom = np.asarray(headroom, dtype=float)
         self._rules = rules
         self._distinct: dict[str, _Distinct] = {}
+        self._speakers: tuple[dict[str, list[int]], dict[str, list[int]]] | None = None
+        self._spoken: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._nearness: dict[tuple, np.ndarray] = {}
         self._language: dict[tuple[str, ...], np.ndarray] = {}
         self._specialism: dict[str, np.ndarray] = {}
@@ -403,8 +407,40 @@ class ScoreColumns:
 
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
         if languages not in self._language:
-            self._language[languages] = self._by("tongue").values(lambda p: language_match(languages, p, self.need)[0])
+            if len(languages) > MAX_LIKENESS_LANGUAGES:
+                values = [language_match(languages, p, self.need)[0] for p in self._rules]
+                self._language[languages] = np.array(values, dtype=float)
+                return self._language[languages]
+            # language_match reads of a provider's languages only whether each of the person's is among its staff's,
+            # and whether it is among its interpreters' (two bits a language here): providers alike in that are
+            # alike for this person, and the factor is worked out on one of each.
+            likeness = np.zeros(self.size, dtype=np.int64)
+            for position, code in enumerate(languages):
+                staff, interpreted = self._spoken_by(code)
+                likeness |= staff << (2 * position)
+                likeness |= interpreted << (2 * position + 1)
+            _, one_of_each, alike = np.unique(likeness, return_index=True, return_inverse=True)
+            values = np.array([language_match(languages, self._rules[index], self.need)[0]
+                               for index in one_of_each.tolist()], dtype=float)
+            self._language[languages] = values[alike.reshape(-1)]
         return self._language[languages]
+
+    def _spoken_by(self, code: str) -> tuple[np.ndarray, np.ndarray]:
+        """1 where `code` is among a provider's staff's languages, and where among its interpreters' (else 0)."""
+        if self._speakers is None:
+            # Each provider's lists read once: a provider is listed under every code in them (`code in` the list).
+            self._speakers = ({}, {})
+            for index, provider in enumerate(self._rules):
+                for code_spoken in provider.get("languages") or ():
+                    self._speakers[0].setdefault(code_spoken, []).append(index)
+                for code_spoken in provider.get("interpretation_languages") or ():
+                    self._speakers[1].setdefault(code_spoken, []).append(index)
+        if code not in self._spoken:
+            columns = np.zeros((2, self.size), dtype=np.int64)
+            for row, speakers in enumerate(self._speakers):
+                columns[row, speakers.get(code, [])] = 1
+            self._spoken[code] = (columns[0], columns[1])
+        return self._spoken[code]
 
     def _specialism_values(self, exploitation_type: str) -> np.ndarray:
         if exploitation_type not in self._specialism:
@@ -430,10 +466,9 @@ def _eligibility_of(provider: dict) -> dict:
     return provider.get("eligibility") or {}
 
 
-# What each factor reads of a provider: language_match its staff's and its interpreters' languages, specialism_factor
-# the exploitation types it specialises in, support_factor the support needs it specialises in.
+# What a factor reads of a provider: specialism_factor the exploitation types it specialises in, support_factor the
+# support needs it specialises in.
 _READS: dict[str, Callable[[dict], Hashable]] = {
-    "tongue": lambda p: (tuple(p.get("languages") or ()), tuple(p.get("interpretation_languages") or ())),
     "exploitation_types": lambda p: tuple(_eligibility_of(p).get("exploitation_types") or ()),
     "specialises_in": lambda p: tuple(_eligibility_of(p).get("specialises_in") or ()),
 }
