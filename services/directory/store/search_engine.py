@@ -46,8 +46,8 @@ from ..notifications.events import referral_event
 from .base import (AuditEntry, ChangePage, ChangesUnavailable, DirectoryStore, Hold, StoreUnavailable, expiry_audit,
                    sibling_cancel_audit)
 from .search_engine_mappings import (CASE_MAPPINGS, KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED,
-                                     TOMBSTONE_MAPPINGS, held_by_need, hold_units, live_holds, provider_document, record_of,
-                                     version_of)
+                                     TOMBSTONE_MAPPINGS, held_by_need, hold_units, live_holds, provider_document,
+                                     record_of, version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
                                     passed_holds_body, pending_body, referrals_body, search_body, words_of)
 
@@ -682,10 +682,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
         earlier version): run once, when the cases index is created. Safe to race with referrals being made."""
         self.client.refresh(self.referrals, patient=False)
         entered = 0
-        for hits in _chunks(self._walk(self.referrals, pending_body(datetime.now(timezone.utc))), BULK_CHUNK):
-            for hit in hits:
-                self._enter_case(hit["_source"])
-                entered += 1
+        for hit in self._walk(self.referrals, pending_body(datetime.now(timezone.utc))):
+            self._enter_case(hit["_source"])
+            entered += 1
         if entered:
             log.info("entered pending referrals in their cases", extra={"count": entered})
 
@@ -845,7 +844,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
                                          sibling_cancel_audit(audit, entry["id"], accepted.id),
                                          reason=PLACED_ELSEWHERE)
             except (InvalidTransition, KeyError):
-                pass  # moved on meanwhile, or not written (its hold refused, or still being made)
+                pass  # moved on meanwhile, or not written yet (being made, or left for the next directory to finish)
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         self._ensure()
