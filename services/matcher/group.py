@@ -140,8 +140,7 @@ class _Reach:
         if person not in self._allowed:
             allowed = self.passing(candidate_query(person, self.need, include_stale=self.include_stale, at=self.now))
             if self.need == "interpreter":
-                languages = person.languages
-                allowed = allowed & self._column(("language", languages), lambda view: speaks_any(view, languages))
+                allowed = allowed & self._speaks_any(person.languages)
             self._allowed[person] = allowed
         return self._allowed[person]
 
@@ -181,6 +180,14 @@ class _Reach:
             for index in (range(len(self.candidates)) if known is None else np.flatnonzero(~known).tolist()):
                 column[index] = passes(self._view(index))
             self._columns[key] = column
+        return self._columns[key]
+
+    def _speaks_any(self, languages: tuple[str, ...]) -> np.ndarray:
+        """The matcher's own rule for interpreters, on what each candidate carries for the matcher's rules."""
+        key = ("language", languages)
+        if key not in self._columns:
+            self._columns[key] = np.fromiter((speaks_any(candidate.rules, languages) for candidate in self.candidates),
+                                             dtype=bool, count=len(self.candidates))
         return self._columns[key]
 
     def _view(self, index: int) -> dict:
