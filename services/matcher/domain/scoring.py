@@ -379,8 +379,7 @@ class ScoreColumns:
         for (specialism, support), rows in alike.items():
             who = [people[row] for row in rows]
             named = [("language", np.array([self._language_values(person.languages) for person in who])),
-                     ("distance", np.array([np.where(self._remote, 1.0, self._distance_values(distances[row]))
-                                            for row in rows])),
+                     ("distance", np.array([self._distance_values(distances[row]) for row in rows])),
                      ("freshness", self._freshness)]
             if specialism:
                 named.append(("specialism", np.array([self._specialism_values(person.exploitation_type)
@@ -401,8 +400,9 @@ class ScoreColumns:
         key = (distances.shape, distances.tobytes())
         if key not in self._nearness:
             half_life = self.weights.distance_half_life_km
-            # distance_factor's value (the remote ones are set to 1 by the caller, as distance_factor does)
-            self._nearness[key] = np.array([nearness(d, half_life) for d in distances.tolist()], dtype=float)
+            # distance_factor's value: 1 for a service delivered remotely, else the nearness
+            self._nearness[key] = np.where(self._remote, 1.0, np.array([nearness(d, half_life)
+                                                                        for d in distances.tolist()], dtype=float))
         return self._nearness[key]
 
     def _language_values(self, languages: tuple[str, ...]) -> np.ndarray:
