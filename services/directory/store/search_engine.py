@@ -908,7 +908,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     # -- copying between stores (migrate) ----------------------------------------------------
     def import_referrals(self, referrals: Iterable[Referral], now: datetime) -> int:
-        """Store referrals as they are (a migration); pending, unexpired ones hold their unit again."""
+        """Store referrals as they are (a migration); pending, unexpired ones hold their unit again and are entered
+        in their cases."""
         self._ensure()
         count = 0
         for chunk in _chunks(referrals, BULK_CHUNK):
@@ -920,6 +921,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             for referral in chunk:
                 if referral.effective_status(now) == "pending":
                     self._add_hold(referral)
+                    self._enter_case(referral.to_dict())
             count += len(chunk)
         self.client.refresh(self.referrals)
         self.client.refresh(self.providers)
