@@ -94,7 +94,8 @@ def test_an_engine_snapshot_restores_every_index_after_they_are_lost(tmp_path):
 
     cleaner = store_from_url(url)
     try:
-        drop_indices(cleaner.client, cleaner.names, ("providers", "referrals", "audit", "provider-tombstones"))
+        drop_indices(cleaner.client, cleaner.names,
+                     ("providers", "referrals", "audit", "provider-tombstones", "referral-cases"))
     finally:
         cleaner.close()
     assert not counts()

@@ -13,14 +13,16 @@ import requests
 from services.cli import main as haven
 from services.directory import create_app as create_directory
 from services.directory.domain.queries import AuditFilter, CandidateQuery, ReferralFilter, SearchQuery
-from services.directory.domain.referrals import InvalidTransition, NoCapacity, Referral, hold_until
+from services.directory.domain.referrals import InvalidTransition, NoCapacity, Referral, TooManyPending, hold_until
 from services.directory.domain.rules import iso, utc_now
 from services.directory.settings import DirectorySettings
 from services.directory.store import AuditEntry, StoreUnavailable
-from services.directory.store.search_engine import SearchEngineDirectoryStore
+from services.directory.store.search_engine import CASE_GRACE, SearchEngineDirectoryStore, case_key
 from services.directory.store.sqlite import SqliteDirectoryStore
 from services.shared.signing import Claims
 from tests.support.engine import URL_ENV, EngineUnavailable, free_port, start_engine
+from services.directory.store.search_engine_mappings import CASE_KINDS
+from services.shared.engine.indices import drop_indices
 from tests.support.engine_store import engine_store, fresh_prefix, require_engine, store_url
 from tests.support.factories import provider
 from tests.support.processes import start_gunicorn
@@ -43,11 +45,12 @@ def record(now, **overrides) -> dict:
     return made
 
 
-def refer(store, provider_id: str, now, minutes: int = 240, case_reference: str | None = None) -> Referral:
+def refer(store, provider_id: str, now, minutes: int = 240, case_reference: str | None = None,
+          max_pending: int | None = None) -> Referral:
     referral = Referral(id=str(uuid.uuid4()), provider_id=provider_id, need="shelter",
                         case_reference=case_reference or f"case-{uuid.uuid4().hex[:8]}", status="pending", created_by="caseworker:1",
                         created_at=iso(now), expires_at=hold_until(now, minutes), updated_at=iso(now))
-    return store.create_referral(referral, now, audit("referral.create", referral.id, now))
+    return store.create_referral(referral, now, audit("referral.create", referral.id, now), max_pending=max_pending)
 
 
 def snapshot(store, now) -> dict:
@@ -287,6 +290,75 @@ def test_a_referral_create_and_cancel_refresh_nothing_and_another_directory_stil
         (found, _distance), = reader.candidates(CandidateQuery(need="shelter", near=(52.0907, 5.1214)), now)
         assert found["capacity"]["held"] == 0
         assert [r.status for r in reader.list_referrals(ReferralFilter(), now).items] == ["cancelled"]
+
+
+def test_the_limit_per_case_and_the_accept_that_ends_a_cases_other_referrals_refresh_nothing(engine_url):
+    prefix = fresh_prefix()
+    now = utc_now()
+    with engine_store(prefix) as writer, engine_store(prefix) as other:
+        shelters = [writer.put_provider(record(now, capacity={"available": 2}), audit("provider.create", now=now))
+                    for _ in range(3)]
+        for store in (writer, other):
+            assert store.ping()
+            for alias in (store.providers, store.referrals, store.cases):
+                store.client.put_settings(alias, {"index": {"refresh_interval": "-1"}})
+        refreshes = [RefreshLog(writer), RefreshLog(other)]
+
+        first = refer(writer, shelters[0]["id"], now, case_reference="ZAAK-1", max_pending=2)
+        second = refer(other, shelters[1]["id"], now, case_reference="ZAAK-1", max_pending=2)
+        with pytest.raises(TooManyPending):
+            refer(writer, shelters[2]["id"], now, case_reference="ZAAK-1", max_pending=2)
+        with pytest.raises(TooManyPending):
+            refer(other, shelters[2]["id"], now, case_reference="ZAAK-1", max_pending=2)
+        unrelated = refer(other, shelters[2]["id"], now, case_reference="ZAAK-2", max_pending=2)
+
+        other.transition_referral(first.id, "accepted", now, audit("referral.accept", first.id, now))
+        assert writer.get_referral(second.id).status == "cancelled"
+        assert writer.get_referral(unrelated.id).status == "pending"
+        # Nothing of the case is pending any more (one accepted, which ended the other): room again.
+        refer(writer, shelters[2]["id"], now, case_reference="ZAAK-1", max_pending=2)
+        assert [log.asked for log in refreshes] == [[], []]
+
+
+def test_a_referral_entered_in_its_case_but_not_written_counts_only_for_a_short_while(engine_url):
+    now = utc_now()
+    with engine_store() as store:
+        shelter = store.put_provider(record(now, capacity={"available": 3}), audit("provider.create", now=now))
+        refer(store, shelter["id"], now, case_reference="ZAAK-3")
+        key = case_key("caseworker:1", "ZAAK-3", "shelter")
+        written = store.client.get(store.cases, key)["_source"]["referrals"]
+        # A hold taken by a directory that died before writing its referral: entered in the case, not written.
+        unwritten = {"id": str(uuid.uuid4()), "created_at": iso(now), "expires_at": hold_until(now, 240)}
+        store.client.index(store.cases, key, {"id": key, "referrals": written + [unwritten]}, refresh=False)
+
+        with pytest.raises(TooManyPending):
+            refer(store, shelter["id"], now, case_reference="ZAAK-3", max_pending=2)
+        later = now + CASE_GRACE + timedelta(seconds=1)
+        refer(store, shelter["id"], later, case_reference="ZAAK-3", max_pending=2)
+        assert [entry["id"] for entry in store.client.get(store.cases, key)["_source"]["referrals"]][0] == written[0]["id"]
+        assert unwritten["id"] not in [entry["id"] for entry in store.client.get(store.cases, key)["_source"]["referrals"]]
+
+
+def test_pending_referrals_made_before_cases_were_kept_are_entered_in_their_cases_on_start(engine_url):
+    prefix = fresh_prefix()
+    now = utc_now()
+    with engine_store(prefix) as before:
+        shelters = [before.put_provider(record(now, capacity={"available": 2}), audit("provider.create", now=now))
+                    for _ in range(3)]
+        kept = refer(before, shelters[0]["id"], now, case_reference="ZAAK-4")
+        ended = refer(before, shelters[1]["id"], now, case_reference="ZAAK-4")
+        before.transition_referral(ended.id, "cancelled", now, audit("referral.cancel", ended.id, now))
+        refer(before, shelters[1]["id"], now, case_reference="ZAAK-5")
+        before.complete_unfinished_writes()  # the holds no longer carry their referrals
+        drop_indices(before.client, before.names, CASE_KINDS)  # as a store made by an earlier version has none
+
+        with engine_store(prefix) as after:
+            assert after.ping()
+            with pytest.raises(TooManyPending):
+                refer(after, shelters[2]["id"], now, case_reference="ZAAK-4", max_pending=1)
+            refer(after, shelters[2]["id"], now, case_reference="ZAAK-6", max_pending=1)
+            assert [entry["id"] for entry in after.client.get(
+                after.cases, case_key("caseworker:1", "ZAAK-4", "shelter"))["_source"]["referrals"]] == [kept.id]
 
 
 def test_a_referral_made_from_a_provider_read_just_before_is_decided_on_the_provider_as_it_is_now(engine_url):

@@ -17,7 +17,7 @@ from services.directory.figures.store import FIGURES_KINDS
 from services.directory.notifications.engine_store import NOTIFICATION_KINDS
 from services.directory.waitlist.store import WAITLIST_KINDS
 from services.directory.store.search_engine import SearchEngineDirectoryStore
-from services.directory.store.search_engine_mappings import KINDS, TOMBSTONE_KINDS
+from services.directory.store.search_engine_mappings import CASE_KINDS, KINDS, TOMBSTONE_KINDS
 from services.shared.engine.indices import drop_indices, empty_indices
 from tests.support.engine import URL_ENV, engine_url, unavailable_reason
 from tests.support.requirements import require
@@ -66,10 +66,10 @@ def engine_store(prefix: str | None = None) -> Iterator[SearchEngineDirectorySto
             drop_indices(store.client, store.names,
                          NOTIFICATION_KINDS + WAITLIST_KINDS + FIGURES_KINDS + TOMBSTONE_KINDS)
             if pooled:
-                empty_indices(store.client, store.names, KINDS)
+                empty_indices(store.client, store.names, KINDS + CASE_KINDS)
                 _idle.append(prefix)
             else:
-                drop_indices(store.client, store.names, KINDS)
+                drop_indices(store.client, store.names, KINDS + CASE_KINDS)
         finally:
             store.close()
 
@@ -95,7 +95,7 @@ def _drop_pooled() -> None:
     for prefix in _pooled:
         store = SearchEngineDirectoryStore.from_url(store_url(url, prefix))
         try:
-            drop_indices(store.client, store.names, KINDS + NOTIFICATION_KINDS + WAITLIST_KINDS)
+            drop_indices(store.client, store.names, KINDS + CASE_KINDS + NOTIFICATION_KINDS + WAITLIST_KINDS)
         except Exception:  # noqa: BLE001 - best effort as the process ends
             pass
         finally:

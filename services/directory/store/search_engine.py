@@ -15,21 +15,25 @@ audit entries never wait for one: every search of an index refreshes it first (`
 about a millisecond when nothing is new), so searches, candidate lists and referral lists still see every
 write answered before they began, from any directory process. A referral create and cancel write four
 documents and read several; a refresh on each of those writes cost most of the pair.
-Reads by id are real-time and need none.
+Reads by id are real-time and need none. So a referral is also entered in its case's document (the caseworker's
+referrals for one case reference and need), which the limit of pending referrals per case and the accept that
+ends the case's other referrals read by id, instead of refreshing and searching the referrals.
 """
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 import logging
 import random
 import threading
 import time
 import uuid
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
-from ...shared.capacity import after_use, can_hold, pool_of, with_holds, without_holds
+from ...shared.capacity import after_use, can_hold, hold_has_ended, pool_of, with_holds, without_holds
 from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
 from ...shared.engine.indices import IndexNames, current_index, ensure_indices, reindex
 from ...shared.geo import distance_km
@@ -41,10 +45,11 @@ from ..domain.versions import Precondition, check_maximum, check_pool, confirm_p
 from ..notifications.events import referral_event
 from .base import (AuditEntry, ChangePage, ChangesUnavailable, DirectoryStore, Hold, StoreUnavailable, expiry_audit,
                    sibling_cancel_audit)
-from .search_engine_mappings import (KINDS, MAPPINGS, TOMBSTONE_MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED,
-                                     held_by_need, hold_units, live_holds, provider_document, record_of, version_of)
+from .search_engine_mappings import (CASE_MAPPINGS, KINDS, MAPPINGS, PROVIDER_FIELDS_ADDED, REFERRAL_FIELDS_ADDED,
+                                     TOMBSTONE_MAPPINGS, held_by_need, hold_units, live_holds, provider_document,
+                                     record_of, version_of)
 from .search_engine_queries import (audit_body, candidate_circles, candidates_body, circle_filters, edge_body,
-                                    passed_holds_body, pending_for_case_body, referrals_body, search_body, words_of)
+                                    passed_holds_body, pending_body, referrals_body, search_body, words_of)
 
 MAX_WINDOW = 10_000          # from + size beyond this pages with search_after instead
 WALK_CHUNK = 1_000
@@ -54,6 +59,9 @@ CONFLICT_RETRIES = 200       # optimistic-concurrency attempts before giving up 
 BLOCKED_WAIT_S = 30.0        # how long a write waits out a reindex's short write block
 COMPLETE_EVERY_S = 30.0      # how often readiness checks look for writes a dead directory left unfinished
 REUSE_READ_S = 1.0           # how old a read by id of the same thread may be to open a conditional write
+# How long a case's entry for a referral not written yet counts as pending: its hold may be taken with the referral
+# still carried by the provider document, which the next directory writes (complete_unfinished_writes).
+CASE_GRACE = timedelta(minutes=2)
 log = logging.getLogger(__name__)
 
 
@@ -68,6 +76,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
         self.referrals = self.names.alias("referrals")
         self.audit = self.names.alias("audit")
         self.tombstones = self.names.alias("provider-tombstones")
+        self.cases = self.names.alias("referral-cases")
         self._refresh = config.refresh  # provider edits; holds, referrals and audit entries never wait for one
         self._ready = False
         self._ready_lock = threading.Lock()
@@ -96,9 +105,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
                     raise StoreUnavailable("search engine unreachable")
                 ensure_indices(self.client, self.names, self.config, MAPPINGS)
                 ensure_indices(self.client, self.names, self.config, TOMBSTONE_MAPPINGS)
+                had_cases = bool(self.client.alias_targets(self.cases))
+                ensure_indices(self.client, self.names, self.config, CASE_MAPPINGS)
                 self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
                 self.client.put_mapping(self.referrals, REFERRAL_FIELDS_ADDED)
                 self._upgrade_documents()
+                if not had_cases:
+                    self._enter_pending_in_cases()
                 self._ready = True
                 try:
                     self.complete_unfinished_writes()
@@ -212,15 +225,25 @@ class SearchEngineDirectoryStore(DirectoryStore):
         """
         self.client.refresh(index, patient=False)
 
-    def _create_all_if_absent(self, documents: list[tuple[str, dict]]) -> None:
-        """Write documents of several indices in one request, each unless it is there already (safe to repeat)."""
+    def _create_all_if_absent(self, documents: list[tuple[str, dict]], write: dict | None = None) -> bool:
+        """Write documents of several indices in one request, each unless it is there already (safe to repeat).
+
+        `write`: one more bulk action, conditional on what it replaces; returns whether it met a conflict."""
         actions = [{"_op_type": "create", "_index": index, "_id": document["id"], "_source": document}
-                   for index, document in documents]
+                   for index, document in documents] + ([write] if write else [])
         failed = self._blocked_retry(lambda: self.client.bulk(actions, refresh=False, require_alias=True))
+        conflicted = False
+        unwritten = []
+        for item in failed:
+            result = next(iter(item.values()))
+            if write is not None and result.get("_id") == write["_id"] and result.get("status") == 409:
+                conflicted = True
+            elif result.get("status") != 409:
+                unwritten.append(item)
         # A conflict is a document written already: by this request before, or by another directory finishing it.
-        unwritten = [item for item in failed if next(iter(item.values())).get("status") != 409]
         if unwritten:
             raise StoreUnavailable(f"could not write: {unwritten[:1]}")
+        return conflicted
 
     def _create_if_absent(self, index: str, document: dict, *, refresh) -> None:
         try:
@@ -570,13 +593,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
     # -- referrals ---------------------------------------------------------------------------
     def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry, *,
                         max_pending: int | None = None) -> Referral:
-        if max_pending is not None:
-            # Counted before the hold: the engine has no transaction across referrals, so two requests
-            # racing for the last allowed slot of one case can both pass (one caseworker, one case: rare).
-            self._fresh(self.referrals)
-            body = pending_for_case_body(referral.created_by, referral.case_reference, referral.need, now)
-            if self._page(self.referrals, body, 1, 1)[1] >= max_pending:
-                raise TooManyPending(max_pending)
+        self._ensure()
+        # Counted before the hold, from the case's document read by id: the engine has no transaction across
+        # documents, so two requests racing for the last allowed slot of one case can both pass (one caseworker,
+        # one case: rare). The case's document is written with the referral, under its sequence number.
+        case = self._case(referral.created_by, referral.case_reference, referral.need, now)
+        if max_pending is not None and len(case.pending) >= max_pending:
+            raise TooManyPending(max_pending)
         # Taking the hold is the one atomic step, so the hold carries the referral and its audit entry: a
         # directory that dies before writing them leaves them to the next one (complete_unwritten_referrals),
         # never a held unit without its referral. From here on the referral only moves forward.
@@ -608,15 +631,74 @@ class SearchEngineDirectoryStore(DirectoryStore):
             written = self._update_provider(referral.provider_id, take_hold, refresh=False)
         if written is None:
             raise NoCapacity(referral.provider_id)
-        self._write_unwritten(unwritten)
+        self._write_unwritten(unwritten, case)
         return referral
 
-    def _write_unwritten(self, unwritten: dict) -> None:
-        """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race).
+    def _write_unwritten(self, unwritten: dict, case: "_Case | None" = None) -> None:
+        """Write a held referral and its audit entry unless they are there already (safe to repeat, and to race), and
+        enter the referral in its case's document.
 
-        One request for both, without a refresh: the referral is read by id, and referral lists refresh first.
+        One request for the three, without a refresh: the referral is read by id, and referral lists refresh first.
+        `case`: the case as read before the hold; without it (a directory finishing this), or when the case's
+        document changed since it was read, the entry is added to the document as it is then.
         """
-        self._create_all_if_absent([(self.referrals, unwritten["referral"]), (self.audit, unwritten["audit"])])
+        referral = unwritten["referral"]
+        write = case.write(self.cases, _case_entry(referral)) if case else None
+        conflicted = self._create_all_if_absent([(self.referrals, referral), (self.audit, unwritten["audit"])], write)
+        if write is None or conflicted:
+            self._enter_case(referral)
+
+    def _case(self, created_by: str, case_reference: str, need: str, now: datetime) -> "_Case":
+        """A caseworker's case (for one need) as its document is now, with its pending referrals, oldest first.
+
+        Whether a referral is pending is read from the referral itself (by id, real time), as its status is at
+        `now`. One not written yet counts as pending for CASE_GRACE after it was made (see `_write_unwritten`).
+        """
+        key = case_key(created_by, case_reference, need)
+        found = self.client.get(self.cases, key)
+        entries = [entry for entry in (found["_source"]["referrals"] if found else ())
+                   if not hold_has_ended(entry["expires_at"], now)]
+        written = self.client.mget(self.referrals, [entry["id"] for entry in entries])
+        pending = []
+        for entry in entries:
+            document = written.get(entry["id"])
+            if document is None:
+                if now - parse_time(entry["created_at"]) <= CASE_GRACE:
+                    pending.append(entry)
+            elif referral_of(document["_source"]).effective_status(now) == "pending":
+                pending.append(entry)
+        return _Case(key, found, pending)
+
+    def _enter_case(self, referral: dict) -> None:
+        """Add a referral to its case's document as the document is now, under its sequence number (retried)."""
+        key = case_key(referral["created_by"], referral["case_reference"], referral["need"])
+        entry = _case_entry(referral)
+        for attempt in itertools.count():
+            found = self.client.get(self.cases, key)
+            entries = [kept for kept in (found["_source"]["referrals"] if found else ()) if kept["id"] != entry["id"]]
+            document = {"id": key, "referrals": entries + [entry]}
+            try:
+                if found is None:
+                    self.client.index(self.cases, key, document, refresh=False, op_type="create", require_alias=True)
+                else:
+                    self.client.index(self.cases, key, document, refresh=False, require_alias=True,
+                                      if_seq_no=found["_seq_no"], if_primary_term=found["_primary_term"])
+                return
+            except VersionConflict:
+                if attempt >= CONFLICT_RETRIES:
+                    raise StoreUnavailable("too many concurrent changes to one case; try again") from None
+                _pause_after_conflict(attempt)
+
+    def _enter_pending_in_cases(self) -> None:
+        """Enter the pending referrals written before the case documents existed in their cases (a store made by an
+        earlier version): run once, when the cases index is created. Safe to race with referrals being made."""
+        self.client.refresh(self.referrals, patient=False)
+        entered = 0
+        for hit in self._walk(self.referrals, pending_body(datetime.now(timezone.utc))):
+            self._enter_case(hit["_source"])
+            entered += 1
+        if entered:
+            log.info("entered pending referrals in their cases", extra={"count": entered})
 
     def complete_unfinished_writes(self) -> int:
         """Finish what a directory that died mid-write left undone; returns how many writes were finished.
@@ -765,17 +847,16 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
         Each is its own transition (no transaction spans documents); one that moved on meanwhile is left as it is.
         """
-        self._fresh(self.referrals)
-        body = pending_for_case_body(accepted.created_by, accepted.case_reference, accepted.need, now)
-        for hit in self._walk(self.referrals, body):
-            if hit["_id"] == accepted.id:
+        case = self._case(accepted.created_by, accepted.case_reference, accepted.need, now)
+        for entry in case.pending:
+            if entry["id"] == accepted.id:
                 continue
             try:
-                self.transition_referral(hit["_id"], "cancelled", now,
-                                         sibling_cancel_audit(audit, hit["_id"], accepted.id),
+                self.transition_referral(entry["id"], "cancelled", now,
+                                         sibling_cancel_audit(audit, entry["id"], accepted.id),
                                          reason=PLACED_ELSEWHERE)
-            except InvalidTransition:
-                pass
+            except (InvalidTransition, KeyError):
+                pass  # moved on meanwhile, or not written yet (being made, or left for the next directory to finish)
 
     def list_referrals(self, query: ReferralFilter, now: datetime) -> Page:
         self._ensure()
@@ -892,6 +973,32 @@ class SearchEngineDirectoryStore(DirectoryStore):
             count += len(chunk)
         self.client.refresh(self.audit)
         return count
+
+
+def case_key(created_by: str, case_reference: str, need: str) -> str:
+    """The id of a case's document: a hash of who referred, the case reference and the need."""
+    return hashlib.sha256("\x1f".join((created_by, case_reference, need)).encode()).hexdigest()
+
+
+def _case_entry(referral: dict) -> dict:
+    return {"id": referral["id"], "created_at": referral["created_at"], "expires_at": referral["expires_at"]}
+
+
+@dataclass(frozen=True)
+class _Case:
+    """A case's document as read (None: none yet) and its entries still pending."""
+
+    key: str
+    found: dict | None
+    pending: list[dict]
+
+    def write(self, index: str, entry: dict) -> dict:
+        """The bulk action writing the document with its pending entries and `entry`, if it is still as read."""
+        document = {"id": self.key, "referrals": self.pending + [entry]}
+        if self.found is None:
+            return {"_op_type": "create", "_index": index, "_id": self.key, "_source": document}
+        return {"_op_type": "index", "_index": index, "_id": self.key, "_source": document,
+                "if_seq_no": self.found["_seq_no"], "if_primary_term": self.found["_primary_term"]}
 
 
 def _pause_after_conflict(attempt: int) -> None:

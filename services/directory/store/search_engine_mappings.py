@@ -138,6 +138,12 @@ MAPPINGS = {"providers": PROVIDER_MAPPINGS, "referrals": REFERRAL_MAPPINGS, "aud
 TOMBSTONE_MAPPINGS = {"provider-tombstones": {"dynamic": "strict", "properties": {
     "id": _KEYWORD, "seq": {"type": "long"}, "generation": _KEYWORD}}}
 TOMBSTONE_KINDS = tuple(TOMBSTONE_MAPPINGS)
+# A caseworker's referrals per case reference and need, read by id (real time) when a referral is made: the
+# limit of pending referrals per case is counted without a refresh and a search. Keyed by a hash of the three;
+# each entry is a referral's id, creation and end, nothing else (whether it is still pending is read from it).
+CASE_MAPPINGS = {"referral-cases": {"dynamic": "strict", "properties": {
+    "id": _KEYWORD, "referrals": {"type": "object", "enabled": False}}}}
+CASE_KINDS = tuple(CASE_MAPPINGS)
 
 
 # -- provider documents ----------------------------------------------------------------------

@@ -220,11 +220,9 @@ def passed_holds_body(now: datetime) -> dict:
             "sort": [{"id": "asc"}], "seq_no_primary_term": True}
 
 
-def pending_for_case_body(created_by: str, case_reference: str, need: str, now: datetime) -> dict:
-    """A caseworker's pending, unexpired referrals for one case reference and need, oldest first."""
-    return {"query": {"bool": {"filter": [{"term": {"created_by": created_by}},
-                                          {"term": {"case_reference": case_reference}},
-                                          {"term": {"need": need}}, {"term": {"status": "pending"}},
+def pending_body(now: datetime) -> dict:
+    """Every pending, unexpired referral, oldest first."""
+    return {"query": {"bool": {"filter": [{"term": {"status": "pending"}},
                                           {"range": {"expires_at": {"gt": iso(now)}}}]}},
             "sort": [{"created_at": "asc"}, {"id": "asc"}]}
 
