@@ -39,12 +39,13 @@ def test_a_shelter_confirms_its_old_care_counts_through_the_link_and_a_wrong_one
     unchanged = requests.get(f"{haven.url}/api/v1/providers/{shelter['id']}", headers=headers, timeout=60).json()
     assert unchanged["service_capacity"]["medical"]["updated"] == counted_at["medical"]
 
-    page.get_by_label("Medische zorg: vrije afspraken nu").fill("0")
+    # Every place free (not none: the shelter's care stays usable for the other browser tests).
+    page.get_by_label("Medische zorg: vrije afspraken nu").fill(str(care["medical"]["maximum"]))
     page.get_by_role("button", name="Opslaan").click()
     page.get_by_text("Het aantal is opgeslagen").wait_for()
 
     confirmed = requests.get(f"{haven.url}/api/v1/providers/{shelter['id']}", headers=headers, timeout=60).json()
-    assert confirmed["service_capacity"]["medical"]["available"] == 0
+    assert confirmed["service_capacity"]["medical"]["available"] == care["medical"]["maximum"]
     assert confirmed["service_capacity"]["mental_health"]["available"] == care["mental_health"]["available"]
     assert confirmed["service_capacity"]["mental_health"]["updated"] != counted_at["mental_health"]
     assert confirmed["capacity"]["updated"] == stored["capacity"]["updated"]
