@@ -62,6 +62,7 @@ class PhaseResult:
     window: float
     labels: dict[str, Summary] = field(default_factory=dict)
     total: Summary | None = None
+    operations: int = 0  # every operation run, the warm-up's too
 
 
 def summarise(statuses: np.ndarray, latencies: np.ndarray, window: float) -> Summary:
@@ -112,7 +113,7 @@ def run_phase(phase: Phase, on_progress: Callable[[int], None] | None = None) ->
             bucket = by_label.setdefault(label, [[], []])
             bucket[0].extend(statuses)
             bucket[1].extend(latencies)
-    result = PhaseResult(window=window)
+    result = PhaseResult(window=window, operations=counter.value)
     all_statuses, all_latencies = [], []
     for label, (statuses, latencies) in sorted(by_label.items()):
         result.labels[label] = summarise(np.array(statuses), np.array(latencies), window)

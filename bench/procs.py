@@ -219,6 +219,11 @@ def wait_idle(pids: list[int], *, below_cores: float = 0.1, timeout: float = 30.
     return time.monotonic() - started
 
 
+def cpu_seconds_by_tree(trees: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each named process tree (gunicorn master + workers)."""
+    return {name: _cpu_seconds([pid]) for name, pid in trees.items()}
+
+
 def _cpu_seconds(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:

@@ -260,6 +260,8 @@ def markdown(results: dict, out_dir: Path) -> str:
                 f"{fmt_ratio(ratio(tp['throughput'], rate(base_h)))} | {fmt_ratio(ratio(tp['throughput'], rate(base_c)))} |")
     lines.append("")
 
+    lines += cpu_table(results)
+
     lines += ["## Matcher read model", "",
               "Start-up: from `haven up` until every matcher worker has loaded its read model (its longest load in "
               "brackets). Visibility: from a capacity report's answer to the first match through the gateway that "
@@ -313,6 +315,30 @@ def markdown(results: dict, out_dir: Path) -> str:
     if findings.exists():
         lines += [findings.read_text().rstrip(), ""]
     return "\n".join(lines)
+
+
+def cpu_table(results: dict) -> list[str]:
+    """CPU per operation and service in the latency phase (one client): where a workload's time goes, and how
+    much more work it is than the chain's three hops, whatever the machine's load."""
+    lines = ["## CPU per operation", "",
+             "CPU ms (user + system) each service's processes used per operation in the latency phase, one client, "
+             "warm-up included; the directory's background work (feed reads, tasks) counts too.", "",
+             "| workload | store | providers | gateway | matcher | directory | total | total / chain |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = 0
+    for c in results["configs"]:
+        chain = (c["workloads"].get("chain") or {}).get("cpu_ms_per_operation") or {}
+        chain_total = sum(chain.values())
+        for name in ("chain",) + SERVICE_WORKLOADS:
+            cpu = (c["workloads"].get(name) or {}).get("cpu_ms_per_operation")
+            if not cpu:
+                continue
+            total = sum(cpu.values())
+            lines.append(f"| {WORKLOAD_TITLES[name]} | {c['store']} | {c['size']:,} | "
+                         + " | ".join(fmt(cpu[service], 2) if service in cpu else "-" for service in SERVICES)
+                         + f" | {fmt(total, 2)} | {fmt_ratio(ratio(total, chain_total))} |")
+            rows += 1
+    return lines + [""] if rows else []
 
 
 def chain_table(results: dict) -> list[str]:

@@ -15,8 +15,8 @@ from tqdm import tqdm
 
 from .chain import CHAIN_TOKEN
 from .load import Phase, PhaseResult, run_phase
-from .procs import (HAVEN_UP, REPO, Gunicorn, MemorySampler, SearchEngine, WorkerSettings, environment, free_port,
-                    wait_http, wait_idle)
+from .procs import (HAVEN_UP, REPO, Gunicorn, MemorySampler, SearchEngine, WorkerSettings, cpu_seconds_by_tree,
+                    environment, free_port, wait_http, wait_idle)
 from .stack import Dataset, HavenInstance, make_dataset
 from .visibility import read_model_loaded, write_to_match
 
@@ -75,6 +75,7 @@ class Measured:
     latency: PhaseResult | None = None
     throughput: PhaseResult | None = None
     memory: dict = field(default_factory=dict)
+    cpu_ms: dict = field(default_factory=dict)  # per service: CPU ms per operation with one client
     load_average: float = 0.0
     note: str = ""
 
@@ -85,7 +86,7 @@ class Measured:
             return {"window_s": round(result.window, 3), "total": result.total.as_dict(),
                     "labels": {k: v.as_dict() for k, v in result.labels.items()}}
         return {"latency": phase(self.latency), "throughput": phase(self.throughput), "memory_mb": self.memory,
-                "load_average": self.load_average, "note": self.note}
+                "cpu_ms_per_operation": self.cpu_ms, "load_average": self.load_average, "note": self.note}
 
 
 class Progress:
@@ -193,8 +194,14 @@ class Bench:
         """One client for latency, then `clients` for throughput; memory peaks over both."""
         self.sampler.reset()
         measured = Measured()
+        trees = dict(self.sampler.trees)
+        before = cpu_seconds_by_tree(trees)
         measured.latency = self.phase(workload, base_url, context, clients=1,
                                       duration=self.options.latency_seconds, min_ops=min_ops)
+        # What each service spent per operation, one at a time (the phase waits until they are idle again).
+        after = cpu_seconds_by_tree(trees)
+        operations = max(measured.latency.operations, 1)
+        measured.cpu_ms = {name: round((after[name] - before[name]) / operations * 1000, 3) for name in trees}
         measured.throughput = self.phase(workload, base_url, context, clients=self.options.clients,
                                          duration=self.options.throughput_seconds, min_ops=2 * self.options.clients)
         measured.memory = self.sampler.peaks()

@@ -34,6 +34,7 @@ import zlib
 from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from itertools import repeat
 from typing import Sequence
 
 import numpy as np
@@ -360,8 +361,10 @@ class ReadModel:
             last = np.partition(near, query.limit - 1)[query.limit - 1]
             keep = near <= last + EDGE_KM
             rows = rows[keep]
-        exact = sorted((distance_km(self._lat[row], self._lon[row], *query.near), self._ids[row], row)
-                       for row in rows)
+        found = rows.tolist()
+        exact = sorted(zip(map(distance_km, self._lat[rows].tolist(), self._lon[rows].tolist(),
+                               repeat(query.near[0]), repeat(query.near[1])),
+                           [self._ids[row] for row in found], found))
         if query.max_distance_km is not None:
             exact = [found for found in exact if found[0] <= query.max_distance_km]
         return exact[:query.limit], timed

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable, Iterator, Sequence
 
+from ...shared import jsonio
 from ...shared.capacity import after_use, can_hold, hold_has_ended, pool_of, with_holds, without_holds
 from ...shared.engine.client import EngineClient, EngineConfig, VersionConflict, WriteBlocked
 from ...shared.engine.indices import IndexNames, current_index, ensure_indices, reindex
@@ -201,7 +202,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     def _remember_read(self, index: str, found: dict) -> None:
         """Keep a copy of the document a request has just read by id, for `_read_again`."""
-        self._last_read.value = (index, found["_id"], time.monotonic(), copy.deepcopy(found))
+        self._last_read.value = (index, found["_id"], time.monotonic(), _copy(found))
 
     def _read_again(self, index: str, doc_id: str) -> dict | None:
         """The document this thread read by id a moment ago (once), instead of a second round trip; or None.
@@ -614,7 +615,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             source = found["_source"]
             record = source["record"]
             holds = live_holds(source.get("holds", []), now)
-            pool = pool_of(with_holds(copy.deepcopy(record), held_by_need(holds)), referral.need)
+            pool = pool_of(with_holds(_copy(record), held_by_need(holds)), referral.need)
             if not can_hold(status=record["status"], available=pool["available"], held=pool["held"],
                             units=referral.units):
                 raise NoCapacity(referral.provider_id)
@@ -973,6 +974,12 @@ class SearchEngineDirectoryStore(DirectoryStore):
             count += len(chunk)
         self.client.refresh(self.audit)
         return count
+
+
+def _copy(document: dict) -> dict:
+    """A deep copy of a document read from the engine (JSON through and through): several times quicker than
+    copy.deepcopy, which a referral's create and cancel spent a millisecond in."""
+    return jsonio.loads(jsonio.dumps(document))
 
 
 def case_key(created_by: str, case_reference: str, need: str) -> str:
