@@ -1,12 +1,18 @@
 """The waiting list: hard filters only, own entries only, deleted when they end, the longest waiting served first."""
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 
 import pytest
+
+from services.directory.domain.rules import iso
 
 from services.directory import create_app as create_directory
 from services.directory.settings import DirectorySettings
 from services.directory.waitlist import service as waitlist_service
+from services.directory.waitlist import store as waitlist_stores
+from services.directory.waitlist.models import WaitlistEntry
 from services.directory.waitlist.store import waitlist_store_for
 from tests.conftest import SECRET
 from tests.support.factories import provider
@@ -106,3 +112,24 @@ def test_an_entry_is_deleted_when_its_time_is_up(admin, app, clock):
     context = app.extensions["haven"]
     assert [e.id for e in waitlist_store_for(context.store).entries()] == []
     assert entry["id"]
+
+
+def test_every_entry_is_listed_and_only_ended_ones_are_dropped_however_many_pages_they_fill(app, clock, monkeypatch):
+    monkeypatch.setattr(waitlist_stores, "PAGE", 3)  # the engine reads entries three at a time
+    waitlist = waitlist_store_for(app.extensions["haven"].store)
+    start = clock.now
+    made = []
+    for number in range(11):
+        created, ends = start + timedelta(minutes=number), start + timedelta(hours=1 + number % 3)
+        made.append(WaitlistEntry(id=str(uuid.uuid4()), created_by=f"caseworker:{number % 2}",
+                                  case_reference=f"ZAAK-P{number}", need="shelter", query=dict(UTRECHT),
+                                  created_at=iso(created), expires_at=iso(ends)))
+    for entry in reversed(made):
+        waitlist.add(entry)
+
+    assert [entry.id for entry in waitlist.entries()] == [entry.id for entry in made]
+    assert [entry.id for entry in waitlist.entries("caseworker:1")] == [entry.id for entry in made[1::2]]
+    cut = iso(start + timedelta(hours=2))
+    assert waitlist.drop_ended(cut) == sum(entry.expires_at <= cut for entry in made)
+    assert [entry.id for entry in waitlist.entries()] == [entry.id for entry in made if entry.expires_at > cut]
+    assert waitlist.drop_ended(cut) == 0

@@ -65,8 +65,7 @@ class SearchEngineNotificationStore(NotificationStore):
     def subscriptions(self, subject: str | None = None) -> list[Subscription]:
         self._ensure()
         query = {"term": {"subject": subject}} if subject is not None else {"match_all": {}}
-        hits = self.client.search(self.webhooks, {"query": query, "sort": [{"created_at": "asc"}, {"id": "asc"}],
-                                                  "size": 1000})["hits"]["hits"]
+        hits = self.client.walk(self.webhooks, {"query": query, "sort": [{"created_at": "asc"}, {"id": "asc"}]})
         return [Subscription(**hit["_source"]) for hit in hits]
 
     def delete_subscription(self, subscription_id: str, subject: str) -> bool:

@@ -579,17 +579,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
         return hits, total
 
     def _walk(self, index: str, body: dict) -> Iterator[dict]:
-        """Every hit of a search in its sort order, in chunks, with search_after (no scroll, no point in time)."""
-        after = None
-        while True:
-            request = dict(body, size=WALK_CHUNK, track_total_hits=False)
-            if after is not None:
-                request["search_after"] = after
-            hits = self.client.search(index, request)["hits"]["hits"]
-            yield from hits
-            if len(hits) < WALK_CHUNK:
-                return
-            after = hits[-1]["sort"]
+        """Every hit of a search in its sort order, in chunks of WALK_CHUNK (EngineClient.walk)."""
+        return self.client.walk(index, body, chunk=WALK_CHUNK)
 
     # -- referrals ---------------------------------------------------------------------------
     def create_referral(self, referral: Referral, now: datetime, audit: AuditEntry, *,

@@ -30,6 +30,7 @@ WAITLIST_MAPPINGS = {"waitlist": {"dynamic": "strict", "properties": {
     "id": _KEYWORD, "created_by": _KEYWORD, "case_reference": _KEYWORD, "need": _KEYWORD,
     "query": {"type": "object", "enabled": False}, "created_at": {"type": "date"}, "expires_at": {"type": "date"}}}}
 WAITLIST_KINDS = tuple(WAITLIST_MAPPINGS)
+PAGE = 1000  # entries read per request from the search engine
 
 
 def add_waitlist_table(conn: sqlite3.Connection) -> None:
@@ -99,9 +100,22 @@ class SearchEngineWaitlistStore(WaitlistStore):
     def entries(self, created_by: str | None = None) -> list[WaitlistEntry]:
         self._ensure()
         query = {"term": {"created_by": created_by}} if created_by is not None else {"match_all": {}}
-        hits = self.client.search(self.index, {"query": query, "sort": [{"created_at": "asc"}, {"id": "asc"}],
-                                               "size": 1000})["hits"]["hits"]
+        # Every entry, however many, a page at a time (entries are written and deleted with a refresh).
+        hits = self.client.walk(self.index, {"query": query, "sort": [{"created_at": "asc"}, {"id": "asc"}]},
+                                chunk=PAGE)
         return [WaitlistEntry(**hit["_source"]) for hit in hits]
+
+    def drop_ended(self, now_iso: str) -> int:
+        """One request for all the ended entries, each deleted under its sequence number."""
+        self._ensure()
+        body = {"query": {"range": {"expires_at": {"lte": now_iso}}}, "sort": [{"id": "asc"}],
+                "seq_no_primary_term": True}
+        actions = [{"_op_type": "delete", "_index": self.index, "_id": hit["_id"], "if_seq_no": hit["_seq_no"],
+                    "if_primary_term": hit["_primary_term"]} for hit in self.client.walk(self.index, body, chunk=PAGE)]
+        if not actions:
+            return 0
+        # One that failed was taken or dropped by another directory meanwhile.
+        return len(actions) - len(self.client.bulk(actions, refresh="true", require_alias=True))
 
     def take(self, entry_id: str, created_by: str | None = None) -> bool:
         self._ensure()

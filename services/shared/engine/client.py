@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..stores import StoreUnavailable
@@ -232,6 +232,20 @@ class EngineClient:
         if self.flavour == "elasticsearch":
             return self._call(self._client.search, index=index, **_es_search_args(body))
         return self._call(self._client.search, index=index, body=body)
+
+    def walk(self, index: str, body: dict, *, chunk: int = 1000) -> Iterator[dict]:
+        """Every hit of a search in its sort order (which must end on a unique field), `chunk` hits a request,
+        with search_after (no scroll, no point in time)."""
+        after = None
+        while True:
+            request = dict(body, size=chunk, track_total_hits=False)
+            if after is not None:
+                request["search_after"] = after
+            hits = self.search(index, request)["hits"]["hits"]
+            yield from hits
+            if len(hits) < chunk:
+                return
+            after = hits[-1]["sort"]
 
     def msearch(self, index: str, bodies: list[dict]) -> list[dict]:
         """Several searches of one index in one request: their answers in the same order.
