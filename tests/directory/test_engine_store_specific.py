@@ -458,9 +458,11 @@ def test_indices_deleted_by_hand_make_the_store_unavailable_until_readiness_recr
     now = utc_now()
     with engine_store(fresh_prefix()) as store:
         kept = store.put_provider(record(now), audit())
-        for kind in ("providers", "referrals", "audit"):
+        pending = refer(store, kept["id"], now, case_reference="ZAAK-D")
+        for kind in ("providers", "referrals", "audit", "referral-cases"):
             for index in store.client.alias_targets(store.names.alias(kind)):
-                store.client.delete_index(index)
+                if kind != "referrals":
+                    store.client.delete_index(index)
 
         with pytest.raises(StoreUnavailable):
             store.get_provider(kept["id"], now)
@@ -472,9 +474,13 @@ def test_indices_deleted_by_hand_make_the_store_unavailable_until_readiness_recr
         assert not store.client.index_exists(store.names.alias("providers"))
 
         assert store.ping() is True
-        again = store.put_provider(record(now), audit())
+        again = store.put_provider(record(now, capacity={"available": 2}), audit())
         assert store.search(SearchQuery(near=(52.09, 5.12), radius_km=10), now).total == 1
         assert store.get_provider(again["id"], now) is not None
+        # The referral kept its index; its case came back with the cases index, so the limit still counts it.
+        with pytest.raises(TooManyPending):
+            refer(store, again["id"], now, case_reference="ZAAK-D", max_pending=1)
+        assert [r.id for r in store.list_referrals(ReferralFilter(status="pending"), now).items] == [pending.id]
 
 
 def test_documents_written_before_public_cells_are_rewritten_and_the_cell_rule_applies(engine_url):

@@ -70,3 +70,37 @@ def test_when_redis_goes_away_each_host_still_refuses_its_own_replays(tmp_path):
 
     nowhere = f"redis://127.0.0.1:{free_port()}/0"
     assert replay_to_second_replica(tmp_path, HAVEN_REDIS_URL=nowhere) == (200, 200, 401)
+
+
+@pytest.mark.engine
+def test_the_engines_nonces_are_not_synced_to_disk_one_by_one_and_an_older_index_is_switched(tmp_path):
+    import time
+
+    from services.shared.engine.client import EngineClient, EngineConfig
+    from services.shared.engine.indices import settings_for
+    from services.shared.engine.nonces import NONCE_MAPPINGS, EngineReplayGuard
+    from services.shared.signing import ReplayGuard
+    from tests.support.engine_store import fresh_prefix, require_engine, store_url
+
+    engine = require_engine()
+
+    def durability(prefix: str) -> str:
+        index = f"{prefix}haven-nonces"
+        settings = requests.get(f"{engine}/{index}/_settings", timeout=30).json()[index]["settings"]["index"]
+        return settings.get("translog", {}).get("durability", "request")  # the engine's default when unset
+
+    fresh = fresh_prefix()
+    guard = EngineReplayGuard(store_url(engine, fresh), ReplayGuard(), window_seconds=60)
+    assert guard.check_and_remember("n-1", time.time()) is True
+    assert durability(fresh) == "async"
+
+    older = fresh_prefix()
+    client = EngineClient(EngineConfig.from_url(store_url(engine, older)))
+    client.create_index(f"{older}haven-nonces", settings_for(client.config), NONCE_MAPPINGS)
+    assert durability(older) == "request"
+    again = EngineReplayGuard(store_url(engine, older), ReplayGuard(), window_seconds=60)
+    assert again.check_and_remember("n-2", time.time()) is True
+    assert again.check_and_remember("n-2", time.time()) is False
+    assert durability(older) == "async"
+    for prefix in (fresh, older):
+        client.delete_index(f"{prefix}haven-nonces")

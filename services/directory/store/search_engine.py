@@ -106,13 +106,10 @@ class SearchEngineDirectoryStore(DirectoryStore):
                     raise StoreUnavailable("search engine unreachable")
                 ensure_indices(self.client, self.names, self.config, MAPPINGS)
                 ensure_indices(self.client, self.names, self.config, TOMBSTONE_MAPPINGS)
-                had_cases = bool(self.client.alias_targets(self.cases))
-                ensure_indices(self.client, self.names, self.config, CASE_MAPPINGS)
                 self.client.put_mapping(self.providers, PROVIDER_FIELDS_ADDED)
                 self.client.put_mapping(self.referrals, REFERRAL_FIELDS_ADDED)
                 self._upgrade_documents()
-                if not had_cases:
-                    self._enter_pending_in_cases()
+                self._ensure_cases()
                 self._ready = True
                 try:
                     self.complete_unfinished_writes()
@@ -151,6 +148,13 @@ class SearchEngineDirectoryStore(DirectoryStore):
             self.client.refresh(self.providers)
             log.info("provider documents rewritten with public cells", extra={"count": rewritten})
 
+    def _ensure_cases(self) -> None:
+        """Create the cases index if it is missing (a store made by an earlier version, or deleted by hand), and
+        then enter the pending referrals in their cases."""
+        if not self.client.alias_targets(self.cases):
+            ensure_indices(self.client, self.names, self.config, CASE_MAPPINGS)
+            self._enter_pending_in_cases()
+
     def ping(self) -> bool:
         try:
             status = self.client.health().get("status")
@@ -161,7 +165,9 @@ class SearchEngineDirectoryStore(DirectoryStore):
         try:
             # Every time, not once: indices deleted by hand come back before writes need them.
             ensure_indices(self.client, self.names, self.config, MAPPINGS)
+            ensure_indices(self.client, self.names, self.config, TOMBSTONE_MAPPINGS)
             self._ensure()
+            self._ensure_cases()
             if not self._completed_once or time.monotonic() - self._completed_at > COMPLETE_EVERY_S:
                 self.complete_unfinished_writes()
         except Exception:  # noqa: BLE001
@@ -682,8 +688,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
                 _pause_after_conflict(attempt)
 
     def _enter_pending_in_cases(self) -> None:
-        """Enter the pending referrals written before the case documents existed in their cases (a store made by an
-        earlier version): run once, when the cases index is created. Safe to race with referrals being made."""
+        """Enter the pending referrals in their cases, when the cases index has just been created (see
+        `_ensure_cases`). Safe to repeat, and to race with referrals being made."""
         self.client.refresh(self.referrals, patient=False)
         entered = 0
         for hit in self._walk(self.referrals, pending_body(datetime.now(timezone.utc))):

@@ -9,6 +9,11 @@ from .client import EngineClient, EngineConfig, VersionConflict
 from .indices import IndexNames, settings_for
 
 NONCE_MAPPINGS = {"dynamic": "strict", "properties": {"seen": {"type": "double"}}}
+# The translog is written to disk every few seconds rather than before each answer: a nonce matters only within
+# the signature's window, and one lost in a crash of the engine weakens nothing the guard does not already
+# give up while the engine is away (each machine's own guard still refuses what reached it, as with Redis).
+# Waiting for the disk on every signed request to a directory had been the dearest step of a referral.
+DURABILITY = {"index": {"translog": {"durability": "async"}}}
 PRUNE_EVERY = 1000
 
 
@@ -28,8 +33,12 @@ class EngineReplayGuard(SharedReplayGuard):
         if self._created:
             return
         with self._lock:
-            if not self._created and not self.client.index_exists(self.index):
-                self.client.create_index(self.index, settings_for(self.config), NONCE_MAPPINGS)
+            if not self._created:
+                settings = settings_for(self.config)
+                settings["index"] = {**settings["index"], **DURABILITY["index"]}
+                if self.client.index_exists(self.index) or not self.client.create_index(self.index, settings,
+                                                                                        NONCE_MAPPINGS):
+                    self.client.put_settings(self.index, DURABILITY)  # made before this setting, or just now elsewhere
             self._created = True
 
     def remember_shared(self, nonce: str, now: float) -> bool:

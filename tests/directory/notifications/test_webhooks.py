@@ -191,3 +191,20 @@ def test_deliveries_and_their_latency_are_in_the_metrics_and_the_report(admin, s
     report = admin.get("/webhooks/deliveries").json
     assert report == {"counts": {"delivered": 1}, "problems": []}
     assert admin.as_role("caseworker").get("/webhooks/deliveries").status_code == 403
+
+
+def test_removing_a_webhook_drops_its_pending_deliveries_and_no_others(admin, shelter, receiver):
+    provider_account = admin.as_role("provider", provider_ids=(shelter["id"],))
+    removed = subscribe(provider_account, receiver)
+    subscribe(admin.as_role("caseworker"), receiver)
+    receiver.down = True
+    referral = refer(admin.as_role("caseworker"), shelter)
+    admin.as_role("caseworker").post(f"/referrals/{referral['id']}/cancel", {"reason": "person_declined"})
+    eventually(lambda: app_counts(admin) == {"pending": 4} and receiver.refused >= 4)
+
+    assert provider_account.delete(f"/webhooks/{removed['id']}").status_code == 204
+    assert app_counts(admin) == {"pending": 2}
+    receiver.down = False
+    eventually(lambda: app_counts(admin) == {"delivered": 2})
+    # Signed with the kept webhook's secret (the receiver checks that one): nothing came for the removed one.
+    assert (len(receiver.received), receiver.bad_signatures) == (2, 0)
