@@ -211,13 +211,20 @@ def cmd_stale(args) -> int:
         print(f"Every provider reported its capacity within the last {args.hours:g} hours.")
         return 0
     rows = [(_age(item["age_hours"]), item["name"], item["phone"], item["email"], item["type"],
-             item["municipality"], f"{item['available']}/{item['maximum']} {item['unit']}") for item in stale]
+             item["municipality"], _counts(item)) for item in stale]
     header = ("age", "name", "phone", "email", "type", "municipality", "last count")
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
     print(f"\n{len(stale)} providers to call: capacity older than {args.hours:g} hours, oldest first.")
     return 0
+
+
+def _counts(item: dict) -> str:
+    """The main count, then each old count of a need counted apart: `3/8 bed; medical 2/4 appointment (3 d 1 h)`."""
+    own = [f"; {pool['need']} {pool['available']}/{pool['maximum']} {pool['unit']} ({_age(pool['age_hours'])})"
+           for pool in item["pools"] if pool["need"] is not None]
+    return f"{item['available']}/{item['maximum']} {item['unit']}" + "".join(own)
 
 
 def _age(hours: float) -> str:

@@ -147,6 +147,22 @@ def set_capacity(*, store: DirectoryStore, viewer: Caller, provider_id: str, ava
     return _versioned_view(record, viewer, now)
 
 
+def confirm_capacity(*, store: DirectoryStore, viewer: Caller, provider_id: str, counted_at: dict[str | None, str],
+                     counts: dict[str | None, int], now: datetime, request_id: str | None) -> tuple[dict, str]:
+    """A provider confirms the counts of some of its pools (None: the main one), each as reported at
+    `counted_at`, with a new count for those in `counts`: all at once, and only while none was reported since
+    (CountChanged and AboveMaximum propagate, nothing written)."""
+    if not (viewer.is_admin or viewer.owns(provider_id)):
+        raise forbidden("only the provider itself or an admin can change its capacity")
+    detail = " ".join(f"{need or 'main'}:" + (f"available={counts[need]}" if need in counts else "confirmed")
+                      for need in sorted(counted_at, key=lambda need: need or ""))
+    record = store.confirm_capacity(provider_id, counted_at, counts, now,
+                                    audit_entry(viewer, "capacity.update", provider_id, now, request_id, detail=detail))
+    if record is None:
+        raise not_found("provider")
+    return _versioned_view(record, viewer, now)
+
+
 def _no_such_pool(err: NoSuchPool) -> ApiError:
     return bad_field("need", str(err))
 

@@ -4,21 +4,30 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from .domain.rules import STALE_AFTER, capacity_age
+from .domain.rules import STALE_AFTER, pools_older_than
 from .store import DirectoryStore
+
+
+def _hours(age: timedelta) -> float:
+    return round(age.total_seconds() / 3600, 1)
 
 
 def stale_providers(store: DirectoryStore, now: datetime, older_than: timedelta = STALE_AFTER, *,
                     include_inactive: bool = False) -> list[dict]:
-    """Active providers (all with include_inactive) whose capacity is older than `older_than`, oldest first."""
+    """Active providers (all with include_inactive) with a count older than `older_than`, oldest first.
+
+    A provider counts each of its pools (the main `capacity` and each of `service_capacity`) apart, so any
+    old one puts it on the list; `pools` names the old ones and `age_hours` is the oldest's. `available`,
+    `maximum`, `unit` and `updated` stay those of the main pool, as before care pools were counted apart.
+    """
     stale = []
     for record in store.iter_providers(now):
         if record["status"] != "active" and not include_inactive:
             continue
-        capacity = record["capacity"]
-        age = capacity_age(capacity["updated"], now)
-        if age <= older_than:
+        old = pools_older_than(record, now, older_than)
+        if not old:
             continue
+        capacity = record["capacity"]
         contact = record.get("contact") or {}
         stale.append({
             "id": record["id"],
@@ -33,20 +42,23 @@ def stale_providers(store: DirectoryStore, now: datetime, older_than: timedelta 
             "maximum": capacity["maximum"],
             "unit": capacity["unit"],
             "updated": capacity["updated"],
-            "age_hours": round(age.total_seconds() / 3600, 1),
+            "age_hours": _hours(old[0][2]),
+            "pools": [{"need": need, "available": pool["available"], "maximum": pool["maximum"],
+                       "unit": pool.get("unit"), "updated": pool["updated"],
+                       "age_hours": _hours(age)} for need, pool, age in old],
         })
     stale.sort(key=lambda item: (-item["age_hours"], item["name"], item["id"]))
     return stale
 
 
 def staleness_by_type(store: DirectoryStore, now: datetime) -> dict[str, tuple[int, int]]:
-    """{provider type: (active providers, of which stale)}, for the capacity staleness gauge."""
+    """{provider type: (active providers, of which any count is stale)}, for the capacity staleness gauge."""
     totals: Counter[str] = Counter()
     stale: Counter[str] = Counter()
     for record in store.iter_providers(now):
         if record["status"] != "active":
             continue
         totals[record["type"]] += 1
-        if capacity_age(record["capacity"]["updated"], now) > STALE_AFTER:
+        if pools_older_than(record, now, STALE_AFTER):
             stale[record["type"]] += 1
     return {kind: (totals[kind], stale[kind]) for kind in totals}

@@ -74,7 +74,7 @@ class _StalenessCollector:
     def collect(self):
         total = GaugeMetricFamily("haven_providers", "Providers by type", labels=["type"])
         stale = GaugeMetricFamily("haven_capacity_stale_providers",
-                                  "Providers whose capacity report is older than 24 hours, by type", labels=["type"])
+                                  "Providers with a capacity report (of any pool) older than 24 hours, by type", labels=["type"])
         for kind, (count, stale_count) in sorted(self._counts().items()):
             total.add_metric([kind], count)
             stale.add_metric([kind], stale_count)

@@ -365,8 +365,21 @@ class ProviderPatchSchema(ProviderInSchema):
     """Some fields of a provider; the merged record is validated whole before it is saved."""
 
 
+class StalePoolSchema(Schema):
+    """One of a provider's counts that is old: its main pool or a need's own pool (`service_capacity`)."""
+
+    need = fields.String(allow_none=True, metadata={"description": "the need counted apart; null for the main pool"})
+    available = fields.Integer()
+    maximum = fields.Integer()
+    unit = fields.String()
+    updated = fields.String(metadata={"description": "ISO 8601 time of this pool's last report"})
+    age_hours = fields.Float()
+
+
 class StaleProviderSchema(Schema):
-    """A provider whose capacity count is old, with the contact to call it on."""
+    """A provider with an old capacity count, with the contact to call it on.
+
+    `available`, `maximum`, `unit` and `updated` are its main pool's, whether or not that one is old."""
 
     id = fields.String()
     name = fields.String()
@@ -380,7 +393,10 @@ class StaleProviderSchema(Schema):
     maximum = fields.Integer()
     unit = fields.String()
     updated = fields.String()
-    age_hours = fields.Float()
+    age_hours = fields.Float(metadata={"description": "hours since its oldest pool's last report"})
+    pools = fields.List(fields.Nested(StalePoolSchema), metadata={
+        "description": "the pools whose count is old, oldest first: the main one (need null) and any a need "
+                       "counts apart"})
 
 
 class StaleListSchema(Schema):

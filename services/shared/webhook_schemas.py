@@ -58,9 +58,28 @@ class DeliveryReportSchema(Schema):
     problems = fields.List(fields.Nested(DeliveryProblemSchema))
 
 
+class CapacityLinkPoolSchema(Schema):
+    """One count a reminder's link asks about: the main pool (need null) or a need counted apart."""
+
+    need = fields.String(allow_none=True)
+    available = fields.Integer()
+    maximum = fields.Integer()
+    unit = fields.String(allow_none=True)
+    updated = fields.String()
+
+
+class CapacityLinkPoolsSchema(Schema):
+    """The counts a reminder's one-time link asks about, as they are now."""
+
+    provider_id = fields.String()
+    name = fields.String()
+    pools = fields.List(fields.Nested(CapacityLinkPoolSchema))
+
+
 class CapacityLinkAnswerSchema(Schema):
-    """The count a reminder's one-time link confirmed or reported."""
+    """The counts a reminder's one-time link confirmed or reported (`available`, `updated`: the main pool's)."""
 
     provider_id = fields.String()
     available = fields.Integer()
     updated = fields.String()
+    pools = fields.List(fields.Nested(CapacityLinkPoolSchema))

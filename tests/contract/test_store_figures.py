@@ -89,3 +89,24 @@ def test_a_match_is_counted_in_the_week_of_the_time_it_was_made(store, clock):
     week = service.iso_week(clock.now)
     assert figures.need_counts() == [NeedCount(week, "legal", "Utrecht", matches=1),
                                      NeedCount(week, "shelter", "Utrecht", matches=1, unmet=1)]
+
+
+def test_the_capacity_history_counts_the_units_in_use_and_staleness_of_care_pools_too(directory):
+    old = iso(directory.clock.now - timedelta(hours=30))
+    directory.add(location={"region": "Utrecht"}, services=["shelter", "medical"],
+                  capacity={"available": 2, "maximum": 10},
+                  service_capacity={"medical": {"available": 1, "maximum": 4, "unit": "appointment", "updated": old}})
+    directory.add(location={"region": "Utrecht"}, services=["shelter", "mental_health"],
+                  capacity={"available": 0, "maximum": 3, "updated": old},
+                  service_capacity={"mental_health": {"available": 5, "maximum": 5, "unit": "appointment",
+                                                      "updated": old}})
+    directory.add(location={"region": "Zeeland"}, capacity={"available": 1, "maximum": 1})
+    figures = figures_store_for(directory.store)
+
+    assert service.record_capacity_day(figures=figures, store=directory.store, now=directory.clock.now) == 2
+
+    day = directory.clock.now.date().isoformat()
+    # Utrecht: beds 10 + 3 with 8 + 3 in use, appointments 4 + 5 with 3 + 0 in use; both providers have an
+    # old count (the first only in its care pool), each counted once.
+    assert figures.capacity_days() == [CapacityDay(day, "Utrecht", providers=2, units=22, in_use=14, stale=2),
+                                       CapacityDay(day, "Zeeland", providers=1, units=1, in_use=0, stale=0)]

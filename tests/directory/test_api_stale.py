@@ -29,3 +29,17 @@ def test_stale_threshold_is_a_query_parameter_with_bounds(admin, clock):
 
 def test_only_admins_list_stale_providers(caseworker):
     assert caseworker.get("/stale").status_code == 403
+
+
+def test_a_care_pool_whose_count_is_old_is_named_with_its_provider(admin, clock):
+    shelter = admin.post("/providers", provider(
+        name="Huis met zorg", services=["shelter", "medical"],
+        service_capacity={"medical": {"available": 2, "maximum": 4, "unit": "appointment"}})).json
+    clock.advance(hours=30)
+    assert admin.put(f"/providers/{shelter['id']}/capacity", {"available": 1}).status_code == 200
+
+    listed, = admin.get("/stale").json["contents"]
+
+    assert (listed["id"], listed["available"], listed["age_hours"]) == (shelter["id"], 1, 30.0)
+    assert [(pool["need"], pool["available"], pool["unit"], pool["age_hours"]) for pool in listed["pools"]] == [
+        ("medical", 2, "appointment", 30.0)]

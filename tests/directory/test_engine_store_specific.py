@@ -170,6 +170,9 @@ def test_migrate_copies_sqlite_to_the_engine_and_back_without_losing_anything(en
         assert old_entries == expected["audit"]
         assert engine.get_provider(shelters[0]["id"], now)["capacity"]["held"] == 1
         assert engine.get_referral(pending.id).status == "pending"
+        # And it counts for its case: the limit of pending referrals per case holds across the move.
+        with pytest.raises(TooManyPending):
+            refer(engine, shelters[1]["id"], now, case_reference=pending.case_reference, max_pending=1)
         # The copied hold still counts: the last free unit of the first shelter can go, not one more.
         free = shelters[0]["capacity"]["available"] - 1
         for _ in range(free):

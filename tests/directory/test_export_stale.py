@@ -88,3 +88,17 @@ def test_the_stale_command_speaks_json_and_takes_hours(haven_cli, tmp_path):
     assert [item["name"] for item in json.loads(out)] == ["Oud", "Vers"]
     _, out, _ = haven_cli("stale", "--hours", "100")
     assert "within the last 100 hours" in out
+
+
+def test_the_stale_command_names_an_old_care_pool_beside_the_main_count(haven_cli, tmp_path):
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc)
+    _fill_cli_store(tmp_path, [_with_age("Zorghuis", 1, now, services=["shelter", "medical"], service_capacity={
+        "medical": {"available": 2, "maximum": 4, "unit": "appointment", "updated": iso(now - timedelta(hours=50))}})])
+
+    code, out, _ = haven_cli("stale")
+
+    assert code == 0
+    assert "3/10 bed; medical 2/4 appointment (2 d 2 h)" in out.splitlines()[1]
+    assert out.splitlines()[1].startswith("2 d 2 h")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ...shared.capacity import free_units  # noqa: F401 (the directory's name)
+from ...shared.capacity import free_units, pools_of  # noqa: F401 (the directory's name)
 from ...shared.geo import CELL_PRECISION_KM
 from ...shared.identity import Caller
 from ...shared.placement import (EXCLUDED_AFTER, STALE_AFTER, capacity_as_seen, pools_as_seen,  # noqa: F401
@@ -19,6 +19,13 @@ def sees_exact_location(caller: Caller, provider: ProviderView) -> bool:
 
 def capacity_age(updated: str, now: datetime) -> timedelta:
     return now - parse_time(updated)
+
+
+def pools_older_than(record: dict, now: datetime, older_than: timedelta) -> list[tuple[str | None, dict, timedelta]]:
+    """(need or None for the main pool, the pool, its count's age) of each pool whose count is older than
+    `older_than`, oldest first: the counts a provider is asked to confirm."""
+    aged = [(need, pool, capacity_age(pool["updated"], now)) for need, pool in pools_of(record)]
+    return sorted([item for item in aged if item[2] > older_than], key=lambda item: -item[2])
 
 
 def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: float | None = None) -> ProviderView:

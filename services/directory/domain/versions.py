@@ -129,3 +129,33 @@ def check_pool(record: dict, need: str | None) -> None:
     """NoSuchPool when a report names a need without its own pool in the record (None: the main pool)."""
     if need is not None and need not in (record.get("service_capacity") or {}):
         raise NoSuchPool(need)
+
+
+class CountChanged(Exception):
+    """A pool a confirmation names was reported since the count it was made for, or is gone."""
+
+
+class AboveMaximum(ValueError):
+    """A count reported with a confirmation is above its pool's maximum."""
+
+    def __init__(self, need: str | None, maximum: int):
+        super().__init__(f"must not be above maximum ({maximum})")
+        self.need = need
+        self.maximum = maximum
+
+
+def confirm_pools(record: dict, counted_at: dict[str | None, str], counts: dict[str | None, int], updated: str) -> None:
+    """Confirm, in the record, each pool named in `counted_at` (None: the main one) whose count is still the
+    one reported at that time: its `available` becomes the new count in `counts` (the stored one when none is
+    given) and its `updated` becomes `updated`. CountChanged when any named pool is gone or was reported
+    since, AboveMaximum when a new count is above its pool's maximum; then the record is left unchanged."""
+    pools = dict(pools_of(record))
+    for need, at in counted_at.items():
+        if need not in pools or pools[need]["updated"] != at:
+            raise CountChanged(need)
+        if need in counts and counts[need] > pools[need]["maximum"]:
+            raise AboveMaximum(need, pools[need]["maximum"])
+    for need in counted_at:
+        if need in counts:
+            pools[need]["available"] = counts[need]
+        pools[need]["updated"] = updated

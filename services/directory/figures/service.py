@@ -10,7 +10,8 @@ from datetime import datetime
 
 from ...shared.errors import forbidden
 from ...shared.identity import Caller
-from ...shared.placement import is_stale
+from ...shared.capacity import pools_of
+from ..domain.rules import STALE_AFTER, pools_older_than
 from ..store import DirectoryStore
 from .store import TALLIES, CapacityDay, FiguresStore, NeedCount
 
@@ -38,20 +39,27 @@ def count_matches(*, figures: FiguresStore, viewer: Caller, counts: list[dict], 
 
 
 def capacity_today(providers, now: datetime) -> list[CapacityDay]:
-    """Per region of active providers: how many, their units, units in use and how many have a stale count."""
+    """Per region of active providers: how many, their units, units in use and how many have a stale count.
+
+    Units and units in use are summed over every pool of a provider: the main `capacity` and each need it
+    counts apart (`service_capacity`). The sums already mix kinds of unit (a shelter's beds, a lawyer's cases,
+    an interpreter's hours), so occupancy is the share of all places of any kind in use; a shelter's medical
+    appointments counted apart are the same places a clinic counts in its main pool, and leaving them out would
+    make the same appointments count or not by who gives them. A provider is stale when any of its pools is,
+    as on the stale list; it is counted once however many pools it has.
+    """
     totals: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(TALLIES, 0))
     for provider in providers:
         if provider.get("status") != "active":
             continue
-        capacity = provider.get("capacity") or {}
         region = (provider.get("location") or {}).get("region") or NO_REGION
-        maximum = int(capacity.get("maximum") or 0)
         tally = totals[region]
         tally["providers"] += 1
-        tally["units"] += maximum
-        tally["in_use"] += max(0, maximum - int(capacity.get("available") or 0))
-        updated = capacity.get("updated")
-        tally["stale"] += bool(updated and is_stale(updated, now))
+        for _need, pool in pools_of(provider):
+            maximum = int(pool.get("maximum") or 0)
+            tally["units"] += maximum
+            tally["in_use"] += max(0, maximum - int(pool.get("available") or 0))
+        tally["stale"] += bool(pools_older_than(provider, now, STALE_AFTER))
     day = now.date().isoformat()
     return [CapacityDay(day=day, region=region, **tally) for region, tally in sorted(totals.items())]
 

@@ -36,6 +36,9 @@ def payload(event: dict, public_url: str) -> dict:
     if event["type"] == "capacity.stale":
         return {"type": event["type"], "timestamp": event["at"], "data": {
             "provider_id": event["provider_id"], "capacity_updated": event["capacity_updated"],
+            # The pools asked about (need None: the main one); a reminder written before they were named asked
+            # about the main one only.
+            "pools": event.get("pools") or [{"need": None, "updated": event["capacity_updated"]}],
             "reminder": event["reminder"], "links": {
                 "confirm": f"{base}/capacity/confirm/{event['token']}",
                 "provider": f"{base}/api/v1/providers/{event['provider_id']}"}}}

@@ -1,6 +1,7 @@
-"""Signed one-time links that let a provider confirm or update its capacity count without signing in.
+"""Signed one-time links that let a provider confirm or update its capacity counts without signing in.
 
-A link names the provider and the `capacity.updated` it was made for: once any report changes that time
+A link names the provider and the pools it asks about (the main `capacity`, a need's own pool in
+`service_capacity`), each with the `updated` it was made for: once any report changes one of those times
 (the link's own use included) the link is spent. It also ends after `LINK_DAYS`.
 """
 from __future__ import annotations
@@ -30,8 +31,10 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def make_link_token(secret: bytes, provider_id: str, updated: str, now: datetime) -> str:
-    body = _b64(json.dumps({"p": provider_id, "u": updated,
+def make_link_token(secret: bytes, provider_id: str, counted_at: dict[str | None, str], now: datetime) -> str:
+    """A link for the pools in `counted_at` (None: the main one), each with the `updated` it confirms."""
+    pools = [[need, counted_at[need]] for need in sorted(counted_at, key=lambda need: need or "")]
+    body = _b64(json.dumps({"p": provider_id, "c": pools,
                             "e": int((now + timedelta(days=LINK_DAYS)).timestamp())}, separators=(",", ":")).encode())
     return f"{body}.{_b64(hmac.new(_key(secret), body.encode(), hashlib.sha256).digest())}"
 
@@ -44,8 +47,9 @@ def provider_of(token: str) -> str:
         raise InvalidLink("not a capacity link") from None
 
 
-def read_link_token(secret: bytes, token: str, now: datetime) -> tuple[str, str]:
-    """(provider id, capacity.updated it was made for); InvalidLink when forged, malformed or ended."""
+def read_link_token(secret: bytes, token: str, now: datetime) -> tuple[str, dict[str | None, str]]:
+    """(provider id, {pool's need or None for the main one: the `updated` it was made for}); InvalidLink when
+    forged, malformed or ended. A link made before care pools were asked about names the main pool only."""
     try:
         body, signature = token.split(".", 1)
         expected = _b64(hmac.new(_key(secret), body.encode(), hashlib.sha256).digest())
@@ -54,7 +58,12 @@ def read_link_token(secret: bytes, token: str, now: datetime) -> tuple[str, str]
         data = json.loads(_unb64(body))
         if now.timestamp() > data["e"]:
             raise InvalidLink("this link has ended")
-        return str(data["p"]), str(data["u"])
+        if "c" not in data:
+            return str(data["p"]), {None: str(data["u"])}
+        pools = {need: str(updated) for need, updated in data["c"]}
+        if not pools or not all(need is None or isinstance(need, str) for need in pools):
+            raise InvalidLink("not a capacity link")
+        return str(data["p"]), pools
     except (ValueError, KeyError, TypeError) as err:
         if isinstance(err, InvalidLink):
             raise

@@ -42,11 +42,15 @@ def compose(payload: dict) -> tuple[str, str]:
     """Subject and text of the mail for a webhook payload (the same facts, nothing more)."""
     data = payload["data"]
     if payload["type"] == "capacity.stale":
+        # A provider counting a need apart is told which counts the link confirms.
+        pools = data.get("pools") or []
+        named = ", ".join("hoofdtelling / main count" if pool["need"] is None else pool["need"] for pool in pools)
+        counts = f"Tellingen / counts: {named}\n\n" if any(pool["need"] is not None for pool in pools) else ""
         text = ("Uw opgave van vrije plekken is bijna een dag oud. Klopt het aantal nog? Bevestig of wijzig het "
                 "zonder in te loggen (de link werkt een keer):\n\n"
                 "Your count of free places is nearly a day old. Is it still right? Confirm or update it "
                 "without signing in (the link works once):\n\n"
-                f"{data['links']['confirm']}\n\n-- \nHaven\n")
+                f"{counts}{data['links']['confirm']}\n\n-- \nHaven\n")
         return f"Haven: Klopt uw aantal vrije plekken nog? / Is your free count still right? ({data['reminder']}/3)", text
     nl_subject, en_subject = SUBJECTS[payload["type"]]
     nl_line, en_line = (line.format(expires_at=data["expires_at"], reason=data.get("reason") or "-")

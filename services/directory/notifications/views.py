@@ -3,17 +3,18 @@ from __future__ import annotations
 
 from flask import current_app, g
 from flask.views import MethodView
-from marshmallow import validate
+from marshmallow import fields, validate
 
 from ...shared.jsonbody import Blueprint
 from ...shared.schemas import StrictSchema
 from ...shared.strict_fields import StrictInteger, Text
-from ...shared.webhook_schemas import (CapacityLinkAnswerSchema, DeliveryReportSchema, MailChannelAnswerSchema,
-                                       WebhookInSchema, WebhookListSchema, WebhookSchema)
+from ...shared.vocabulary import NEEDS
+from ...shared.webhook_schemas import (CapacityLinkAnswerSchema, CapacityLinkPoolsSchema, DeliveryReportSchema,
+                                       MailChannelAnswerSchema, WebhookInSchema, WebhookListSchema, WebhookSchema)
 from .. import service as directory_service
 from ..api.answers import answers
 from . import service
-from .stale import confirm_by_link
+from .stale import confirm_by_link, pools_by_link
 
 webhooks = Blueprint("webhooks", __name__, url_prefix="/webhooks", description="Signed webhooks about referrals")
 capacity_links = Blueprint("capacity_links", __name__, url_prefix="/capacity-links",
@@ -26,6 +27,8 @@ class MailChannelSchema(StrictSchema):
 
 class CapacityLinkSchema(StrictSchema):
     available = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=0, max=100_000))
+    counts = fields.Dict(keys=fields.String(validate=validate.OneOf(NEEDS)),
+                         values=StrictInteger(validate=validate.Range(min=0, max=100_000)), load_default=dict)
 
 
 def _notifier() -> service.Notifier:
@@ -83,12 +86,22 @@ class Webhook(MethodView):
         return "", 204
 
 
+@capacity_links.route("/<string:token>", methods=["GET"])
+@answers(capacity_links, CapacityLinkPoolsSchema)
+def asked(token):
+    """The counts a reminder's link asks about, as they are now (409 when the link is spent)"""
+    context = current_app.extensions["haven"]
+    return pools_by_link(store=context.store, secret=context.settings.internal_secret, viewer=g.claims.caller,
+                         token=token, now=context.clock())
+
+
 @capacity_links.route("/<string:token>", methods=["POST"])
 @answers(capacity_links, CapacityLinkAnswerSchema)
 @capacity_links.arguments(CapacityLinkSchema)
 def confirm(data, token):
-    """Confirm the count a reminder's link was made for (no `available`), or report a new one"""
+    """Confirm the counts a reminder's link was made for, each as it is or with a new one (`available` for the
+    main pool, `counts` by need for a need's own), all at once"""
     context = current_app.extensions["haven"]
     return confirm_by_link(store=context.store, secret=context.settings.internal_secret, viewer=g.claims.caller,
-                           token=token, available=data["available"], now=context.clock(),
-                           request_id=g.get("request_id"), set_capacity=directory_service.set_capacity)
+                           token=token, available=data["available"], counts=data["counts"], now=context.clock(),
+                           request_id=g.get("request_id"), confirm_capacity=directory_service.confirm_capacity)

@@ -126,6 +126,17 @@ class DirectoryStore(ABC):
         """
 
     @abstractmethod
+    def confirm_capacity(self, provider_id: str, counted_at: dict[str | None, str], counts: dict[str | None, int],
+                         now: datetime, audit: AuditEntry) -> dict | None:
+        """Confirm several pools of one provider as one atomic step, each only while its count is still the one
+        reported at `counted_at[need]` (None: the main pool): a pool with a new count in `counts` takes it, the
+        others keep theirs, and every one named gets `updated` now; the version goes up once.
+
+        Returns the provider as `get_provider` does, or None when there is none; CountChanged or AboveMaximum
+        (domain/versions.py `confirm_pools`) with nothing written.
+        """
+
+    @abstractmethod
     def search(self, query: SearchQuery, now: datetime) -> Page:
         """Page.items are (record, distance_km or None), in a stable order."""
 

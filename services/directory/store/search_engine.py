@@ -42,7 +42,7 @@ from ...shared.memory import keep_large_buffers_apart
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import iso, parse_time
-from ..domain.versions import Precondition, check_maximum, check_pool, keep_live_capacity
+from ..domain.versions import Precondition, check_maximum, check_pool, confirm_pools, keep_live_capacity
 from ..notifications.events import referral_event
 from .base import (AuditEntry, ChangePage, ChangesUnavailable, DirectoryStore, Hold, StoreUnavailable, expiry_audit,
                    sibling_cancel_audit)
@@ -454,6 +454,18 @@ class SearchEngineDirectoryStore(DirectoryStore):
             if maximum is not None:
                 capacity["maximum"] = maximum
             capacity["updated"] = record["last_modified"] = iso(now)
+            return provider_document(record, source.get("holds", []), version=version_of(source) + 1)
+
+        if self._audited_update(provider_id, change, audit, refresh=self._refresh) is None:
+            return None
+        return self.get_provider(provider_id, now)
+
+    def confirm_capacity(self, provider_id, counted_at, counts, now, audit):
+        def change(found: dict) -> dict:
+            source = found["_source"]
+            record = source["record"]
+            confirm_pools(record, counted_at, counts, iso(now))
+            record["last_modified"] = iso(now)
             return provider_document(record, source.get("holds", []), version=version_of(source) + 1)
 
         if self._audited_update(provider_id, change, audit, refresh=self._refresh) is None:
@@ -908,7 +920,8 @@ class SearchEngineDirectoryStore(DirectoryStore):
 
     # -- copying between stores (migrate) ----------------------------------------------------
     def import_referrals(self, referrals: Iterable[Referral], now: datetime) -> int:
-        """Store referrals as they are (a migration); pending, unexpired ones hold their unit again."""
+        """Store referrals as they are (a migration); pending, unexpired ones hold their unit again and are entered
+        in their cases."""
         self._ensure()
         count = 0
         for chunk in _chunks(referrals, BULK_CHUNK):
@@ -920,6 +933,7 @@ class SearchEngineDirectoryStore(DirectoryStore):
             for referral in chunk:
                 if referral.effective_status(now) == "pending":
                     self._add_hold(referral)
+                    self._enter_case(referral.to_dict())
             count += len(chunk)
         self.client.refresh(self.referrals)
         self.client.refresh(self.providers)

@@ -28,7 +28,7 @@ from ...shared.sqlite import SqliteFile, Transaction
 from ..domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
 from ..domain.referrals import PLACED_ELSEWHERE, InvalidTransition, NoCapacity, Referral, TooManyPending
 from ..domain.rules import EXCLUDED_AFTER, iso, public_point
-from ..domain.versions import Precondition, check_maximum, check_pool, keep_live_capacity
+from ..domain.versions import Precondition, check_maximum, check_pool, confirm_pools, keep_live_capacity
 from ..notifications.events import referral_event
 from ..notifications.sqlite_store import add_notification_tables, append_event
 from ..figures.store import add_figures_tables
@@ -341,6 +341,19 @@ class SqliteDirectoryStore(DirectoryStore):
             if maximum is not None:
                 capacity["maximum"] = maximum
             capacity["updated"] = iso(now)
+            record["last_modified"] = iso(now)
+            _write_pools(conn, record, provider_id)
+            _changed(conn, [provider_id])
+            _append_audit(conn, audit)
+        return self.get_provider(provider_id, now)
+
+    def confirm_capacity(self, provider_id, counted_at, counts, now, audit):
+        with self._write() as conn:
+            row = conn.execute("SELECT doc FROM providers WHERE id = ?", (provider_id,)).fetchone()
+            if row is None:
+                return None
+            record = json.loads(row["doc"])
+            confirm_pools(record, counted_at, counts, iso(now))
             record["last_modified"] = iso(now)
             _write_pools(conn, record, provider_id)
             _changed(conn, [provider_id])

@@ -71,7 +71,11 @@ AUDIT_ENTRY = {"at": "2026-11-30T10:00:00+01:00", "actor": "token:4c2a", "role":
 STALE_LIST = {"total_items": 1, "contents": [{
     "id": PROVIDER_ID, "name": "Voorbeeldhuis Utrecht", "type": "shelter", "status": "active",
     "municipality": "Utrecht", "phone": "+31 30 000 0000", "email": "intake@example.org", "intake_hours": "24/7",
-    "available": 3, "maximum": 8, "unit": "bed", "updated": "2026-11-27T09:00:00+01:00", "age_hours": 73.0}]}
+    "available": 3, "maximum": 8, "unit": "bed", "updated": "2026-11-28T10:00:00+01:00", "age_hours": 73.0,
+    "pools": [{"need": "medical", "available": 2, "maximum": 4, "unit": "appointment",
+               "updated": "2026-11-27T09:00:00+01:00", "age_hours": 73.0},
+              {"need": None, "available": 3, "maximum": 8, "unit": "bed", "updated": "2026-11-28T10:00:00+01:00",
+               "age_hours": 48.0}]}]}
 
 
 def hsds_service() -> dict:

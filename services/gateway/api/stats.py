@@ -55,10 +55,11 @@ class CapacityRowSchema(Schema):
     region = fields.String()
     week = fields.String(metadata={"description": "the ISO week these figures are from (now)"})
     providers = _count(description="active providers; " + COUNT)
-    units = _count()
-    in_use = _count()
+    units = _count(description="the maximum of every pool: each provider's main capacity and each need it counts "
+                               "apart (service_capacity), of any unit; " + COUNT)
+    in_use = _count(description="units in use (maximum less available) over the same pools; " + COUNT)
     occupancy_percent = fields.Raw(metadata={"description": "units in use of all units; \"<5\" on small counts"})
-    stale_providers = _count(description="providers whose count is over 24 h old; " + COUNT)
+    stale_providers = _count(description="providers with a count (of any pool) over 24 h old, each once; " + COUNT)
     stale_percent = fields.Raw(metadata={"description": "stale providers of all active ones; \"<5\" on small counts"})
 
 

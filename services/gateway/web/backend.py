@@ -62,6 +62,10 @@ class Backend:
         else:
             self._json(self.directory, "PUT", "/webhooks/mail", claims, body={"address": address})
 
+    def capacity_link_pools(self, claims: Claims, token: str) -> dict:
+        """The counts a reminder's one-time link asks about, as they are now."""
+        return self._json(self.directory, "GET", f"/capacity-links/{token}", claims)
+
     def confirm_capacity_link(self, claims: Claims, token: str, body: dict) -> dict:
         """Confirm or update a count through a reminder's one-time link."""
         return self._json(self.directory, "POST", f"/capacity-links/{token}", claims, body=body)

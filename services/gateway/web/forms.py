@@ -305,6 +305,8 @@ def api_field_errors(fields: dict, locale: str) -> dict[str, str]:
             key = f"avoid_{'radius' if parts[2] == 'radius_km' else 'place'}_{parts[1]}"
         elif parts[0] == "people" and len(parts) > 2:
             key = f"p{parts[1]}_{'place' if parts[2] == 'location' else parts[2]}"
+        elif parts[0] == "service_capacity":
+            key = pool_field(parts[1], parts[2]) if len(parts) > 2 else "new_pool_need"
         else:
             key = parts[0]
         mapped.setdefault(key, "; ".join(messages) if isinstance(messages, list) else str(messages))
@@ -401,6 +403,50 @@ def provider_record(form, locale: str) -> Parsed:
     return Parsed(record, errors)
 
 
+def pool_field(need: str, name: str) -> str:
+    """The form field of one of a care pool's values: `pool_medical_maximum`."""
+    return f"pool_{need}_{name}"
+
+
+def provider_pools(form, services: list[str], stored: dict, locale: str, errors: dict) -> dict:
+    """The services counted apart (service_capacity) as the form leaves them.
+
+    Each stored pool of a service still offered is kept, with the maximum and unit the form gives (as stored
+    when the form has no field for it) and its free count as last reported, unless ticked to stop counting
+    it apart; a service offered may be added with its free count, maximum and unit.
+    """
+    pools = {}
+    for need, pool in sorted(stored.items()):
+        if need not in services or form.get(pool_field(need, "remove")):
+            continue
+        maximum = _number(form, pool_field(need, "maximum"), errors, locale, low=0, high=100_000)
+        maximum = pool["maximum"] if maximum is None else maximum
+        if maximum < pool["available"] and pool_field(need, "maximum") not in errors:
+            errors[pool_field(need, "maximum")] = gettext(locale, "Must not be below the {n} free now", n=pool["available"])
+        unit = _choice(form, pool_field(need, "unit"), v.CAPACITY_UNITS, errors, locale)
+        pools[need] = {"available": pool["available"], "maximum": maximum, "unit": unit or pool.get("unit", "bed")}
+    need = _choice(form, "new_pool_need", v.NEEDS, errors, locale)
+    available = _number(form, "new_pool_available", errors, locale, low=0, high=100_000)
+    maximum = _number(form, "new_pool_maximum", errors, locale, low=0, high=100_000)
+    unit = _choice(form, "new_pool_unit", v.CAPACITY_UNITS, errors, locale) or "appointment"
+    if need is None:
+        if (available is not None or maximum is not None) and "new_pool_need" not in errors:
+            errors["new_pool_need"] = gettext(locale, "Choose the service to count apart")
+        return pools
+    if need not in services:
+        errors["new_pool_need"] = gettext(locale, "Tick this service under Services (needs served) first")
+    elif need in pools:
+        errors["new_pool_need"] = gettext(locale, "This service is counted apart already")
+    for name, value in (("new_pool_available", available), ("new_pool_maximum", maximum)):
+        if value is None and name not in errors:
+            errors[name] = gettext(locale, "Required")
+    if available is not None and maximum is not None and available > maximum:
+        errors["new_pool_available"] = gettext(locale, "Must not be above the maximum")
+    if available is not None and maximum is not None and need not in pools:
+        pools[need] = {"available": available, "maximum": maximum, "unit": unit}
+    return pools
+
+
 def provider_form_values(record: dict) -> dict:
     """A stored provider as the form's flat values."""
     location, eligibility = record.get("location") or {}, record.get("eligibility") or {}
@@ -424,6 +470,9 @@ def provider_form_values(record: dict) -> dict:
         "unit": capacity.get("unit", "bed"), "phone": contact.get("phone", ""), "email": contact.get("email") or "",
         "intake_hours": contact.get("intake_hours", ""), "hold_minutes": record.get("hold_minutes", 240),
         "status": record.get("status", "active"),
+        "new_pool_unit": "appointment",
+        **{pool_field(need, name): pool.get(name, "") for need, pool in (record.get("service_capacity") or {}).items()
+           for name in ("available", "maximum", "unit")},
     }
 
 

@@ -141,17 +141,8 @@ def _send(client: EngineClient, actions: list[dict]) -> None:
 
 
 def _walk_by_id(client: EngineClient, index: str) -> Iterator[dict]:
-    after = None
-    while True:
-        body = {"query": {"match_all": {}}, "sort": [{"id": "asc"}], "size": COPY_CHUNK,
-                "seq_no_primary_term": True, "track_total_hits": False}
-        if after is not None:
-            body["search_after"] = after
-        hits = client.search(index, body)["hits"]["hits"]
-        yield from hits
-        if len(hits) < COPY_CHUNK:
-            return
-        after = hits[-1]["sort"]
+    return client.walk(index, {"query": {"match_all": {}}, "sort": [{"id": "asc"}], "seq_no_primary_term": True},
+                       chunk=COPY_CHUNK)
 
 
 def drop_indices(client: EngineClient, names: IndexNames, kinds) -> None:

@@ -109,3 +109,20 @@ def test_a_mail_address_must_be_one(admin):
     answer = admin.as_role("caseworker").put("/webhooks/mail", {"address": "geen adres"})
     assert answer.status_code == 400
     assert "address" in answer.json["error"]["fields"]
+
+
+def test_a_capacity_reminder_about_care_counted_apart_names_the_counts_its_link_confirms():
+    from services.directory.notifications.events import payload
+    from services.directory.notifications.mail import compose
+
+    event = {"id": "evt_stale_p_1_2", "type": "capacity.stale", "at": "2026-12-07T10:00:00+00:00",
+             "provider_id": "p", "capacity_updated": "2026-12-06T09:00:00+00:00", "reminder": 1, "token": "t",
+             "pools": [{"need": None, "updated": "2026-12-06T09:00:00+00:00"},
+                       {"need": "medical", "updated": "2026-12-06T08:00:00+00:00"}]}
+
+    subject, text = compose(payload(event, "https://haven.example.nl"))
+
+    assert "Tellingen / counts: hoofdtelling / main count, medical" in text
+    assert "https://haven.example.nl/capacity/confirm/t" in text
+    _, main_only = compose(payload(dict(event, pools=event["pools"][:1]), "https://haven.example.nl"))
+    assert "Tellingen" not in main_only

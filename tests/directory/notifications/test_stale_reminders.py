@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from services.directory import create_app as create_directory
+from services.directory.notifications.events import payload
 from services.directory.notifications.stale import capacity_event_id, remind_stale
 from services.directory.notifications.wiring import notification_store_for
 from services.directory.settings import DirectorySettings
@@ -177,3 +178,109 @@ def test_a_round_is_not_upset_by_a_count_reported_while_it_reads_the_providers(a
 
     reading = SimpleNamespace(iter_providers=reading_while_another_worker_writes)
     assert remind(app, clock, store=reading, page=1) == 3
+
+
+def shelter_with_care(admin, **care):
+    """A shelter that counts its medical appointments apart from its beds."""
+    return admin.post("/providers", provider(
+        services=["shelter", "medical"], capacity={"available": 2, "maximum": 4},
+        service_capacity={"medical": {"available": 1, "maximum": 3, "unit": "appointment", **care}})).json
+
+
+def test_an_old_care_pool_is_reminded_of_even_when_the_beds_were_confirmed(app, clock):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    shelter = shelter_with_care(admin)
+    clock.advance(hours=20)
+    assert admin.put(f"/providers/{shelter['id']}/capacity", {"available": 2}).status_code == 200
+    clock.advance(hours=3)
+
+    assert remind(app, clock) == 1
+
+    reminder, = reminders(app)
+    assert reminder["pools"] == [{"need": "medical", "updated": shelter["service_capacity"]["medical"]["updated"]}]
+    assert payload(reminder, "https://haven.example.nl")["data"]["pools"] == reminder["pools"]
+
+
+def test_the_link_confirms_the_old_care_pool_and_leaves_the_beds_alone(app, clock):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    shelter = shelter_with_care(admin)
+    clock.advance(hours=20)
+    admin.put(f"/providers/{shelter['id']}/capacity", {"available": 2})
+    beds_counted = admin.get(f"/providers/{shelter['id']}").json["capacity"]["updated"]
+    clock.advance(hours=3)
+    remind(app, clock)
+    token = reminders(app)[0]["token"]
+    by_link = admin.as_role("provider", subject="capacity-link", provider_ids=(shelter["id"],))
+    asked = by_link.get(f"/capacity-links/{token}")
+    assert asked.status_code == 200, asked.json
+    assert [(pool["need"], pool["available"], pool["unit"]) for pool in asked.json["pools"]] == [
+        ("medical", 1, "appointment")]
+    clock.advance(minutes=5)
+
+    answer = by_link.post(f"/capacity-links/{token}", {})
+
+    assert answer.status_code == 200, answer.json
+    seen = admin.get(f"/providers/{shelter['id']}").json
+    care = seen["service_capacity"]["medical"]
+    assert (care["available"], care["updated"], care["stale"]) == (1, answer.json["pools"][0]["updated"], False)
+    assert seen["capacity"]["updated"] == beds_counted
+    assert by_link.post(f"/capacity-links/{token}", {}).json["error"]["code"] == "link_used"
+    assert by_link.get(f"/capacity-links/{token}").status_code == 409
+
+
+def test_one_link_confirms_every_old_pool_at_once_with_new_counts_where_given(app, clock):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    shelter = shelter_with_care(admin)
+    clock.advance(hours=23)
+    remind(app, clock)
+    reminder, = reminders(app)
+    assert [pool["need"] for pool in reminder["pools"]] == [None, "medical"]
+    by_link = admin.as_role("provider", subject="capacity-link", provider_ids=(shelter["id"],))
+
+    answer = by_link.post(f"/capacity-links/{reminder['token']}", {"counts": {"medical": 3}})
+
+    assert answer.status_code == 200, answer.json
+    seen = admin.get(f"/providers/{shelter['id']}").json
+    assert (seen["capacity"]["available"], seen["service_capacity"]["medical"]["available"]) == (2, 3)
+    assert seen["capacity"]["updated"] == seen["service_capacity"]["medical"]["updated"] == answer.json["updated"]
+    assert not seen["capacity"]["stale"] and remind(app, clock) == 0
+
+
+@pytest.mark.parametrize("body, field", [({"counts": {"medical": 4}}, "counts.medical"),
+                                         ({"available": 9, "counts": {"medical": 0}}, "available"),
+                                         ({"counts": {"legal": 1}}, "counts.legal"),
+                                         ({"counts": {"medical": "1"}}, "counts")])
+def test_a_count_above_its_maximum_or_for_a_pool_not_asked_about_saves_nothing(app, clock, body, field):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    shelter = shelter_with_care(admin)
+    before = admin.get(f"/providers/{shelter['id']}")
+    clock.advance(hours=23)
+    remind(app, clock)
+    by_link = admin.as_role("provider", subject="capacity-link", provider_ids=(shelter["id"],))
+
+    answer = by_link.post(f"/capacity-links/{reminders(app)[0]['token']}", body)
+
+    assert answer.status_code == 400, answer.json
+    assert any(name.startswith(field) for name in answer.json["error"]["fields"]), answer.json
+    after = admin.get(f"/providers/{shelter['id']}")
+    assert after.headers["ETag"] == before.headers["ETag"]
+    assert (after.json["capacity"]["updated"], after.json["capacity"]["available"]) == (
+        before.json["capacity"]["updated"], 2)
+    assert after.json["service_capacity"]["medical"]["available"] == 1
+
+
+def test_a_care_count_reported_after_the_reminder_spends_its_link_and_stands(app, clock):
+    admin = SignedFlaskClient(app, SECRET, "admin")
+    shelter = shelter_with_care(admin)
+    clock.advance(hours=23)
+    remind(app, clock)
+    token = reminders(app)[0]["token"]
+    assert admin.put(f"/providers/{shelter['id']}/capacity", {"available": 0, "need": "medical"}).status_code == 200
+    by_link = admin.as_role("provider", subject="capacity-link", provider_ids=(shelter["id"],))
+
+    answer = by_link.post(f"/capacity-links/{token}", {})
+
+    assert (answer.status_code, answer.json["error"]["code"]) == (409, "link_used")
+    seen = admin.get(f"/providers/{shelter['id']}").json
+    assert seen["service_capacity"]["medical"]["available"] == 0
+    assert seen["capacity"]["age_hours"] == 23.0  # the beds were not confirmed either: nothing was saved

@@ -18,7 +18,7 @@ from ...figures import csv_rows, gather
 from ..backend import BackendError
 from ..blueprint import bp, requires
 from ..context import claims_for, current_account, web
-from ..forms import api_field_errors, provider_form_values, provider_record
+from ..forms import api_field_errors, provider_form_values, provider_pools, provider_record
 from ..charts import bar_chart
 from ..i18n import gettext, term
 
@@ -59,6 +59,8 @@ def admin_provider_new():
     if request.method == "GET":
         return render_template("admin/provider_form.html", values=provider_form_values({}), errors={}, provider=None)
     parsed = provider_record(request.form, g.locale)
+    parsed.body["service_capacity"] = provider_pools(request.form, parsed.body["services"], {}, g.locale,
+                                                     parsed.errors)
     if parsed.ok:
         try:
             created = web().backend.create_provider(claims_for(current_account()), parsed.body)
@@ -80,9 +82,11 @@ def admin_provider_edit(provider_id):
     # The version the form was rendered with: a save over someone else's later change is refused, not lost.
     rendered_version = request.form.get("version") or None
     parsed = provider_record(request.form, g.locale)
+    # The directory keeps every pool's live count (available, updated) whatever the form sends.
+    parsed.body["service_capacity"] = provider_pools(request.form, parsed.body["services"],
+                                                     provider.get("service_capacity") or {}, g.locale, parsed.errors)
     status = 400
     if parsed.ok:
-        parsed.body.update(_kept_pools(provider, parsed.body["services"]))
         try:
             web().backend.replace_provider(claims, str(provider_id), parsed.body, if_match=rendered_version)
             return redirect(url_for("web.admin_providers", msg="saved", q=parsed.body["name"]))
@@ -98,15 +102,6 @@ def admin_provider_edit(provider_id):
                            provider=provider, version=rendered_version), status
 
 
-def _kept_pools(provider: dict, services) -> dict:
-    """The services the provider counts apart (service_capacity), which the form does not show: kept as they
-    are for the services it still offers, so saving the form never drops them (the directory keeps their live
-    counts in any case)."""
-    own = {need: {key: pool[key] for key in ("available", "maximum", "unit")}
-           for need, pool in (provider.get("service_capacity") or {}).items() if need in services}
-    return {"service_capacity": own} if own else {}
-
-
 def _echo(form) -> dict:
     """Posted values back into the form, lists kept as lists."""
     values = {key: form.get(key) for key in form}
@@ -114,6 +109,7 @@ def _echo(form) -> dict:
         values[key] = form.getlist(key)
     for key in ("confidential", "accepts_children", "wheelchair_accessible"):
         values[key] = bool(form.get(key))
+    values.setdefault("new_pool_unit", "appointment")
     return values
 
 
