@@ -9,7 +9,7 @@ from typing import Sequence
 
 from marshmallow import ValidationError
 
-from ..shared.capacity import pool_of, units_for
+from ..shared.capacity import in_pool_order, pool_of, units_for
 from ..shared.errors import ApiError, bad_field, conflict, forbidden, not_found, validation_error
 from ..shared.metrics import count_referral
 from .domain.queries import AuditFilter, CandidateQuery, Page, ReferralFilter, SearchQuery
@@ -155,7 +155,7 @@ def confirm_capacity(*, store: DirectoryStore, viewer: Caller, provider_id: str,
     if not (viewer.is_admin or viewer.owns(provider_id)):
         raise forbidden("only the provider itself or an admin can change its capacity")
     detail = " ".join(f"{need or 'main'}:" + (f"available={counts[need]}" if need in counts else "confirmed")
-                      for need in sorted(counted_at, key=lambda need: need or ""))
+                      for need in in_pool_order(counted_at))
     record = store.confirm_capacity(provider_id, counted_at, counts, now,
                                     audit_entry(viewer, "capacity.update", provider_id, now, request_id, detail=detail))
     if record is None:

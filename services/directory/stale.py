@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from .domain.rules import STALE_AFTER, pools_older_than
+from .domain.rules import STALE_AFTER, pool_summary, pools_older_than
 from .store import DirectoryStore
 
 
@@ -43,9 +43,7 @@ def stale_providers(store: DirectoryStore, now: datetime, older_than: timedelta 
             "unit": capacity["unit"],
             "updated": capacity["updated"],
             "age_hours": _hours(old[0][2]),
-            "pools": [{"need": need, "available": pool["available"], "maximum": pool["maximum"],
-                       "unit": pool.get("unit"), "updated": pool["updated"],
-                       "age_hours": _hours(age)} for need, pool, age in old],
+            "pools": [dict(pool_summary(need, pool), age_hours=_hours(age)) for need, pool, age in old],
         })
     stale.sort(key=lambda item: (-item["age_hours"], item["name"], item["id"]))
     return stale

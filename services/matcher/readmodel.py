@@ -35,7 +35,7 @@ from collections import OrderedDict
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from itertools import repeat
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -114,6 +114,16 @@ def _distances(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np
     dlmb = np.radians(lons - lon)
     h = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(h)))
+
+
+class _Answered(NamedTuple):
+    """What `ReadModel.scorable` keeps of an answer to unpack its whole view later (`Scorable.view`)."""
+
+    key: tuple[int, int]  # (row, stamp): which write of the row was answered
+    packed: bytes  # the whole view as packed then, though the row be written again since
+    seen: dict | None  # its pools at the request's time, for a row with holds
+    distance_km: float
+    kind: dict  # what the column rules read of it, as it was then (a kind's number may be given to another)
 
 
 class ReadModel:
@@ -316,18 +326,18 @@ class ReadModel:
             age_hours = max((now_us - reported) / 1_000_000 / 3600, 0.0)
             key = (int(row), stamp)
             found.append(Scorable(provider_id, distance, rules, key, age_hours, free, unit,
-                                  (key, self._packed[row], seen, distance, slim), (lat, lon)))
+                                  _Answered(key, self._packed[row], seen, distance, slim), (lat, lon)))
         return found
 
     def whole_view(self, candidate: Scorable, now: datetime, shown: dict) -> dict:
         """The whole view of a candidate `scorable` answered, as `candidates` answers it (`shown`: one request's)."""
-        key, packed, seen, distance, _ = candidate.view
-        view = shown.get(key)
+        answered: _Answered = candidate.view
+        view = shown.get(answered.key)
         if view is None:
             with self._lock:
-                whole = self._unpack(key, packed)
-            view = shown[key] = self._as_seen(whole, seen, now)
-        return dict(view, distance_km=round(distance, 1))
+                whole = self._unpack(answered.key, answered.packed)
+            view = shown[answered.key] = self._as_seen(whole, answered.seen, now)
+        return dict(view, distance_km=round(answered.distance_km, 1))
 
     @staticmethod
     def _as_seen(whole: dict, seen: dict | None, now: datetime) -> dict:
@@ -566,7 +576,7 @@ class ReadModelCandidates(CandidateSource):
         kinds: list[dict] = []
         index = []
         for candidate in candidates:
-            slim = candidate.view[4]
+            slim = candidate.view.kind
             at = index_of.get(id(slim))
             if at is None:
                 at = index_of[id(slim)] = len(kinds)

@@ -32,6 +32,11 @@ def pools_of(provider: dict) -> list[tuple[str | None, dict]]:
     return [(None, provider.get("capacity") or {})] + [(need, own[need]) for need in sorted(own)]
 
 
+def in_pool_order(needs) -> list:
+    """Needs naming pools (None: the main one) in the order `pools_of` gives them: the main pool, then by need."""
+    return sorted(needs, key=lambda need: "" if need is None else need)
+
+
 def held_by_pool(provider: dict, held_by_need: dict) -> dict[str | None, int]:
     """Units held per pool (None: the main one), from the units held per referral need (None: a hold from
     before holds named their need, which draws on the main pool)."""

@@ -28,6 +28,12 @@ def pools_older_than(record: dict, now: datetime, older_than: timedelta) -> list
     return sorted([item for item in aged if item[2] > older_than], key=lambda item: -item[2])
 
 
+def pool_summary(need: str | None, pool: dict) -> dict:
+    """One pool as lists and links name it: its need (None: the main pool), count, maximum, unit and report time."""
+    return {"need": need, "available": pool["available"], "maximum": pool["maximum"], "unit": pool.get("unit"),
+            "updated": pool["updated"]}
+
+
 def view_of(provider: ProviderView, viewer: Caller, now: datetime, distance_km: float | None = None) -> ProviderView:
     """The provider as this viewer may see it, with computed capacity fields.
 

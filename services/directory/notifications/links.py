@@ -12,6 +12,8 @@ import hmac
 import json
 from datetime import datetime, timedelta
 
+from ...shared.capacity import in_pool_order
+
 LINK_DAYS = 3
 
 
@@ -33,7 +35,7 @@ def _unb64(text: str) -> bytes:
 
 def make_link_token(secret: bytes, provider_id: str, counted_at: dict[str | None, str], now: datetime) -> str:
     """A link for the pools in `counted_at` (None: the main one), each with the `updated` it confirms."""
-    pools = [[need, counted_at[need]] for need in sorted(counted_at, key=lambda need: need or "")]
+    pools = [[need, counted_at[need]] for need in in_pool_order(counted_at)]
     body = _b64(json.dumps({"p": provider_id, "c": pools,
                             "e": int((now + timedelta(days=LINK_DAYS)).timestamp())}, separators=(",", ":")).encode())
     return f"{body}.{_b64(hmac.new(_key(secret), body.encode(), hashlib.sha256).digest())}"

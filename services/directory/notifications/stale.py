@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from itertools import islice
 from typing import Iterable, Iterator
 
-from ...shared.capacity import pools_of
+from ...shared.capacity import in_pool_order, pools_of
 from ...shared.errors import ApiError, bad_field
 from ...shared.identity import Caller
-from ..domain.rules import STALE_AFTER, iso, pools_older_than
+from ..domain.rules import STALE_AFTER, iso, pool_summary, pools_older_than
 from ..domain.versions import AboveMaximum, CountChanged
 from .links import InvalidLink, make_link_token, read_link_token
 
@@ -22,15 +22,13 @@ PAGE = 500  # providers whose reminders are read and written together
 Counts = dict  # {a pool's need, None for the main one: the `updated` of its count}
 
 
-def capacity_event_id(provider_id: str, counted_at: Counts | str, number: int) -> str:
+def capacity_event_id(provider_id: str, counted_at: Counts, number: int) -> str:
     """One id per provider, counts and reminder: a second directory making the same reminder writes nothing.
 
-    `counted_at` names the pools asked about (a string: the main pool only, whose id is as it was before care
-    pools were counted apart); a pool reported since, or another one falling due, starts a new series."""
-    if isinstance(counted_at, str):
-        counted_at = {None: counted_at}
+    `counted_at` names the pools asked about (the main pool alone gives the id as it was before care pools were
+    counted apart); a pool reported since, or another one falling due, starts a new series."""
     parts = [("" if need is None else f"{need}-") + str(int(datetime.fromisoformat(counted_at[need]).timestamp()))
-             for need in sorted(counted_at, key=lambda need: need or "")]
+             for need in in_pool_order(counted_at)]
     return f"evt_stale_{provider_id}_{'_'.join(parts)}_{number}"
 
 
@@ -77,7 +75,7 @@ def _next_reminder(provider_id: str, main_updated: str, counted_at: Counts, sent
         return {"id": event_id, "type": "capacity.stale", "at": iso(now), "referral_id": f"capacity:{provider_id}",
                 "provider_id": provider_id, "created_by": "", "capacity_updated": main_updated, "reminder": number,
                 "pools": [{"need": need, "updated": counted_at[need]}
-                          for need in sorted(counted_at, key=lambda need: need or "")],
+                          for need in in_pool_order(counted_at)],
                 "token": make_link_token(secret, provider_id, counted_at, now)}
     return None
 
@@ -115,7 +113,7 @@ def pools_by_link(*, store, secret: bytes, viewer: Caller, token: str, now: date
     if any(need not in pools or pools[need]["updated"] != at for need, at in counted_at.items()):
         raise _link_used()
     return {"provider_id": provider_id, "name": record["name"],
-            "pools": [_pool_answer(need, pools[need]) for need in sorted(counted_at, key=lambda need: need or "")]}
+            "pools": [pool_summary(need, pools[need]) for need in in_pool_order(counted_at)]}
 
 
 def confirm_by_link(*, store, secret: bytes, viewer: Caller, token: str, available: int | None,
@@ -141,9 +139,5 @@ def confirm_by_link(*, store, secret: bytes, viewer: Caller, token: str, availab
     pools = dict(pools_of(view))
     return {"provider_id": provider_id, "available": view["capacity"]["available"],
             "updated": view["capacity"]["updated"],
-            "pools": [_pool_answer(need, pools[need]) for need in sorted(counted_at, key=lambda need: need or "")]}
+            "pools": [pool_summary(need, pools[need]) for need in in_pool_order(counted_at)]}
 
-
-def _pool_answer(need: str | None, pool: dict) -> dict:
-    return {"need": need, "available": pool["available"], "maximum": pool["maximum"], "unit": pool.get("unit"),
-            "updated": pool["updated"]}

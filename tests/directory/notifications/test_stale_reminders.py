@@ -108,7 +108,7 @@ def test_a_round_in_small_pages_writes_each_providers_next_reminder_as_one_page_
     clock.advance(hours=8)
     assert remind(app, clock, page=2) == 5
 
-    expected = sorted(capacity_event_id(s["id"], s["capacity"]["updated"], number)
+    expected = sorted(capacity_event_id(s["id"], {None: s["capacity"]["updated"]}, number)
                       for s in shelters for number in (1, 2))
     assert sorted(e["id"] for e in reminders(app)) == expected
 
